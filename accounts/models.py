@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .encryption import EncryptedTextField
+from .identity import mask_id_number, mask_name
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("小学")
+    JUNIOR_MIDDLE = "junior_middle", _("初中")
+    SENIOR_MIDDLE = "senior_middle", _("高中或同等学历")
+    COLLEGE = "college", _("大专及以上")
+
+
+class User(AbstractUser):
+    """A person. Personal data is encrypted at rest; look-ups go through keyed hashes."""
+
+    real_name = models.CharField(_("真实姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, null=True, blank=True, unique=True)
+    phone_verified = models.BooleanField(_("手机号已验证"), default=False)
+    id_number = EncryptedTextField(_("身份证号"), blank=True, default="")
+    id_number_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    sex = models.CharField(_("性别"), max_length=1, blank=True, choices=[("M", _("男")), ("F", _("女"))])
+    education = models.CharField(_("文化程度"), max_length=20, blank=True, choices=Education.choices)
+    photo = models.ImageField(_("照片"), upload_to="photos/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def name_masked(self) -> str:
+        return mask_name(self.real_name)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("培训机构")
+        EXAM_SITE = "exam_site", _("考点")
+        EMPLOYER = "employer", _("用人单位")
+        AUTHORITY = "authority", _("考核发证机关")
+
+    class Grade(models.TextChoices):
+        A = "A", _("A级")
+        B = "B", _("B级")
+        C = "C", _("C级")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=200)
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    grade = models.CharField(_("等级"), max_length=1, choices=Grade.choices, blank=True)
+    region = models.CharField(_("行政区划"), max_length=100, blank=True)
+    region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级机关"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="training") | Q(grade=""), name="grade_only_for_training"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    WORKER = "worker", _("学员")
+    TRAINER = "trainer", _("培训机构人员")
+    EXAMINER = "examiner", _("考评员")
+    REGULATOR = "regulator", _("监管人员")
+    ADMINISTRATOR = "administrator", _("系统管理员")
+
+
+#: Roles whose holders must protect their account with a second factor.
+MFA_REQUIRED_ROLES = frozenset({Role.REGULATOR, Role.ADMINISTRATOR})
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_membership_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+
+class AuditEvent(models.Model):
+    """Who did what, to which object, and when. Written by services, never edited."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

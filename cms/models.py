@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BaseContentBlock
+
+
+class HomePage(Page):
+    intro = RichTextField(_("简介"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("首页")
+
+
+class StandardPage(Page):
+    body = StreamField(BaseContentBlock(), verbose_name=_("正文"), blank=True)
+
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("普通页面")
+
+
+class NoticePage(Page):
+    """An exam announcement or policy notice."""
+
+    published_on = models.DateField(_("发布日期"))
+    body = StreamField(BaseContentBlock(), verbose_name=_("正文"), blank=True)
+
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    content_panels = [*Page.content_panels, FieldPanel("published_on"), FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("通知公告")

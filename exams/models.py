@@ -1,0 +1,322 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# --- Operation catalogue (特种作业目录) ----------------------------------------------------
+
+
+class OperationCategory(models.Model):
+    code = models.CharField(_("代码"), max_length=8, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("作业类别")
+        verbose_name_plural = _("作业类别")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OperationType(models.Model):
+    code = models.CharField(_("代码"), max_length=8, unique=True)
+    category = models.ForeignKey(OperationCategory, on_delete=models.PROTECT, related_name="operation_types")
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    #: Hazardous-chemical operations need senior-middle school or equivalent.
+    requires_senior_middle = models.BooleanField(_("要求高中及以上学历"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("操作项目")
+        verbose_name_plural = _("操作项目")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Question bank (题库) -------------------------------------------------------------------
+
+
+class QuestionBank(models.Model):
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("国家题库")
+        PROVINCIAL = "provincial", _("省级题库")
+        ORGANISATION = "organisation", _("机构题库")
+
+    slug = models.SlugField(_("标识"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    level = models.CharField(_("层级"), max_length=20, choices=Level.choices, default=Level.ORGANISATION)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="question_banks"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("题库")
+        verbose_name_plural = _("题库")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("单选题")
+    MULTIPLE = "multiple", _("多选题")
+    TRUE_FALSE = "true_false", _("判断题")
+
+
+class Question(models.Model):
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="questions")
+    kind = models.CharField(_("题型"), max_length=16, choices=QuestionKind.choices)
+    stem = models.TextField(_("题干"))
+    #: [{"key": "A", "text": "..."}]; empty for true/false (keys T and F are implied).
+    options = models.JSONField(_("选项"), default=list, blank=True)
+    #: Sorted list of option keys, e.g. ["B"], ["A", "C"], ["T"].
+    answer = models.JSONField(_("答案"))
+    explanation = models.TextField(_("解析"), blank=True)
+    knowledge_point = models.CharField(_("知识点"), max_length=100, blank=True)
+    difficulty = models.PositiveSmallIntegerField(
+        _("难度"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    operation_types = models.ManyToManyField(OperationType, related_name="questions", verbose_name=_("操作项目"))
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("试题")
+        verbose_name_plural = _("试题")
+        indexes = [models.Index(fields=["bank", "kind", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.stem[:40]
+
+
+class Blueprint(models.Model):
+    """组卷规则: how a paper is drawn from a bank for one operation type."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="blueprints")
+    operation_type = models.ForeignKey(OperationType, on_delete=models.PROTECT, related_name="blueprints")
+    time_limit_minutes = models.PositiveSmallIntegerField(_("考试时长(分钟)"), default=120)
+    pass_mark = models.PositiveSmallIntegerField(_("合格分数"), default=80)
+
+    class Meta:
+        verbose_name = _("组卷规则")
+        verbose_name_plural = _("组卷规则")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BlueprintRule(models.Model):
+    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(_("题型"), max_length=16, choices=QuestionKind.choices)
+    count = models.PositiveSmallIntegerField(_("题数"))
+    points = models.DecimalField(_("每题分值"), max_digits=5, decimal_places=2)
+    knowledge_point = models.CharField(_("知识点"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("组卷规则明细")
+        verbose_name_plural = _("组卷规则明细")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} × {self.count}"
+
+
+# --- Practical rubrics (评分标准) -----------------------------------------------------------
+
+
+class PracticalRubric(models.Model):
+    operation_type = models.ForeignKey(OperationType, on_delete=models.PROTECT, related_name="rubrics")
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    total_minutes = models.PositiveSmallIntegerField(_("考试时长(分钟)"), default=60)
+    pass_mark = models.PositiveSmallIntegerField(_("合格分数"), default=80)
+    retake_failed_subject_only = models.BooleanField(_("补考仅考不合格科目"), default=False)
+    is_published = models.BooleanField(_("已发布"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("实操评分标准")
+        verbose_name_plural = _("实操评分标准")
+        constraints = [
+            models.UniqueConstraint(fields=["operation_type", "version"], name="unique_rubric_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation_type} v{self.version}"
+
+
+class RubricSubject(models.Model):
+    class ScoringMode(models.TextChoices):
+        EXAMINER = "examiner", _("考评员评分")
+        DEVICE = "device", _("设备评分")
+
+    rubric = models.ForeignKey(PracticalRubric, on_delete=models.CASCADE, related_name="subjects")
+    code = models.CharField(_("科目"), max_length=4)
+    name = models.CharField(_("名称"), max_length=100)
+    weight = models.PositiveSmallIntegerField(_("权重(%)"))
+    minutes = models.PositiveSmallIntegerField(_("时长(分钟)"), default=15)
+    scoring_mode = models.CharField(_("评分方式"), max_length=16, choices=ScoringMode.choices, default="examiner")
+    #: [{"code": "K11", "name": "...", "items": [{"code", "name", "points", "veto"}]}]
+    tasks = models.JSONField(_("考题"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("实操科目")
+        verbose_name_plural = _("实操科目")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["rubric", "code"], name="unique_rubric_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+# --- Sessions, registrations, attempts ------------------------------------------------------
+
+
+class ExamKind(models.TextChoices):
+    THEORY = "theory", _("理论考试")
+    PRACTICAL = "practical", _("实操考试")
+
+
+class ExamSession(models.Model):
+    kind = models.CharField(_("类型"), max_length=16, choices=ExamKind.choices)
+    name = models.CharField(_("名称"), max_length=200)
+    authority = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="planned_sessions", verbose_name=_("发证机关")
+    )
+    site = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="hosted_sessions", verbose_name=_("考点")
+    )
+    operation_types = models.ManyToManyField(OperationType, related_name="sessions", verbose_name=_("操作项目"))
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    capacity = models.PositiveIntegerField(_("容量"))
+    blueprint = models.ForeignKey(Blueprint, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
+    rubric = models.ForeignKey(
+        PracticalRubric, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+
+    class Meta:
+        verbose_name = _("考试场次")
+        verbose_name_plural = _("考试场次")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(kind="theory", blueprint__isnull=False) | Q(kind="practical", rubric__isnull=False),
+                name="session_has_paper_or_rubric",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("未通过")
+        CANCELLED = "cancelled", _("已取消")
+
+    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="registrations")
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations")
+    operation_type = models.ForeignKey(OperationType, on_delete=models.PROTECT, related_name="registrations")
+    training_organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    is_retake = models.BooleanField(_("补考"), default=False)
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "candidate"], name="unique_registration_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} / {self.session}"
+
+
+class Attempt(models.Model):
+    """A theory exam attempt. ``paper`` is the snapshot of questions and key given."""
+
+    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="attempt")
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts")
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    auto_submitted = models.BooleanField(default=False)
+    #: {"pass_mark": 80, "questions": [{"id", "kind", "stem", "options", "answer", "points"}]}
+    paper = models.JSONField()
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("答卷")
+        verbose_name_plural = _("答卷")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate"], condition=Q(submitted_at__isnull=True), name="one_open_attempt_per_candidate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None
+
+
+class AttemptAnswer(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question_id = models.PositiveIntegerField()
+    answer = models.JSONField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("作答")
+        verbose_name_plural = _("作答")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question_id"], name="unique_answer_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.question_id}: {self.answer}"
+
+
+class PracticalResult(models.Model):
+    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="practical_result")
+    examiner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rubric = models.ForeignKey(PracticalRubric, on_delete=models.PROTECT, related_name="results")
+    #: {"K1": "90.00", ...}: each subject's score out of 100.
+    subject_scores = models.JSONField()
+    veto = models.BooleanField(_("触发否决项"), default=False)
+    veto_reason = models.CharField(_("否决原因"), max_length=500, blank=True)
+    total = models.DecimalField(max_digits=5, decimal_places=2)
+    passed = models.BooleanField()
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("实操成绩")
+        verbose_name_plural = _("实操成绩")
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0, total__lte=100), name="practical_total_in_range"),
+            models.CheckConstraint(condition=Q(veto=False) | ~Q(veto_reason=""), name="veto_needs_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration}: {self.total}"
