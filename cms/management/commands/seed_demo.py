@@ -1,0 +1,319 @@
+"""Idempotent demo data, exactly as CONTRACT.md describes.
+
+Run it as often as you like: every object is looked up before it is created, and a new
+day gets its own "today" exam sessions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from accounts.models import Education, Membership, Organisation, Role, User
+from accounts.services import set_identity
+from certificates.models import Certificate
+from certificates.services import issue_certificate
+from cms.models import HomePage
+from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
+from exams.catalogue import load_catalogue
+from exams.models import (
+    Blueprint,
+    BlueprintRule,
+    ExamKind,
+    ExamSession,
+    OperationType,
+    PracticalRubric,
+    Question,
+    QuestionBank,
+    QuestionKind,
+    Registration,
+)
+from exams.services import register_candidate
+
+DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 - documented demo password, refused when DEBUG is off
+DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
+
+# (username, real name, ID number, phone, role, organisation key)
+DEMO_USERS = [
+    ("worker", "李明", "110101199003071238", "13800000001", Role.WORKER, "training"),
+    ("trainer", "王芳", "110101198507150023", "13800000002", Role.TRAINER, "training"),
+    ("examiner", "赵强", "110101197811200034", "13800000003", Role.EXAMINER, "site"),
+    ("regulator", "陈静", "110101198202280049", "13800000004", Role.REGULATOR, "authority"),
+    ("admin", "系统管理员", "", "13800000005", Role.ADMINISTRATOR, "authority"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data and accounts (refused when DEBUG is off)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it refuses to run when DEBUG is off."
+            )
+        with transaction.atomic():
+            load_catalogue()
+            orgs = self._organisations()
+            users = self._users(orgs)
+            home = self._home_page()
+            course = self._course(home, orgs["training"])
+            self._complete_training(users["worker"], course)
+            blueprint = self._bank_and_blueprint()
+            theory, practical = self._sessions_today(orgs, blueprint)
+        # Registration and issuance run their own transactions (and queue the PDF).
+        self._register(users["worker"], theory, orgs["training"], users["trainer"])
+        self._register(users["worker"], practical, orgs["training"], users["trainer"])
+        self._existing_certificate(users["worker"], orgs["authority"], users["regulator"])
+        self.stdout.write(self.style.SUCCESS("demo data ready: users worker, trainer, examiner, regulator, admin"))
+
+    # --- organisations and people -------------------------------------------------------
+
+    def _organisations(self) -> dict[str, Organisation]:
+        authority, _ = Organisation.objects.get_or_create(
+            code="bj-yjj",
+            defaults={
+                "kind": Organisation.Kind.AUTHORITY,
+                "name": "北京市应急管理局",
+                "region": "北京市",
+                "region_code": "110000",
+            },
+        )
+        training, _ = Organisation.objects.get_or_create(
+            code="anda-training",
+            defaults={
+                "kind": Organisation.Kind.TRAINING,
+                "name": "安达安全技术培训学校",
+                "grade": "A",
+                "parent": authority,
+            },
+        )
+        site, _ = Organisation.objects.get_or_create(
+            code="bj-site-01",
+            defaults={"kind": Organisation.Kind.EXAM_SITE, "name": "北京市特种作业实操考点(朝阳)", "parent": authority},
+        )
+        return {"authority": authority, "training": training, "site": site}
+
+    def _users(self, orgs: dict[str, Organisation]) -> dict[str, User]:
+        users = {}
+        for username, real_name, id_number, phone, role, org_key in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(
+                    username=username, email=f"{username}@demo.kaozheng.local", phone=phone, phone_verified=True
+                )
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = role != Role.WORKER
+                user.is_superuser = role == Role.ADMINISTRATOR
+                user.real_name = real_name
+                user.save()
+                if id_number:
+                    set_identity(user=user, real_name=real_name, id_number=id_number, education=Education.COLLEGE)
+                EmailAddress.objects.get_or_create(
+                    user=user, email=user.email, defaults={"verified": True, "primary": True}
+                )
+            Membership.objects.get_or_create(user=user, organisation=orgs[org_key], role=role)
+            users[username] = user
+        return users
+
+    # --- content --------------------------------------------------------------------------
+
+    def _home_page(self) -> HomePage:
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            home = HomePage(
+                title="考证 · 特种作业培训考试",
+                slug="home",
+                intro="<p>学习、考试、即考即领证书，随时核验。</p>",
+            )
+            # Wagtail's installer leaves a "Welcome" page at the site root; replace it.
+            for welcome in Page.objects.filter(depth=2).exclude(pk=root.pk).filter(content_type__model="page"):
+                welcome.slug = f"old-{welcome.pk}"
+                welcome.save_revision().publish()
+            root.add_child(instance=home)
+            home.save_revision().publish()
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="考证")
+        elif site.root_page_id != home.pk:
+            site.root_page = home
+            site.site_name = "考证"
+            site.save(update_fields=["root_page", "site_name"])
+        for old in Page.objects.filter(depth=2, content_type__model="page"):
+            old.delete()
+        return home
+
+    def _course(self, home: HomePage, training: Organisation) -> CoursePage:
+        index = CourseIndexPage.objects.filter(organisation=training).first()
+        if index is None:
+            index = CourseIndexPage(title="安达安全技术培训学校 · 课程", slug="anda", organisation=training)
+            home.add_child(instance=index)
+            index.save_revision().publish()
+        course = CoursePage.objects.child_of(index).filter(slug="low-voltage-initial").first()
+        if course is None:
+            course = CoursePage(
+                title="低压电工作业(初训)",
+                slug="low-voltage-initial",
+                operation_type=OperationType.objects.get(code="0102"),
+                theory_hours=1,
+                practical_hours=0,
+                outline="<p>安全生产法律法规、电工基础、电气安全技术、触电急救与电气防火。</p>",
+            )
+            index.add_child(instance=course)
+            course.save_revision().publish()
+        lessons = [
+            (
+                "第一课 电气安全基础",
+                "lesson-1",
+                [
+                    ("heading", "安全电压与触电防护"),
+                    (
+                        "paragraph",
+                        "<p>我国安全电压额定值的等级为 42 V、36 V、24 V、12 V 和 6 V。"
+                        "在潮湿、狭窄的金属容器内作业，应使用 12 V 安全电压。</p>"
+                        "<p>停电检修必须执行<b>停电、验电、装设接地线、悬挂标示牌和装设遮栏</b>的安全技术措施。</p>",
+                    ),
+                ],
+            ),
+            (
+                "第二课 触电急救与电气防火",
+                "lesson-2",
+                [
+                    ("heading", "发现有人触电怎么办"),
+                    (
+                        "paragraph",
+                        "<p>首先迅速使触电者脱离电源：拉闸断电，或用干燥的绝缘物挑开电线，切不可徒手拉扯。</p>"
+                        "<p>心肺复苏按压与通气之比为 30:2。带电设备着火应使用二氧化碳或干粉灭火器。</p>",
+                    ),
+                ],
+            ),
+        ]
+        for title, slug, body in lessons:
+            if not LessonPage.objects.child_of(course).filter(slug=slug).exists():
+                lesson = LessonPage(title=title, slug=slug, minutes=30, body=body)
+                course.add_child(instance=lesson)
+                lesson.save_revision().publish()
+        return course
+
+    def _complete_training(self, worker: User, course: CoursePage) -> None:
+        """The demo worker has studied every lesson to its full length."""
+        enrolment, _ = Enrolment.objects.get_or_create(learner=worker, course=course)
+        now = timezone.now()
+        for lesson in LessonPage.objects.child_of(course).live():
+            LessonProgress.objects.update_or_create(
+                enrolment=enrolment,
+                lesson=lesson,
+                defaults={"seconds": lesson.minutes * 60, "completed_at": now, "last_heartbeat_at": now},
+            )
+        if enrolment.completed_at is None:
+            enrolment.completed_at = now
+            enrolment.save(update_fields=["completed_at"])
+
+    # --- exams ---------------------------------------------------------------------------
+
+    def _bank_and_blueprint(self) -> Blueprint:
+        data = json.loads((DEMO_DIR / "questions.json").read_text(encoding="utf-8"))
+        operation_type = OperationType.objects.get(code=data["operation_type"])
+        bank, _ = QuestionBank.objects.get_or_create(
+            slug="demo", defaults={"name": "低压电工作业演示题库", "level": QuestionBank.Level.PROVINCIAL}
+        )
+        if not bank.questions.exists():
+            for stem, key, point in data["true_false"]:
+                question = Question.objects.create(
+                    bank=bank, kind=QuestionKind.TRUE_FALSE, stem=stem, options=[], answer=[key], knowledge_point=point
+                )
+                question.operation_types.add(operation_type)
+            for stem, options, key, point in data["single"]:
+                question = Question.objects.create(
+                    bank=bank,
+                    kind=QuestionKind.SINGLE,
+                    stem=stem,
+                    options=[{"key": k, "text": text} for k, text in zip("ABCD", options, strict=True)],
+                    answer=[key],
+                    knowledge_point=point,
+                )
+                question.operation_types.add(operation_type)
+        blueprint, created = Blueprint.objects.get_or_create(
+            bank=bank,
+            operation_type=operation_type,
+            defaults={"name": "低压电工作业理论考试(演示)", "time_limit_minutes": 120, "pass_mark": 80},
+        )
+        if created:
+            BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.TRUE_FALSE, count=6, points=Decimal(10))
+            BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.SINGLE, count=4, points=Decimal(10))
+        return blueprint
+
+    def _sessions_today(self, orgs: dict[str, Organisation], blueprint: Blueprint) -> tuple[ExamSession, ExamSession]:
+        today = timezone.localdate()
+        start = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 0)))
+        end = timezone.make_aware(dt.datetime.combine(today, dt.time(23, 59)))
+        operation_type = blueprint.operation_type
+        rubric = PracticalRubric.objects.filter(operation_type=operation_type, is_published=True).latest("version")
+        theory, created = ExamSession.objects.get_or_create(
+            kind=ExamKind.THEORY,
+            name=f"{today:%Y-%m-%d} 低压电工作业理论考试",
+            defaults={
+                "authority": orgs["authority"],
+                "site": orgs["site"],
+                "starts_at": start,
+                "ends_at": end,
+                "capacity": 200,
+                "blueprint": blueprint,
+            },
+        )
+        if created:
+            theory.operation_types.add(operation_type)
+        practical, created = ExamSession.objects.get_or_create(
+            kind=ExamKind.PRACTICAL,
+            name=f"{today:%Y-%m-%d} 低压电工作业实操考试",
+            defaults={
+                "authority": orgs["authority"],
+                "site": orgs["site"],
+                "starts_at": start,
+                "ends_at": end,
+                "capacity": 40,
+                "rubric": rubric,
+            },
+        )
+        if created:
+            practical.operation_types.add(operation_type)
+        return theory, practical
+
+    def _register(self, worker: User, session: ExamSession, training: Organisation, trainer: User) -> None:
+        if Registration.objects.filter(session=session, candidate=worker).exists():
+            return
+        registration = register_candidate(
+            session=session,
+            candidate=worker,
+            operation_type=session.operation_types.get(),
+            registered_by=trainer,
+            training_organisation=training,
+        )
+        if registration.status != Registration.Status.APPROVED:
+            registration.status = Registration.Status.APPROVED
+            registration.decided_at = timezone.now()
+            registration.save(update_fields=["status", "decided_at"])
+
+    def _existing_certificate(self, worker: User, authority: Organisation, regulator: User) -> None:
+        """A certificate issued two years ago, so verification can be tried at once."""
+        operation_type = OperationType.objects.get(code="0302")
+        if Certificate.objects.filter(holder=worker, operation_type=operation_type).exists():
+            return
+        today = timezone.localdate()
+        issued_on = (
+            today.replace(year=today.year - 2)
+            if not (today.month == 2 and today.day == 29)
+            else today - dt.timedelta(days=730)
+        )
+        issue_certificate(
+            holder=worker, operation_type=operation_type, authority=authority, issued_on=issued_on, actor=regulator
+        )
