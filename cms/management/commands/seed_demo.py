@@ -44,10 +44,10 @@ DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
 
 # (username, real name, ID number, phone, role, organisation key)
 DEMO_USERS = [
-    ("worker", "李明", "110101199003071238", "13800000001", Role.WORKER, "training"),
-    ("trainer", "王芳", "110101198507150023", "13800000002", Role.TRAINER, "training"),
-    ("examiner", "赵强", "110101197811200034", "13800000003", Role.EXAMINER, "site"),
-    ("regulator", "陈静", "110101198202280049", "13800000004", Role.REGULATOR, "authority"),
+    ("worker", "李明", "110101199003071233", "13800000001", Role.WORKER, "training"),
+    ("trainer", "王芳", "110101198507150029", "13800000002", Role.TRAINER, "training"),
+    ("examiner", "赵强", "110101197811200030", "13800000003", Role.EXAMINER, "site"),
+    ("regulator", "陈静", "110101198202280041", "13800000004", Role.REGULATOR, "authority"),
     ("admin", "系统管理员", "", "13800000005", Role.ADMINISTRATOR, "authority"),
 ]
 
