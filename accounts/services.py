@@ -1,0 +1,113 @@
+"""State changes to accounts: identity and phone. The only code that writes a User's
+personal data; each call is atomic, audited and safe to repeat."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from .audit import record_event
+from .encryption import lookup_hash
+from .identity import InvalidIdNumber, parse_id_number
+from .models import Education, User
+from .phone import InvalidPhone, normalize_phone
+
+#: What the user is told for each reason `parse_id_number` gives.
+ID_NUMBER_ERRORS = {
+    "format": _("身份证号应为18位：前17位是数字，最后一位是数字或X。"),
+    "birth_date": _("身份证号中的出生日期无效，请核对。"),
+    "checksum": _("身份证号校验位不正确，请核对后重新输入。"),
+}
+ID_NUMBER_TAKEN = _("该身份证号已被其他账户使用。如果这是您的身份证号，请使用原账户登录或联系管理员。")
+REAL_NAME_REQUIRED = _("请输入与身份证一致的真实姓名。")
+EDUCATION_INVALID = _("请选择文化程度。")
+PHONE_INVALID = _("请输入11位中国大陆手机号码。")
+PHONE_TAKEN = _("该手机号已被其他账户使用。")
+PHONE_MISMATCH = _("该手机号不是此账户的手机号。")
+
+
+def id_number_error(exc: InvalidIdNumber) -> str:
+    return str(ID_NUMBER_ERRORS.get(str(exc), ID_NUMBER_ERRORS["format"]))
+
+
+def _id_number_taken(*, digest: str, user: User) -> bool:
+    return User.objects.filter(id_number_hash=digest).exclude(pk=user.pk).exists()
+
+
+@transaction.atomic
+def set_identity(*, user: User, real_name: str, id_number: str, education: str) -> User:
+    """Record who the user is: real name, ID number (encrypted, with its look-up hash),
+    the birth date and sex it encodes, and education.
+
+    One ID number belongs to one account; a second account with it is refused.
+    """
+    real_name = " ".join((real_name or "").split())
+    if not real_name:
+        raise ValidationError({"real_name": REAL_NAME_REQUIRED}, code="required")
+    if education not in Education.values:
+        raise ValidationError({"education": EDUCATION_INVALID}, code="invalid")
+    try:
+        parsed = parse_id_number(id_number)
+    except InvalidIdNumber as exc:
+        raise ValidationError({"id_number": id_number_error(exc)}, code=str(exc)) from exc
+    digest = lookup_hash(parsed.value)
+
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if _id_number_taken(digest=digest, user=user):
+        raise ValidationError({"id_number": ID_NUMBER_TAKEN}, code="taken")
+
+    changed = (user.real_name, user.id_number_hash, user.education) != (real_name, digest, education)
+    user.real_name = real_name
+    user.id_number = parsed.value
+    user.id_number_hash = digest
+    user.birth_date = parsed.birth_date
+    user.sex = parsed.sex
+    user.education = education
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["real_name", "id_number", "id_number_hash", "birth_date", "sex", "education"])
+    except IntegrityError as exc:  # another account took the number since the check above
+        raise ValidationError({"id_number": ID_NUMBER_TAKEN}, code="taken") from exc
+    if changed:
+        record_event(actor=user, action="identity_set", obj=user, data={"id_number": user.id_number_masked})
+    return user
+
+
+@transaction.atomic
+def set_phone(*, user: User, phone: str, verified: bool) -> User:
+    """Attach a mainland mobile number to the account (normalised to 11 digits)."""
+    try:
+        value = normalize_phone(phone)
+    except InvalidPhone as exc:
+        raise ValidationError({"phone": PHONE_INVALID}, code="invalid") from exc
+    if User.objects.filter(phone=value).exclude(pk=user.pk).exists():
+        raise ValidationError({"phone": PHONE_TAKEN}, code="taken")
+    if (user.phone, user.phone_verified) == (value, verified):
+        return user
+    user.phone = value
+    user.phone_verified = verified
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["phone", "phone_verified"])
+    except IntegrityError as exc:
+        raise ValidationError({"phone": PHONE_TAKEN}, code="taken") from exc
+    record_event(actor=user, action="phone_set", obj=user, data={"verified": verified})
+    return user
+
+
+@transaction.atomic
+def verify_phone(*, user: User, phone: str) -> User:
+    """Mark the user's phone number as verified once they typed the code sent to it."""
+    try:
+        value = normalize_phone(phone)
+    except InvalidPhone as exc:
+        raise ValidationError({"phone": PHONE_INVALID}, code="invalid") from exc
+    if user.phone != value:
+        raise ValidationError({"phone": PHONE_MISMATCH}, code="mismatch")
+    if user.phone_verified:
+        return user
+    user.phone_verified = True
+    user.save(update_fields=["phone_verified"])
+    record_event(actor=user, action="phone_verified", obj=user)
+    return user
