@@ -1,0 +1,273 @@
+"""Pure exam rules: drawing a paper, scoring it, and weighing a practical exam.
+
+No database and no clock here: services turn rows into these dataclasses, call these
+functions and store what they return, so every rule is tested without a database.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+SINGLE = "single"
+MULTIPLE = "multiple"
+TRUE_FALSE = "true_false"
+KINDS = (SINGLE, MULTIPLE, TRUE_FALSE)
+KIND_LABELS = {SINGLE: "单选题", MULTIPLE: "多选题", TRUE_FALSE: "判断题"}
+
+#: True/false questions carry no options in the bank; these are the implied keys.
+TRUE_FALSE_OPTIONS: tuple[tuple[str, str], ...] = (("T", "正确"), ("F", "错误"))
+OPTION_LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+FULL_MARKS = Decimal(100)
+CENT = Decimal("0.01")
+
+
+class ScoringError(ValueError):
+    """Input that no score can be computed from; the message is shown to users."""
+
+
+class PaperShortfall(ScoringError):
+    """The bank cannot fill the blueprint; the message names every short rule."""
+
+
+class InvalidAnswer(ScoringError):
+    """An answer that is not a valid choice for its question."""
+
+
+# --- Data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    """A question as the bank holds it (before drawing)."""
+
+    id: int
+    kind: str
+    stem: str
+    options: tuple[Option, ...]
+    answer: tuple[str, ...]
+    knowledge_point: str = ""
+
+
+@dataclass(frozen=True)
+class DrawRule:
+    kind: str
+    count: int
+    points: Decimal
+    knowledge_point: str = ""
+
+
+@dataclass(frozen=True)
+class PaperQuestion:
+    """A question as a candidate's paper holds it: options relabelled, key remapped."""
+
+    id: int
+    kind: str
+    stem: str
+    options: tuple[Option, ...]
+    answer: tuple[str, ...]
+    points: Decimal
+
+    def to_snapshot(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "stem": self.stem,
+            "options": [{"key": option.key, "text": option.text} for option in self.options],
+            "answer": list(self.answer),
+            "points": str(self.points),
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: Mapping) -> PaperQuestion:
+        return cls(
+            id=int(data["id"]),
+            kind=data["kind"],
+            stem=data["stem"],
+            options=tuple(Option(key=o["key"], text=o["text"]) for o in data["options"]),
+            answer=tuple(data["answer"]),
+            points=Decimal(str(data["points"])),
+        )
+
+
+@dataclass(frozen=True)
+class TheoryScore:
+    score: Decimal
+    passed: bool
+    correct: int
+    questions: int
+
+
+@dataclass(frozen=True)
+class PracticalScore:
+    total: Decimal
+    passed: bool
+    vetoed: bool
+    subject_scores: dict[str, Decimal] = field(default_factory=dict)
+
+
+# --- Answers ----------------------------------------------------------------------------
+
+
+def normalize_keys(keys: Iterable[str]) -> tuple[str, ...]:
+    """Upper-case, de-duplicated and sorted: the one form answers and keys are compared in."""
+    return tuple(sorted({str(key).strip().upper() for key in keys if str(key).strip()}))
+
+
+def options_for(kind: str, options: Iterable[Option]) -> tuple[Option, ...]:
+    if kind == TRUE_FALSE:
+        return tuple(Option(key=key, text=text) for key, text in TRUE_FALSE_OPTIONS)
+    return tuple(options)
+
+
+def validate_answer(question: PaperQuestion, answer: Iterable[str]) -> tuple[str, ...]:
+    """The normalised answer, or InvalidAnswer. An empty answer clears the question."""
+    keys = normalize_keys(answer)
+    allowed = {option.key for option in options_for(question.kind, question.options)}
+    unknown = [key for key in keys if key not in allowed]
+    if unknown:
+        raise InvalidAnswer(f"第 {question.id} 题没有选项 {'、'.join(unknown)}。")
+    if question.kind in (SINGLE, TRUE_FALSE) and len(keys) > 1:
+        raise InvalidAnswer(f"第 {question.id} 题只能选择一个答案。")
+    return keys
+
+
+def is_correct(question: PaperQuestion, answer: Iterable[str]) -> bool:
+    """Single and true/false: the one key; multiple: exactly the key's set, no partial credit."""
+    given = normalize_keys(answer)
+    return bool(given) and given == normalize_keys(question.answer)
+
+
+# --- Theory -----------------------------------------------------------------------------
+
+
+def score_paper(
+    questions: Sequence[PaperQuestion], answers: Mapping[int, Iterable[str]], *, pass_mark: int | Decimal
+) -> TheoryScore:
+    """Score out of 100, rounded to 2 decimals; passed at ``pass_mark`` or more.
+
+    Points are scaled to 100 so that a blueprint whose points do not add up to exactly
+    100 still gives a score on the scale the pass mark is set on.
+    """
+    if not questions:
+        raise ScoringError("试卷没有试题。")
+    available = sum((question.points for question in questions), Decimal(0))
+    if available <= 0:
+        raise ScoringError("试卷总分必须大于 0。")
+    earned = Decimal(0)
+    correct = 0
+    for question in questions:
+        if is_correct(question, answers.get(question.id, ())):
+            earned += question.points
+            correct += 1
+    score = (earned * FULL_MARKS / available).quantize(CENT, rounding=ROUND_HALF_UP)
+    return TheoryScore(score=score, passed=score >= Decimal(pass_mark), correct=correct, questions=len(questions))
+
+
+# --- Drawing a paper --------------------------------------------------------------------
+
+
+def _rule_label(rule: DrawRule) -> str:
+    label = KIND_LABELS.get(rule.kind, rule.kind)
+    return f"{label}（知识点“{rule.knowledge_point}”）" if rule.knowledge_point else label
+
+
+def _shuffle_options(question: BankQuestion, points: Decimal, rng: random.Random) -> PaperQuestion:
+    """Shuffle options, relabel them A, B, C… in their new order and remap the key."""
+    if question.kind == TRUE_FALSE:
+        return PaperQuestion(
+            id=question.id,
+            kind=question.kind,
+            stem=question.stem,
+            options=options_for(TRUE_FALSE, ()),
+            answer=normalize_keys(question.answer),
+            points=points,
+        )
+    shuffled = list(question.options)
+    rng.shuffle(shuffled)
+    new_key = {option.key: OPTION_LABELS[index] for index, option in enumerate(shuffled)}
+    return PaperQuestion(
+        id=question.id,
+        kind=question.kind,
+        stem=question.stem,
+        options=tuple(Option(key=OPTION_LABELS[index], text=option.text) for index, option in enumerate(shuffled)),
+        answer=normalize_keys(new_key[key] for key in question.answer),
+        points=points,
+    )
+
+
+def draw_paper(
+    rules: Sequence[DrawRule], available: Mapping[str, Sequence[BankQuestion]], rng: random.Random
+) -> list[PaperQuestion]:
+    """Pick each rule's questions at random, in rule order, each question at most once.
+
+    Questions are shuffled within each rule (papers keep the usual order of question
+    kinds: the blueprint's), and every question's options are shuffled. Raises
+    PaperShortfall naming every rule the bank cannot fill before anything is drawn.
+    """
+    used: set[int] = set()
+    picks: list[tuple[DrawRule, list[BankQuestion]]] = []
+    shortfalls: list[str] = []
+    for rule in rules:
+        pool = [
+            question
+            for question in available.get(rule.kind, ())
+            if question.kind == rule.kind
+            and question.id not in used
+            and (not rule.knowledge_point or question.knowledge_point == rule.knowledge_point)
+        ]
+        if len(pool) < rule.count:
+            shortfalls.append(f"{_rule_label(rule)}需要 {rule.count} 道，题库仅有 {len(pool)} 道")
+            continue
+        chosen = rng.sample(pool, rule.count)
+        used.update(question.id for question in chosen)
+        picks.append((rule, chosen))
+    if shortfalls:
+        raise PaperShortfall("题库试题不足，无法组卷：" + "；".join(shortfalls) + "。")
+    return [_shuffle_options(question, rule.points, rng) for rule, chosen in picks for question in chosen]
+
+
+# --- Practical --------------------------------------------------------------------------
+
+
+def score_practical(
+    *,
+    weights: Mapping[str, int],
+    subject_scores: Mapping[str, Decimal],
+    veto: bool,
+    pass_mark: int | Decimal,
+) -> PracticalScore:
+    """Weighted total of subject scores (each 0–100, weights summing to 100).
+
+    Rounded to 2 decimals. A veto item fails the whole practical exam whatever the points.
+    """
+    if sum(weights.values()) != 100:
+        raise ScoringError(f"科目权重之和应为 100，现为 {sum(weights.values())}。")
+    missing = sorted(set(weights) - set(subject_scores))
+    if missing:
+        raise ScoringError(f"缺少科目成绩：{'、'.join(missing)}。")
+    unknown = sorted(set(subject_scores) - set(weights))
+    if unknown:
+        raise ScoringError(f"评分标准中没有科目：{'、'.join(unknown)}。")
+    scores: dict[str, Decimal] = {}
+    for code in sorted(weights):
+        raw = subject_scores[code]
+        try:
+            value = Decimal(str(raw))
+        except ArithmeticError as exc:
+            raise ScoringError(f"科目 {code} 的成绩不是数字。") from exc
+        if not value.is_finite() or value < 0 or value > FULL_MARKS:
+            raise ScoringError(f"科目 {code} 的成绩应在 0 到 100 之间。")
+        scores[code] = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    total = sum((scores[code] * weights[code] for code in scores), Decimal(0)) / FULL_MARKS
+    total = total.quantize(CENT, rounding=ROUND_HALF_UP)
+    passed = not veto and total >= Decimal(pass_mark)
+    return PracticalScore(total=total, passed=passed, vetoed=veto, subject_scores=scores)
