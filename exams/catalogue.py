@@ -1,0 +1,96 @@
+"""The operation catalogue (特种作业目录), kept as editable data seeded from a file.
+
+``exams/data/catalogue.json`` ships with the code; the project never reads anything
+outside itself at run time. Loading it again is safe: rows are matched by code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import OperationCategory, OperationType, PracticalRubric, RubricSubject
+
+CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "catalogue.json"
+#: Category whose operation types need senior-middle school or equivalent.
+HAZARDOUS_CHEMICALS_CATEGORY = "09"
+EXAMPLE_RUBRIC_KEY = "example_rubric_low_voltage_electrician"
+
+
+@dataclass(frozen=True)
+class CatalogueLoad:
+    categories: int
+    operation_types: int
+    rubric_created: bool
+
+
+def read_catalogue(path: Path = CATALOGUE_PATH) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load_catalogue(*, path: Path = CATALOGUE_PATH) -> CatalogueLoad:
+    """Upsert categories and operation types by code, and the example practical rubric.
+
+    The example rubric (low-voltage electrician, 0102) is created as version 1 when the
+    type has no rubric yet; an existing rubric is left alone, because results may
+    already have been scored against it.
+    """
+    data = read_catalogue(path)
+    type_count = 0
+    for category_data in data["categories"]:
+        category, _ = OperationCategory.objects.update_or_create(
+            code=category_data["code"],
+            defaults={"name": category_data["name"], "name_en": category_data.get("en", "")},
+        )
+        senior_middle = (
+            category.code == HAZARDOUS_CHEMICALS_CATEGORY or category_data.get("min_education") == "senior_middle"
+        )
+        for item in category_data["items"]:
+            OperationType.objects.update_or_create(
+                code=item["code"],
+                defaults={
+                    "category": category,
+                    "name": item["name"],
+                    "name_en": item.get("en", ""),
+                    "requires_senior_middle": senior_middle,
+                },
+            )
+            type_count += 1
+    rubric_created = _load_example_rubric(data)
+    return CatalogueLoad(categories=len(data["categories"]), operation_types=type_count, rubric_created=rubric_created)
+
+
+def _load_example_rubric(data: dict) -> bool:
+    example = data.get(EXAMPLE_RUBRIC_KEY)
+    if not example:
+        return False
+    operation_type = OperationType.objects.get(code=example["operation"])
+    if PracticalRubric.objects.filter(operation_type=operation_type).exists():
+        return False
+    subject_names = {subject["code"]: subject["name"] for subject in data.get("practical_subjects", [])}
+    rubric = PracticalRubric.objects.create(
+        operation_type=operation_type,
+        version=1,
+        total_minutes=example["total_minutes"],
+        pass_mark=example["pass_mark"],
+        is_published=True,
+    )
+    minutes = example["total_minutes"] // max(len(example["subjects"]), 1)
+    for subject in example["subjects"]:
+        tasks = []
+        for task in subject["tasks"]:
+            code, _, name = task.partition(" ")
+            tasks.append({"code": code, "name": name, "items": []})
+        RubricSubject.objects.create(
+            rubric=rubric,
+            code=subject["code"],
+            name=subject_names.get(subject["code"], subject["code"]),
+            weight=subject["weight"],
+            minutes=minutes,
+            tasks=tasks,
+        )
+    return True

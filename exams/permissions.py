@@ -1,0 +1,36 @@
+"""Who may do what in exams. One function per question, one test per branch.
+
+Roles come from accounts.selectors (memberships of active organisations held by
+active users); superusers are let through here explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.models import Role
+from accounts.selectors import has_role, organisations_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import Organisation, User
+
+
+def _is_superuser(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def is_examiner(user: User | AnonymousUser) -> bool:
+    """An examiner at any exam site (or a superuser): may open the practical roster."""
+    return _is_superuser(user) or has_role(user, Role.EXAMINER)
+
+
+def examiner_site_ids(user: User | AnonymousUser) -> list[int]:
+    """The sites at which the user examines; superusers are handled by the callers."""
+    return list(organisations_of(user, role=Role.EXAMINER).values_list("pk", flat=True))
+
+
+def can_score_at(user: User | AnonymousUser, site: Organisation) -> bool:
+    """Practical results are recorded only by an examiner member of the session's site."""
+    return _is_superuser(user) or has_role(user, Role.EXAMINER, organisation=site)
