@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.db import models
 from django.db.models import Q
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -34,6 +37,13 @@ class CourseIndexPage(Page):
     class Meta:
         verbose_name = _("课程目录")
 
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import live_courses
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = live_courses(index=self)
+        return context
+
 
 class CoursePage(Page):
     operation_type = models.ForeignKey(
@@ -62,6 +72,13 @@ class CoursePage(Page):
     def organisation(self):
         return self.get_parent().specific.organisation
 
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import course_progress
+
+        context = super().get_context(request, *args, **kwargs)
+        context["progress"] = course_progress(learner=request.user, course=self)
+        return context
+
 
 class LessonPage(Page):
     minutes = models.PositiveSmallIntegerField(_("课时长度(分钟)"), default=45, help_text=_("计入学时的上限"))
@@ -75,6 +92,35 @@ class LessonPage(Page):
 
     class Meta:
         verbose_name = _("课时")
+
+    def serve(self, request, *args, **kwargs):
+        """Lessons are for enrolled learners: their time on the page is study time."""
+        from .selectors import course_of_lesson, is_enrolled
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        course = course_of_lesson(lesson=self)
+        if not is_enrolled(learner=request.user, course=course):
+            messages.info(request, _("请先报名该课程，再开始学习。"))
+            return redirect(course.get_url(request))
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import course_of_lesson, course_progress
+
+        context = super().get_context(request, *args, **kwargs)
+        course = course_of_lesson(lesson=self)
+        progress = course_progress(learner=request.user, course=course)
+        context.update(
+            course=course,
+            progress=progress,
+            state=progress.state_of(self),
+            previous_state=progress.before(self),
+            next_state=progress.after(self),
+            # Editors preview lessons without being enrolled: no heartbeat then.
+            records_time=not getattr(request, "is_preview", False) and progress.is_enrolled,
+        )
+        return context
 
 
 class Enrolment(models.Model):
@@ -116,3 +162,28 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment} / {self.lesson}: {self.seconds}s"
+
+
+class StudyDay(models.Model):
+    """Seconds credited to a learner on one local day, across every lesson and course.
+
+    It enforces the daily cap, and ``credited_until`` (the end of the last credited
+    interval) keeps two lessons studied at once in two tabs from counting twice.
+    Locked after the enrolment and the progress row, never before them.
+    """
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_days")
+    day = models.DateField(_("日期"))
+    seconds = models.PositiveIntegerField(_("已计学时(秒)"), default=0)
+    credited_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("每日学时")
+        verbose_name_plural = _("每日学时")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "day"], name="unique_study_day"),
+            models.CheckConstraint(condition=Q(seconds__gte=0), name="study_day_seconds_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} {self.day}: {self.seconds}s"

@@ -1,0 +1,51 @@
+"""The page tree the course and dashboard tests share, built with Wagtail's tree helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wagtail.models import Page, Site
+
+from cms.models import HomePage
+from courses.models import CourseIndexPage, CoursePage, LessonPage
+from tests.factories import OperationTypeFactory, OrganisationFactory
+
+
+@dataclass
+class CourseTree:
+    home: HomePage
+    index: CourseIndexPage
+    course: CoursePage
+    lessons: list[LessonPage]
+
+
+def build_home() -> HomePage:
+    """Root → HomePage, made the default site's root."""
+    home = Page.get_first_root_node().add_child(instance=HomePage(title="考证首页", slug="kaozheng"))
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = home
+    site.save()
+    return home
+
+
+def add_course(index: CourseIndexPage, *, title: str, operation_type=None, lesson_minutes=(1, 2)) -> CourseTree:
+    course = index.add_child(
+        instance=CoursePage(
+            title=title,
+            operation_type=operation_type or OperationTypeFactory(),
+            theory_hours=1,
+            practical_hours=1,
+        )
+    )
+    lessons = [
+        course.add_child(instance=LessonPage(title=f"{title} 第{n}课", minutes=minutes))
+        for n, minutes in enumerate(lesson_minutes, start=1)
+    ]
+    return CourseTree(home=index.get_parent().specific, index=index, course=course, lessons=lessons)
+
+
+def build_course_tree(*, lesson_minutes=(1, 2)) -> CourseTree:
+    """Root → HomePage → CourseIndexPage → CoursePage → LessonPage × len(lesson_minutes)."""
+    home = build_home()
+    index = home.add_child(instance=CourseIndexPage(title="低压电工培训", organisation=OrganisationFactory()))
+    return add_course(index, title="低压电工作业", lesson_minutes=lesson_minutes)
