@@ -1,0 +1,227 @@
+"""The certificate as an A4 PDF, rendered by WeasyPrint from templates/certificates/pdf.html.
+
+Chinese text must come out as real, extractable text in an embedded font, and the file
+must stay small enough to send to a phone at once. The CJK font (settings.PDF_CJK_FONT,
+or what fontconfig offers for "Noto Sans CJK SC") is cut down by HarfBuzz to the
+characters of the page and handed to WeasyPrint through @font-face; see font_subset.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from accounts.identity import mask_id_number
+
+from . import font_subset
+from .qr import qr_svg, verification_url
+from .rules import mask_certificate_number
+
+if TYPE_CHECKING:
+    from .models import Certificate
+
+logger = logging.getLogger(__name__)
+
+FONT_FAMILY = "Kaozheng CJK"
+#: Tried through fontconfig when settings.PDF_CJK_FONT is empty.
+FONTCONFIG_PATTERN = "Noto Sans CJK SC:lang=zh-cn"
+#: Text the CJK font must cover to be of any use.
+_PROBE_TEXT = "中华人民共和国特种作业操作证"
+#: Photo size on the page is 25 x 35 mm; 250 x 350 px is 254 dpi, plenty for print.
+PHOTO_PIXELS = (250, 350)
+
+
+@dataclass(frozen=True)
+class FontSource:
+    path: str
+    index: int = 0
+
+
+def harfbuzz_subset_available() -> bool:
+    """Whether HarfBuzz's subsetting library (libharfbuzz-subset) can be loaded.
+
+    Without it fonts are embedded through a slow fallback and PDFs grow tenfold; the
+    set-up installs it and the test suite fails if it is missing.
+    """
+    return font_subset.available()
+
+
+# --- Finding the font ---------------------------------------------------------------
+
+
+def _collection_face_index(path: str) -> int:
+    """In a font collection (.ttc), the Simplified Chinese face; else the first one."""
+    from fontTools.ttLib import TTCollection, TTLibError
+
+    try:
+        collection = TTCollection(path, lazy=True)
+    except (TTLibError, OSError):
+        return 0
+    for index, font in enumerate(collection.fonts):
+        names = font["name"]
+        family = str(names.getDebugName(16) or names.getDebugName(1) or "")
+        if family.endswith((" SC", " CN")) or "Simplified" in family:
+            return index
+    return 0
+
+
+def _fontconfig_match(pattern: str) -> FontSource | None:
+    fc_match = shutil.which("fc-match")
+    if not fc_match:
+        return None
+    try:
+        completed = subprocess.run(  # noqa: S603 (fixed executable, no shell)
+            [fc_match, "-f", "%{file}|%{index}", pattern], capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path, _, index = completed.stdout.strip().partition("|")
+    if not path:
+        return None
+    return FontSource(path=path, index=int(index or 0))
+
+
+@lru_cache(maxsize=4)
+def _find_cjk_font(configured: str) -> FontSource | None:
+    if configured:
+        index = _collection_face_index(configured) if configured.lower().endswith((".ttc", ".otc")) else 0
+        source = FontSource(path=configured, index=index)
+    else:
+        source = _fontconfig_match(FONTCONFIG_PATTERN)
+    if source is None:
+        logger.warning("No CJK font found: set PDF_CJK_FONT or install fonts-noto-cjk.")
+        return None
+    if font_subset.available():
+        try:
+            if not font_subset.load_face(source.path, source.index).covers(_PROBE_TEXT):
+                logger.warning("Font %s has no Chinese glyphs; set PDF_CJK_FONT.", source.path)
+                return None
+        except font_subset.FontSubsetError:
+            logger.warning("Cannot load font %s (face %s).", source.path, source.index, exc_info=True)
+            return None
+    return source
+
+
+def cjk_font() -> FontSource | None:
+    """The CJK font to embed (cached per setting: looking it up costs a subprocess)."""
+    return _find_cjk_font(settings.PDF_CJK_FONT or "")
+
+
+# --- Rendering ----------------------------------------------------------------------
+
+
+class _VisibleText(HTMLParser):
+    """The characters a page will draw: text outside <style>, <script> and <svg>."""
+
+    _HIDDEN = frozenset({"style", "script", "svg", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chars: set[str] = set()
+        self._hidden_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN and self._hidden_depth:
+            self._hidden_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden_depth:
+            self.chars.update(data)
+
+
+def visible_characters(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    return "".join(sorted(char for char in parser.chars if char.isprintable()))
+
+
+def font_face_css(html: str) -> str:
+    """@font-face for the page: a subset holding exactly the page's characters.
+
+    Without HarfBuzz, fall back to fontconfig's copy of the font (WeasyPrint then
+    subsets it itself, slowly and with a much larger result).
+    """
+    source = cjk_font()
+    if source is None:
+        return ""
+    if not font_subset.available():
+        logger.warning("libharfbuzz-subset is missing: certificate PDFs will be large and slow.")
+        return f'@font-face {{ font-family: "{FONT_FAMILY}"; src: local("Noto Sans CJK SC"); }}'
+    # A space and the digits keep the subset useful for text drawn by the layout itself.
+    text = visible_characters(html) + " 0123456789"
+    font = font_subset.load_face(source.path, source.index).subset(text)
+    data = base64.b64encode(font).decode("ascii")
+    return f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("data:font/otf;base64,{data}"); }}'
+
+
+def _photo_data_uri(certificate: Certificate) -> str:
+    """The holder's photo, shrunk to print size and inlined as JPEG (or "" if none)."""
+    photo = getattr(certificate.holder, "photo", None)
+    if not photo:
+        return ""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with photo.open("rb") as stream, Image.open(stream) as image:
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image = ImageOps.fit(image, PHOTO_PIXELS)
+            buffer = io.BytesIO()
+            image.save(buffer, format="JPEG", quality=80, optimize=True)
+    except (OSError, UnidentifiedImageError, ValueError):
+        logger.warning("Cannot read the photo of certificate %s", certificate.pk, exc_info=True)
+        return ""
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def certificate_context(certificate: Certificate) -> dict[str, Any]:
+    """What the paper shows. The ID number is masked: the file travels by chat and mail."""
+    holder = certificate.holder
+    operation_type = certificate.operation_type
+    return {
+        "certificate": certificate,
+        "font_family": FONT_FAMILY,
+        "holder_name": certificate.holder_name,
+        "holder_sex": {"M": "男", "F": "女"}.get(certificate.holder_sex, ""),
+        "id_number_masked": mask_id_number(holder.id_number or ""),
+        "number": mask_certificate_number(certificate.number),
+        "operation_category": operation_type.category.name,
+        "operation_type": operation_type.name,
+        "authority": certificate.authority.name,
+        "photo": _photo_data_uri(certificate),
+        "qr": mark_safe(qr_svg(verification_url(certificate.token))),  # our own SVG, no user input
+        "verify_page": f"{settings.SITE_URL}/verify/",
+    }
+
+
+def render_certificate_pdf(certificate: Certificate) -> bytes:
+    """The certificate's PDF bytes. Works on unsaved instances too (benchmarks, previews)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    with translation.override("zh-hans"):
+        html = render_to_string("certificates/pdf.html", certificate_context(certificate))
+    font_config = FontConfiguration()
+    stylesheets = []
+    font_css = font_face_css(html)
+    if font_css:
+        stylesheets.append(CSS(string=font_css, font_config=font_config))
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=stylesheets, font_config=font_config
+    )

@@ -1,0 +1,113 @@
+"""Selectors: how certificates are read, with their relations joined in one query."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.identity import mask_id_number, mask_name
+from accounts.models import Membership, Role, User
+
+from .models import Certificate
+from .rules import CertificateState, PublicRecord, display_status, mask_certificate_number, normalize_certificate_number
+
+if TYPE_CHECKING:
+    from exams.models import OperationType
+
+_RELATED = ("holder", "operation_type__category", "authority")
+
+
+def _certificates() -> QuerySet[Certificate]:
+    return Certificate.objects.select_related(*_RELATED)
+
+
+def certificates_for_holder(user: User) -> QuerySet[Certificate]:
+    """The holder's certificates, newest first."""
+    return _certificates().filter(holder=user).order_by("-issued_on", "-pk")
+
+
+def current_certificate(*, holder: User, operation_type: OperationType) -> Certificate | None:
+    """The holder's valid or suspended certificate for the type (at most one exists)."""
+    return (
+        _certificates()
+        .filter(holder=holder, operation_type=operation_type, status__in=Certificate.CURRENT_STATUSES)
+        .first()
+    )
+
+
+def find_by_token(token: str) -> Certificate | None:
+    if not token or len(token) > 64:
+        return None
+    return _certificates().filter(token=token).first()
+
+
+def find_by_number_and_name(number: str, name: str) -> Certificate | None:
+    """The certificate with this number whose holder's name (as issued) is exactly ``name``.
+
+    A wrong name returns None just like an unknown number, so the form cannot be used to
+    learn which numbers exist.
+    """
+    number = normalize_certificate_number(number)
+    name = (name or "").strip()
+    if not number or not name or len(number) > 40:
+        return None
+    certificate = _certificates().filter(number=number).first()
+    if certificate is None or certificate.holder_name.strip() != name:
+        return None
+    return certificate
+
+
+def find_by_number(number: str) -> Certificate | None:
+    number = normalize_certificate_number(number)
+    if not number or len(number) > 40:
+        return None
+    return _certificates().filter(number=number).first()
+
+
+def can_download(user: User, certificate: Certificate) -> bool:
+    """The PDF is for its holder, the issuing authority's regulators and administrators."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or certificate.holder_id == user.pk:
+        return True
+    return (
+        Membership.objects.filter(user=user)
+        .filter(Q(role=Role.ADMINISTRATOR) | Q(role=Role.REGULATOR, organisation_id=certificate.authority_id))
+        .exists()
+    )
+
+
+def downloadable_certificate(*, user: User, number: str) -> Certificate | None:
+    """The certificate ``number`` if ``user`` may download it; None looks like "no such"."""
+    certificate = find_by_number(number)
+    if certificate is None or not can_download(user, certificate):
+        return None
+    return certificate
+
+
+def certificate_state(certificate: Certificate) -> CertificateState:
+    return CertificateState(
+        status=certificate.status, valid_until=certificate.valid_until, review_due=certificate.review_due
+    )
+
+
+def public_record(certificate: Certificate, *, today: dt.date | None = None) -> PublicRecord:
+    """What a verifier may see. Needs holder, operation_type__category and authority joined."""
+    today = today or timezone.localdate()
+    return PublicRecord(
+        number=mask_certificate_number(certificate.number),
+        status=display_status(certificate_state(certificate), today),
+        holder_masked=mask_name(certificate.holder_name),
+        holder_id_masked=mask_id_number(certificate.holder.id_number or ""),
+        operation_category=certificate.operation_type.category.name,
+        operation_type_code=certificate.operation_type.code,
+        operation_type_name=certificate.operation_type.name,
+        first_issued_on=certificate.first_issued_on,
+        issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until,
+        review_due=certificate.review_due,
+        issuer=certificate.authority.name,
+    )

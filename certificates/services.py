@@ -1,0 +1,217 @@
+"""Services: the only code that changes certificates (and their verification log)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import record_event
+from accounts.identity import InvalidIdNumber, parse_id_number
+from accounts.models import Organisation, User
+
+from . import selectors
+from .models import Certificate, VerificationLog
+from .numbering import next_certificate_number
+from .rules import certificate_dates
+
+if TYPE_CHECKING:
+    from exams.models import Attempt, OperationType, PracticalResult
+
+
+class CertificateError(ValueError):
+    """A certificate cannot be issued as asked; nothing was changed."""
+
+
+def _holder_sex(holder: User) -> str:
+    if holder.sex:
+        return holder.sex
+    try:
+        return parse_id_number(holder.id_number or "").sex
+    except InvalidIdNumber:
+        return ""
+
+
+def _check_issue(
+    *,
+    holder: User,
+    operation_type: OperationType,
+    authority: Organisation,
+    theory_attempt: Attempt | None,
+    practical_result: PracticalResult | None,
+) -> None:
+    if not holder.pk or not holder.real_name.strip():
+        raise CertificateError("the holder has no verified real name")
+    if authority.kind != Organisation.Kind.AUTHORITY:
+        raise CertificateError("only an issuing authority issues certificates")
+    if theory_attempt is not None and (theory_attempt.candidate_id != holder.pk or not theory_attempt.passed):
+        raise CertificateError("the theory attempt is not a pass of this holder")
+    if practical_result is not None:
+        registration = practical_result.registration
+        if registration.candidate_id != holder.pk or registration.operation_type_id != operation_type.pk:
+            raise CertificateError("the practical result belongs to another holder or operation type")
+        if not practical_result.passed:
+            raise CertificateError("the practical result is not a pass")
+
+
+def issue_certificate(
+    *,
+    holder: User,
+    operation_type: OperationType,
+    authority: Organisation,
+    issued_on: dt.date,
+    actor: User | None,
+    theory_attempt: Attempt | None = None,
+    practical_result: PracticalResult | None = None,
+    first_issued_on: dt.date | None = None,
+) -> Certificate:
+    """Issue ``holder``'s certificate for ``operation_type``, or return the current one.
+
+    Idempotent: a holder has at most one current (valid or suspended) certificate per
+    operation type; calling again returns it unchanged. The holder's row is locked
+    first, then the authority's number sequence, so concurrent issues for one holder
+    queue up; the partial unique constraint one_current_certificate_per_holder_and_type
+    backs this where row locks do nothing (SQLite). The PDF is rendered after commit.
+    """
+    _check_issue(
+        holder=holder,
+        operation_type=operation_type,
+        authority=authority,
+        theory_attempt=theory_attempt,
+        practical_result=practical_result,
+    )
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(pk=holder.pk).values_list("pk", flat=True))
+        existing = selectors.current_certificate(holder=holder, operation_type=operation_type)
+        if existing is not None:
+            return existing
+        dates = certificate_dates(issued_on)
+        try:
+            with transaction.atomic():  # a savepoint: a lost race must not spoil the caller's transaction
+                certificate = Certificate.objects.create(
+                    number=next_certificate_number(authority=authority, year=issued_on.year),
+                    holder=holder,
+                    operation_type=operation_type,
+                    authority=authority,
+                    status=Certificate.Status.VALID,
+                    first_issued_on=first_issued_on or issued_on,
+                    issued_on=dates.issued_on,
+                    valid_until=dates.valid_until,
+                    review_due=dates.review_due,
+                    holder_name=holder.real_name.strip(),
+                    holder_sex=_holder_sex(holder),
+                    theory_attempt=theory_attempt,
+                    practical_result=practical_result,
+                )
+        except IntegrityError:
+            existing = selectors.current_certificate(holder=holder, operation_type=operation_type)
+            if existing is None:
+                raise
+            return existing
+        record_event(
+            actor=actor,
+            action="certificate.issued",
+            obj=certificate,
+            data={
+                "number": certificate.number,
+                "holder": holder.pk,
+                "operation_type": operation_type.code,
+                "authority": authority.code,
+                "issued_on": certificate.issued_on.isoformat(),
+                "theory_attempt": theory_attempt.pk if theory_attempt else None,
+                "practical_result": practical_result.pk if practical_result else None,
+            },
+        )
+        transaction.on_commit(lambda: _queue_pdf(certificate.pk))
+    return certificate
+
+
+def _queue_pdf(certificate_id: int) -> None:
+    from .tasks import render_certificate_pdf
+
+    render_certificate_pdf.delay(certificate_id)
+
+
+def issue_certificate_for_qualification(
+    *,
+    candidate: User,
+    operation_type: OperationType,
+    authority: Organisation,
+    theory_attempt: Attempt,
+    practical_result: PracticalResult,
+    actor: User,
+) -> Certificate:
+    """Hook in settings.KAOZHENG_ON_QUALIFIED: both parts passed, issue at once (即考即领).
+
+    Runs inside the exams transaction that records the passed practical result.
+    """
+    return issue_certificate(
+        holder=candidate,
+        operation_type=operation_type,
+        authority=authority,
+        issued_on=timezone.localdate(),
+        actor=actor,
+        theory_attempt=theory_attempt,
+        practical_result=practical_result,
+    )
+
+
+def ensure_pdf(certificate: Certificate) -> Certificate:
+    """Render and store the certificate's PDF unless it already has one.
+
+    The (slow) render happens outside any lock; the store happens under the row lock
+    and only if nobody stored one meanwhile, so a repeat or a race stores one file.
+    """
+    if certificate.pdf:
+        return certificate
+    from .pdf import render_certificate_pdf
+
+    content = render_certificate_pdf(certificate)
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if not locked.pdf:
+            # A random name: in development media files are served by path.
+            locked.pdf.save(f"{secrets.token_urlsafe(16)}.pdf", ContentFile(content), save=False)
+            locked.pdf_rendered_at = timezone.now()
+            locked.save(update_fields=["pdf", "pdf_rendered_at"])
+    certificate.pdf = locked.pdf
+    certificate.pdf_rendered_at = locked.pdf_rendered_at
+    return certificate
+
+
+def client_digest(ip: str | None) -> str:
+    """A keyed, truncated digest of the client address: lets abuse be spotted, not people."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:verify:{ip or ''}".encode()).hexdigest()[:32]
+
+
+def verify_certificate(
+    *,
+    channel: str,
+    client_ip: str | None,
+    user: User | None,
+    token: str | None = None,
+    number: str | None = None,
+    name: str | None = None,
+) -> Certificate | None:
+    """Look a certificate up by QR token, or by number + holder name, and log the lookup.
+
+    A wrong name and an unknown number both give None: the caller cannot tell them apart.
+    """
+    if token is not None:
+        certificate = selectors.find_by_token(token)
+    else:
+        certificate = selectors.find_by_number_and_name(number or "", name or "")
+    VerificationLog.objects.create(
+        certificate=certificate,
+        channel=channel,
+        found=certificate is not None,
+        client=client_digest(client_ip),
+        user=user if user is not None and user.is_authenticated else None,
+    )
+    return certificate

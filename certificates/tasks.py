@@ -1,0 +1,21 @@
+"""Background work for certificates; tasks take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .models import Certificate
+from .services import ensure_pdf
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+def render_certificate_pdf(certificate_id: int) -> None:
+    """Render and store a certificate's PDF; a repeat (redelivery after a crash) is a no-op."""
+    certificate = (
+        Certificate.objects.select_related("holder", "operation_type__category", "authority")
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is None or certificate.pdf:
+        return
+    ensure_pdf(certificate)

@@ -1,0 +1,134 @@
+"""Certificate fixtures: an issuing authority, an operation type and a qualified holder."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from allauth.mfa.models import Authenticator
+
+from accounts.models import Role
+from certificates.models import Certificate
+from certificates.services import issue_certificate
+from tests.factories import (
+    AuthorityFactory,
+    MembershipFactory,
+    OperationTypeFactory,
+    UserFactory,
+    make_id_number,
+)
+
+HOLDER_NAME = "王小明"
+HOLDER_ID = make_id_number(dt.date(1988, 8, 8), serial=135, region="110105")
+
+
+@pytest.fixture(autouse=True)
+def _project_urls(settings):
+    settings.ROOT_URLCONF = "tests.certificates.urls"
+
+
+@pytest.fixture(scope="session")
+def signing_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
+
+
+@pytest.fixture(autouse=True)
+def _signing_key(settings, signing_key_pem):
+    """Tests run with DEBUG off, where an empty SIGNING_KEY is refused: sign with a test key."""
+    settings.SIGNING_KEY = signing_key_pem
+
+
+@pytest.fixture
+def authority():
+    return AuthorityFactory(name="北京市应急管理局", code="bj-ajj")
+
+
+@pytest.fixture
+def operation_type():
+    return OperationTypeFactory()
+
+
+@pytest.fixture
+def holder():
+    return UserFactory(real_name=HOLDER_NAME, id_number=HOLDER_ID, sex="M")
+
+
+@pytest.fixture
+def issue(authority, operation_type, holder, django_capture_on_commit_callbacks):
+    """Issue a certificate (running on-commit callbacks, so the PDF is rendered)."""
+
+    def _issue(*, execute: bool = False, **overrides) -> Certificate:
+        arguments = {
+            "holder": holder,
+            "operation_type": operation_type,
+            "authority": authority,
+            "issued_on": dt.date.today(),
+            "actor": None,
+            **overrides,
+        }
+        with django_capture_on_commit_callbacks(execute=execute):
+            return issue_certificate(**arguments)
+
+    return _issue
+
+
+def with_totp(user):
+    """Regulators and administrators need a second factor before any page opens."""
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
+    return user
+
+
+@pytest.fixture
+def regulator(authority):
+    membership = MembershipFactory(organisation=authority, role=Role.REGULATOR)
+    return with_totp(membership.user)
+
+
+@pytest.fixture
+def qualification(holder, operation_type, authority):
+    """A passed theory attempt and a passed practical result of the holder."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from exams.models import Attempt, ExamKind, PracticalResult
+    from tests.factories import ExamSessionFactory, RegistrationFactory
+
+    now = timezone.now()
+    theory = RegistrationFactory(
+        candidate=holder,
+        operation_type=operation_type,
+        session=ExamSessionFactory(kind=ExamKind.THEORY, authority=authority, operation_types=[operation_type]),
+    )
+    attempt = Attempt.objects.create(
+        registration=theory,
+        candidate=holder,
+        started_at=now - dt.timedelta(hours=2),
+        deadline=now,
+        submitted_at=now - dt.timedelta(hours=1),
+        paper={"pass_mark": 80, "questions": []},
+        score=Decimal("92"),
+        passed=True,
+    )
+    practical_session = ExamSessionFactory(
+        kind=ExamKind.PRACTICAL, authority=authority, operation_types=[operation_type]
+    )
+    practical = RegistrationFactory(candidate=holder, operation_type=operation_type, session=practical_session)
+    examiner = UserFactory(real_name="考评员")
+    result = PracticalResult.objects.create(
+        registration=practical,
+        examiner=examiner,
+        rubric=practical_session.rubric,
+        subject_scores={"K1": "90.00", "K2": "85.00", "K3": "90.00", "K4": "100.00"},
+        total=Decimal("90"),
+        passed=True,
+        submitted_at=now,
+    )
+    return attempt, result, examiner
