@@ -1,0 +1,88 @@
+/* Lesson heartbeat: the server counts study time between heartbeats; this only says
+   "still here" while the page is visible and the learner was recently active, and
+   remembers where they were so the next visit resumes there. */
+(function () {
+  "use strict";
+  var box = document.getElementById("study");
+  if (!box || !box.dataset.heartbeatUrl) return;
+
+  var INTERVAL = 30000;
+  var ACTIVE_WINDOW = 60000;
+  var url = box.dataset.heartbeatUrl;
+  var csrf = box.dataset.csrf;
+  var minutesEl = box.querySelector("[data-credited-minutes]");
+  var doneEl = box.querySelector("[data-completed]");
+  var video = document.querySelector(".lesson-body video");
+  var lastActive = Date.now();
+  var saved = {};
+  try {
+    saved = JSON.parse(document.getElementById("lesson-position").textContent) || {};
+  } catch (e) {
+    saved = {};
+  }
+
+  function scrollable() {
+    return document.documentElement.scrollHeight - window.innerHeight;
+  }
+
+  function position() {
+    var p = {};
+    var h = scrollable();
+    p.scroll = h > 0 ? Math.round((window.scrollY / h) * 1000) / 1000 : 0;
+    if (video && video.currentTime) p.video = Math.round(video.currentTime * 10) / 10;
+    return p;
+  }
+
+  function playing() {
+    return !!video && !video.paused && !video.ended;
+  }
+
+  function active() {
+    return document.visibilityState === "visible" && (playing() || Date.now() - lastActive < ACTIVE_WINDOW);
+  }
+
+  function show(data) {
+    if (!data) return;
+    if (minutesEl && typeof data.seconds === "number") minutesEl.textContent = Math.floor(data.seconds / 60);
+    if (doneEl && data.completed) doneEl.hidden = false;
+  }
+
+  function beat() {
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ position: position() })
+    })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(show)
+      .catch(function () { /* offline: the next heartbeat restarts the clock */ });
+  }
+
+  function touch() { lastActive = Date.now(); }
+  ["scroll", "touchstart", "pointerdown", "keydown", "wheel"].forEach(function (name) {
+    window.addEventListener(name, touch, { passive: true });
+  });
+  if (video) video.addEventListener("play", touch);
+
+  // Leaving the page: record the time and place up to now.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") beat();
+    else touch();
+  });
+
+  window.addEventListener("load", function () {
+    if (typeof saved.scroll === "number" && saved.scroll > 0) {
+      window.scrollTo(0, saved.scroll * scrollable());
+    }
+    if (video && typeof saved.video === "number" && saved.video > 0) {
+      var seek = function () { video.currentTime = Math.min(saved.video, video.duration || saved.video); };
+      if (video.readyState >= 1) seek();
+      else video.addEventListener("loadedmetadata", seek, { once: true });
+    }
+    beat(); // starts the clock
+  });
+
+  setInterval(function () { if (active()) beat(); }, INTERVAL);
+})();

@@ -1,0 +1,185 @@
+import datetime as dt
+import json
+from urllib.parse import parse_qs
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils.encoding import iri_to_uri
+
+from cms.models import HomePage
+from courses.models import CourseIndexPage, Enrolment, LessonProgress
+from courses.services import record_lesson_time
+
+pytestmark = pytest.mark.urls("tests.cms.urls")
+
+
+def post_heartbeat(client, lesson, body):
+    return client.post(
+        reverse("courses:heartbeat", args=[lesson.pk]), data=json.dumps(body), content_type="application/json"
+    )
+
+
+def test_course_index_page_can_be_created_under_the_home_page_only(tree):
+    assert CourseIndexPage.can_create_at(tree.home) is True
+    assert CourseIndexPage.can_create_at(tree.home.get_parent()) is False
+    assert HomePage.can_create_at(tree.home) is False
+
+
+def test_course_index_page_lists_its_courses(client, tree):
+    response = client.get(tree.index.url)
+
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["courses"]] == [tree.course.pk]
+    assert "低压电工作业" in response.text
+
+
+def test_course_page_offers_login_to_an_anonymous_visitor(client, tree):
+    response = client.get(tree.course.url)
+
+    assert response.status_code == 200
+    assert "登录后报名学习" in response.text
+    assert "低压电工作业 第1课" in response.text
+
+
+def test_course_page_offers_enrolment_to_a_learner_not_enrolled(client, tree, learner):
+    client.force_login(learner)
+
+    response = client.get(tree.course.url)
+
+    assert response.status_code == 200
+    assert reverse("courses:enrol", args=[tree.course.pk]) in response.text
+    assert "报名学习" in response.text
+
+
+def test_course_page_shows_progress_and_the_next_lesson_to_an_enrolled_learner(client, tree, learner, enrolment):
+    # given
+    LessonProgress.objects.create(enrolment=enrolment, lesson=tree.lessons[0], seconds=30)
+    client.force_login(learner)
+
+    # when
+    response = client.get(tree.course.url)
+
+    # then
+    assert response.status_code == 200
+    assert "已计学时 0 分钟，共需 3 分钟" in response.text
+    assert "继续学习" in response.text
+    assert f'href="{tree.lessons[0].url}"' in response.text
+    assert "已学 50%" in response.text
+
+
+def test_enrol_endpoint_enrols_and_redirects_to_the_course(client, tree, learner):
+    client.force_login(learner)
+
+    response = client.post(reverse("courses:enrol", args=[tree.course.pk]))
+
+    assert response.status_code == 302
+    assert response.url == tree.course.url
+    assert Enrolment.objects.filter(learner=learner, course=tree.course).count() == 1
+
+
+def test_enrol_endpoint_requires_post_and_login(client, tree):
+    url = reverse("courses:enrol", args=[tree.course.pk])
+
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert Enrolment.objects.count() == 0
+
+
+def test_lesson_page_renders_for_an_enrolled_learner(client, tree, learner, enrolment):
+    # given
+    record_lesson_time(learner=learner, lesson=tree.lessons[0], position={"scroll": 0.42})
+    client.force_login(learner)
+
+    # when
+    response = client.get(tree.lessons[0].url)
+
+    # then
+    assert response.status_code == 200
+    assert "<h1>低压电工作业 第1课</h1>" in response.text
+    assert f'data-heartbeat-url="{reverse("courses:heartbeat", args=[tree.lessons[0].pk])}"' in response.text
+    assert '<script id="lesson-position" type="application/json">{"scroll": 0.42}</script>' in response.text
+    assert "js/study.js" in response.text
+    assert response.context["next_state"].lesson.pk == tree.lessons[1].pk
+
+
+def test_lesson_page_sends_a_learner_not_enrolled_to_the_course(client, tree, learner):
+    client.force_login(learner)
+
+    response = client.get(tree.lessons[0].url)
+
+    assert response.status_code == 302
+    assert response.url == tree.course.url
+
+
+def test_lesson_page_sends_an_anonymous_visitor_to_log_in(client, tree):
+    response = client.get(tree.lessons[0].url)
+
+    path, _, query = response.url.partition("?")
+    assert response.status_code == 302
+    assert path == reverse("account_login")
+    assert parse_qs(query) == {"next": [iri_to_uri(tree.lessons[0].url)]}
+
+
+def test_heartbeat_endpoint_credits_time_and_stores_the_position(client, tree, learner, enrolment):
+    # given: the clock started 30 seconds ago
+    client.force_login(learner)
+    first = post_heartbeat(client, tree.lessons[1], {"position": {"scroll": 0.1}})
+    started = LessonProgress.objects.get().last_heartbeat_at
+    LessonProgress.objects.update(last_heartbeat_at=started - dt.timedelta(seconds=30))
+
+    # when
+    response = post_heartbeat(client, tree.lessons[1], {"position": {"scroll": 0.5}})
+
+    # then
+    assert first.json() == {"seconds": 0, "completed": False, "course_completed": False}
+    assert response.status_code == 200
+    assert response.json() == {"seconds": 30, "completed": False, "course_completed": False}
+    assert LessonProgress.objects.get().position == {"scroll": 0.5}
+
+
+def test_heartbeat_endpoint_refuses_a_learner_not_enrolled(client, tree, learner):
+    client.force_login(learner)
+
+    response = post_heartbeat(client, tree.lessons[0], {"position": {}})
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "您尚未报名该课程，学时不能计入。"}
+    assert LessonProgress.objects.count() == 0
+
+
+def test_heartbeat_endpoint_refuses_an_anonymous_visitor(client, tree):
+    response = post_heartbeat(client, tree.lessons[0], {})
+
+    assert response.status_code == 401
+    assert LessonProgress.objects.count() == 0
+
+
+def test_heartbeat_endpoint_refuses_a_malformed_body(client, tree, learner, enrolment):
+    client.force_login(learner)
+    url = reverse("courses:heartbeat", args=[tree.lessons[0].pk])
+
+    not_json = client.post(url, data="{", content_type="application/json")
+    bad_position = post_heartbeat(client, tree.lessons[0], {"position": [1, 2]})
+
+    assert (not_json.status_code, not_json.json()) == (400, {"detail": "请求格式不正确。"})
+    assert (bad_position.status_code, bad_position.json()) == (400, {"detail": "学习位置格式不正确。"})
+    assert LessonProgress.objects.count() == 0
+
+
+def test_heartbeat_endpoint_checks_csrf(tree, learner, enrolment):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+
+    response = post_heartbeat(client, tree.lessons[0], {})
+
+    assert response.status_code == 403
+    assert LessonProgress.objects.count() == 0
+
+
+def test_heartbeat_endpoint_requires_post(client, tree, learner, enrolment):
+    client.force_login(learner)
+
+    assert client.get(reverse("courses:heartbeat", args=[tree.lessons[0].pk])).status_code == 405
