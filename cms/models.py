@@ -19,6 +19,13 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("首页")
 
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import home_sections
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_sections(home=self))
+        return context
+
 
 class StandardPage(Page):
     body = StreamField(BaseContentBlock(), verbose_name=_("正文"), blank=True)

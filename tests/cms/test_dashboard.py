@@ -1,0 +1,139 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from certificates.models import Certificate
+from cms.selectors import dashboard_for
+from courses.models import LessonProgress
+from courses.services import enrol
+from tests.courses.tree import add_course
+from tests.factories import AuthorityFactory, MembershipFactory, OperationTypeFactory, RegistrationFactory
+
+pytestmark = pytest.mark.urls("tests.cms.urls")
+
+#: session, user, the MFA middleware's roles; the site; registrations, certificates,
+#: roles; enrolments with courses, their lessons, the learner's progress on them.
+DASHBOARD_QUERIES = 10
+
+
+def make_certificate(holder, n: int) -> Certificate:
+    issued = dt.date(2024, 5, 1)
+    return Certificate.objects.create(
+        number=f"KZ2024{n:06d}",
+        holder=holder,
+        operation_type=OperationTypeFactory(code=f"09{n:02d}", name=f"作业{n}"),
+        authority=AuthorityFactory(),
+        first_issued_on=issued,
+        issued_on=issued,
+        valid_until=issued.replace(year=2030),
+        review_due=issued.replace(year=2027),
+        holder_name=holder.real_name,
+    )
+
+
+def given_learner_with(tree, learner, count: int) -> None:
+    """``count`` enrolled courses, exam registrations and certificates."""
+    courses = [tree] + [
+        add_course(tree.index, title=f"课程{n}", operation_type=tree.course.operation_type) for n in range(count - 1)
+    ]
+    for course in courses:
+        enrolment = enrol(learner=learner, course=course.course)
+        LessonProgress.objects.create(
+            enrolment=enrolment, lesson=course.lessons[0], seconds=60, completed_at=timezone.now()
+        )
+    for n in range(count):
+        RegistrationFactory(candidate=learner, session__name=f"理论考试场次{n}")
+        make_certificate(learner, n)
+
+
+def test_dashboard_requires_login(client):
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_dashboard_shows_courses_exams_and_certificates(client, tree, learner):
+    # given
+    given_learner_with(tree, learner, 1)
+    client.force_login(learner)
+
+    # when
+    response = client.get(reverse("dashboard"))
+
+    # then
+    text = response.text
+    assert response.status_code == 200
+    assert "低压电工作业" in text
+    assert "已计学时 1 分钟，共需 3 分钟" in text
+    assert f'href="{tree.lessons[1].url}"' in text
+    assert "理论考试场次0" in text
+    assert "已通过" in text
+    assert 'href="/exams/"' in text
+    assert "KZ2024000000" in text
+    assert 'href="/me/certificates/"' in text
+    assert 'href="/admin/"' not in text
+    assert 'href="/exams/practical/"' not in text
+
+
+def test_dashboard_of_a_newcomer_says_there_is_nothing_yet(client, learner):
+    client.force_login(learner)
+
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 200
+    assert "您还没有报名课程。" in response.text
+    assert "暂无考试报名。" in response.text
+    assert "暂无证书。" in response.text
+
+
+def test_dashboard_links_an_examiner_to_the_admin_and_practical_scoring(client, learner):
+    MembershipFactory(user=learner, role=Role.EXAMINER)
+    client.force_login(learner)
+
+    response = client.get(reverse("dashboard"))
+
+    assert 'href="/admin/"' in response.text
+    assert 'href="/exams/practical/"' in response.text
+
+
+def test_dashboard_links_a_trainer_to_the_admin_only(client, learner):
+    MembershipFactory(user=learner, role=Role.TRAINER)
+    client.force_login(learner)
+
+    response = client.get(reverse("dashboard"))
+
+    assert 'href="/admin/"' in response.text
+    assert 'href="/exams/practical/"' not in response.text
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_dashboard_runs_a_fixed_number_of_queries(client, tree, learner, count, django_assert_num_queries):
+    # given
+    given_learner_with(tree, learner, count)
+    client.force_login(learner)
+    client.get(reverse("dashboard"))  # warms the cached site root paths
+
+    # when / then
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("dashboard"))
+    assert len(response.context["dashboard"].courses) == count
+    assert len(response.context["dashboard"].registrations) == count
+    assert len(response.context["dashboard"].certificates) == count
+
+
+def test_dashboard_selector_runs_six_queries(tree, learner, django_assert_num_queries):
+    # given
+    given_learner_with(tree, learner, 2)
+
+    # when
+    with django_assert_num_queries(6):
+        dashboard = dashboard_for(user=learner)
+
+    # then
+    assert [c.course.title for c in dashboard.courses] == ["课程0", "低压电工作业"]
+    assert dashboard.roles == frozenset()
+    assert dashboard.shows_admin is False
