@@ -5,12 +5,17 @@ The cms app only reads here; nothing else imports it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.selectors import roles_of
 from certificates.models import Certificate
+from certificates.rules import DISPLAY_STATUS_CLASSES, DISPLAY_STATUS_LABELS, display_status
+from certificates.selectors import certificate_state, certificates_for_holder
 from courses.selectors import CourseProgress, enrolments_for
 from exams.models import Registration
 from exams.selectors import registrations_for
@@ -23,10 +28,20 @@ STAFF_ROLES = frozenset({Role.TRAINER, Role.EXAMINER, Role.REGULATOR, Role.ADMIN
 
 
 @dataclass(frozen=True)
+class CertificateEntry:
+    """A certificate with the status it has today (it may have lapsed since it was stored)."""
+
+    certificate: Certificate
+    status: str
+    status_label: str
+    css_class: str
+
+
+@dataclass(frozen=True)
 class Dashboard:
     courses: list[CourseProgress]
     registrations: list[Registration]
-    certificates: list[Certificate]
+    certificates: list[CertificateEntry]
     roles: frozenset[str]
     is_site_staff: bool = False
 
@@ -39,14 +54,22 @@ class Dashboard:
         return Role.EXAMINER in self.roles
 
 
-def dashboard_for(*, user: User) -> Dashboard:
+def dashboard_for(*, user: User, today: dt.date | None = None) -> Dashboard:
     """Courses (3 queries), registrations, certificates and roles (1 each)."""
+    today = today or timezone.localdate()
     registrations = list(registrations_for(user))
-    certificates = list(
-        Certificate.objects.filter(holder=user)
-        .select_related("operation_type", "authority")
-        .order_by("-issued_on", "-pk")
-    )
+    certificates = []
+    for certificate in certificates_for_holder(user):
+        status = display_status(certificate_state(certificate), today)
+        label = str(DISPLAY_STATUS_LABELS[status])
+        certificates.append(
+            CertificateEntry(
+                certificate=certificate,
+                status=str(status),
+                status_label=label,
+                css_class=DISPLAY_STATUS_CLASSES[status],
+            )
+        )
     roles = frozenset(roles_of(user))
     return Dashboard(
         courses=enrolments_for(learner=user),

@@ -137,3 +137,16 @@ def test_dashboard_selector_runs_six_queries(tree, learner, django_assert_num_qu
     assert [c.course.title for c in dashboard.courses] == ["课程0", "低压电工作业"]
     assert dashboard.roles == frozenset()
     assert dashboard.shows_admin is False
+
+
+def test_dashboard_shows_the_status_a_certificate_has_today(learner):
+    # given: stored as valid, but its review fell due on 2027-05-01
+    make_certificate(learner, 1)
+
+    # when
+    dashboard = dashboard_for(user=learner, today=dt.date(2027, 5, 2))
+
+    # then
+    assert [(e.certificate.number, e.status, e.status_label) for e in dashboard.certificates] == [
+        ("KZ2024000001", "lapsed", "失效")
+    ]
