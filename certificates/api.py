@@ -1,3 +1,150 @@
-from ninja import Router
+"""Certificates in the JSON API: the caller's wallet, PDFs and public verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from accounts.models import User
+
+from . import selectors, services, signing
+from .models import Certificate, VerificationLog
+from .qr import verification_url
+from .rules import PublicRecord
+from .views import NOT_FOUND_MESSAGE, RATE_LIMITED_MESSAGE, client_ip, over_verify_limit, pdf_response
 
 router = Router(tags=["certificates"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class OperationTypeOut(Schema):
+    code: str
+    name: str
+
+
+class CertificateOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    operation_type: OperationTypeOut
+    issued_on: dt.date
+    valid_until: dt.date
+    review_due: dt.date
+    pdf_url: str
+    verify_url: str
+
+
+class VerificationOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    holder_masked: str
+    holder_id_masked: str
+    operation_type: OperationTypeOut
+    issued_on: dt.date
+    valid_until: dt.date
+    review_due: dt.date
+    issuer: str
+    credential: str
+
+
+def _caller(request: HttpRequest) -> User:
+    """The authenticated user: X-Session-Token puts it in request.auth, sessions in both."""
+    user = request.auth if isinstance(getattr(request, "auth", None), User) else request.user
+    return user
+
+
+def _certificate_out(certificate: Certificate) -> CertificateOut:
+    record = selectors.public_record(certificate)
+    pdf_path = reverse("api:certificate_pdf", kwargs={"number": certificate.number})
+    return CertificateOut(
+        number=certificate.number,
+        status=str(record.status),
+        status_label=record.status_label,
+        operation_type=OperationTypeOut(code=record.operation_type_code, name=record.operation_type_name),
+        issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until,
+        review_due=certificate.review_due,
+        pdf_url=f"{settings.SITE_URL}{pdf_path}",
+        verify_url=verification_url(certificate.token),
+    )
+
+
+def _verification_out(record: PublicRecord) -> VerificationOut:
+    return VerificationOut(
+        number=record.number,
+        status=str(record.status),
+        status_label=record.status_label,
+        holder_masked=record.holder_masked,
+        holder_id_masked=record.holder_id_masked,
+        operation_type=OperationTypeOut(code=record.operation_type_code, name=record.operation_type_name),
+        issued_on=record.issued_on,
+        valid_until=record.valid_until,
+        review_due=record.review_due,
+        issuer=record.issuer,
+        credential=signing.sign_record(record),
+    )
+
+
+@router.get("/certificates", response=list[CertificateOut], url_name="certificates", summary="My certificates")
+def list_certificates(request: HttpRequest):
+    return [_certificate_out(certificate) for certificate in selectors.certificates_for_holder(_caller(request))]
+
+
+@router.get(
+    "/certificates/{number}/pdf",
+    response={200: None, 404: ErrorOut},
+    url_name="certificate_pdf",
+    summary="A certificate's PDF (holder, issuing authority, administrators)",
+    openapi_extra={
+        "responses": {200: {"description": "The PDF", "content": {"application/pdf": {"schema": {"type": "string"}}}}}
+    },
+)
+def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    certificate = selectors.downloadable_certificate(user=_caller(request), number=number)
+    if certificate is None:
+        raise HttpError(404, gettext(NOT_FOUND_MESSAGE))
+    services.ensure_pdf(certificate)
+    return pdf_response(certificate)
+
+
+def _verify(request: HttpRequest, **lookup: str) -> VerificationOut:
+    if over_verify_limit(request):
+        raise HttpError(429, gettext(RATE_LIMITED_MESSAGE))
+    certificate = services.verify_certificate(
+        channel=VerificationLog.Channel.API, client_ip=client_ip(request), user=request.user, **lookup
+    )
+    if certificate is None:
+        raise HttpError(404, gettext(NOT_FOUND_MESSAGE))
+    return _verification_out(selectors.public_record(certificate))
+
+
+@router.get(
+    "/verify",
+    auth=None,
+    response={200: VerificationOut, 404: ErrorOut, 429: ErrorOut},
+    url_name="verify",
+    summary="Verify by certificate number and holder name (public, rate-limited)",
+)
+def verify_by_number(request: HttpRequest, number: str, name: str):
+    return _verify(request, number=number, name=name)
+
+
+@router.get(
+    "/verify/{token}",
+    auth=None,
+    response={200: VerificationOut, 404: ErrorOut, 429: ErrorOut},
+    url_name="verify_token",
+    summary="Verify by the token in a certificate's QR code (public, rate-limited)",
+)
+def verify_by_token(request: HttpRequest, token: str):
+    return _verify(request, token=token)

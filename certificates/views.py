@@ -1,9 +1,142 @@
-from django.http import HttpRequest, JsonResponse
+"""Certificate pages: public verification, the worker's wallet, the PDF, the JWKS."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
+
+from . import selectors, services, signing
+from .forms import VerifyForm
+from .models import Certificate, VerificationLog
+from .qr import qr_svg, verification_url
+from .rules import embedded_id_number
+
+#: The HTML pages and the JSON API share one budget per client address.
+VERIFY_RATE_GROUP = "certificates.verify"
+NOT_FOUND_MESSAGE = gettext_lazy("未找到匹配的证书。请核对证号和姓名后重试。")
+RATE_LIMITED_MESSAGE = gettext_lazy("查询过于频繁，请稍后再试。")
 
 
+def verify_rate(group: str, request: HttpRequest) -> str:
+    """Read at request time, so an operator (or a test) can change VERIFY_RATE."""
+    return settings.VERIFY_RATE
+
+
+def over_verify_limit(request: HttpRequest) -> bool:
+    """Count one lookup against the client's budget; True once it is spent."""
+    return is_ratelimited(request, group=VERIFY_RATE_GROUP, key="ip", rate=verify_rate, increment=True)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """settings.RATELIMIT_VIEW: 429 as a small page for browsers, JSON for the API."""
+    wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+    if wants_json:
+        response: HttpResponse = JsonResponse({"detail": gettext(RATE_LIMITED_MESSAGE)}, status=429)
+    else:
+        response = render(request, "certificates/rate_limited.html", {"message": RATE_LIMITED_MESSAGE}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _public_headers(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@require_GET
+def public(request: HttpRequest, token: str) -> HttpResponse:
+    """The page a certificate's QR code opens: is it valid, and whose (masked) is it."""
+    if over_verify_limit(request):
+        return rate_limited(request)
+    certificate = services.verify_certificate(
+        channel=VerificationLog.Channel.QR, client_ip=client_ip(request), user=request.user, token=token
+    )
+    if certificate is None:
+        context = {"record": None, "not_found_message": NOT_FOUND_MESSAGE}
+        return _public_headers(render(request, "certificates/public.html", context, status=404))
+    context = {"record": selectors.public_record(certificate)}
+    return _public_headers(render(request, "certificates/public.html", context))
+
+
+@never_cache
+@require_GET
+def verify(request: HttpRequest) -> HttpResponse:
+    """Number + name look-up. Only a submitted, well-formed form counts as a lookup."""
+    submitted = "number" in request.GET or "name" in request.GET
+    form = VerifyForm(request.GET if submitted else None)
+    context: dict = {"form": form, "searched": False, "record": None, "not_found_message": NOT_FOUND_MESSAGE}
+    if submitted and form.is_valid():
+        if over_verify_limit(request):
+            return rate_limited(request)
+        certificate = services.verify_certificate(
+            channel=VerificationLog.Channel.FORM,
+            client_ip=client_ip(request),
+            user=request.user,
+            number=form.cleaned_data["number"],
+            name=form.cleaned_data["name"],
+        )
+        context["searched"] = True
+        context["record"] = selectors.public_record(certificate) if certificate else None
+    return _public_headers(render(request, "certificates/verify.html", context))
+
+
+@login_required
+@require_GET
+def wallet(request: HttpRequest) -> HttpResponse:
+    """The worker's certificates, each with its status, PDF and an on-screen QR card."""
+    cards = []
+    for certificate in selectors.certificates_for_holder(request.user):
+        url = verification_url(certificate.token)
+        svg = qr_svg(url, css_class="qr", title=gettext("扫码核验"), scale=5, sized=True)
+        cards.append(
+            {
+                "certificate": certificate,
+                "record": selectors.public_record(certificate),
+                "verify_url": url,
+                "qr": mark_safe(svg),  # generated here from our own URL, no user input
+            }
+        )
+    return render(request, "certificates/wallet.html", {"cards": cards})
+
+
+@login_required
+@require_GET
+def pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The PDF for its holder, the issuing authority's regulators and administrators.
+
+    Anyone else gets the same 404 as for a number that does not exist.
+    """
+    certificate = selectors.downloadable_certificate(user=request.user, number=number)
+    if certificate is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    services.ensure_pdf(certificate)
+    return pdf_response(certificate)
+
+
+def pdf_response(certificate: Certificate) -> FileResponse:
+    """Inline PDF; a number that embeds an ID number stays out of the file name."""
+    filename = "certificate.pdf" if embedded_id_number(certificate.number) else f"certificate-{certificate.number}.pdf"
+    response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf", filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
 def jwks(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"keys": []})
-
-
-def rate_limited(request: HttpRequest, exception=None) -> JsonResponse:
-    return JsonResponse({"detail": "请求过于频繁，请稍后再试。Too many requests."}, status=429)
+    """/.well-known/jwks.json: the public keys that sign certificate credentials."""
+    response = JsonResponse(signing.jwks())
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
