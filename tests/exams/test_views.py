@@ -1,0 +1,359 @@
+"""Exam pages: the candidate's list, the theory exam page, results and practical scoring."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Role
+from exams.models import Attempt, AttemptAnswer, ExamKind, PracticalResult
+from exams.services import start_attempt, submit_attempt
+from tests.exams import hooks
+from tests.exams.conftest import make_theory, passed_theory_attempt
+from tests.factories import ExamSessionFactory, MembershipFactory, RegistrationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _base_template_links(settings):
+    """templates/base.html links to the dashboard; stand in for it until it is mounted."""
+    try:
+        reverse("dashboard")
+    except NoReverseMatch:
+        settings.ROOT_URLCONF = "tests.exams.urls"
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- the candidate's exams ------------------------------------------------------------
+
+
+def test_index_needs_login():
+    response = Client().get("/exams/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_index_lists_registrations_with_a_start_button(theory):
+    response = login(theory.candidate).get(reverse("exams:index"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert theory.session.name in html
+    assert f'action="{reverse("exams:start", args=[theory.registration.pk])}"' in html
+    assert "开始理论考试" in html
+
+
+def test_index_offers_resume_for_an_open_attempt_and_the_result_after(theory):
+    client = login(theory.candidate)
+    attempt = start_attempt(registration=theory.registration)
+
+    assert "继续考试" in client.get("/exams/").content.decode()
+
+    submit_attempt(attempt=attempt)
+    html = client.get("/exams/").content.decode()
+    assert reverse("exams:result", args=[attempt.pk]) in html
+    assert 'class="status failed"' in html
+
+
+def test_start_creates_the_attempt_and_redirects_to_it(theory):
+    response = login(theory.candidate).post(reverse("exams:start", args=[theory.registration.pk]))
+
+    attempt = Attempt.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("exams:attempt", args=[attempt.pk])
+
+
+def test_start_needs_post(theory):
+    response = login(theory.candidate).get(reverse("exams:start", args=[theory.registration.pk]))
+
+    assert response.status_code == 405
+    assert Attempt.objects.count() == 0
+
+
+def test_start_someone_elses_registration_is_404(theory):
+    response = login(UserFactory()).post(reverse("exams:start", args=[theory.registration.pk]))
+
+    assert response.status_code == 404
+    assert Attempt.objects.count() == 0
+
+
+def test_start_refused_shows_the_reason(theory):
+    theory.registration.status = "pending"
+    theory.registration.save()
+
+    response = login(theory.candidate).post(reverse("exams:start", args=[theory.registration.pk]), follow=True)
+
+    assert "报名尚未审核通过，不能开始考试。" in response.content.decode()
+    assert Attempt.objects.count() == 0
+
+
+# --- the theory exam page -------------------------------------------------------------
+
+
+def test_attempt_page_renders_the_paper_without_the_key(theory):
+    # given
+    attempt = start_attempt(registration=theory.registration)
+
+    # when
+    response = login(theory.candidate).get(reverse("exams:attempt", args=[attempt.pk]))
+
+    # then
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<fieldset") == 10
+    assert html.count("<legend>") == 10
+    assert html.count('<label class="option">') == 5 * 2 + 5 * 4
+    assert 'type="radio"' in html
+    assert "交卷" in html
+    assert f'data-deadline="{attempt.deadline.astimezone(timezone.get_current_timezone()).isoformat()}"' in html
+    assert re.search(r"data-remaining>\s*120 分钟", html)
+    assert 'class="qmap"' in html
+    assert "js/exam.js" in html
+    # nothing in the page says which option is right
+    assert " checked" not in html
+    assert "data-answer=" not in html
+    assert '"answer"' not in html
+    assert all("answer" not in question for question in response.context["questions"])
+
+
+def test_attempt_page_shows_saved_answers(theory):
+    attempt = start_attempt(registration=theory.registration)
+    question = attempt.paper["questions"][0]
+    AttemptAnswer.objects.create(attempt=attempt, question_id=question["id"], answer=["F"], saved_at=timezone.now())
+
+    html = login(theory.candidate).get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
+
+    assert f'name="q_{question["id"]}" value="F" checked' in html
+    assert f'<a href="#q{question["id"]}" data-qmap="{question["id"]}" class="done">' in html
+
+
+def test_someone_elses_attempt_and_result_are_404(theory):
+    attempt = start_attempt(registration=theory.registration)
+    stranger = login(UserFactory())
+
+    assert stranger.get(reverse("exams:attempt", args=[attempt.pk])).status_code == 404
+    assert stranger.post(reverse("exams:attempt", args=[attempt.pk]), {"action": "submit"}).status_code == 404
+    assert stranger.get(reverse("exams:result", args=[attempt.pk])).status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+
+
+def test_posting_the_form_saves_all_answers_and_submits(theory):
+    # given: a candidate without JavaScript who answers everything right
+    attempt = start_attempt(registration=theory.registration)
+    data = {f"q_{q['id']}": q["answer"] for q in attempt.paper["questions"]}
+
+    # when
+    response = login(theory.candidate).post(reverse("exams:attempt", args=[attempt.pk]), data | {"action": "submit"})
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("exams:result", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.passed, attempt.auto_submitted) == (Decimal("100.00"), True, False)
+    assert AttemptAnswer.objects.filter(attempt=attempt).count() == 10
+
+
+def test_posting_save_keeps_the_attempt_open(theory):
+    attempt = start_attempt(registration=theory.registration)
+    question = attempt.paper["questions"][0]
+
+    response = login(theory.candidate).post(
+        reverse("exams:attempt", args=[attempt.pk]), {f"q_{question['id']}": "T", "action": "save"}
+    )
+
+    assert response["Location"] == reverse("exams:attempt", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+    assert list(AttemptAnswer.objects.values_list("question_id", "answer")) == [(question["id"], ["T"])]
+
+
+def test_posting_an_invalid_option_saves_nothing(theory):
+    attempt = start_attempt(registration=theory.registration)
+    first, second = attempt.paper["questions"][:2]
+
+    response = login(theory.candidate).post(
+        reverse("exams:attempt", args=[attempt.pk]),
+        {f"q_{first['id']}": "T", f"q_{second['id']}": "Q", "action": "submit"},
+        follow=True,
+    )
+
+    assert "没有选项 Q" in response.content.decode()
+    assert AttemptAnswer.objects.count() == 0
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+
+
+def test_opening_the_page_after_the_deadline_submits_the_attempt(theory):
+    attempt = start_attempt(registration=theory.registration, now=timezone.now() - dt.timedelta(minutes=125))
+
+    response = login(theory.candidate).get(reverse("exams:attempt", args=[attempt.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("exams:result", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.auto_submitted is True
+    assert attempt.submitted_at == attempt.deadline
+
+
+def test_result_page_shows_the_score_and_status(theory):
+    attempt = start_attempt(registration=theory.registration)
+    data = {f"q_{q['id']}": q["answer"] for q in attempt.paper["questions"]}
+    client = login(theory.candidate)
+    client.post(reverse("exams:attempt", args=[attempt.pk]), data | {"action": "submit"})
+
+    html = client.get(reverse("exams:result", args=[attempt.pk])).content.decode()
+
+    assert 'class="status passed"' in html
+    assert "100.00" in html
+
+
+def test_result_page_of_an_open_attempt_goes_back_to_the_paper(theory):
+    attempt = start_attempt(registration=theory.registration)
+
+    response = login(theory.candidate).get(reverse("exams:result", args=[attempt.pk]))
+
+    assert response["Location"] == reverse("exams:attempt", args=[attempt.pk])
+
+
+# --- practical scoring ----------------------------------------------------------------
+
+SCORE_FORM = {"score_K1": "90", "score_K2": "85", "score_K3": "80", "score_K4": "95"}
+
+
+def test_roster_is_for_examiners_only(practical):
+    assert login(practical.candidate).get(reverse("exams:practical_roster")).status_code == 403
+
+
+def test_roster_lists_todays_candidates_at_the_examiners_sites(practical):
+    # given: a candidate at another site the same day
+    elsewhere = ExamSessionFactory(kind=ExamKind.PRACTICAL, rubric=practical.session.rubric)
+    other = RegistrationFactory(session=elsewhere, operation_type=practical.operation_type)
+
+    # when
+    response = login(practical.examiner).get(reverse("exams:practical_roster"))
+
+    # then
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["registrations"]] == [practical.registration.pk]
+    html = response.content.decode()
+    assert reverse("exams:practical_score", args=[practical.registration.pk]) in html
+    assert reverse("exams:practical_score", args=[other.pk]) not in html
+
+
+def test_score_form_has_a_number_input_per_subject(practical):
+    response = login(practical.examiner).get(reverse("exams:practical_score", args=[practical.registration.pk]))
+
+    html = response.content.decode()
+    for code in ("K1", "K2", "K3", "K4"):
+        tag = re.search(rf'<input[^>]*name="score_{code}"[^>]*>', html).group(0)
+        assert 'type="number"' in tag
+        assert 'min="0"' in tag
+        assert 'max="100"' in tag
+        assert 'inputmode="decimal"' in tag
+    assert 'name="veto"' in html
+    assert 'name="veto_reason"' in html
+    assert "提交成绩" in html
+
+
+def test_scoring_records_the_result_and_shows_it(practical):
+    passed_theory_attempt(practical.candidate, practical.operation_type)
+    client = login(practical.examiner)
+    url = reverse("exams:practical_score", args=[practical.registration.pk])
+
+    response = client.post(url, SCORE_FORM)
+
+    assert response.status_code == 302
+    result = PracticalResult.objects.get()
+    assert (result.total, result.passed, result.examiner) == (Decimal("87.00"), True, practical.examiner)
+    assert len(hooks.CALLS) == 1
+    html = client.get(url).content.decode()
+    assert 'class="status passed"' in html
+    assert "87.00" in html
+    assert "提交成绩" not in html
+
+
+def test_scoring_out_of_range_shows_the_error_and_writes_nothing(practical):
+    passed_theory_attempt(practical.candidate, practical.operation_type)
+    events = AuditEvent.objects.count()
+
+    response = login(practical.examiner).post(
+        reverse("exams:practical_score", args=[practical.registration.pk]), SCORE_FORM | {"score_K2": "101"}
+    )
+
+    assert response.status_code == 422
+    assert "成绩不能高于 100 分。" in response.content.decode()
+    assert PracticalResult.objects.count() == 0
+    assert AuditEvent.objects.count() == events
+
+
+def test_scoring_a_veto_without_reason_shows_the_error(practical):
+    passed_theory_attempt(practical.candidate, practical.operation_type)
+
+    response = login(practical.examiner).post(
+        reverse("exams:practical_score", args=[practical.registration.pk]), SCORE_FORM | {"veto": "on"}
+    )
+
+    assert response.status_code == 422
+    assert "触发否决项时须填写否决原因。" in response.content.decode()
+    assert PracticalResult.objects.count() == 0
+
+
+def test_scoring_a_veto_fails_the_practical(practical):
+    passed_theory_attempt(practical.candidate, practical.operation_type)
+
+    login(practical.examiner).post(
+        reverse("exams:practical_score", args=[practical.registration.pk]),
+        SCORE_FORM | {"veto": "on", "veto_reason": "带电作业未戴绝缘手套"},
+    )
+
+    result = PracticalResult.objects.get()
+    assert (result.passed, result.veto_reason) == (False, "带电作业未戴绝缘手套")
+    assert hooks.CALLS == []
+
+
+def test_scoring_without_a_theory_pass_shows_the_rule(practical):
+    response = login(practical.examiner).post(
+        reverse("exams:practical_score", args=[practical.registration.pk]), SCORE_FORM
+    )
+
+    assert response.status_code == 422
+    assert "12 个月内没有通过" in response.content.decode()
+    assert PracticalResult.objects.count() == 0
+
+
+def test_scoring_at_another_site_is_404(practical):
+    stranger = MembershipFactory(role=Role.EXAMINER).user
+
+    response = login(stranger).post(reverse("exams:practical_score", args=[practical.registration.pk]), SCORE_FORM)
+
+    assert response.status_code == 404
+    assert PracticalResult.objects.count() == 0
+
+
+def test_scoring_by_a_non_examiner_is_403(practical):
+    response = login(practical.candidate).get(reverse("exams:practical_score", args=[practical.registration.pk]))
+
+    assert response.status_code == 403
+
+
+def test_theory_registrations_are_not_on_the_practical_pages(practical):
+    theory = make_theory()
+    MembershipFactory(user=practical.examiner, organisation=theory.session.site, role=Role.EXAMINER)
+
+    response = login(practical.examiner).get(reverse("exams:practical_score", args=[theory.registration.pk]))
+
+    assert response.status_code == 404
