@@ -51,7 +51,6 @@
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ position: position() })
     })
@@ -66,10 +65,10 @@
   });
   if (video) video.addEventListener("play", touch);
 
-  // Leaving the page: record the time and place up to now.
+  // No heartbeat while hidden: after a longer absence the server credits nothing for
+  // the gap and only restarts the clock, so time away is never counted.
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") beat();
-    else touch();
+    if (document.visibilityState === "visible") touch();
   });
 
   window.addEventListener("load", function () {
