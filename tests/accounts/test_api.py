@@ -124,3 +124,12 @@ def test_me_with_the_token_of_a_regulator_without_totp_is_403(client):
     # then
     assert response.status_code == 403
     assert response.json() == {"detail": "您的账户权限较高，请先启用两步验证（身份验证器应用）后再继续。"}
+
+
+@pytest.mark.parametrize("credential", [{"phone": "+8613912345678"}, {"email": "wangwu@example.com"}])
+def test_app_login_by_phone_in_e164_or_by_email(client, worker, credential):
+    # allauth's headless API takes phone numbers in E.164 only (+86...)
+    response = client.post(APP_LOGIN, {**credential, "password": DEMO_PASSWORD}, content_type="application/json")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["user"]["username"] == "wangwu"
