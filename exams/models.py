@@ -272,6 +272,10 @@ class Attempt(models.Model):
                 fields=["candidate"], condition=Q(submitted_at__isnull=True), name="one_open_attempt_per_candidate"
             ),
         ]
+        indexes = [
+            # The deadline sweep reads only open attempts, by deadline.
+            models.Index(fields=["deadline"], condition=Q(submitted_at__isnull=True), name="open_attempt_deadline"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidate} #{self.pk}"

@@ -1,0 +1,69 @@
+"""Exams in the Wagtail admin and the Django admin: pages render for administrators."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+
+from exams.services import start_attempt
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    Authenticator.objects.create(user=superuser, type=Authenticator.Type.TOTP, data={"secret": "not-used-here"})
+    client.force_login(superuser)
+    return client
+
+
+@pytest.mark.parametrize(
+    "model", ["questionbank", "question", "blueprint", "examsession", "registration", "practicalrubric"]
+)
+def test_wagtail_snippet_listing_and_edit_pages(admin_client, theory, model):
+    listing = admin_client.get(f"/admin/snippets/exams/{model}/")
+    add = admin_client.get(f"/admin/snippets/exams/{model}/add/")
+
+    assert listing.status_code == 200
+    assert add.status_code == 200
+
+
+def test_wagtail_session_edit_page(admin_client, theory):
+    response = admin_client.get(f"/admin/snippets/exams/examsession/edit/{theory.session.pk}/")
+
+    assert response.status_code == 200
+    assert theory.session.name in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/django-admin/exams/blueprint/",
+        "/django-admin/exams/practicalrubric/",
+        "/django-admin/exams/attempt/",
+        "/django-admin/exams/practicalresult/",
+    ],
+)
+def test_django_admin_pages(admin_client, theory, path):
+    start_attempt(registration=theory.registration)
+
+    assert admin_client.get(path).status_code == 200
+
+
+def test_django_admin_blueprint_edits_rules_inline(admin_client, theory):
+    response = admin_client.get(f"/django-admin/exams/blueprint/{theory.blueprint.pk}/change/")
+
+    assert response.status_code == 200
+    assert "rules-TOTAL_FORMS" in response.content.decode()
+
+
+def test_attempts_are_read_only_in_the_django_admin(admin_client, theory):
+    attempt = start_attempt(registration=theory.registration)
+
+    response = admin_client.post(f"/django-admin/exams/attempt/{attempt.pk}/change/", {"score": "100"})
+
+    attempt.refresh_from_db()
+    assert response.status_code == 403
+    assert attempt.score is None
