@@ -22,6 +22,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path(".well-known/jwks.json", jwks, name="jwks"),
+    path("me/", include("cms.urls")),
     path("me/", include("accounts.urls")),
     path("learn/", include("courses.urls")),
     path("exams/", include("exams.urls")),

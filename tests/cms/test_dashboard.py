@@ -12,8 +12,6 @@ from courses.services import enrol
 from tests.courses.tree import add_course
 from tests.factories import AuthorityFactory, MembershipFactory, OperationTypeFactory, RegistrationFactory
 
-pytestmark = pytest.mark.urls("tests.cms.urls")
-
 #: session, user, the MFA middleware's roles; the site; registrations, certificates,
 #: roles; enrolments with courses, their lessons, the learner's progress on them.
 DASHBOARD_QUERIES = 10

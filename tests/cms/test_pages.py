@@ -9,8 +9,6 @@ from wagtail.images.tests.utils import get_test_image_file
 from cms.models import NoticePage, StandardPage
 from tests.courses.tree import build_home
 
-pytestmark = pytest.mark.urls("tests.cms.urls")
-
 
 @pytest.fixture
 def home(db):

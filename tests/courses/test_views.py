@@ -2,7 +2,6 @@ import datetime as dt
 import json
 from urllib.parse import parse_qs
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
@@ -10,8 +9,6 @@ from django.utils.encoding import iri_to_uri
 from cms.models import HomePage
 from courses.models import CourseIndexPage, Enrolment, LessonProgress
 from courses.services import record_lesson_time
-
-pytestmark = pytest.mark.urls("tests.cms.urls")
 
 
 def post_heartbeat(client, lesson, body):
