@@ -53,6 +53,7 @@ def set_identity(*, user: User, real_name: str, id_number: str, education: str) 
         raise ValidationError({"id_number": id_number_error(exc)}, code=str(exc)) from exc
     digest = lookup_hash(parsed.value)
 
+    # Lock the account row so that two concurrent calls for it apply one after the other.
     User.objects.select_for_update().filter(pk=user.pk).first()
     if _id_number_taken(digest=digest, user=user):
         raise ValidationError({"id_number": ID_NUMBER_TAKEN}, code="taken")
