@@ -28,7 +28,7 @@ def _check_cache() -> str:
 
 
 def _check_broker() -> str:
-    if not settings.CELERY_BROKER_URL:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
     from config.celery import app
 
