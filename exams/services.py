@@ -2,8 +2,10 @@
 
 Services take keyword arguments, run in one transaction, lock rows in a fixed order
 (exam session → registration → attempt) and are safe to repeat: a second call returns
-what the first one made. Errors are ValidationError subclasses whose messages are
-shown to users as they are.
+what the first one made. Locks taken with select_related name ``of=("self",)``:
+PostgreSQL refuses FOR UPDATE on the nullable side of an outer join (a session's
+blueprint or rubric). Errors are ValidationError subclasses whose messages are shown
+to users as they are.
 """
 
 from __future__ import annotations
@@ -161,7 +163,7 @@ def start_attempt(
     closed: Attempt | None = None
     with transaction.atomic():
         reg = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(of=("self",))
             .select_related("session__blueprint", "operation_type")
             .get(pk=registration.pk)
         )
@@ -193,12 +195,7 @@ def _create_attempt(reg: Registration, *, now: dt.datetime, rng: random.Random) 
     blueprint = session.blueprint
     if blueprint.operation_type_id != reg.operation_type_id:
         raise AttemptNotAllowed("本场次没有该操作项目的试卷。", code="no_paper")
-    other = (
-        Attempt.objects.select_for_update()
-        .filter(candidate_id=reg.candidate_id, submitted_at__isnull=True)
-        .exclude(registration=reg)
-        .first()
-    )
+    other = _other_open_attempt(reg)
     if other is not None:
         if now < other.deadline:
             raise AttemptNotAllowed(_ANOTHER_OPEN_ATTEMPT, code="another_open_attempt")
@@ -261,6 +258,15 @@ def _create_attempt(reg: Registration, *, now: dt.datetime, rng: random.Random) 
 
 
 _ANOTHER_OPEN_ATTEMPT = "你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。"
+
+
+def _other_open_attempt(reg: Registration) -> Attempt | None:
+    return (
+        Attempt.objects.select_for_update()
+        .filter(candidate_id=reg.candidate_id, submitted_at__isnull=True)
+        .exclude(registration=reg)
+        .first()
+    )
 
 
 def _paper_question(attempt: Attempt, question_id: int) -> PaperQuestion:
@@ -451,7 +457,7 @@ def record_practical_result(
     veto_reason = (veto_reason or "").strip()
     with transaction.atomic():
         reg = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(of=("self",))
             .select_related("session__rubric", "session__site", "session__authority", "candidate", "operation_type")
             .get(pk=registration.pk)
         )

@@ -215,6 +215,19 @@ def test_start_attempt_with_another_open_attempt_elsewhere_is_refused(theory):
     assert Attempt.objects.count() == 1
 
 
+def test_start_attempt_racing_another_start_is_stopped_by_the_constraint(theory, monkeypatch):
+    # given: another attempt opened elsewhere after this start looked (a race)
+    start_attempt(registration=theory.registration)
+    other = make_theory(candidate=theory.candidate)
+    monkeypatch.setattr("exams.services._other_open_attempt", lambda reg: None)
+
+    # when / then: one_open_attempt_per_candidate refuses it, with the same clear message
+    with pytest.raises(AttemptNotAllowed) as excinfo:
+        start_attempt(registration=other.registration)
+    assert excinfo.value.messages == ["你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。"]
+    assert Attempt.objects.count() == 1
+
+
 def test_start_attempt_submits_an_expired_attempt_elsewhere_first(theory):
     started = timezone.now() - dt.timedelta(minutes=200)
     old = start_attempt(registration=theory.registration, now=started)
