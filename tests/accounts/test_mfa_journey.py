@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Role
 from tests.factories import AuthorityFactory, MembershipFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.accounts.urls")]
+pytestmark = pytest.mark.django_db
 
 PASSWORD = "Demo-2026!"
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.accounts.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
