@@ -166,7 +166,12 @@ def font_face_css(html: str) -> str:
         return f'@font-face {{ font-family: "{FONT_FAMILY}"; src: local("Noto Sans CJK SC"); }}'
     # A space and the digits keep the subset useful for text drawn by the layout itself.
     text = visible_characters(html) + " 0123456789"
-    font = font_subset.load_face(source.path, source.index).subset(text)
+    try:
+        font = font_subset.load_face(source.path, source.index).subset(text)
+    except font_subset.FontSubsetError:
+        # A large PDF beats none: fontconfig's fonts are embedded by WeasyPrint instead.
+        logger.warning("Cannot subset %s; embedding through fontconfig.", source.path, exc_info=True)
+        return ""
     data = base64.b64encode(font).decode("ascii")
     return f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("data:font/otf;base64,{data}"); }}'
 

@@ -128,3 +128,18 @@ def test_subset_text_is_what_the_page_draws():
         "<svg><title>不</title><path d='M0'/></svg></body></html>"
     )
     assert visible_characters(html) == " &AB号证"
+
+
+def test_a_failed_subset_falls_back_to_fontconfig(issue, monkeypatch, tmp_path):
+    # given HarfBuzz fails to subset the font
+    def broken_subset(self, text):
+        raise certificate_pdf.font_subset.FontSubsetError("broken")
+
+    monkeypatch.setattr(certificate_pdf.font_subset.FontFace, "subset", broken_subset)
+
+    # when the PDF is rendered
+    content = render_certificate_pdf(issue())
+
+    # then a PDF still comes out, its Chinese text embedded through fontconfig
+    assert content.startswith(b"%PDF-")
+    assert "特种作业操作证" in _pdftotext(content, tmp_path)
