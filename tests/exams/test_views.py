@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
@@ -19,15 +19,6 @@ from tests.exams.conftest import make_theory, passed_theory_attempt
 from tests.factories import ExamSessionFactory, MembershipFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _base_template_links(settings):
-    """templates/base.html links to the dashboard; stand in for it until it is mounted."""
-    try:
-        reverse("dashboard")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.exams.urls"
 
 
 def login(user) -> Client:
