@@ -1,0 +1,183 @@
+"""The thin journey through the real UI in headless Chromium at 360×800.
+
+study → theory exam → practical score → certificate in the wallet → public
+verification by QR token and by number + name. Screenshots of every step go to
+$SCREENSHOT_DIR (default: a temporary folder), named in the test output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from certificates.models import Certificate
+from courses.models import LessonProgress
+from exams.models import Attempt, ExamKind, PracticalResult
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+# between browser steps are ordinary synchronous queries.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Demo-2026!"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="kaozheng-journey-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"journey screenshots: {folder}")
+    return folder
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True  # seed_demo refuses to run without it
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+
+
+def phone(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 800}, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=1
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base = live_server.url  # type: ignore[attr-defined]
+    return page
+
+
+def log_in(page, username: str) -> None:
+    page.goto(f"{page.base}/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert "/accounts/login" not in page.url, page.inner_text("main")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_worker_studies_passes_both_parts_and_anyone_verifies_the_certificate(
+    browser, live_server, demo, screenshot_dir
+):
+    shots = iter(range(1, 100))
+
+    def shot(page, name: str) -> None:
+        page.screenshot(path=str(screenshot_dir / f"{next(shots):02d}-{name}.png"), full_page=True)
+
+    worker = User.objects.get(username="worker")
+
+    # --- the worker studies a lesson on the phone ---------------------------------------
+    page = phone(browser, live_server)
+    log_in(page, "worker")
+    page.goto(f"{page.base}/me/")
+    shot(page, "dashboard")
+    assert "低压电工作业(初训)" in page.inner_text("main")
+    page.click("text=低压电工作业(初训)")
+    page.wait_for_load_state()
+    shot(page, "course")
+    with page.expect_response(lambda response: "/heartbeat" in response.url) as heartbeat:
+        page.click("text=第一课 电气安全基础")
+    assert heartbeat.value.status == 200
+    assert page.inner_text("h1") == "第一课 电气安全基础"
+    shot(page, "lesson")
+    progress = LessonProgress.objects.get(enrolment__learner=worker, lesson__slug="lesson-1")
+    assert progress.last_heartbeat_at is not None  # the page reported in to the server clock
+
+    # --- the theory exam: start, answer every question, hand in -------------------------
+    page.goto(f"{page.base}/exams/")
+    shot(page, "exams")
+    page.click("text=开始理论考试")
+    page.wait_for_load_state()
+    attempt = Attempt.objects.get(candidate=worker, registration__session__kind=ExamKind.THEORY)
+    assert page.locator(".timer").count() == 1
+    html = page.content()
+    for question in attempt.paper["questions"]:
+        assert f'name="q_{question["id"]}"' in html
+    shot(page, "paper")
+    for question in attempt.paper["questions"]:
+        for key in question["answer"]:
+            page.check(f'input[name="q_{question["id"]}"][value="{key}"]')
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[value=submit]")
+    page.wait_for_url("**/result")
+    shot(page, "theory-result")
+    assert "100" in page.inner_text("main")
+    assert page.locator(".status.passed").count() == 1
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.passed) == (100, True)
+
+    # --- the examiner scores the practical on a phone ---------------------------------
+    examiner_page = phone(browser, live_server)
+    log_in(examiner_page, "examiner")
+    examiner_page.goto(f"{examiner_page.base}/exams/practical/")
+    shot(examiner_page, "practical-roster")
+    examiner_page.click("text=评分")
+    examiner_page.wait_for_load_state()
+    for code, score in {"K1": "90", "K2": "85", "K3": "80", "K4": "95"}.items():
+        examiner_page.fill(f"input[name=score_{code}]", score)
+    shot(examiner_page, "practical-form")
+    examiner_page.click("text=提交成绩")
+    examiner_page.wait_for_load_state()
+    shot(examiner_page, "practical-result")
+    assert examiner_page.locator(".status.passed").count() == 1
+    result = PracticalResult.objects.get(registration__candidate=worker)
+    assert (str(result.total), result.passed) == ("87.00", True)  # 90×.2 + 85×.4 + 80×.2 + 95×.2
+
+    # --- the certificate is in the worker's wallet at once ------------------------------
+    certificate = Certificate.objects.get(holder=worker, operation_type__code="0102")
+    assert certificate.status == Certificate.Status.VALID
+    page.goto(f"{page.base}/me/certificates/")
+    shot(page, "wallet")
+    wallet = page.inner_text("main")
+    assert certificate.number in wallet
+    assert "低压电工作业" in wallet
+    pdf = page.request.get(f"{page.base}/me/certificates/{certificate.number}/pdf")
+    assert pdf.status == 200
+    assert pdf.body()[:5] == b"%PDF-"
+
+    # --- anyone verifies it: the QR target, then number + name --------------------------
+    visitor = phone(browser, live_server)
+    visitor.goto(f"{visitor.base}/v/{certificate.token}")
+    shot(visitor, "verify-qr")
+    public = visitor.inner_text("main")
+    assert visitor.locator(".status.valid").count() == 1
+    assert "李*" in public
+    assert "李明" not in public
+    assert worker.id_number not in visitor.content()
+    assert worker.id_number_masked in public
+
+    visitor.goto(f"{visitor.base}/verify/")
+    visitor.fill("input[name=number]", certificate.number)
+    visitor.fill("input[name=name]", "李明")
+    visitor.click("main form button[type=submit]")
+    visitor.wait_for_load_state()
+    shot(visitor, "verify-form")
+    assert visitor.locator(".status.valid").count() == 1
+    assert "李明" not in visitor.inner_text("main")
