@@ -163,7 +163,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Attempts past their deadline are also submitted on the candidate's next request;
+    # the sweep catches those whose phone never came back.
+    "exams-sweep-expired-attempts": {"task": "exams.sweep_expired_attempts", "schedule": 60.0},
+}
 
 # --- Auth and allauth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
