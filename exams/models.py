@@ -223,8 +223,8 @@ class ExamSession(models.Model):
 class Registration(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("待审核")
-        APPROVED = "approved", _("已通过")
-        REJECTED = "rejected", _("未通过")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
         CANCELLED = "cancelled", _("已取消")
 
     session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="registrations")

@@ -69,7 +69,7 @@ def test_dashboard_shows_courses_exams_and_certificates(client, tree, learner):
     assert "已计学时 1 分钟，共需 3 分钟" in text
     assert f'href="{tree.lessons[1].url}"' in text
     assert "理论考试场次0" in text
-    assert "已通过" in text
+    assert "已批准" in text
     assert 'href="/exams/"' in text
     assert "KZ2024000000" in text
     assert 'href="/me/certificates/"' in text
