@@ -22,11 +22,6 @@ HOLDER_NAME = "王小明"
 HOLDER_ID = make_id_number(dt.date(1988, 8, 8), serial=135, region="110105")
 
 
-@pytest.fixture(autouse=True)
-def _project_urls(settings):
-    settings.ROOT_URLCONF = "tests.certificates.urls"
-
-
 @pytest.fixture(scope="session")
 def signing_key_pem() -> str:
     from cryptography.hazmat.primitives import serialization
