@@ -273,6 +273,10 @@ if not DEBUG:
 # Rate limits for the public verification endpoints (django-ratelimit syntax).
 VERIFY_RATE = os.environ.get("VERIFY_RATE", "30/m")
 RATELIMIT_VIEW = "certificates.views.rate_limited"
+# Behind a reverse proxy, the header that carries the client's address (e.g.
+# HTTP_X_REAL_IP); otherwise every client would share the proxy's budget.
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 
 # Kaozheng: what happens when a candidate has passed both parts. Exams call these
 # dotted paths (inside the transaction that records the final result) so that the

@@ -21,3 +21,11 @@ STORAGES = {
 }
 CACHES = _BASE_CACHES
 LANGUAGE_CODE = "zh-hans"
+
+# Django's test runner turns DEBUG off, where an empty SIGNING_KEY is refused: a fixed,
+# test-only Ed25519 key (never used outside the tests).
+SIGNING_KEY = os.environ.get("SIGNING_KEY") or (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIGthb3poZW5nLXRlc3Qtc2lnbmluZy1rZXktMDAwMDAw\n"
+    "-----END PRIVATE KEY-----\n"
+)

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from accounts.models import Education, Membership, Organisation, Role, User
 from accounts.services import set_identity
@@ -129,7 +130,7 @@ class Command(BaseCommand):
     def _home_page(self) -> HomePage:
         home = HomePage.objects.first()
         if home is None:
-            root = Page.get_first_root_node()
+            root = Page.get_first_root_node() or self._page_tree_root()
             home = HomePage(
                 title="考证 · 特种作业培训考试",
                 slug="home",
@@ -151,6 +152,13 @@ class Command(BaseCommand):
         for old in Page.objects.filter(depth=2, content_type__model="page"):
             old.delete()
         return home
+
+    def _page_tree_root(self) -> Page:
+        """Wagtail's migrations create the root page; a flushed database has none."""
+        locale, _ = Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        return Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
 
     def _course(self, home: HomePage, training: Organisation) -> CoursePage:
         index = CourseIndexPage.objects.filter(organisation=training).first()
