@@ -24,6 +24,7 @@ system-deps:
 system-deps-test:
 	@sh scripts/system-deps.sh --with-browser
 
+demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: system-deps install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
