@@ -266,34 +266,27 @@ class Command(BaseCommand):
         end = timezone.make_aware(dt.datetime.combine(today, dt.time(23, 59)))
         operation_type = blueprint.operation_type
         rubric = PracticalRubric.objects.filter(operation_type=operation_type, is_published=True).latest("version")
-        theory, created = ExamSession.objects.get_or_create(
-            kind=ExamKind.THEORY,
-            name=f"{today:%Y-%m-%d} 低压电工作业理论考试",
-            defaults={
-                "authority": orgs["authority"],
-                "site": orgs["site"],
-                "starts_at": start,
-                "ends_at": end,
-                "capacity": 200,
-                "blueprint": blueprint,
-            },
-        )
-        if created:
-            theory.operation_types.add(operation_type)
-        practical, created = ExamSession.objects.get_or_create(
-            kind=ExamKind.PRACTICAL,
-            name=f"{today:%Y-%m-%d} 低压电工作业实操考试",
-            defaults={
-                "authority": orgs["authority"],
-                "site": orgs["site"],
-                "starts_at": start,
-                "ends_at": end,
-                "capacity": 40,
-                "rubric": rubric,
-            },
-        )
-        if created:
-            practical.operation_types.add(operation_type)
+        sessions = []
+        for kind, title, capacity, paper in [
+            (ExamKind.THEORY, "低压电工作业理论考试", 200, {"blueprint": blueprint}),
+            (ExamKind.PRACTICAL, "低压电工作业实操考试", 40, {"rubric": rubric}),
+        ]:
+            session, created = ExamSession.objects.get_or_create(
+                kind=kind,
+                name=f"{today:%Y-%m-%d} {title}",
+                defaults={
+                    "authority": orgs["authority"],
+                    "site": orgs["site"],
+                    "starts_at": start,
+                    "ends_at": end,
+                    "capacity": capacity,
+                    **paper,
+                },
+            )
+            if created:
+                session.operation_types.add(operation_type)
+            sessions.append(session)
+        theory, practical = sessions
         return theory, practical
 
     def _register(self, worker: User, session: ExamSession, training: Organisation, trainer: User) -> None:
