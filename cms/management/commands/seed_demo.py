@@ -136,10 +136,9 @@ class Command(BaseCommand):
                 slug="home",
                 intro="<p>学习、考试、即考即领证书，随时核验。</p>",
             )
-            # Wagtail's installer leaves a "Welcome" page at the site root; replace it.
-            for welcome in Page.objects.filter(depth=2).exclude(pk=root.pk).filter(content_type__model="page"):
-                welcome.slug = f"old-{welcome.pk}"
-                welcome.save_revision().publish()
+            # Wagtail's installer leaves a "Welcome" page (slug "home") at the site root;
+            # it goes, and the default site is pointed at the new home page below.
+            Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore").delete()
             root.add_child(instance=home)
             home.save_revision().publish()
         site = Site.objects.filter(is_default_site=True).first()
@@ -149,8 +148,6 @@ class Command(BaseCommand):
             site.root_page = home
             site.site_name = "考证"
             site.save(update_fields=["root_page", "site_name"])
-        for old in Page.objects.filter(depth=2, content_type__model="page"):
-            old.delete()
         return home
 
     def _page_tree_root(self) -> Page:
