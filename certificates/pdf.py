@@ -203,6 +203,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "certificate": certificate,
         "font_family": FONT_FAMILY,
         "holder_name": certificate.holder_name,
+        # Not translated: the certificate is a Chinese document whatever the reader's language.
         "holder_sex": {"M": "男", "F": "女"}.get(certificate.holder_sex, ""),
         "id_number_masked": mask_id_number(holder.id_number or ""),
         "number": mask_certificate_number(certificate.number),

@@ -6,6 +6,7 @@ browsers with their Django session (and CSRF). Errors are {"detail": ...}.
 
 from allauth.headless.contrib.ninja.security import x_session_token_auth
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
@@ -31,7 +32,7 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
-    return api.create_response(request, {"detail": "需要登录。Authentication required."}, status=401)
+    return api.create_response(request, {"detail": _("需要登录。")}, status=401)
 
 
 @api.exception_handler(ValidationError)

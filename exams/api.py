@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -146,7 +147,7 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     try:
         return selectors.attempt_for(request.auth, attempt_id)
     except Attempt.DoesNotExist as exc:
-        raise HttpError(404, "答卷不存在。") from exc
+        raise HttpError(404, _("答卷不存在。")) from exc
 
 
 @router.get("/registrations", response=list[RegistrationOut], url_name="exams_registrations")
@@ -163,7 +164,7 @@ def start_or_resume_attempt(request: HttpRequest, registration_id: int):
     try:
         registration = selectors.registration_for(request.auth, registration_id)
     except Registration.DoesNotExist as exc:
-        raise HttpError(404, "报名不存在。") from exc
+        raise HttpError(404, _("报名不存在。")) from exc
     try:
         attempt = start_attempt(registration=registration)
     except (AttemptClosed, AttemptNotAllowed) as exc:

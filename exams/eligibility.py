@@ -1,7 +1,8 @@
 """Pure eligibility rules for sitting a special-operations exam (order No. 30, art. 5).
 
 The service gathers the facts; these functions say which rules they break, each as a
-Chinese sentence naming the rule, so the person registering knows what to fix.
+sentence naming the rule (in the user's language), so the person registering knows what
+to fix.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 from accounts.identity import InvalidIdNumber, age_on, parse_id_number
 
@@ -39,22 +42,28 @@ def eligibility_problems(facts: CandidateFacts) -> list[str]:
     try:
         identity = parse_id_number(facts.id_number)
     except InvalidIdNumber:
-        problems.append("身份证号缺失或无效，无法核对年龄。")
+        problems.append(_("身份证号缺失或无效，无法核对年龄。"))
     else:
         age = age_on(identity.birth_date, facts.exam_date)
         if age < MINIMUM_AGE:
-            problems.append(f"年龄条件：考试当日须年满 {MINIMUM_AGE} 周岁（考生 {age} 岁）。")
+            problems.append(
+                _("年龄条件：考试当日须年满 %(minimum)s 周岁（考生 %(age)s 岁）。")
+                % {"minimum": MINIMUM_AGE, "age": age}
+            )
         limit = RETIREMENT_AGE[identity.sex]
         if age >= limit:
-            problems.append(f"年龄条件：考试当日须未达法定退休年龄 {limit} 周岁（考生 {age} 岁）。")
+            problems.append(
+                _("年龄条件：考试当日须未达法定退休年龄 %(limit)s 周岁（考生 %(age)s 岁）。")
+                % {"limit": limit, "age": age}
+            )
     rank = _EDUCATION_RANK.get(facts.education)
     if facts.requires_senior_middle:
         if rank is None or rank < _EDUCATION_RANK["senior_middle"]:
-            problems.append("学历条件：危险化学品特种作业须具备高中或者相当于高中及以上文化程度。")
+            problems.append(_("学历条件：危险化学品特种作业须具备高中或者相当于高中及以上文化程度。"))
     elif rank is None or rank < _EDUCATION_RANK["junior_middle"]:
-        problems.append("学历条件：须具备初中及以上文化程度。")
+        problems.append(_("学历条件：须具备初中及以上文化程度。"))
     if facts.training_completed is False:
-        problems.append("培训条件：须完成该操作项目的安全技术理论和实际操作培训。")
+        problems.append(_("培训条件：须完成该操作项目的安全技术理论和实际操作培训。"))
     return problems
 
 

@@ -11,17 +11,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 SINGLE = "single"
 MULTIPLE = "multiple"
 TRUE_FALSE = "true_false"
 KINDS = (SINGLE, MULTIPLE, TRUE_FALSE)
-KIND_LABELS = {SINGLE: "单选题", MULTIPLE: "多选题", TRUE_FALSE: "判断题"}
+KIND_LABELS = {SINGLE: gettext_lazy("单选题"), MULTIPLE: gettext_lazy("多选题"), TRUE_FALSE: gettext_lazy("判断题")}
 
 #: True/false questions carry no options in the bank; these are the implied keys.
 TRUE_FALSE_OPTIONS: tuple[tuple[str, str], ...] = (("T", "正确"), ("F", "错误"))
 OPTION_LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 FULL_MARKS = Decimal(100)
 CENT = Decimal("0.01")
+
+
+def _join(items: Iterable[str]) -> str:
+    """A short list in a message: 甲、乙 in Chinese, "a, b" in English."""
+    # Translators: the separator between items of a short list, e.g. subject codes.
+    return _("、").join(items)
 
 
 class ScoringError(ValueError):
@@ -134,9 +143,11 @@ def validate_answer(question: PaperQuestion, answer: Iterable[str]) -> tuple[str
     allowed = {option.key for option in options_for(question.kind, question.options)}
     unknown = [key for key in keys if key not in allowed]
     if unknown:
-        raise InvalidAnswer(f"第 {question.id} 题没有选项 {'、'.join(unknown)}。")
+        raise InvalidAnswer(
+            _("第 %(question)s 题没有选项 %(options)s。") % {"question": question.id, "options": _join(unknown)}
+        )
     if question.kind in (SINGLE, TRUE_FALSE) and len(keys) > 1:
-        raise InvalidAnswer(f"第 {question.id} 题只能选择一个答案。")
+        raise InvalidAnswer(_("第 %(question)s 题只能选择一个答案。") % {"question": question.id})
     return keys
 
 
@@ -158,10 +169,10 @@ def score_paper(
     100 still gives a score on the scale the pass mark is set on.
     """
     if not questions:
-        raise ScoringError("试卷没有试题。")
+        raise ScoringError(_("试卷没有试题。"))
     available = sum((question.points for question in questions), Decimal(0))
     if available <= 0:
-        raise ScoringError("试卷总分必须大于 0。")
+        raise ScoringError(_("试卷总分必须大于 0。"))
     earned = Decimal(0)
     correct = 0
     for question in questions:
@@ -177,7 +188,9 @@ def score_paper(
 
 def _rule_label(rule: DrawRule) -> str:
     label = KIND_LABELS.get(rule.kind, rule.kind)
-    return f"{label}（知识点“{rule.knowledge_point}”）" if rule.knowledge_point else label
+    if not rule.knowledge_point:
+        return str(label)
+    return _("%(kind)s（知识点“%(knowledge_point)s”）") % {"kind": label, "knowledge_point": rule.knowledge_point}
 
 
 def _shuffle_options(question: BankQuestion, points: Decimal, rng: random.Random) -> PaperQuestion:
@@ -225,13 +238,18 @@ def draw_paper(
             and (not rule.knowledge_point or question.knowledge_point == rule.knowledge_point)
         ]
         if len(pool) < rule.count:
-            shortfalls.append(f"{_rule_label(rule)}需要 {rule.count} 道，题库仅有 {len(pool)} 道")
+            shortfalls.append(
+                _("%(rule)s需要 %(count)s 道，题库仅有 %(available)s 道")
+                % {"rule": _rule_label(rule), "count": rule.count, "available": len(pool)}
+            )
             continue
         chosen = rng.sample(pool, rule.count)
         used.update(question.id for question in chosen)
         picks.append((rule, chosen))
     if shortfalls:
-        raise PaperShortfall("题库试题不足，无法组卷：" + "；".join(shortfalls) + "。")
+        # Translators: the separator between the clauses listing each rule the bank cannot fill.
+        separator = _("；")
+        raise PaperShortfall(_("题库试题不足，无法组卷：%(shortfalls)s。") % {"shortfalls": separator.join(shortfalls)})
     return [_shuffle_options(question, rule.points, rng) for rule, chosen in picks for question in chosen]
 
 
@@ -250,22 +268,22 @@ def score_practical(
     Rounded to 2 decimals. A veto item fails the whole practical exam whatever the points.
     """
     if sum(weights.values()) != 100:
-        raise ScoringError(f"科目权重之和应为 100，现为 {sum(weights.values())}。")
+        raise ScoringError(_("科目权重之和应为 100，现为 %(total)s。") % {"total": sum(weights.values())})
     missing = sorted(set(weights) - set(subject_scores))
     if missing:
-        raise ScoringError(f"缺少科目成绩：{'、'.join(missing)}。")
+        raise ScoringError(_("缺少科目成绩：%(subjects)s。") % {"subjects": _join(missing)})
     unknown = sorted(set(subject_scores) - set(weights))
     if unknown:
-        raise ScoringError(f"评分标准中没有科目：{'、'.join(unknown)}。")
+        raise ScoringError(_("评分标准中没有科目：%(subjects)s。") % {"subjects": _join(unknown)})
     scores: dict[str, Decimal] = {}
     for code in sorted(weights):
         raw = subject_scores[code]
         try:
             value = Decimal(str(raw))
         except ArithmeticError as exc:
-            raise ScoringError(f"科目 {code} 的成绩不是数字。") from exc
+            raise ScoringError(_("科目 %(subject)s 的成绩不是数字。") % {"subject": code}) from exc
         if not value.is_finite() or value < 0 or value > FULL_MARKS:
-            raise ScoringError(f"科目 {code} 的成绩应在 0 到 100 之间。")
+            raise ScoringError(_("科目 %(subject)s 的成绩应在 0 到 100 之间。") % {"subject": code})
         scores[code] = value.quantize(CENT, rounding=ROUND_HALF_UP)
     total = sum((scores[code] * weights[code] for code in scores), Decimal(0)) / FULL_MARKS
     total = total.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -22,6 +22,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event
 
@@ -107,13 +109,13 @@ def register_candidate(
         existing = Registration.objects.filter(session=locked, candidate=candidate).first()
         if existing is not None:
             if existing.operation_type_id != operation_type.pk:
-                raise EligibilityError("考生已报名本场次的其他操作项目。", code="already_registered")
+                raise EligibilityError(_("考生已报名本场次的其他操作项目。"), code="already_registered")
             return existing
         problems: list[str] = []
         if now >= locked.ends_at:
-            problems.append("考试场次已结束，不能报名。")
+            problems.append(_("考试场次已结束，不能报名。"))
         if not locked.operation_types.filter(pk=operation_type.pk).exists():
-            problems.append(f"本场次不考“{operation_type.name}”。")
+            problems.append(_("本场次不考“%(operation_type)s”。") % {"operation_type": operation_type.name})
         training_completed = None
         if locked.kind == ExamKind.THEORY:
             from courses.selectors import completed_training
@@ -132,7 +134,7 @@ def register_candidate(
             raise EligibilityError(problems, code="ineligible")
         taken = Registration.objects.filter(session=locked, status__in=SEAT_HOLDING).count()
         if taken >= locked.capacity:
-            raise EligibilityError("本场次名额已满。", code="session_full")
+            raise EligibilityError(_("本场次名额已满。"), code="session_full")
         registration = Registration.objects.create(
             session=locked,
             candidate=candidate,
@@ -177,7 +179,7 @@ def start_attempt(
         else:
             attempt = _create_attempt(reg, now=now, rng=rng or random.SystemRandom())
     if closed is not None:
-        raise AttemptClosed("本场考试已交卷。", code="submitted")
+        raise AttemptClosed(_("本场考试已交卷。"), code="submitted")
     return attempt
 
 
@@ -185,16 +187,16 @@ def _create_attempt(reg: Registration, *, now: dt.datetime, rng: random.Random) 
     """Call while holding SELECT FOR UPDATE on the registration."""
     session = reg.session
     if session.kind != ExamKind.THEORY or session.blueprint is None:
-        raise AttemptNotAllowed("这不是理论考试场次。", code="not_theory")
+        raise AttemptNotAllowed(_("这不是理论考试场次。"), code="not_theory")
     if reg.status != Registration.Status.APPROVED:
-        raise AttemptNotAllowed("报名尚未审核通过，不能开始考试。", code="not_approved")
+        raise AttemptNotAllowed(_("报名尚未审核通过，不能开始考试。"), code="not_approved")
     if now < session.starts_at:
-        raise AttemptNotAllowed("考试尚未开始。", code="not_started")
+        raise AttemptNotAllowed(_("考试尚未开始。"), code="not_started")
     if now >= session.ends_at:
-        raise AttemptNotAllowed("考试已结束。", code="session_over")
+        raise AttemptNotAllowed(_("考试已结束。"), code="session_over")
     blueprint = session.blueprint
     if blueprint.operation_type_id != reg.operation_type_id:
-        raise AttemptNotAllowed("本场次没有该操作项目的试卷。", code="no_paper")
+        raise AttemptNotAllowed(_("本场次没有该操作项目的试卷。"), code="no_paper")
     other = _other_open_attempt(reg)
     if other is not None:
         if now < other.deadline:
@@ -206,7 +208,7 @@ def _create_attempt(reg: Registration, *, now: dt.datetime, rng: random.Random) 
         for rule in blueprint.rules.order_by("pk")
     ]
     if not rules:
-        raise AttemptNotAllowed("组卷规则没有明细，无法组卷。", code="empty_blueprint")
+        raise AttemptNotAllowed(_("组卷规则没有明细，无法组卷。"), code="empty_blueprint")
     available: dict[str, list[BankQuestion]] = defaultdict(list)
     rows = Question.objects.filter(
         bank_id=blueprint.bank_id,
@@ -257,7 +259,7 @@ def _create_attempt(reg: Registration, *, now: dt.datetime, rng: random.Random) 
     return attempt
 
 
-_ANOTHER_OPEN_ATTEMPT = "你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。"
+_ANOTHER_OPEN_ATTEMPT = gettext_lazy("你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。")
 
 
 def _other_open_attempt(reg: Registration) -> Attempt | None:
@@ -273,7 +275,7 @@ def _paper_question(attempt: Attempt, question_id: int) -> PaperQuestion:
     for data in attempt.paper["questions"]:
         if int(data["id"]) == int(question_id):
             return PaperQuestion.from_snapshot(data)
-    raise AnswerRejected(f"第 {question_id} 题不在本答卷中。", code="unknown_question")
+    raise AnswerRejected(_("第 %(question)s 题不在本答卷中。") % {"question": question_id}, code="unknown_question")
 
 
 def _open_attempt_or_close(attempt_pk: int, now: dt.datetime) -> tuple[Attempt, bool]:
@@ -292,8 +294,8 @@ def _open_attempt_or_close(attempt_pk: int, now: dt.datetime) -> tuple[Attempt, 
 
 def _closed_error(attempt: Attempt) -> AttemptClosed:
     if attempt.auto_submitted:
-        return AttemptClosed("考试时间已到，答卷已自动交卷，不能再保存答案。", code="deadline_passed")
-    return AttemptClosed("答卷已交卷，不能再保存答案。", code="submitted")
+        return AttemptClosed(_("考试时间已到，答卷已自动交卷，不能再保存答案。"), code="deadline_passed")
+    return AttemptClosed(_("答卷已交卷，不能再保存答案。"), code="submitted")
 
 
 def save_answer(
@@ -310,7 +312,7 @@ def save_answer(
         if writable:
             question = _paper_question(locked, question_id)
             keys = _valid_keys(question, answer)
-            saved, _ = AttemptAnswer.objects.update_or_create(
+            saved, _created = AttemptAnswer.objects.update_or_create(
                 attempt=locked, question_id=question.id, defaults={"answer": list(keys), "saved_at": now}
             )
             return saved
@@ -349,7 +351,7 @@ def save_answers(*, attempt: Attempt, answers: Mapping[int, Iterable[str]], now:
 
 def _valid_keys(question: PaperQuestion, answer: Iterable[str]) -> tuple[str, ...]:
     if isinstance(answer, str):
-        raise AnswerRejected('答案应为选项列表，例如 ["B"]。', code="invalid_answer")
+        raise AnswerRejected(_('答案应为选项列表，例如 ["B"]。'), code="invalid_answer")
     try:
         return validate_answer(question, answer)
     except InvalidAnswer as exc:
@@ -463,23 +465,24 @@ def record_practical_result(
         )
         session = reg.session
         if not can_score_at(examiner, session.site):
-            raise PermissionDenied("只有本考点的考评员可以录入实操成绩。")
+            raise PermissionDenied(_("只有本考点的考评员可以录入实操成绩。"))
         existing = PracticalResult.objects.filter(registration=reg).first()
         if existing is not None:
             return existing
         if session.kind != ExamKind.PRACTICAL or session.rubric is None:
-            raise PracticalResultError("这不是实操考试场次的报名。", code="not_practical")
+            raise PracticalResultError(_("这不是实操考试场次的报名。"), code="not_practical")
         if reg.status != Registration.Status.APPROVED:
-            raise PracticalResultError("报名尚未审核通过，不能录入成绩。", code="not_approved")
+            raise PracticalResultError(_("报名尚未审核通过，不能录入成绩。"), code="not_approved")
         if now < session.starts_at:
-            raise PracticalResultError("考试尚未开始，不能录入成绩。", code="not_started")
+            raise PracticalResultError(_("考试尚未开始，不能录入成绩。"), code="not_started")
         rubric = session.rubric
         if veto and not veto_reason:
-            raise PracticalResultError("触发否决项时须填写否决原因。", code="veto_needs_reason")
+            raise PracticalResultError(_("触发否决项时须填写否决原因。"), code="veto_needs_reason")
         theory = passed_theory_attempt(candidate=reg.candidate, operation_type=reg.operation_type, now=now)
         if theory is None:
             raise PracticalResultError(
-                f"考生在 {PASS_VALID_MONTHS} 个月内没有通过“{reg.operation_type.name}”理论考试，不能录入实操成绩。",
+                _("考生在 %(months)s 个月内没有通过“%(operation_type)s”理论考试，不能录入实操成绩。")
+                % {"months": PASS_VALID_MONTHS, "operation_type": reg.operation_type.name},
                 code="no_theory_pass",
             )
         weights = {subject.code: subject.weight for subject in rubric.subjects.all()}

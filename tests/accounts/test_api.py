@@ -94,14 +94,14 @@ def test_me_without_credentials_is_401_json(client):
     response = client.get("/api/v1/me")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "需要登录。Authentication required."}
+    assert response.json() == {"detail": "需要登录。"}
 
 
 def test_me_with_an_unknown_session_token_is_401_json(client):
     response = client.get("/api/v1/me", headers={"X-Session-Token": "not-a-real-token"})
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "需要登录。Authentication required."}
+    assert response.json() == {"detail": "需要登录。"}
 
 
 def test_app_login_with_a_wrong_password_gives_no_token(client, worker):

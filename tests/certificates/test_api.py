@@ -70,7 +70,7 @@ def test_my_certificates_with_the_browser_session(client, issue, holder):
 def test_my_certificates_needs_authentication(client):
     response = client.get("/api/v1/certificates")
     assert response.status_code == 401
-    assert response.json() == {"detail": "需要登录。Authentication required."}
+    assert response.json() == {"detail": "需要登录。"}
 
 
 def test_pdf_through_the_api(client, issue, holder):

@@ -42,7 +42,7 @@ def test_registrations_need_authentication(theory):
     response = Client().get("/api/v1/registrations")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "需要登录。Authentication required."}
+    assert response.json() == {"detail": "需要登录。"}
 
 
 def test_registrations_lists_the_callers_own(theory, candidate_client, stranger_client):
