@@ -154,3 +154,24 @@ def test_signup_with_a_phone_already_registered_creates_nobody_and_tells_the_own
     assert [(sms.phone, sms.message) for sms in sms_outbox] == [
         ("13912345678", "【考证】该手机号已注册考证账户。如忘记密码，请在登录页选择“忘记密码”。")
     ]
+
+
+def test_signup_that_fails_at_the_identity_step_leaves_no_user_behind(client, sms_outbox, monkeypatch):
+    # given the identity step loses a race for the ID number after the user row is written
+    from django.db import IntegrityError
+
+    from accounts import forms
+
+    def lose_the_race(**kwargs):
+        assert User.objects.filter(username="wangwu").exists()  # written inside the transaction
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(forms.services, "set_identity", lose_the_race)
+
+    # when
+    with pytest.raises(IntegrityError):
+        client.post(reverse("account_signup"), SIGNUP)
+
+    # then nothing of the sign-up remains
+    assert not User.objects.filter(username="wangwu").exists()
+    assert sms_outbox == []
