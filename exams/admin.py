@@ -6,6 +6,8 @@ The everyday editing of banks, sessions and rubrics is in the Wagtail admin
 
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdminMixin
+
 from .models import (
     Attempt,
     Blueprint,
@@ -86,34 +88,16 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: attempts change only through the exam services."""
 
     list_display = ["id", "candidate", "registration", "started_at", "deadline", "submitted_at", "score", "passed"]
     list_filter = ["passed", "auto_submitted"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PracticalResult)
-class PracticalResultAdmin(admin.ModelAdmin):
+class PracticalResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: a practical result is final and audited when it is submitted."""
 
     list_display = ["id", "registration", "examiner", "total", "passed", "veto", "submitted_at"]
     list_filter = ["passed", "veto"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
