@@ -8,7 +8,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .identity import mask_phone
-from .models import AuditEvent, Membership, Organisation, User
+from .models import AuditEvent, ExamBan, Membership, Organisation, User
 
 
 class ReadOnlyAdminMixin:
@@ -83,3 +83,10 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "action"]
     readonly_fields = ["actor", "action", "object_type", "object_id", "data", "at"]
+
+
+@admin.register(ExamBan)
+class ExamBanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "reason", "starts_on", "ends_on", "lifted_at", "source"]
+    list_filter = ["reason"]
+    raw_id_fields = ["user", "imposed_by"]

@@ -127,3 +127,42 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class ExamBan(models.Model):
+    """A period in which a person may not register for any special-operations exam.
+
+    Revoking a certificate for fraud or for responsibility in an accident bars the holder
+    for three years (order No. 30); eligibility checks read these rows. A ban is lifted by
+    setting ``lifted_at``, never by deleting it, so the record of it stays.
+    """
+
+    class Reason(models.TextChoices):
+        FRAUD = "fraud", _("以欺骗、贿赂等不正当手段取得证书")
+        ACCIDENT = "accident", _("对造成事故负有责任")
+        EXAM_MISCONDUCT = "exam_misconduct", _("考试作弊")
+        OTHER = "other", _("其他")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="exam_bans", verbose_name=_("人员"))
+    reason = models.CharField(_("原因"), max_length=32, choices=Reason.choices)
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    imposed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("决定人")
+    )
+    #: What caused the ban, e.g. "certificates.certificate:42"; empty when imposed directly.
+    source = models.CharField(_("来源"), max_length=100, blank=True)
+    lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("禁考记录")
+        verbose_name_plural = _("禁考记录")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="exam_ban_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.starts_on}–{self.ends_on}"

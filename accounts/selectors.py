@@ -8,12 +8,14 @@ apps that want to let administrators through say so explicitly.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from .encryption import lookup_hash
 from .identity import InvalidIdNumber, normalize_id_number, parse_id_number
-from .models import Membership, Organisation, User
+from .models import ExamBan, Membership, Organisation, User
 from .phone import InvalidPhone, normalize_phone
 
 
@@ -65,3 +67,12 @@ def user_by_phone(phone: str) -> User | None:
     except InvalidPhone:
         return None
     return User.objects.filter(phone=value).first()
+
+
+def active_exam_ban(user: User, *, on: dt.date) -> ExamBan | None:
+    """The ban that bars `user` from exams on date `on`, the longest-running first."""
+    return (
+        ExamBan.objects.filter(user=user, lifted_at__isnull=True, starts_on__lte=on, ends_on__gt=on)
+        .order_by("-ends_on")
+        .first()
+    )

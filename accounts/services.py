@@ -3,6 +3,8 @@ personal data; each call is atomic, audited and safe to repeat."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit import record_event
 from .encryption import lookup_hash
 from .identity import InvalidIdNumber, parse_id_number
-from .models import Education, User
+from .models import Education, ExamBan, User
 from .phone import InvalidPhone, normalize_phone
 
 #: What the user is told for each reason `parse_id_number` gives.
@@ -25,6 +27,7 @@ EDUCATION_INVALID = _("请选择文化程度。")
 PHONE_INVALID = _("请输入11位中国大陆手机号码。")
 PHONE_TAKEN = _("该手机号已被其他账户使用。")
 PHONE_MISMATCH = _("该手机号不是此账户的手机号。")
+BAN_REASON_INVALID = _("请选择禁考原因。")
 
 
 def id_number_error(exc: InvalidIdNumber) -> str:
@@ -112,3 +115,50 @@ def verify_phone(*, user: User, phone: str) -> User:
     user.save(update_fields=["phone_verified"])
     record_event(actor=user, action="phone_verified", obj=user)
     return user
+
+
+@transaction.atomic
+def impose_exam_ban(
+    *,
+    user: User,
+    reason: str,
+    starts_on: dt.date,
+    years: int = 3,
+    detail: str = "",
+    actor: User | None = None,
+    source: str = "",
+) -> ExamBan:
+    """Bar `user` from exams for `years` from `starts_on`.
+
+    Safe to repeat: a second call for the same `source` returns the ban it made.
+    """
+    if reason not in ExamBan.Reason.values:
+        raise ValidationError({"reason": BAN_REASON_INVALID}, code="invalid")
+    if source:
+        existing = ExamBan.objects.filter(user=user, source=source).first()
+        if existing is not None:
+            return existing
+    ends_on = _add_years(starts_on, years)
+    ban = ExamBan.objects.create(
+        user=user,
+        reason=reason,
+        detail=detail,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        imposed_by=actor if actor is not None and actor.pk else None,
+        source=source,
+    )
+    record_event(
+        actor=actor,
+        action="exam_ban.imposed",
+        obj=ban,
+        data={"user": user.pk, "reason": reason, "until": ends_on.isoformat(), "source": source},
+    )
+    return ban
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
