@@ -1,0 +1,130 @@
+"""Turning a blueprint and its bank into a paper: the database side of scoring.draw_paper.
+
+A paper is drawn in two steps so that exam-day starts stay cheap: the pool of a bank
+(id, kind, knowledge point and difficulty of each active question of the operation
+type) is cached for a short while, the questions are picked from it, and only the
+picked rows are read in full, fresh, and checked to be still active and still
+matching their rule. When one is not (an edit within the cache's lifetime) the pool is
+read again from the database and the paper drawn again, so a paper never holds an
+inactive question.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from .models import Blueprint, BlueprintRule, Question
+from .scoring import (
+    BankQuestion,
+    DrawRule,
+    Option,
+    PaperQuestion,
+    ScoringError,
+    Shortfall,
+    build_paper,
+    paper_shortfalls,
+    pick_questions,
+)
+
+#: Seconds a bank's pool is reused between starts.
+POOL_CACHE_SECONDS = 30
+
+
+def draw_rules(rules: Iterable[BlueprintRule]) -> list[DrawRule]:
+    return [
+        DrawRule(
+            kind=rule.kind,
+            count=rule.count,
+            points=rule.points,
+            knowledge_point=rule.knowledge_point,
+            difficulty=rule.difficulty,
+        )
+        for rule in rules
+    ]
+
+
+def _pool_key(bank_id: int, operation_type_id: int) -> str:
+    return f"exams:pool:v1:{bank_id}:{operation_type_id}"
+
+
+def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
+    return list(
+        Question.objects.filter(bank_id=bank_id, is_active=True, operation_types=operation_type_id)
+        .order_by("pk")
+        .values_list("pk", "kind", "knowledge_point", "difficulty")
+    )
+
+
+def bank_pool(*, bank_id: int, operation_type_id: int, fresh: bool = False) -> dict[str, list[BankQuestion]]:
+    """Active questions of the bank for the operation type, by kind (no stems or keys)."""
+    key = _pool_key(bank_id, operation_type_id)
+    rows = None if fresh else cache.get(key)
+    if rows is None:
+        rows = _read_pool(bank_id, operation_type_id)
+        cache.set(key, rows, POOL_CACHE_SECONDS)
+    pool: dict[str, list[BankQuestion]] = defaultdict(list)
+    for pk, kind, knowledge_point, difficulty in rows:
+        pool[kind].append(BankQuestion(id=pk, kind=kind, knowledge_point=knowledge_point, difficulty=difficulty))
+    return pool
+
+
+def blueprint_shortfalls(*, bank_id: int, operation_type_id: int, rules: Sequence[DrawRule]) -> list[Shortfall]:
+    """The rules the bank cannot fill, read fresh from the database (for saving a blueprint)."""
+    return paper_shortfalls(rules, bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=True))
+
+
+def _full_questions(ids: Iterable[int]) -> dict[int, BankQuestion]:
+    rows = Question.objects.filter(pk__in=list(ids), is_active=True).only(
+        "pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty"
+    )
+    return {
+        row.pk: BankQuestion(
+            id=row.pk,
+            kind=row.kind,
+            stem=row.stem,
+            options=tuple(Option(key=o["key"], text=o["text"]) for o in row.options or []),
+            answer=tuple(row.answer),
+            knowledge_point=row.knowledge_point,
+            difficulty=row.difficulty,
+        )
+        for row in rows
+    }
+
+
+def draw_questions(
+    *, bank_id: int, operation_type_id: int, rules: Sequence[DrawRule], rng: random.Random
+) -> list[PaperQuestion]:
+    """A shuffled paper by the rules; PaperShortfall when the bank cannot fill them."""
+    for fresh in (False, True, True):
+        pool = bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=fresh)
+        picks = pick_questions(rules, pool, rng)
+        full = _full_questions(question.id for _rule, chosen in picks for question in chosen)
+        if all(
+            question.id in full and rule.matches(full[question.id]) for rule, chosen in picks for question in chosen
+        ):
+            return build_paper([(rule, [full[q.id] for q in chosen]) for rule, chosen in picks], rng)
+    raise BankChanged(_("题库正在更新，请稍后重试。"))
+
+
+class BankChanged(ScoringError):
+    """The bank kept changing under the draw (edits racing the start); try again later."""
+
+
+def paper_snapshot(blueprint: Blueprint, questions: Sequence[PaperQuestion]) -> dict:
+    """What an attempt or mock exam stores: the questions with key and points, and the rules."""
+    return {
+        "blueprint_id": blueprint.pk,
+        "pass_mark": blueprint.pass_mark,
+        "time_limit_minutes": blueprint.time_limit_minutes,
+        "questions": [question.to_snapshot() for question in questions],
+    }
+
+
+def answer_sheet(paper: dict) -> dict[int, tuple[str, tuple[str, ...]]]:
+    """Question id -> (kind, option keys): all that validating an answer needs."""
+    return {int(q["id"]): (q["kind"], tuple(o["key"] for o in q["options"]) or ("T", "F")) for q in paper["questions"]}
