@@ -345,7 +345,7 @@ def save_answer(
         locked, writable = _open_attempt_or_close(attempt.pk, now, candidate, _LOCK_FIELDS)
         if writable:
             keys = _valid_keys(_sheet_question(locked.pk, question_id), answer)
-            saved = AttemptAnswer(attempt_id=locked.pk, question_id=int(question_id), answer=list(keys), saved_at=now)
+            saved = AttemptAnswer(attempt=locked, question_id=int(question_id), answer=list(keys), saved_at=now)
             AttemptAnswer.objects.bulk_create(
                 [saved],
                 update_conflicts=True,

@@ -190,7 +190,13 @@ def test_submit_scores_and_is_idempotent(theory, candidate_client):
 
     # then
     assert first.status_code == second.status_code == 200
-    assert first.json() == second.json() == {"score": 90.0, "passed": True}
+    assert first.json() == second.json()
+    attempt.refresh_from_db()
+    body = first.json()
+    assert dt.datetime.fromisoformat(body.pop("submitted_at")) == attempt.submitted_at.replace(
+        microsecond=attempt.submitted_at.microsecond // 1000 * 1000
+    )
+    assert body == {"score": 90.0, "passed": True, "auto_submitted": False}
 
 
 def test_submit_someone_elses_attempt_is_404(theory, stranger_client):
