@@ -139,22 +139,22 @@ def practice_progress(learner: User, operation_type: OperationType) -> Progress:
     by_point = {
         row["question__knowledge_point"]: row
         for row in records.values("question__knowledge_point").annotate(
-            answered=Count("pk"), right=Count("pk", filter=Q(streak__gte=1))
+            n_answered=Count("pk"), n_right=Count("pk", filter=Q(streak__gte=1))
         )
     }
     totals = records.aggregate(
-        answered=Count("pk"),
-        right=Count("pk", filter=Q(streak__gte=1)),
-        attempts=Sum("answered"),
-        correct=Sum("correct"),
-        wrong=Count("pk", filter=Q(in_wrong_book=True)),
+        n_questions=Count("pk"),
+        n_right=Count("pk", filter=Q(streak__gte=1)),
+        n_attempts=Sum("answered"),
+        n_correct=Sum("correct"),
+        n_wrong=Count("pk", filter=Q(in_wrong_book=True)),
     )
     points = [
         PointProgress(
             knowledge_point=point,
             questions=count,
-            answered=by_point.get(point, {}).get("answered", 0),
-            correct=by_point.get(point, {}).get("right", 0),
+            answered=by_point.get(point, {}).get("n_answered", 0),
+            correct=by_point.get(point, {}).get("n_right", 0),
         )
         for point, count in sorted(per_point.items())
     ]
@@ -166,11 +166,11 @@ def practice_progress(learner: User, operation_type: OperationType) -> Progress:
     return Progress(
         operation_type=operation_type,
         questions=sum(per_point.values()),
-        answered=totals["answered"] or 0,
-        answered_right=totals["right"] or 0,
-        attempts=totals["attempts"] or 0,
-        correct_attempts=totals["correct"] or 0,
-        wrong_book=totals["wrong"] or 0,
+        answered=totals["n_questions"] or 0,
+        answered_right=totals["n_right"] or 0,
+        attempts=totals["n_attempts"] or 0,
+        correct_attempts=totals["n_correct"] or 0,
+        wrong_book=totals["n_wrong"] or 0,
         points=points,
         mocks=mocks,
     )

@@ -493,7 +493,7 @@ MAX_EXTRA_MINUTES = 60
 def _invigilated_attempt(attempt: Attempt, invigilator: User) -> Attempt:
     """Lock the attempt after checking the invigilator may act on its session."""
     locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-    session = ExamSession.objects.select_related("site", "authority").get(registration__attempt=locked)
+    session = ExamSession.objects.select_related("site", "authority").get(registrations__attempt=locked)
     if not can_invigilate(invigilator, session):
         raise PermissionDenied(_("只有本场次考点的考评员或发证机关的监管人员可以监考。"))
     return locked
