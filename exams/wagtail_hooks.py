@@ -9,7 +9,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Blueprint, ExamSession, PracticalRubric, Question, QuestionBank, Registration
+from .blueprint_admin import BlueprintViewSet
+from .models import ExamSession, PracticalRubric, Question, QuestionBank, Registration
 
 
 class QuestionBankViewSet(SnippetViewSet):
@@ -38,19 +39,6 @@ class QuestionViewSet(SnippetViewSet):
         FieldPanel("difficulty"),
         FieldPanel("operation_types"),
         FieldPanel("is_active"),
-    ]
-
-
-class BlueprintViewSet(SnippetViewSet):
-    model = Blueprint
-    icon = "list-ol"
-    list_display = ["name", "bank", "operation_type", "time_limit_minutes", "pass_mark"]
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("bank"),
-        FieldPanel("operation_type"),
-        FieldPanel("time_limit_minutes"),
-        FieldPanel("pass_mark"),
     ]
 
 
