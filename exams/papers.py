@@ -1,12 +1,11 @@
 """Turning a blueprint and its bank into a paper: the database side of scoring.draw_paper.
 
-A paper is drawn in two steps so that exam-day starts stay cheap: the pool of a bank
-(id, kind, knowledge point and difficulty of each active question of the operation
-type) is cached for a short while, the questions are picked from it, and only the
-picked rows are read in full, fresh, and checked to be still active and still
-matching their rule. When one is not (an edit within the cache's lifetime) the pool is
-read again from the database and the paper drawn again, so a paper never holds an
-inactive question.
+Exam-day starts stay cheap: the pool of a bank (the active questions of the operation
+type) is cached for POOL_CACHE_SECONDS, the questions are picked from it, and one count
+query checks that every picked question is still active. When one is not (retired
+within the cache's lifetime: an edit makes a new version and retires the old one) the
+pool is read again from the database and the paper drawn again, so a paper never holds
+an inactive question.
 """
 
 from __future__ import annotations
@@ -49,27 +48,37 @@ def draw_rules(rules: Iterable[BlueprintRule]) -> list[DrawRule]:
 
 
 def _pool_key(bank_id: int, operation_type_id: int) -> str:
-    return f"exams:pool:v1:{bank_id}:{operation_type_id}"
+    return f"exams:pool:v2:{bank_id}:{operation_type_id}"
 
 
 def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
     return list(
         Question.objects.filter(bank_id=bank_id, is_active=True, operation_types=operation_type_id)
         .order_by("pk")
-        .values_list("pk", "kind", "knowledge_point", "difficulty")
+        .values_list("pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty")
     )
 
 
 def bank_pool(*, bank_id: int, operation_type_id: int, fresh: bool = False) -> dict[str, list[BankQuestion]]:
-    """Active questions of the bank for the operation type, by kind (no stems or keys)."""
+    """Active questions of the bank for the operation type, by kind (cached briefly)."""
     key = _pool_key(bank_id, operation_type_id)
     rows = None if fresh else cache.get(key)
     if rows is None:
         rows = _read_pool(bank_id, operation_type_id)
         cache.set(key, rows, POOL_CACHE_SECONDS)
     pool: dict[str, list[BankQuestion]] = defaultdict(list)
-    for pk, kind, knowledge_point, difficulty in rows:
-        pool[kind].append(BankQuestion(id=pk, kind=kind, knowledge_point=knowledge_point, difficulty=difficulty))
+    for pk, kind, stem, options, answer, knowledge_point, difficulty in rows:
+        pool[kind].append(
+            BankQuestion(
+                id=pk,
+                kind=kind,
+                stem=stem,
+                options=tuple(Option(key=o["key"], text=o["text"]) for o in options or []),
+                answer=tuple(answer),
+                knowledge_point=knowledge_point,
+                difficulty=difficulty,
+            )
+        )
     return pool
 
 
@@ -78,36 +87,20 @@ def blueprint_shortfalls(*, bank_id: int, operation_type_id: int, rules: Sequenc
     return paper_shortfalls(rules, bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=True))
 
 
-def _full_questions(ids: Iterable[int]) -> dict[int, BankQuestion]:
-    rows = Question.objects.filter(pk__in=list(ids), is_active=True).only(
-        "pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty"
-    )
-    return {
-        row.pk: BankQuestion(
-            id=row.pk,
-            kind=row.kind,
-            stem=row.stem,
-            options=tuple(Option(key=o["key"], text=o["text"]) for o in row.options or []),
-            answer=tuple(row.answer),
-            knowledge_point=row.knowledge_point,
-            difficulty=row.difficulty,
-        )
-        for row in rows
-    }
-
-
 def draw_questions(
     *, bank_id: int, operation_type_id: int, rules: Sequence[DrawRule], rng: random.Random
 ) -> list[PaperQuestion]:
-    """A shuffled paper by the rules; PaperShortfall when the bank cannot fill them."""
+    """A shuffled paper by the rules; PaperShortfall when the bank cannot fill them.
+
+    The picked questions are checked to be still active with one count query; when one
+    was retired since the pool was cached, the pool is read again and the paper redrawn.
+    """
     for fresh in (False, True, True):
         pool = bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=fresh)
         picks = pick_questions(rules, pool, rng)
-        full = _full_questions(question.id for _rule, chosen in picks for question in chosen)
-        if all(
-            question.id in full and rule.matches(full[question.id]) for rule, chosen in picks for question in chosen
-        ):
-            return build_paper([(rule, [full[q.id] for q in chosen]) for rule, chosen in picks], rng)
+        ids = [question.id for _rule, chosen in picks for question in chosen]
+        if Question.objects.filter(pk__in=ids, is_active=True).count() == len(ids):
+            return build_paper(picks, rng)
     raise BankChanged(_("题库正在更新，请稍后重试。"))
 
 

@@ -179,7 +179,7 @@ def start_attempt(
     closed: Attempt | None = None
     with transaction.atomic():
         registrations = Registration.objects.select_for_update(of=("self",)).select_related(
-            "session__blueprint", "operation_type"
+            "session__blueprint", "operation_type", "candidate"
         )
         if candidate is not None:
             registrations = registrations.filter(candidate=candidate)
@@ -409,6 +409,8 @@ def submit_attempt(
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_attempt(attempt.pk, candidate)
+        if candidate is not None:
+            locked.candidate = candidate  # the lock query matched it: no second read for the audit
         if locked.submitted_at is None:
             _score_and_close(locked, now=now, auto=auto)
     return locked

@@ -299,3 +299,9 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# --- Exams (exam day) -----------------------------------------------------------------
+# With Redis, sessions are read from the cache (written through to the database), so an
+# answer save does not read the session table on every request.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
