@@ -10,7 +10,8 @@ import datetime as dt
 import math
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -218,6 +219,15 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 _NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
 
 
+def _paper_response(payload: dict) -> JsonResponse:
+    """The paper as built by attempt_payload, which is AttemptOut by construction.
+
+    Returned as is: validating a 100-question paper against the schema on every start
+    costs more than the rest of the response (exam-day starts come all at once).
+    """
+    return JsonResponse(payload, encoder=DjangoJSONEncoder)
+
+
 @router.get("/registrations", response={200: list[RegistrationOut], 401: ErrorOut}, url_name="exams_registrations")
 def list_registrations(request: HttpRequest):
     """The caller's exam registrations, newest session first."""
@@ -241,7 +251,7 @@ def start_or_resume_attempt(request: HttpRequest, registration_id: int):
         raise HttpError(404, _("报名不存在。")) from exc
     except (AttemptClosed, AttemptNotAllowed) as exc:
         raise HttpError(409, _message(exc)) from exc
-    return attempt_payload(attempt, selectors.saved_answers(attempt))
+    return _paper_response(attempt_payload(attempt, selectors.saved_answers(attempt)))
 
 
 @router.get("/attempts/{attempt_id}", response={200: AttemptOut, **_NOT_FOUND}, url_name="exams_attempt")
@@ -250,7 +260,7 @@ def get_attempt(request: HttpRequest, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
     if attempt.submitted_at is None and timezone.now() >= attempt.deadline:
         attempt = submit_attempt(attempt=attempt, auto=True)
-    return attempt_payload(attempt, selectors.saved_answers(attempt))
+    return _paper_response(attempt_payload(attempt, selectors.saved_answers(attempt)))
 
 
 @router.get("/attempts/{attempt_id}/time", response={200: ClockOut, **_NOT_FOUND}, url_name="exams_attempt_time")

@@ -11,6 +11,7 @@ an inactive question.
 from __future__ import annotations
 
 import random
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -59,13 +60,30 @@ def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
     )
 
 
+#: This process's built pools, by (cache key, token): building 500 questions costs more
+#: than fetching them, so each process builds a cached pool once. The token lives in the
+#: shared cache with the rows, so a pool read again (or a cleared cache) is rebuilt.
+_BUILT: dict[tuple[str, str], dict[str, list[BankQuestion]]] = {}
+
+
 def bank_pool(*, bank_id: int, operation_type_id: int, fresh: bool = False) -> dict[str, list[BankQuestion]]:
     """Active questions of the bank for the operation type, by kind (cached briefly)."""
     key = _pool_key(bank_id, operation_type_id)
-    rows = None if fresh else cache.get(key)
-    if rows is None:
-        rows = _read_pool(bank_id, operation_type_id)
-        cache.set(key, rows, POOL_CACHE_SECONDS)
+    cached = None if fresh else cache.get(key)
+    if cached is None:
+        cached = (uuid.uuid4().hex, _read_pool(bank_id, operation_type_id))
+        cache.set(key, cached, POOL_CACHE_SECONDS)
+    token, rows = cached
+    built = _BUILT.get((key, token))
+    if built is None:
+        built = _build_pool(rows)
+        for old in [k for k in _BUILT if k[0] == key]:
+            del _BUILT[old]
+        _BUILT[(key, token)] = built
+    return built
+
+
+def _build_pool(rows: list[tuple]) -> dict[str, list[BankQuestion]]:
     pool: dict[str, list[BankQuestion]] = defaultdict(list)
     for pk, kind, stem, options, answer, knowledge_point, difficulty in rows:
         pool[kind].append(

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -184,7 +185,13 @@ def start_attempt(
         if candidate is not None:
             registrations = registrations.filter(candidate=candidate)
         reg = registrations.get(pk=registration.pk)
-        existing = Attempt.objects.select_for_update().filter(registration=reg).first()
+        # This registration's attempt and any other open attempt of the candidate, in one read.
+        attempts = list(
+            Attempt.objects.select_for_update()
+            .filter(Q(registration=reg) | Q(candidate_id=reg.candidate_id, submitted_at__isnull=True))
+            .order_by("pk")
+        )
+        existing = next((a for a in attempts if a.registration_id == reg.pk), None)
         if existing is not None:
             if existing.submitted_at is None and now < existing.deadline:
                 return existing
@@ -192,14 +199,15 @@ def start_attempt(
                 _score_and_close(existing, now=now, auto=True)
             closed = existing
         else:
-            attempt = _create_attempt(reg, now=now, rng=rng or random.SystemRandom())
+            other = next((a for a in attempts if a.registration_id != reg.pk), None)
+            attempt = _create_attempt(reg, other=other, now=now, rng=rng or random.SystemRandom())
     if closed is not None:
         raise AttemptClosed(_("本场考试已交卷。"), code="submitted")
     return attempt
 
 
-def _create_attempt(reg: Registration, *, now: dt.datetime, rng: random.Random) -> Attempt:
-    """Call while holding SELECT FOR UPDATE on the registration."""
+def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetime, rng: random.Random) -> Attempt:
+    """Call while holding SELECT FOR UPDATE on the registration and the candidate's open attempts."""
     session = reg.session
     if session.kind != ExamKind.THEORY or session.blueprint is None:
         raise AttemptNotAllowed(_("这不是理论考试场次。"), code="not_theory")
@@ -212,7 +220,6 @@ def _create_attempt(reg: Registration, *, now: dt.datetime, rng: random.Random) 
     blueprint = session.blueprint
     if blueprint.operation_type_id != reg.operation_type_id:
         raise AttemptNotAllowed(_("本场次没有该操作项目的试卷。"), code="no_paper")
-    other = _other_open_attempt(reg)
     if other is not None:
         if now < other.deadline:
             raise AttemptNotAllowed(_ANOTHER_OPEN_ATTEMPT, code="another_open_attempt")
@@ -229,7 +236,8 @@ def _create_attempt(reg: Registration, *, now: dt.datetime, rng: random.Random) 
         raise AttemptNotAllowed(str(exc), code="paper_shortfall") from exc
     paper = paper_snapshot(blueprint, questions)
     try:
-        with transaction.atomic():
+        # No savepoint: on a constraint violation the whole start rolls back anyway.
+        with transaction.atomic(savepoint=False):
             attempt = Attempt.objects.create(
                 registration=reg,
                 candidate_id=reg.candidate_id,
@@ -252,15 +260,6 @@ def _create_attempt(reg: Registration, *, now: dt.datetime, rng: random.Random) 
 
 
 _ANOTHER_OPEN_ATTEMPT = gettext_lazy("你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。")
-
-
-def _other_open_attempt(reg: Registration) -> Attempt | None:
-    return (
-        Attempt.objects.select_for_update()
-        .filter(candidate_id=reg.candidate_id, submitted_at__isnull=True)
-        .exclude(registration=reg)
-        .first()
-    )
 
 
 def _sheet_key(attempt_pk: int) -> str:

@@ -166,3 +166,13 @@ def test_openapi_describes_the_exam_endpoints_with_their_errors():
     assert set(components["ErrorOut"]["properties"]) == {"detail"}
     for path in ("/api/v1/sessions/{session_id}/attempts", "/api/v1/attempts/{attempt_id}/extend"):
         assert path in paths
+
+
+def test_the_start_response_matches_the_documented_schema(theory):
+    from exams.api import AttemptOut
+
+    body = login(theory.candidate).post(f"/api/v1/registrations/{theory.registration.pk}/attempts").json()
+
+    parsed = AttemptOut.model_validate(body)
+    assert parsed.id == Attempt.objects.get().pk
+    assert len(parsed.questions) == 10
