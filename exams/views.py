@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import Role
+from accounts.selectors import has_role
+
 from . import selectors
 from .forms import PracticalScoreForm
 from .models import Attempt, ExamKind, QuestionKind, Registration
@@ -69,7 +72,9 @@ def index(request: HttpRequest) -> HttpResponse:
         }
         for registration in selectors.registrations_for(request.user)
     ]
-    return render(request, "exams/index.html", {"rows": rows})
+    user = request.user
+    can_invigilate = user.is_superuser or has_role(user, Role.EXAMINER) or has_role(user, Role.REGULATOR)
+    return render(request, "exams/index.html", {"rows": rows, "can_invigilate": can_invigilate})
 
 
 @login_required

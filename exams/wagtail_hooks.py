@@ -1,7 +1,8 @@
 """Exams in the Wagtail admin: simple listings and edit forms under one "考试" menu.
 
-Blueprint rules and rubric subjects are edited in the Django admin for now (their
-models are not clusterable); the deeper editors come with their own issue.
+Blueprints are edited with their rules inline (exams/blueprint_admin.py: points must add
+up to 100 and the bank must fill every rule); rubric subjects are edited in the Django
+admin for now.
 """
 
 from django.utils.translation import gettext_lazy as _

@@ -176,3 +176,43 @@ def test_the_start_response_matches_the_documented_schema(theory):
     parsed = AttemptOut.model_validate(body)
     assert parsed.id == Attempt.objects.get().pk
     assert len(parsed.questions) == 10
+
+
+def test_celery_beat_runs_the_deadline_sweep_every_minute():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+
+    assert app.conf.beat_schedule["exams-sweep-expired-attempts"] == {
+        "task": "exams.sweep_expired_attempts",
+        "schedule": 60.0,
+    }
+    assert "exams.sweep_expired_attempts" in app.tasks
+
+
+def test_submit_expired_attempts_with_a_limit_leaves_the_rest_for_the_next_sweep():
+    from datetime import timedelta
+
+    from exams.services import submit_expired_attempts
+
+    for _ in range(3):
+        theory = make_theory()
+        start_attempt(registration=theory.registration, now=timezone.now() - timedelta(minutes=130))
+
+    assert submit_expired_attempts(limit=2) == 2
+    assert Attempt.objects.filter(submitted_at__isnull=True).count() == 1
+    assert submit_expired_attempts() == 1
+
+
+def test_exam_index_links_practice_and_for_examiners_invigilation(theory):
+    from accounts.models import Role
+    from tests.factories import MembershipFactory
+
+    examiner = MembershipFactory(organisation=theory.session.site, role=Role.EXAMINER).user
+
+    candidate_html = login(theory.candidate).get("/exams/").content.decode()
+    examiner_html = login(examiner).get("/exams/").content.decode()
+
+    assert "/exams/practice/" in candidate_html
+    assert "/exams/invigilate/" not in candidate_html
+    assert "/exams/invigilate/" in examiner_html
