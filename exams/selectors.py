@@ -47,6 +47,14 @@ def saved_answers(attempt: Attempt) -> dict[int, list[str]]:
     return dict(attempt.answers.values_list("question_id", "answer"))
 
 
+def saved_answers_with_times(attempt: Attempt) -> dict[int, tuple[list[str], dt.datetime]]:
+    """Question id -> (answer, saved_at): the exam page tells stale device copies by the time."""
+    return {
+        qid: (answer, saved_at)
+        for qid, answer, saved_at in attempt.answers.values_list("question_id", "answer", "saved_at")
+    }
+
+
 def open_attempt_for(user: User) -> Attempt | None:
     """The candidate's attempt not yet submitted, if any (there is at most one)."""
     return (

@@ -95,11 +95,16 @@ def start(request: HttpRequest, registration_id: int) -> HttpResponse:
     return redirect("exams:attempt", attempt_id=attempt.pk)
 
 
-def _page_questions(attempt: Attempt, answers: dict[int, list[str]]) -> list[dict]:
+def _epoch_ms(moment) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _page_questions(attempt: Attempt, saved: dict[int, tuple[list[str], object]]) -> list[dict]:
     """Questions for the page: options and the candidate's answers, never the key."""
     questions = []
     for number, q in enumerate(attempt.paper["questions"], start=1):
-        given = set(answers.get(q["id"], []))
+        answer, saved_at = saved.get(q["id"], ([], None))
+        given = set(answer)
         questions.append(
             {
                 "number": number,
@@ -109,6 +114,7 @@ def _page_questions(attempt: Attempt, answers: dict[int, list[str]]) -> list[dic
                 "stem": q["stem"],
                 "input_type": "checkbox" if q["kind"] == MULTIPLE else "radio",
                 "answered": bool(given),
+                "saved_at_ms": _epoch_ms(saved_at) if saved_at else "",
                 "save_url": reverse("api:exams_save_answer", kwargs={"attempt_id": attempt.pk, "question_id": q["id"]}),
                 "options": [{"key": o["key"], "text": o["text"], "checked": o["key"] in given} for o in q["options"]],
             }
@@ -145,7 +151,7 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
         submit_attempt(attempt=attempt)
         return redirect("exams:result", attempt_id=attempt.pk)
 
-    questions = _page_questions(attempt, selectors.saved_answers(attempt))
+    questions = _page_questions(attempt, selectors.saved_answers_with_times(attempt))
     remaining_seconds = max(0, math.floor((attempt.deadline - now).total_seconds()))
     context = {
         "attempt": attempt,
@@ -154,6 +160,7 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "answered": sum(1 for q in questions if q["answered"]),
         "remaining_minutes": math.ceil(remaining_seconds / 60),
         "remaining_seconds": remaining_seconds,
+        "server_now_ms": _epoch_ms(now),
     }
     return render(request, "exams/attempt.html", context)
 

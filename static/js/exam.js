@@ -28,8 +28,14 @@
   function say(key) { if (status) status.textContent = form.dataset[key] || ""; }
 
   // --- the queue of answers not yet acknowledged (localStorage, per attempt) ---
+  // Each entry is {answer: ["B"], at: <this device's clock when given, ms>}.
   function loadQueue() {
-    try { return JSON.parse(window.localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
+    var stored;
+    try { stored = JSON.parse(window.localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
+    Object.keys(stored).forEach(function (id) {
+      if (Array.isArray(stored[id])) stored[id] = { answer: stored[id], at: 0 };
+    });
+    return stored;
   }
   function storeQueue(queue) {
     try {
@@ -67,23 +73,23 @@
     if (mock || inFlight[id] || !(id in queue)) return;
     var fieldset = fieldsetOf(id);
     if (!fieldset) { delete queue[id]; storeQueue(queue); return; }
-    var answer = queue[id];
+    var entry = queue[id];
     inFlight[id] = true;
     say("msgSaving");
     fetch(fieldset.dataset.saveUrl, {
       method: "PUT",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ answer: answer })
+      body: JSON.stringify({ answer: entry.answer })
     }).then(function (response) {
       if (response.status === 409) { storeQueue({}); window.location.reload(); return; }
       if (response.ok) {
-        if (same(queue[id], answer)) { delete queue[id]; storeQueue(queue); }
+        if (same(queue[id], entry)) { delete queue[id]; storeQueue(queue); }
         say("msgSaved");
         return response.json().then(function (body) { setRemaining(body.remaining_seconds); });
       }
       if (response.status === 422 || response.status === 404) {
-        if (same(queue[id], answer)) { delete queue[id]; storeQueue(queue); }
+        if (same(queue[id], entry)) { delete queue[id]; storeQueue(queue); }
         return response.json().then(function (body) {
           if (status) status.textContent = typeof body.detail === "string" ? body.detail : form.dataset.msgFailed;
         });
@@ -95,21 +101,26 @@
       scheduleRetry();
     }).then(function () {
       inFlight[id] = false;
-      if (id in queue && !same(queue[id], answer)) send(id); // changed again while in flight
+      if (id in queue && !same(queue[id], entry)) send(id); // changed again while in flight
     });
   }
 
   function flush() { Object.keys(queue).forEach(send); }
 
-  // Answers this device gave that the server never acknowledged: show them again and send them.
+  // Answers this device gave that the server never acknowledged: show them again and send
+  // them, unless the server holds a later answer to that question (given on another device
+  // meanwhile). Times are compared on the server's clock: this device's offset is taken now.
+  var offset = form.dataset.serverNow ? parseInt(form.dataset.serverNow, 10) - Date.now() : 0;
   Object.keys(queue).forEach(function (id) {
     var fieldset = fieldsetOf(id);
-    if (!fieldset) return;
+    var savedAt = fieldset && parseInt(fieldset.dataset.savedAt || "0", 10);
+    if (!fieldset || (savedAt && queue[id].at + offset < savedAt)) { delete queue[id]; return; }
     fieldset.querySelectorAll("input").forEach(function (input) {
-      input.checked = queue[id].indexOf(input.value) !== -1;
+      input.checked = queue[id].answer.indexOf(input.value) !== -1;
     });
-    markMap(fieldset, queue[id].length > 0);
+    markMap(fieldset, queue[id].answer.length > 0);
   });
+  storeQueue(queue);
   if (mock) {
     // A mock exam is saved with the form; until then its answers live on the device.
   } else {
@@ -120,9 +131,9 @@
     var fieldset = event.target.closest("fieldset[data-question]");
     if (!fieldset) return;
     var id = fieldset.dataset.question;
-    queue[id] = answerOf(fieldset);
+    queue[id] = { answer: answerOf(fieldset), at: Date.now() };
     storeQueue(queue);
-    markMap(fieldset, queue[id].length > 0);
+    markMap(fieldset, queue[id].answer.length > 0);
     send(id);
   });
 
