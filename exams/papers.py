@@ -11,6 +11,7 @@ an inactive question.
 from __future__ import annotations
 
 import random
+import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,15 @@ from .scoring import (
 POOL_CACHE_SECONDS = 30
 
 
+def paper_rng() -> random.Random:
+    """A generator for one paper, seeded with 128 bits from the operating system.
+
+    Nobody can predict a candidate's paper from it, and drawing costs no system call
+    per random number (SystemRandom makes a thousand of them for one paper).
+    """
+    return random.Random(secrets.randbits(128))  # noqa: S311 - seeded from os entropy, one paper only
+
+
 def draw_rules(rules: Iterable[BlueprintRule]) -> list[DrawRule]:
     return [
         DrawRule(
@@ -49,7 +59,7 @@ def draw_rules(rules: Iterable[BlueprintRule]) -> list[DrawRule]:
 
 
 def _pool_key(bank_id: int, operation_type_id: int) -> str:
-    return f"exams:pool:v2:{bank_id}:{operation_type_id}"
+    return f"exams:pool:v3:{bank_id}:{operation_type_id}"
 
 
 def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
@@ -67,19 +77,23 @@ _BUILT: dict[tuple[str, str], dict[str, list[BankQuestion]]] = {}
 
 
 def bank_pool(*, bank_id: int, operation_type_id: int, fresh: bool = False) -> dict[str, list[BankQuestion]]:
-    """Active questions of the bank for the operation type, by kind (cached briefly)."""
+    """Active questions of the bank for the operation type, by kind (cached briefly).
+
+    The shared cache holds a small token and the rows under two keys: a process that
+    already built the pool of the current token reads only the token.
+    """
     key = _pool_key(bank_id, operation_type_id)
-    cached = None if fresh else cache.get(key)
-    if cached is None:
-        cached = (uuid.uuid4().hex, _read_pool(bank_id, operation_type_id))
-        cache.set(key, cached, POOL_CACHE_SECONDS)
-    token, rows = cached
-    built = _BUILT.get((key, token))
-    if built is None:
-        built = _build_pool(rows)
-        for old in [k for k in _BUILT if k[0] == key]:
-            del _BUILT[old]
-        _BUILT[(key, token)] = built
+    token = None if fresh else cache.get(f"{key}:token")
+    if token is not None and (key, token) in _BUILT:
+        return _BUILT[(key, token)]
+    rows = None if token is None else cache.get(f"{key}:rows:{token}")
+    if rows is None:
+        token, rows = uuid.uuid4().hex, _read_pool(bank_id, operation_type_id)
+        cache.set_many({f"{key}:rows:{token}": rows, f"{key}:token": token}, POOL_CACHE_SECONDS)
+    built = _build_pool(rows)
+    for old in [k for k in _BUILT if k[0] == key]:
+        del _BUILT[old]
+    _BUILT[(key, token)] = built
     return built
 
 

@@ -31,7 +31,7 @@ from .models import (
     QuestionBank,
     Registration,
 )
-from .papers import draw_questions, draw_rules, paper_snapshot
+from .papers import draw_questions, draw_rules, paper_rng, paper_snapshot
 from .scoring import (
     InvalidAnswer,
     Option,
@@ -319,7 +319,7 @@ def start_mock_exam(
     if not rules:
         raise PracticeError(_("组卷规则没有明细，无法组卷。"))
     questions = draw_questions(
-        bank_id=blueprint.bank_id, operation_type_id=operation_type.pk, rules=rules, rng=rng or random.SystemRandom()
+        bank_id=blueprint.bank_id, operation_type_id=operation_type.pk, rules=rules, rng=rng or paper_rng()
     )
     return MockExam.objects.create(
         learner=learner,

@@ -37,7 +37,7 @@ from .models import (
     PracticalResult,
     Registration,
 )
-from .papers import answer_sheet, draw_questions, draw_rules, paper_snapshot
+from .papers import answer_sheet, draw_questions, draw_rules, paper_rng, paper_snapshot
 from .permissions import can_invigilate, can_score_at
 from .scoring import (
     InvalidAnswer,
@@ -200,7 +200,7 @@ def start_attempt(
             closed = existing
         else:
             other = next((a for a in attempts if a.registration_id != reg.pk), None)
-            attempt = _create_attempt(reg, other=other, now=now, rng=rng or random.SystemRandom())
+            attempt = _create_attempt(reg, other=other, now=now, rng=rng or paper_rng())
     if closed is not None:
         raise AttemptClosed(_("本场考试已交卷。"), code="submitted")
     return attempt
