@@ -145,7 +145,12 @@
 
   form.querySelectorAll("[data-confirm]").forEach(function (button) {
     button.addEventListener("click", function (event) {
-      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+      var total = form.querySelectorAll("fieldset[data-question]").length;
+      var open = total - document.querySelectorAll(".qmap a.done").length;
+      var message = open > 0 && button.dataset.confirmUnanswered
+        ? button.dataset.confirmUnanswered.replace("N", String(open))
+        : button.dataset.confirm;
+      if (!window.confirm(message)) event.preventDefault();
     });
   });
 
