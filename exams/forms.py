@@ -55,27 +55,3 @@ class PracticalScoreForm(forms.Form):
 
     def score_fields(self):
         return [self[f"score_{subject.code}"] for subject in self.subjects]
-
-
-class ExtendAttemptForm(forms.Form):
-    """An invigilator's grant of extra time to one candidate."""
-
-    minutes = forms.IntegerField(
-        label=_("延长（分钟）"),
-        min_value=1,
-        max_value=60,
-        initial=10,
-        error_messages={
-            "required": _("请填写延长的分钟数。"),
-            "invalid": _("请输入整数分钟。"),
-            "min_value": _("延长时间至少 1 分钟。"),
-            "max_value": _("一次最多延长 60 分钟。"),
-        },
-    )
-    reason = forms.CharField(label=_("原因"), max_length=500, error_messages={"required": _("请填写原因。")})
-
-
-class CloseAttemptForm(forms.Form):
-    """An invigilator closing (收卷) one candidate's attempt before the deadline."""
-
-    reason = forms.CharField(label=_("原因"), max_length=500, error_messages={"required": _("请填写原因。")})

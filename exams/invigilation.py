@@ -20,7 +20,7 @@ from accounts.models import Role
 from accounts.selectors import has_role
 
 from . import selectors
-from .forms import CloseAttemptForm, ExtendAttemptForm
+from .invigilation_forms import CloseAttemptForm, ExtendAttemptForm
 from .models import Attempt, ExamSession
 from .services import AttemptClosed, ExamError, close_attempt, extend_attempt
 
