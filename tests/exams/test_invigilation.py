@@ -339,3 +339,25 @@ def test_api_extend_with_too_many_minutes_is_422(theory):
     attempt.refresh_from_db()
     assert attempt.extra_minutes == 0
     assert timezone.now() < attempt.deadline
+
+
+def test_invigilation_rows_take_two_queries_whatever_the_number_of_candidates(theory, django_assert_num_queries):
+    # given: three more candidates in the session, two of them started
+    from django.utils import timezone as tz
+
+    from exams.selectors import invigilation_rows
+    from tests.factories import RegistrationFactory
+
+    start_attempt(registration=theory.registration)
+    for index in range(3):
+        registration = RegistrationFactory(session=theory.session, operation_type=theory.operation_type)
+        if index < 2:
+            start_attempt(registration=registration)
+
+    # when
+    with django_assert_num_queries(2):
+        rows = invigilation_rows(theory.session, now=tz.now())
+
+    # then
+    assert sorted(row["status"] for row in rows) == ["in_progress"] * 3 + ["not_started"]
+    assert {row["questions"] for row in rows if row["attempt_id"]} == {10}
