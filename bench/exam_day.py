@@ -365,7 +365,9 @@ def pct(values: list[float], fraction: float) -> float:
 
 async def simulate(seeded: Seeded) -> dict:
     connector = aiohttp.TCPConnector(limit=ARGS.connections, ttl_dns_cache=None)
-    timeout = aiohttp.ClientTimeout(total=120)
+    # No total limit: with N >> connections a request first waits for a free connection
+    # (counted in its latency, as a candidate would wait); the server must answer in 120 s.
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=60, sock_read=120)
     candidates = [
         Candidate(registration_id=reg, hdrs=headers(key, secrets.token_hex(16))) for reg, key in seeded.candidates
     ]
@@ -427,6 +429,11 @@ async def simulate(seeded: Seeded) -> dict:
 def main() -> None:
     n = ARGS.candidates
     print(f"exam day: {n} candidates, gunicorn {ARGS.workers}×{ARGS.threads} gthread, db {ARGS.database}")
+    print(
+        "load average before: {:.2f} {:.2f} {:.2f} (2 cores; other work on the machine skews the figures)".format(
+            *os.getloadavg()
+        )
+    )
     started = time.perf_counter()
     if ARGS.reuse:
         seeded = load_seeded()
@@ -473,7 +480,7 @@ def main() -> None:
     for name, count in STATS.errors.items():
         print(f"  {name}: {count}, e.g. {STATS.samples[name]}")
     stdev = statistics.pstdev(saves) * 1000 if len(saves) > 1 else 0.0
-    print(f"(paced save latency stdev {stdev:.0f} ms)")
+    print(f"(paced save latency stdev {stdev:.0f} ms; load average after: {os.getloadavg()[0]:.2f})")
 
 
 if __name__ == "__main__":
