@@ -216,3 +216,20 @@ def test_exam_index_links_practice_and_for_examiners_invigilation(theory):
     assert "/exams/practice/" in candidate_html
     assert "/exams/invigilate/" not in candidate_html
     assert "/exams/invigilate/" in examiner_html
+
+
+def test_save_answer_reads_the_paper_when_the_sheet_is_not_cached(theory):
+    from django.core.cache import cache
+
+    from exams.services import AnswerRejected
+
+    attempt = start_attempt(registration=theory.registration)
+    question = attempt.paper["questions"][-1]
+    cache.clear()
+
+    saved = save_answer(attempt=attempt, question_id=question["id"], answer=question["answer"])
+    with pytest.raises(AnswerRejected):
+        save_answer(attempt=attempt, question_id=999_999, answer=["A"])
+
+    assert saved.answer == question["answer"]
+    assert AttemptAnswer.objects.count() == 1
