@@ -308,3 +308,52 @@ def test_operation_page_shows_progress_and_modes(setup):
     assert response.status_code == 200
     for label in ("顺序练习", "随机练习", "错题本", "模拟考试"):
         assert label in html
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_api_practice_needs_login(setup):
+    theory, _question = setup
+
+    response = Client().get(f"/api/v1/practice/{theory.operation_type.code}/next")
+
+    assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_api_practice_next_answer_and_progress(setup):
+    theory, question = setup
+    client = login(UserFactory())
+    code = theory.operation_type.code
+
+    first = client.get(f"/api/v1/practice/{code}/next?mode=sequential")
+    wrong = client.post(
+        f"/api/v1/practice/{code}/answers/{question.pk}",
+        data={"answer": ["A"], "mode": "random"},
+        content_type="application/json",
+    )
+    progress = client.get(f"/api/v1/practice/{code}/progress")
+
+    assert first.status_code == 200
+    assert set(first.json()) == {"id", "kind", "stem", "knowledge_point", "options"}
+    assert wrong.json() == {"correct": False, "key": ["B"], "explanation": "", "in_wrong_book": True, "streak": 0}
+    body = progress.json()
+    assert (body["answered"], body["wrong_book"], body["accuracy"]) == (1, 1, 0)
+
+
+@pytest.mark.django_db
+def test_api_practice_empty_wrong_book_is_404_and_bad_answer_is_422(setup):
+    theory, question = setup
+    client = login(UserFactory())
+    code = theory.operation_type.code
+
+    empty = client.get(f"/api/v1/practice/{code}/next?mode=wrong")
+    bad = client.post(
+        f"/api/v1/practice/{code}/answers/{question.pk}", data={"answer": ["Z"]}, content_type="application/json"
+    )
+
+    assert empty.status_code == 404
+    assert bad.status_code == 422
+    assert not PracticeRecord.objects.exists()
