@@ -11,6 +11,7 @@ to users as they are.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -337,9 +338,21 @@ def save_answer(
     An answer that reaches the server after the deadline is refused (AttemptClosed),
     and the attempt that was still open is submitted on that same request. With
     ``candidate`` the attempt must be theirs (Attempt.DoesNotExist otherwise).
-    Queries: lock the attempt, upsert the answer (the sheet comes from the cache).
+    On PostgreSQL the usual case is one statement (see _upsert_if_open); anything
+    else (closed, past the deadline, not found, a bad answer) takes the locking path
+    below, which says exactly what is wrong.
     """
     now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        try:
+            keys = _valid_keys(_sheet_question(attempt.pk, question_id), answer)
+        except AnswerRejected:
+            keys = None  # reported by the locking path, after the ownership check
+        if keys is not None:
+            deadline = _upsert_if_open(attempt.pk, candidate, int(question_id), keys, now)
+            if deadline is not None:
+                holder = Attempt(pk=attempt.pk, deadline=deadline)
+                return AttemptAnswer(attempt=holder, question_id=int(question_id), answer=list(keys), saved_at=now)
     with transaction.atomic():
         locked, writable = _open_attempt_or_close(attempt.pk, now, candidate, _LOCK_FIELDS)
         if writable:
@@ -353,6 +366,42 @@ def save_answer(
             )
             return saved
     raise _closed_error(locked)
+
+
+def _upsert_if_open(
+    attempt_pk: int, candidate: User | None, question_id: int, keys: tuple[str, ...], now: dt.datetime
+) -> dt.datetime | None:
+    """PostgreSQL: upsert the answer if the attempt is open (and the candidate's), in one
+    statement; returns the deadline, or None when nothing was written.
+
+    The attempt row is locked FOR SHARE by the statement itself: a submit (FOR UPDATE)
+    waits for it and then scores this answer, and a save arriving after a submit finds
+    ``submitted_at`` set and writes nothing. One statement in autocommit mode is one
+    transaction: committed, and so acknowledged, when it returns.
+    """
+    attempt_table = Attempt._meta.db_table
+    answer_table = AttemptAnswer._meta.db_table
+    owner = "AND candidate_id = %s" if candidate is not None else ""
+    sql = f"""
+        WITH open_attempt AS (
+            SELECT id, deadline FROM {attempt_table}
+            WHERE id = %s {owner} AND submitted_at IS NULL AND deadline > %s
+            FOR SHARE
+        ), saved AS (
+            INSERT INTO {answer_table} (attempt_id, question_id, answer, saved_at)
+            SELECT id, %s, %s::jsonb, %s FROM open_attempt
+            ON CONFLICT (attempt_id, question_id)
+            DO UPDATE SET answer = EXCLUDED.answer, saved_at = EXCLUDED.saved_at
+            RETURNING attempt_id
+        )
+        SELECT open_attempt.deadline FROM open_attempt JOIN saved ON saved.attempt_id = open_attempt.id
+    """  # noqa: S608 - table names come from the models, values are parameters
+    params: list = [attempt_pk] + ([candidate.pk] if candidate is not None else [])
+    params += [now, question_id, json.dumps(list(keys)), now]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def save_answers(

@@ -110,3 +110,36 @@ def test_saves_racing_a_submit_are_either_scored_or_refused():
     # every acknowledged answer was committed before the submit scored the paper
     assert AttemptAnswer.objects.filter(attempt=attempt).count() == len(acknowledged)
     assert attempt.score == 10 * len(acknowledged)
+
+
+def test_on_postgresql_an_answer_is_saved_in_one_statement(django_assert_num_queries):
+    theory = make_theory()
+    attempt = start_attempt(registration=theory.registration)
+    question = attempt.paper["questions"][0]
+
+    with django_assert_num_queries(1):
+        saved = save_answer(
+            attempt=Attempt(pk=attempt.pk),
+            candidate=theory.candidate,
+            question_id=question["id"],
+            answer=question["answer"],
+        )
+
+    assert saved.attempt.deadline == attempt.deadline
+    assert AttemptAnswer.objects.get().answer == question["answer"]
+
+
+def test_on_postgresql_the_one_statement_save_refuses_someone_elses_and_closed_attempts():
+    from tests.factories import UserFactory
+
+    theory = make_theory()
+    attempt = start_attempt(registration=theory.registration)
+    question = attempt.paper["questions"][0]
+
+    with pytest.raises(Attempt.DoesNotExist):
+        save_answer(attempt=attempt, candidate=UserFactory(), question_id=question["id"], answer=question["answer"])
+    submit_attempt(attempt=attempt)
+    with pytest.raises(AttemptClosed):
+        save_answer(attempt=attempt, candidate=theory.candidate, question_id=question["id"], answer=["T"])
+
+    assert not AttemptAnswer.objects.exists()

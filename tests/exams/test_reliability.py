@@ -78,13 +78,18 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
+        # Ready when a worker answers (the port opens before the workers have booted).
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                conn.request("GET", "/api/v1/registrations")
+                if conn.getresponse().status == 401:
                     return
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.3)
+            finally:
+                conn.close()
         raise RuntimeError("gunicorn did not start")
 
     def kill(self) -> None:
@@ -112,7 +117,7 @@ class Candidate:
         self.port = port
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             conn.request(
                 method,
