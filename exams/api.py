@@ -251,7 +251,9 @@ def start_or_resume_attempt(request: HttpRequest, registration_id: int):
         raise HttpError(404, _("报名不存在。")) from exc
     except (AttemptClosed, AttemptNotAllowed) as exc:
         raise HttpError(409, _message(exc)) from exc
-    return _paper_response(attempt_payload(attempt, selectors.saved_answers(attempt)))
+    # A paper drawn by this very call has no answers yet: no need to read them.
+    answers = selectors.saved_answers(attempt) if getattr(attempt, "resumed", True) else {}
+    return _paper_response(attempt_payload(attempt, answers))
 
 
 @router.get("/attempts/{attempt_id}", response={200: AttemptOut, **_NOT_FOUND}, url_name="exams_attempt")

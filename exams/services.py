@@ -204,6 +204,7 @@ def start_attempt(
             attempt = _create_attempt(reg, other=other, now=now, rng=rng or paper_rng())
     if closed is not None:
         raise AttemptClosed(_("本场考试已交卷。"), code="submitted")
+    attempt.resumed = False  # drawn by this call (a resumed attempt returns above)
     return attempt
 
 
