@@ -280,6 +280,20 @@ def _photo_data_uri(certificate: Certificate) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def review_records(certificate: Certificate) -> list[dict[str, Any]]:
+    """Passed reviews, oldest first, as the paper shows them (one query; none unsaved)."""
+    if not certificate.pk:
+        return []
+    from .models import Review
+
+    reviews = Review.objects.filter(certificate_id=certificate.pk, status=Review.Status.APPROVED).order_by("decided_on")
+    # Not translated: the certificate is a Chinese document whatever the reader's language.
+    return [
+        {"decided_on": review.decided_on, "result": "合格", "authority": certificate.authority.name}
+        for review in reviews
+    ]
+
+
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
     """What the paper shows. The ID number is masked: the file travels by chat and mail."""
     holder = certificate.holder
@@ -297,6 +311,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "authority": certificate.authority.name,
         "photo": _photo_data_uri(certificate),
         "qr": mark_safe(qr_svg(verification_url(certificate.token))),  # our own SVG, no user input
+        "reviews": review_records(certificate),
         "verify_page": f"{settings.SITE_URL}/verify/",
     }
 

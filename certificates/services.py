@@ -18,7 +18,7 @@ from accounts.models import Organisation, User
 
 from . import selectors
 from .models import Certificate, VerificationLog
-from .numbering import next_certificate_number
+from .numbering import number_for
 from .rules import certificate_dates
 
 if TYPE_CHECKING:
@@ -38,6 +38,22 @@ def _holder_sex(holder: User) -> str:
         return ""
 
 
+def _requires_id_number(authority: Organisation) -> bool:
+    from .models import AuthorityPolicy
+
+    return AuthorityPolicy.objects.filter(
+        authority=authority, number_format=AuthorityPolicy.NumberFormat.ID_NUMBER
+    ).exists()
+
+
+def _has_valid_id(holder: User) -> bool:
+    try:
+        parse_id_number(holder.id_number or "")
+    except InvalidIdNumber:
+        return False
+    return True
+
+
 def _check_issue(
     *,
     holder: User,
@@ -50,6 +66,8 @@ def _check_issue(
         raise CertificateError("the holder has no verified real name")
     if authority.kind != Organisation.Kind.AUTHORITY:
         raise CertificateError("only an issuing authority issues certificates")
+    if _requires_id_number(authority) and not _has_valid_id(holder):
+        raise CertificateError("the authority numbers certificates by ID number; the holder has none")
     if theory_attempt is not None and (theory_attempt.candidate_id != holder.pk or not theory_attempt.passed):
         raise CertificateError("the theory attempt is not a pass of this holder")
     if practical_result is not None:
@@ -95,7 +113,12 @@ def issue_certificate(
         try:
             with transaction.atomic():  # a savepoint: a lost race must not spoil the caller's transaction
                 certificate = Certificate.objects.create(
-                    number=next_certificate_number(authority=authority, year=issued_on.year),
+                    number=number_for(
+                        authority=authority,
+                        year=issued_on.year,
+                        id_number=holder.id_number or "",
+                        operation_type_code=operation_type.code,
+                    ),
                     holder=holder,
                     operation_type=operation_type,
                     authority=authority,

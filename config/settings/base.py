@@ -299,3 +299,15 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Certificates (issue 6): daily review reminders and the nightly lapse job.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["certificates-send-review-reminders"] = {
+    "task": "certificates.send_review_reminders",
+    "schedule": crontab(hour=9, minute=0),
+}
+CELERY_BEAT_SCHEDULE["certificates-record-lapses"] = {
+    "task": "certificates.record_lapses",
+    "schedule": crontab(hour=1, minute=30),
+}
