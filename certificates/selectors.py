@@ -44,6 +44,20 @@ def find_by_token(token: str) -> Certificate | None:
     return _certificates().filter(token=token).first()
 
 
+def find_by_voided_token(token: str) -> Certificate | None:
+    """The certificate whose replaced (void) paper carried this QR token."""
+    if not token or len(token) > 64:
+        return None
+    from .models import CertificateEvent
+
+    event = (
+        CertificateEvent.objects.filter(voided_token=token)
+        .select_related(*(f"certificate__{name}" for name in _RELATED))
+        .first()
+    )
+    return event.certificate if event is not None else None
+
+
 def find_by_number_and_name(number: str, name: str) -> Certificate | None:
     """The certificate with this number whose holder's name (as issued) is exactly ``name``.
 
@@ -111,3 +125,13 @@ def public_record(certificate: Certificate, *, today: dt.date | None = None) -> 
         review_due=certificate.review_due,
         issuer=certificate.authority.name,
     )
+
+
+def pending_reviews_by_certificate(certificates: list[Certificate]) -> dict[int, object]:
+    """The open or latest review of each certificate, for the wallet (one query)."""
+    from .models import Review
+
+    result: dict[int, object] = {}
+    for review in Review.objects.filter(certificate__in=certificates).order_by("due_on", "pk"):
+        result[review.certificate_id] = review
+    return result
