@@ -135,3 +135,35 @@ def pending_reviews_by_certificate(certificates: list[Certificate]) -> dict[int,
     for review in Review.objects.filter(certificate__in=certificates).order_by("due_on", "pk"):
         result[review.certificate_id] = review
     return result
+
+
+def regulated_authorities(user: User) -> QuerySet:
+    """The issuing authorities whose certificates ``user`` manages: every authority for
+    administrators, else those where the user is a regulator (one query when evaluated)."""
+    from accounts.models import Organisation
+
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    authorities = Organisation.objects.filter(kind=Organisation.Kind.AUTHORITY, is_active=True)
+    if user.is_superuser or Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).exists():
+        return authorities
+    return authorities.filter(memberships__user=user, memberships__role=Role.REGULATOR).distinct()
+
+
+def verification_log(*, authorities: QuerySet, limit: int = 200) -> list:
+    """The latest lookups of these authorities' certificates (one query)."""
+    from .models import VerificationLog
+
+    return list(
+        VerificationLog.objects.filter(authority__in=authorities)
+        .select_related("certificate", "user")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def managed_certificate(*, user: User, number: str) -> Certificate | None:
+    """A certificate of an authority ``user`` regulates; None looks like "no such"."""
+    certificate = find_by_number(number)
+    if certificate is None or not regulated_authorities(user).filter(pk=certificate.authority_id).exists():
+        return None
+    return certificate
