@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .bank_access import editable_banks_filter, readable_banks_filter
 from .importers.records import QuestionRecord, fingerprint
-from .models import OperationType, Question, QuestionBank, QuestionImport
+from .item_statistics import ItemResponse, ItemStatistics, ScoredAttempt, item_statistics
+from .models import Attempt, AttemptAnswer, OperationType, Question, QuestionBank, QuestionImport
+from .scoring import PaperQuestion, is_correct
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -87,3 +91,41 @@ def imports_for(user: User | AnonymousUser) -> QuerySet[QuestionImport]:
         .select_related("bank", "created_by")
         .order_by("-created_at")
     )
+
+
+@dataclass(frozen=True)
+class ItemReportRow:
+    question: Question
+    statistics: ItemStatistics
+
+
+def item_report(bank: QuestionBank) -> list[ItemReportRow]:
+    """Item statistics of the bank's questions from submitted attempts (three queries).
+
+    Attempts are those of sessions whose blueprint draws from this bank; each is read
+    from its own snapshot (the key as the candidate's paper had it), so later edits to
+    the bank change nothing here. Rows needing review come first.
+    """
+    attempts = list(
+        Attempt.objects.filter(
+            submitted_at__isnull=False, score__isnull=False, registration__session__blueprint__bank=bank
+        ).values_list("pk", "score", "paper")
+    )
+    answers: dict[int, dict[int, list[str]]] = defaultdict(dict)
+    for attempt_id, question_id, answer in AttemptAnswer.objects.filter(
+        attempt_id__in=[pk for pk, _score, _paper in attempts]
+    ).values_list("attempt_id", "question_id", "answer"):
+        answers[attempt_id][question_id] = answer
+    scored = []
+    for pk, score, paper in attempts:
+        responses = []
+        for data in paper.get("questions", []):
+            question = PaperQuestion.from_snapshot(data)
+            given = answers[pk].get(question.id) or []
+            responses.append(ItemResponse(question.id, is_correct(question, given), float(question.points)))
+        scored.append(ScoredAttempt(score=float(score), responses=tuple(responses)))
+    statistics = item_statistics(scored)
+    questions = Question.objects.filter(bank=bank, pk__in=list(statistics)).order_by("pk")
+    rows = [ItemReportRow(question=question, statistics=statistics[question.pk]) for question in questions]
+    rows.sort(key=lambda row: (not row.statistics.needs_review, row.statistics.difficulty or 0, row.question.pk))
+    return rows
