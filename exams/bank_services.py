@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,11 +26,12 @@ from accounts.audit import record_event
 
 from .bank_access import can_edit_bank
 from .bank_selectors import bank_fingerprints
+from .importers import FileProblem, read_questions
 from .importers.records import QuestionRecord, RowError, RowProblem, build_record, find_duplicates_in_file
-from .models import OperationType, Question, QuestionBank
+from .models import OperationType, Question, QuestionBank, QuestionImport
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import Organisation, User
 
 #: Questions written per INSERT; progress is reported after each batch.
 BATCH_SIZE = 1000
@@ -325,3 +328,182 @@ def retire_question(*, question: Question, actor: User | None, reason: str) -> Q
         locked.save(update_fields=["is_active", "retired_at", "retired_reason"])
         record_event(actor=actor, action="exams.question.retired", obj=locked, data={"reason": locked.retired_reason})
     return locked
+
+
+# --- Imports through the admin: check, confirm, run in a task --------------------------------
+
+#: How many parsed questions the preview page shows.
+PREVIEW_ROWS = 10
+
+
+def _progress_key(import_id: int) -> str:
+    return f"exams:question-import:{import_id}:progress"
+
+
+def import_progress(question_import: QuestionImport) -> int:
+    """How many questions the running import has written so far (kept in the cache)."""
+    if question_import.status == QuestionImport.Status.DONE:
+        return question_import.imported
+    return int(cache.get(_progress_key(question_import.pk)) or 0)
+
+
+def _preview_row(record: QuestionRecord) -> dict[str, Any]:
+    return {
+        "line": record.line,
+        "kind": record.kind,
+        "stem": record.stem,
+        "options": [f"{key}. {text}" for key, text in record.options],
+        "answer": "".join(record.answer),
+        "operation_types": list(record.operation_types),
+        "knowledge_point": record.knowledge_point,
+        "difficulty": record.difficulty,
+    }
+
+
+def _parse_import(question_import: QuestionImport) -> tuple[list[QuestionRecord], list[RowError]]:
+    with question_import.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        parsed = read_questions(data, question_import.format)
+    except FileProblem as problem:
+        return [], [RowError(0, str(problem))]
+    return parsed.records, parsed.errors
+
+
+def check_question_import(
+    *,
+    bank: QuestionBank,
+    actor: User,
+    upload: File,
+    fmt: str,
+    default_operation_type: OperationType | None = None,
+    skip_duplicates: bool = False,
+) -> QuestionImport:
+    """Keep an uploaded file and check all of it; nothing goes into the bank yet.
+
+    The result (status CHECKED or INVALID, every error, the first rows) is what the
+    preview page shows; ``confirm_question_import`` then queues the import itself.
+    """
+    _require_editor(actor, bank)
+    question_import = QuestionImport(
+        bank=bank,
+        original_name=upload.name or "",
+        format=fmt,
+        default_operation_type=default_operation_type,
+        skip_duplicates=skip_duplicates,
+        created_by=actor,
+    )
+    question_import.file.save(upload.name or f"questions.{fmt}", upload, save=False)
+    records, errors = _parse_import(question_import)
+    if records and not errors:
+        plan = plan_import(
+            bank=bank, records=records, default_operation_type=default_operation_type, skip_duplicates=skip_duplicates
+        )
+        errors = plan.errors
+        question_import.skipped = len(plan.skipped)
+    question_import.total = len(records)
+    question_import.errors = [error.as_dict() for error in errors]
+    question_import.preview = [_preview_row(record) for record in records[:PREVIEW_ROWS]]
+    question_import.status = QuestionImport.Status.INVALID if errors else QuestionImport.Status.CHECKED
+    with transaction.atomic():
+        question_import.save()
+        record_event(
+            actor=actor,
+            action="exams.questions.import_checked",
+            obj=question_import,
+            data={"bank": bank.pk, "file": question_import.original_name, "errors": len(errors)},
+        )
+    return question_import
+
+
+def confirm_question_import(*, question_import: QuestionImport, actor: User) -> QuestionImport:
+    """Queue a checked import (a Celery task, after commit); repeating it queues nothing more."""
+    _require_editor(actor, question_import.bank)
+    from .bank_tasks import run_question_import_task
+
+    with transaction.atomic():
+        locked = QuestionImport.objects.select_for_update().get(pk=question_import.pk)
+        if locked.status != QuestionImport.Status.CHECKED:
+            return locked
+        locked.status = QuestionImport.Status.QUEUED
+        locked.save(update_fields=["status"])
+        record_event(actor=actor, action="exams.questions.import_confirmed", obj=locked, data={"total": locked.total})
+        transaction.on_commit(lambda: run_question_import_task.delay(locked.pk))
+    return locked
+
+
+def run_question_import(*, import_id: int) -> QuestionImport:
+    """Import a confirmed file into its bank; the task calls this. Safe to run again.
+
+    The import and the DONE status commit together, so a worker killed half-way leaves
+    nothing behind and the redelivered task starts over.
+    """
+    with transaction.atomic():
+        question_import = QuestionImport.objects.select_for_update().select_related("bank").get(pk=import_id)
+        if question_import.status not in (QuestionImport.Status.QUEUED, QuestionImport.Status.RUNNING):
+            return question_import
+        question_import.status = QuestionImport.Status.RUNNING
+        question_import.save(update_fields=["status"])
+    cache.set(_progress_key(import_id), 0, timeout=3600)
+    records, errors = _parse_import(question_import)
+
+    def progress(done: int, total: int) -> None:
+        cache.set(_progress_key(import_id), done, timeout=3600)
+
+    with transaction.atomic():
+        locked = QuestionImport.objects.select_for_update().select_related("bank").get(pk=import_id)
+        if locked.status != QuestionImport.Status.RUNNING:
+            return locked
+        outcome = None
+        if not errors:
+            try:
+                with transaction.atomic():
+                    outcome = import_questions(
+                        bank=locked.bank,
+                        records=records,
+                        actor=locked.created_by,
+                        default_operation_type=locked.default_operation_type,
+                        skip_duplicates=locked.skip_duplicates,
+                        source=locked.original_name,
+                        on_progress=progress,
+                    )
+            except ImportRejected as rejected:
+                errors = rejected.errors
+            except PermissionDenied as denied:
+                errors = [RowError(0, str(denied))]
+        if outcome is not None:
+            locked.status = QuestionImport.Status.DONE
+            locked.imported, locked.skipped = outcome.imported, outcome.skipped
+        else:
+            locked.status = QuestionImport.Status.FAILED
+            locked.errors = [error.as_dict() for error in errors]
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "imported", "skipped", "errors", "finished_at"])
+    return locked
+
+
+def create_organisation_bank(*, organisation: Organisation, actor: User) -> QuestionBank:
+    """The organisation's own bank, created on first use (one per organisation here)."""
+    from .bank_access import bank_scope, is_bank_administrator
+
+    own, _above = bank_scope(actor)
+    if not is_bank_administrator(actor) and organisation.pk not in own:
+        raise PermissionDenied(_("只能为本机构创建题库。"))
+    with transaction.atomic():
+        bank = QuestionBank.objects.filter(organisation=organisation, level=_level_for(organisation)).first()
+        if bank is not None:
+            return bank
+        bank = QuestionBank.objects.create(
+            slug=f"org-{organisation.code}"[:64],
+            name=_("%(organisation)s题库") % {"organisation": organisation.name},
+            level=_level_for(organisation),
+            organisation=organisation,
+        )
+        record_event(actor=actor, action="exams.bank.created", obj=bank, data={"organisation": organisation.pk})
+    return bank
+
+
+def _level_for(organisation: Organisation) -> str:
+    if organisation.kind == organisation.Kind.AUTHORITY:
+        return QuestionBank.Level.PROVINCIAL
+    return QuestionBank.Level.ORGANISATION
