@@ -52,7 +52,7 @@ from .bank_services import (
 )
 from .importers import FORMATS, aiken, excel, write_questions
 from .item_statistics import FLAG_LABELS
-from .models import Question, QuestionBank, QuestionImport
+from .models import Question, QuestionBank, QuestionImport, QuestionKind
 
 # --- Permission policies: membership, not Django model permissions --------------------------
 
@@ -293,6 +293,17 @@ def _own_import(request: HttpRequest, import_id: int) -> QuestionImport:
     return get_object_or_404(bank_selectors.imports_for(request.user), pk=import_id)
 
 
+def _preview_rows(question_import: QuestionImport) -> list[dict]:
+    if question_import.status not in (QuestionImport.Status.CHECKED, QuestionImport.Status.INVALID):
+        return []
+    labels = dict(QuestionKind.choices)
+    answers = {"T": _("正确"), "F": _("错误")}
+    return [
+        {**row, "kind_label": labels.get(row["kind"], row["kind"]), "answer": answers.get(row["answer"], row["answer"])}
+        for row in question_import.preview
+    ]
+
+
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     question_import = _own_import(request, import_id)
     if request.method == "POST":
@@ -307,6 +318,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             "page_subtitle": question_import.original_name,
             "header_icon": "upload",
             "import": question_import,
+            "preview": _preview_rows(question_import),
             "progress": import_progress(question_import),
             "in_progress": question_import.status in (Status.QUEUED, Status.RUNNING),
             "Status": Status,
