@@ -75,7 +75,7 @@ class QuestionKind(models.TextChoices):
 
 
 class Question(models.Model):
-    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="questions")
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="questions", verbose_name=_("题库"))
     kind = models.CharField(_("题型"), max_length=16, choices=QuestionKind.choices)
     stem = models.TextField(_("题干"))
     #: [{"key": "A", "text": "..."}]; empty for true/false (keys T and F are implied).
