@@ -44,12 +44,20 @@ def read(data: bytes) -> ParseResult:
         workbook.close()
 
 
-def _text_cell(sheet, value: str, *, bold: bool = False) -> WriteOnlyCell:
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_BOLD = Font(bold=True)
+
+
+def _text_cell(sheet, value: str, *, bold: bool = False) -> WriteOnlyCell | str:
+    """A text cell; a styled cell object only where needed (styling every cell is slow)."""
+    if not bold and "\n" not in value and not value.startswith("="):
+        return value
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"  # never a formula, whatever the text starts with
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if "\n" in value:
+        cell.alignment = _WRAP
     if bold:
-        cell.font = Font(bold=True)
+        cell.font = _BOLD
     return cell
 
 
