@@ -39,7 +39,7 @@ from .bank_access import (
     is_bank_staff,
     readable_banks_filter,
 )
-from .bank_forms import ImportUploadForm, QuestionAdminForm, RetireForm
+from .bank_forms import ImportUploadForm, QuestionAdminForm, QuestionBankAdminForm, RetireForm
 from .bank_services import (
     BankError,
     check_question_import,
@@ -122,7 +122,10 @@ class QuestionBankViewSet(SnippetViewSet):
     list_display = ["name", "slug", "level", "organisation"]
     list_filter = ["level"]
     search_fields = ["name", "slug"]
-    panels = [FieldPanel("slug"), FieldPanel("name"), FieldPanel("level"), FieldPanel("organisation")]
+    edit_handler = ObjectList(
+        [FieldPanel("slug"), FieldPanel("name"), FieldPanel("level"), FieldPanel("organisation")],
+        base_form_class=QuestionBankAdminForm,
+    )
     index_view_class = BankIndexView
     edit_view_class = BankEditView
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from .bank_access import is_bank_administrator
 from .bank_selectors import editable_banks
 from .importers import FORMATS, FileProblem, guess_format
 from .importers.records import (
@@ -58,6 +59,17 @@ class ImportUploadForm(forms.Form):
 
 class RetireForm(forms.Form):
     reason = forms.CharField(label=_("停用原因"), max_length=200)
+
+
+class QuestionBankAdminForm(WagtailAdminModelForm):
+    """Only administrators move a bank between layers or organisations."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and not is_bank_administrator(self.for_user):
+            for name in ("level", "organisation", "slug"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
 
 
 class QuestionAdminForm(WagtailAdminModelForm):

@@ -393,3 +393,29 @@ def test_the_exam_page_escapes_scripts_in_question_text(client, theory):
 
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert SCRIPT not in page
+
+
+def test_staff_rename_their_bank_but_cannot_move_it_to_another_layer_or_organisation(client, own_bank, other_bank):
+    # given
+    organisation = own_bank.organisation
+
+    # when
+    response = client.post(
+        f"/admin/snippets/exams/questionbank/edit/{own_bank.pk}/",
+        {"slug": "taken-over", "name": "新名称", "level": "national", "organisation": other_bank.organisation_id},
+    )
+
+    # then
+    assert response.status_code == 302
+    own_bank.refresh_from_db()
+    assert (own_bank.name, own_bank.level, own_bank.organisation, own_bank.slug) == (
+        "新名称",
+        "organisation",
+        organisation,
+        own_bank.slug,
+    )
+    assert own_bank.slug != "taken-over"
+
+
+def test_staff_cannot_edit_another_organisations_bank(client, other_bank):
+    assert client.get(f"/admin/snippets/exams/questionbank/edit/{other_bank.pk}/").status_code == 404
