@@ -6,8 +6,10 @@
   var box = document.getElementById("study");
   if (!box || !box.dataset.heartbeatUrl) return;
 
-  var INTERVAL = 30000;
-  var ACTIVE_WINDOW = 60000;
+  var INTERVAL = Number(box.dataset.interval) || 30000;
+  var ACTIVE_WINDOW = Math.max(60000, INTERVAL * 2);
+  var nonce = null; // handed out by each reply; a replayed or second-tab heartbeat is refused
+  var stopped = false;
   var url = box.dataset.heartbeatUrl;
   var csrf = box.dataset.csrf;
   var minutesEl = box.querySelector("[data-credited-minutes]");
@@ -47,16 +49,32 @@
     if (doneEl && data.completed) doneEl.hidden = false;
   }
 
+  function stop(message) {
+    stopped = true;
+    var note = box.querySelector("[data-paused]");
+    if (note && message) { note.textContent = message; note.hidden = false; }
+  }
+
   function beat() {
+    if (stopped) return;
+    var body = { position: position() };
+    if (nonce) body.nonce = nonce;
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ position: position() })
+      body: JSON.stringify(body)
     })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(show)
-      .catch(function () { /* offline: the next heartbeat restarts the clock */ });
+      .then(function (r) {
+        if (r.ok) return r.json();
+        if (r.status === 409 || r.status === 403) {
+          return r.json().then(function (d) { stop(d && d.detail); return null; });
+        }
+        nonce = null; // anything else: start the clock again with the next heartbeat
+        return null;
+      })
+      .then(function (data) { if (data) { nonce = data.nonce; show(data); } })
+      .catch(function () { nonce = null; /* offline: nothing is credited; the next heartbeat restarts the clock */ });
   }
 
   function touch() { lastActive = Date.now(); }

@@ -128,13 +128,52 @@ def test_heartbeat_endpoint_credits_time_and_stores_the_position(client, tree, l
     LessonProgress.objects.update(last_heartbeat_at=started - dt.timedelta(seconds=30))
 
     # when
-    response = post_heartbeat(client, tree.lessons[1], {"position": {"scroll": 0.5}})
+    response = post_heartbeat(client, tree.lessons[1], {"position": {"scroll": 0.5}, "nonce": first.json()["nonce"]})
 
     # then
-    assert first.json() == {"seconds": 0, "completed": False, "course_completed": False}
+    body = response.json()
+    assert first.json()["seconds"] == 0
     assert response.status_code == 200
-    assert response.json() == {"seconds": 30, "completed": False, "course_completed": False}
+    assert (body["seconds"], body["completed"], body["course_completed"]) == (30, False, False)
+    assert len(body["nonce"]) == 32 and body["nonce"] != first.json()["nonce"]
     assert LessonProgress.objects.get().position == {"scroll": 0.5}
+
+
+def test_a_replayed_heartbeat_is_refused_and_records_nothing(client, tree, learner, enrolment):
+    # given: one credited heartbeat, 30 seconds after the clock started
+    client.force_login(learner)
+    first = post_heartbeat(client, tree.lessons[1], {})
+    LessonProgress.objects.update(
+        last_heartbeat_at=LessonProgress.objects.get().last_heartbeat_at - dt.timedelta(seconds=30)
+    )
+    second = post_heartbeat(client, tree.lessons[1], {"nonce": first.json()["nonce"], "position": {"scroll": 0.2}})
+    LessonProgress.objects.update(
+        last_heartbeat_at=LessonProgress.objects.get().last_heartbeat_at - dt.timedelta(seconds=30)
+    )
+    before = LessonProgress.objects.values("seconds", "nonce", "position", "last_heartbeat_at").get()
+
+    # when: the same request is sent again
+    replay = post_heartbeat(client, tree.lessons[1], {"nonce": first.json()["nonce"], "position": {"scroll": 0.9}})
+
+    # then
+    assert second.json()["seconds"] == 30
+    assert replay.status_code == 409
+    assert replay.json() == {"detail": "学时请求已过期或重复，本次不计入。请刷新页面继续学习。"}
+    assert LessonProgress.objects.values("seconds", "nonce", "position", "last_heartbeat_at").get() == before
+
+
+def test_a_forged_nonce_is_refused_and_records_nothing(client, tree, learner, enrolment):
+    # given
+    client.force_login(learner)
+    post_heartbeat(client, tree.lessons[1], {})
+    before = LessonProgress.objects.values("seconds", "nonce", "last_heartbeat_at").get()
+
+    # when
+    forged = post_heartbeat(client, tree.lessons[1], {"nonce": "0" * 32})
+
+    # then
+    assert forged.status_code == 409
+    assert LessonProgress.objects.values("seconds", "nonce", "last_heartbeat_at").get() == before
 
 
 def test_heartbeat_endpoint_refuses_a_learner_not_enrolled(client, tree, learner):

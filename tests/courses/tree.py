@@ -28,12 +28,14 @@ def build_home() -> HomePage:
     return home
 
 
-def add_course(index: CourseIndexPage, *, title: str, operation_type=None, lesson_minutes=(1, 2)) -> CourseTree:
+def add_course(
+    index: CourseIndexPage, *, title: str, operation_type=None, lesson_minutes=(1, 2), theory_hours=0
+) -> CourseTree:
     course = index.add_child(
         instance=CoursePage(
             title=title,
             operation_type=operation_type or OperationTypeFactory(),
-            theory_hours=1,
+            theory_hours=theory_hours,
             practical_hours=1,
         )
     )
