@@ -115,12 +115,13 @@ class LessonPage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_of_lesson, course_progress
+        from .selectors import course_of_lesson, course_progress, lesson_blocks
 
         context = super().get_context(request, *args, **kwargs)
         course = course_of_lesson(lesson=self)
         progress = course_progress(learner=request.user, course=course)
         context.update(
+            blocks=lesson_blocks(lesson=self, enrolment=progress.enrolment),
             course=course,
             progress=progress,
             state=progress.state_of(self),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from .models import CoursePage, Enrolment, LessonPage, LessonProgress
+from .models import CheckAnswer, CoursePage, Enrolment, LessonPage, LessonProgress
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -198,3 +198,33 @@ def is_enrolled(*, learner: User | AnonymousUser, course: CoursePage) -> bool:
 def live_courses(*, index: Any) -> list[CoursePage]:
     """Published courses under a course index page, in menu order."""
     return list(CoursePage.objects.live().child_of(index).select_related("operation_type").order_by("path"))
+
+
+@dataclass(frozen=True)
+class LessonBlock:
+    """One block of a lesson's body; check questions carry the learner's latest answer."""
+
+    block: Any
+    answer: CheckAnswer | None = None
+
+    @property
+    def is_check(self) -> bool:
+        return self.block.block_type == "check"
+
+    @property
+    def multiple(self) -> bool:
+        return self.is_check and sum(1 for option in self.block.value["options"] if option["correct"]) > 1
+
+    @property
+    def options(self) -> list[tuple[int, str, bool]]:
+        """(index, text, chosen in the latest answer) for each option."""
+        chosen = set(self.answer.answer) if self.answer else set()
+        return [(n, option["text"], n in chosen) for n, option in enumerate(self.block.value["options"])]
+
+
+def lesson_blocks(*, lesson: LessonPage, enrolment: Enrolment | None) -> list[LessonBlock]:
+    """The lesson's body with the learner's answers to its check questions: one query."""
+    answers: dict[str, CheckAnswer] = {}
+    if enrolment is not None and any(block.block_type == "check" for block in lesson.body):
+        answers = {a.block_id: a for a in CheckAnswer.objects.filter(enrolment=enrolment, lesson=lesson)}
+    return [LessonBlock(block=block, answer=answers.get(block.id)) for block in lesson.body]

@@ -219,3 +219,39 @@ def test_heartbeat_endpoint_requires_post(client, tree, learner, enrolment):
     client.force_login(learner)
 
     assert client.get(reverse("courses:heartbeat", args=[tree.lessons[0].pk])).status_code == 405
+
+
+def test_lesson_page_shows_its_check_question_and_the_answer_is_recorded(client, tree, learner, enrolment):
+    # given
+    from courses.models import CheckAnswer
+    from tests.courses.tree import add_check_question
+
+    lesson = add_check_question(tree.lessons[0], correct=(1,))
+    client.force_login(learner)
+
+    # when
+    page = client.get(lesson.url)
+    answered = client.post(reverse("courses:answer_check", args=[lesson.pk, "check-1"]), {"answer": ["1"]})
+    again = client.get(lesson.url)
+
+    # then
+    assert page.status_code == 200
+    assert "停电检修的第一步是什么？" in page.text
+    assert reverse("courses:answer_check", args=[lesson.pk, "check-1"]) in page.text
+    assert answered.status_code == 302
+    assert answered.url == f"{lesson.url}#check-check-1"
+    assert list(CheckAnswer.objects.values_list("answer", "correct")) == [([1], True)]
+    assert "回答正确" in again.text and "先停电，再验电。" in again.text
+
+
+def test_a_check_answer_from_a_learner_not_enrolled_is_refused(client, tree, learner):
+    from courses.models import CheckAnswer
+    from tests.courses.tree import add_check_question
+
+    lesson = add_check_question(tree.lessons[0])
+    client.force_login(learner)
+
+    response = client.post(reverse("courses:answer_check", args=[lesson.pk, "check-1"]), {"answer": ["1"]})
+
+    assert response.status_code == 302
+    assert CheckAnswer.objects.count() == 0
