@@ -103,3 +103,49 @@
 
   setInterval(function () { if (active()) beat(); }, INTERVAL);
 })();
+
+/* Offline reading: save this lesson (page, images, CSS, JS) in the service worker's cache.
+   Offline, no heartbeat reaches the server, so nothing is credited. */
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-save-offline]");
+  var status = document.querySelector("[data-offline-status]");
+  if (!button || !("serviceWorker" in navigator) || !window.MessageChannel) return;
+  button.parentNode.hidden = false;
+
+  function say(text) { status.textContent = text; status.hidden = false; }
+  function offlineNote() {
+    if (!navigator.onLine) say(button.dataset.offlineText);
+  }
+  window.addEventListener("offline", offlineNote);
+  offlineNote();
+
+  function lessonUrls() {
+    var urls = [location.pathname];
+    document.querySelectorAll(".lesson-body img").forEach(function (img) {
+      if (img.currentSrc || img.src) urls.push(img.currentSrc || img.src);
+    });
+    document.querySelectorAll("link[rel=stylesheet], script[src]").forEach(function (el) {
+      urls.push(el.href || el.src);
+    });
+    return urls;
+  }
+
+  button.addEventListener("click", function () {
+    button.disabled = true;
+    navigator.serviceWorker.register(button.dataset.sw, { scope: "/" })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) {
+        return new Promise(function (resolve) {
+          var channel = new MessageChannel();
+          channel.port1.onmessage = function (e) { resolve(e.data); };
+          registration.active.postMessage({ type: "save-lesson", urls: lessonUrls() }, [channel.port2]);
+        });
+      })
+      .then(function (result) {
+        say(result && result.ok ? button.dataset.savedText : button.dataset.failedText);
+        button.disabled = false;
+      })
+      .catch(function () { say(button.dataset.failedText); button.disabled = false; });
+  });
+})();

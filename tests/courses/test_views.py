@@ -255,3 +255,22 @@ def test_a_check_answer_from_a_learner_not_enrolled_is_refused(client, tree, lea
 
     assert response.status_code == 302
     assert CheckAnswer.objects.count() == 0
+
+
+def test_the_service_worker_is_served_from_the_root_scope(client, db):
+    response = client.get("/sw.js")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/javascript; charset=utf-8"
+    assert response["Service-Worker-Allowed"] == "/"
+    assert "no-cache" in response["Cache-Control"]
+    assert 'request.method !== "GET"' in response.text  # heartbeats are never cached or replayed
+
+
+def test_lesson_page_offers_offline_saving_to_an_enrolled_learner(client, tree, learner, enrolment):
+    client.force_login(learner)
+
+    response = client.get(tree.lessons[0].url)
+
+    assert "data-save-offline" in response.text
+    assert 'data-sw="/sw.js"' in response.text
