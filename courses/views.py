@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .models import CoursePage, LessonPage
 from .services import StaleHeartbeat, answer_check_question, enrol, record_lesson_time
+from .templatetags.study_time import study_time
 
 
 @require_POST
@@ -50,6 +51,7 @@ def heartbeat(request: HttpRequest, page_id: int) -> JsonResponse:
             "seconds": progress.seconds,
             "completed": progress.completed_at is not None,
             "course_completed": progress.enrolment.completed_at is not None,
+            "credited": study_time(progress.seconds),
             "nonce": progress.nonce,
         }
     )

@@ -12,7 +12,7 @@
   var stopped = false;
   var url = box.dataset.heartbeatUrl;
   var csrf = box.dataset.csrf;
-  var minutesEl = box.querySelector("[data-credited-minutes]");
+  var creditedEl = box.querySelector("[data-credited]");
   var doneEl = box.querySelector("[data-completed]");
   var video = document.querySelector(".lesson-body video");
   var lastActive = Date.now();
@@ -45,7 +45,7 @@
 
   function show(data) {
     if (!data) return;
-    if (minutesEl && typeof data.seconds === "number") minutesEl.textContent = Math.floor(data.seconds / 60);
+    if (creditedEl && typeof data.credited === "string") creditedEl.textContent = data.credited;
     if (doneEl && data.completed) doneEl.hidden = false;
   }
 

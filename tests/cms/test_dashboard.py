@@ -66,7 +66,7 @@ def test_dashboard_shows_courses_exams_and_certificates(client, tree, learner):
     text = response.text
     assert response.status_code == 200
     assert "低压电工作业" in text
-    assert "已计学时 1 分钟，共需 3 分钟" in text
+    assert "已计学时 1 分，共需 3 分" in text
     assert f'href="{tree.lessons[1].url}"' in text
     assert "理论考试场次0" in text
     assert "已批准" in text

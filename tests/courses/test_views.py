@@ -59,7 +59,7 @@ def test_course_page_shows_progress_and_the_next_lesson_to_an_enrolled_learner(c
 
     # then
     assert response.status_code == 200
-    assert "已计学时 0 分钟，共需 3 分钟" in response.text
+    assert "已计学时 30 秒，共需 3 分" in response.text
     assert "继续学习" in response.text
     assert f'href="{tree.lessons[0].url}"' in response.text
     assert "已学 50%" in response.text
