@@ -22,7 +22,13 @@ class CheckQuestionBlock(blocks.StructBlock):
     """A question the learner must answer correctly before the course counts as completed."""
 
     question = blocks.CharBlock(label=_("题目"), max_length=300)
-    options = blocks.ListBlock(CheckOptionBlock(), label=_("选项"), min_num=2, max_num=6)
+    options = blocks.ListBlock(
+        CheckOptionBlock(),
+        label=_("选项"),
+        min_num=2,
+        max_num=6,
+        default=[{"text": "", "correct": False}, {"text": "", "correct": False}],
+    )
     explanation = blocks.CharBlock(label=_("解析"), required=False, max_length=500)
 
     class Meta:
