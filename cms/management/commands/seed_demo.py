@@ -67,6 +67,7 @@ class Command(BaseCommand):
             users = self._users(orgs)
             home = self._home_page()
             course = self._course(home, orgs["training"])
+            self._course_authoring(orgs, users)
             self._complete_training(users["worker"], course)
             blueprint = self._bank_and_blueprint()
             self._bank_layers(orgs, users)
@@ -209,6 +210,13 @@ class Command(BaseCommand):
                 course.add_child(instance=lesson)
                 lesson.save_revision().publish()
         return course
+
+    def _course_authoring(self, orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+        """The training organisation's CMS section, its trainer as editor, the regulator as reviewer."""
+        from courses.sections import grant_review_access, grant_section_access
+
+        grant_section_access(user=users["trainer"], organisation=orgs["training"])
+        grant_review_access(user=users["regulator"])
 
     def _complete_training(self, worker: User, course: CoursePage) -> None:
         """The demo worker has studied every lesson to its full length."""
