@@ -79,7 +79,7 @@ def candidate_facts(
                 candidate=candidate,
                 operation_type=operation_type,
                 session__kind=ExamKind.THEORY,
-                session__starts_at__lt=session.starts_at,
+                session__starts_at__lte=session.starts_at,
                 status__in=(Registration.Status.PENDING, Registration.Status.APPROVED),
             )
             .filter(Q(attempt__isnull=True) | Q(attempt__submitted_at__isnull=True))
