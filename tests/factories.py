@@ -163,7 +163,7 @@ class PracticalRubricFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     operation_type = factory.SubFactory(OperationTypeFactory)
-    version = 1
+    version = factory.Sequence(lambda n: n + 1)
     total_minutes = 60
     pass_mark = 80
     is_published = True
