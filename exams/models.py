@@ -167,6 +167,10 @@ class PracticalRubric(ClusterableModel):
     def __str__(self) -> str:
         return f"{self.operation_type} v{self.version}"
 
+    def clean(self) -> None:
+        if self.pk and (self.sessions.exists() or self.results.exists()):
+            raise ValidationError(_("该版本已用于考试场次，不能修改；请导入新版本。"))
+
 
 class RubricSubject(models.Model):
     class ScoringMode(models.TextChoices):
