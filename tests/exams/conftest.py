@@ -7,12 +7,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import Organisation, Role
 from courses.models import CourseIndexPage, CoursePage, Enrolment
-from exams.models import Attempt, Blueprint, ExamKind, ExamSession, OperationType, QuestionKind, Registration
+from exams.models import (
+    Attempt,
+    Blueprint,
+    ExamKind,
+    ExamSession,
+    HealthCertificate,
+    OperationType,
+    QuestionKind,
+    Registration,
+)
 from tests.exams import hooks
 from tests.factories import (
     BlueprintFactory,
@@ -52,6 +62,22 @@ def complete_training(learner, operation_type: OperationType) -> Enrolment:
         )
     )
     return Enrolment.objects.create(learner=learner, course=course, completed_at=timezone.now())
+
+
+def give_health_certificate(user, *, issued_on: dt.date | None = None) -> HealthCertificate:
+    """A health certificate issued a month ago (its file content is checked in test_uploads)."""
+    return HealthCertificate.objects.create(
+        user=user,
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="health.pdf"),
+        content_type="application/pdf",
+        issued_on=issued_on or timezone.localdate() - dt.timedelta(days=30),
+    )
+
+
+def make_eligible(learner, operation_type: OperationType) -> Enrolment:
+    """Training completed and a health certificate: what every registration needs."""
+    give_health_certificate(learner)
+    return complete_training(learner, operation_type)
 
 
 @dataclass
@@ -140,7 +166,9 @@ def practical(db) -> Practical:
     """A practical session open now with the 20/40/20/20 rubric and an examiner at its site."""
     operation_type = OperationTypeFactory()
     session = ExamSessionFactory(kind=ExamKind.PRACTICAL, operation_types=[operation_type])
-    registration = RegistrationFactory(session=session, operation_type=operation_type)
+    registration = RegistrationFactory(
+        session=session, operation_type=operation_type, checked_in_at=timezone.now(), ticket_code="TESTCODE23"
+    )
     examiner = MembershipFactory(organisation=session.site, role=Role.EXAMINER).user
     return Practical(
         operation_type=operation_type,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -25,12 +26,15 @@ from certificates.models import Certificate
 from certificates.services import issue_certificate
 from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
+from exams.admission import decide_registration
 from exams.catalogue import load_catalogue
 from exams.models import (
     Blueprint,
     BlueprintRule,
     ExamKind,
     ExamSession,
+    ExamSiteProfile,
+    HealthCertificate,
     OperationType,
     PracticalRubric,
     Question,
@@ -72,6 +76,7 @@ class Command(BaseCommand):
             blueprint = self._bank_and_blueprint()
             self._bank_layers(orgs, users)
             theory, practical = self._sessions_today(orgs, blueprint)
+            self._exam_site_and_health(orgs, users["worker"], practical)
         # Registration and issuance run their own transactions (and queue the PDF).
         self._register(users["worker"], theory, orgs["training"], users["trainer"])
         self._register(users["worker"], practical, orgs["training"], users["trainer"])
@@ -348,9 +353,22 @@ class Command(BaseCommand):
             training_organisation=training,
         )
         if registration.status != Registration.Status.APPROVED:
-            registration.status = Registration.Status.APPROVED
-            registration.decided_at = timezone.now()
-            registration.save(update_fields=["status", "decided_at"])
+            regulator = User.objects.get(username="regulator")
+            decide_registration(registration=registration, approve=True, actor=regulator)
+
+    def _exam_site_and_health(self, orgs: dict[str, Organisation], worker: User, practical: ExamSession) -> None:
+        """The demo site's practical equipment, and the worker's health certificate."""
+        profile, _created = ExamSiteProfile.objects.get_or_create(
+            organisation=orgs["site"], defaults={"address": "北京市朝阳区安全路 1 号", "capacity": 40}
+        )
+        profile.operation_types.add(*practical.operation_types.all())
+        if not HealthCertificate.objects.filter(user=worker).exists():
+            HealthCertificate.objects.create(
+                user=worker,
+                file=ContentFile(b"%PDF-1.4\n% demo health certificate\n%%EOF\n", name="health.pdf"),
+                content_type="application/pdf",
+                issued_on=timezone.localdate() - dt.timedelta(days=30),
+            )
 
     def _existing_certificate(self, worker: User, authority: Organisation, regulator: User) -> None:
         """A certificate issued two years ago, so verification can be tried at once."""
