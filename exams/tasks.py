@@ -19,3 +19,6 @@ def sweep_expired_attempts() -> int:
     killed worker) leaves every attempt either fully submitted or still open.
     """
     return submit_expired_attempts(limit=SWEEP_BATCH)
+
+
+from .bank_tasks import run_question_import_task  # noqa: E402, F401 - registers the task with Celery
