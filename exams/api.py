@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 
 from . import selectors
 from .models import Attempt, ExamSession, Registration
+from .papers import image_urls
 from .services import (
     AnswerRejected,
     AttemptClosed,
@@ -84,6 +85,7 @@ class QuestionOut(Schema):
     options: list[OptionOut] = Field(description="Shuffled and relabelled A, B, C…; T/F for true/false.")
     #: The candidate's saved answer (never the key).
     answer: list[str] = Field(description="The candidate's saved answer (never the key); [] when unanswered.")
+    image_url: str | None = Field(None, description="A picture that belongs to the stem, if any.")
 
 
 class AttemptOut(Schema):
@@ -186,6 +188,7 @@ def _remaining(attempt: Attempt, now: dt.datetime) -> int:
 def attempt_payload(attempt: Attempt, answers: dict[int, list[str]]) -> dict:
     """The attempt as the candidate sees it: options and saved answers, no key."""
     now = timezone.now()
+    images = image_urls(q.get("image_id") for q in attempt.paper["questions"])
     return {
         "id": attempt.pk,
         "registration_id": attempt.registration_id,
@@ -203,6 +206,7 @@ def attempt_payload(attempt: Attempt, answers: dict[int, list[str]]) -> dict:
                 "points": float(q["points"]),
                 "options": [{"key": o["key"], "text": o["text"]} for o in q["options"]],
                 "answer": answers.get(q["id"], []),
+                "image_url": images.get(q.get("image_id")),
             }
             for q in attempt.paper["questions"]
         ],

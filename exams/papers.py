@@ -59,14 +59,14 @@ def draw_rules(rules: Iterable[BlueprintRule]) -> list[DrawRule]:
 
 
 def _pool_key(bank_id: int, operation_type_id: int) -> str:
-    return f"exams:pool:v3:{bank_id}:{operation_type_id}"
+    return f"exams:pool:v4:{bank_id}:{operation_type_id}"
 
 
 def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
     return list(
         Question.objects.filter(bank_id=bank_id, is_active=True, operation_types=operation_type_id)
         .order_by("pk")
-        .values_list("pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty")
+        .values_list("pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty", "image_id")
     )
 
 
@@ -99,7 +99,7 @@ def bank_pool(*, bank_id: int, operation_type_id: int, fresh: bool = False) -> d
 
 def _build_pool(rows: list[tuple]) -> dict[str, list[BankQuestion]]:
     pool: dict[str, list[BankQuestion]] = defaultdict(list)
-    for pk, kind, stem, options, answer, knowledge_point, difficulty in rows:
+    for pk, kind, stem, options, answer, knowledge_point, difficulty, image_id in rows:
         pool[kind].append(
             BankQuestion(
                 id=pk,
@@ -109,6 +109,7 @@ def _build_pool(rows: list[tuple]) -> dict[str, list[BankQuestion]]:
                 answer=tuple(answer),
                 knowledge_point=knowledge_point,
                 difficulty=difficulty,
+                image_id=image_id,
             )
         )
     return pool
@@ -153,3 +154,18 @@ def paper_snapshot(blueprint: Blueprint, questions: Sequence[PaperQuestion]) -> 
 def answer_sheet(paper: dict) -> dict[int, tuple[str, tuple[str, ...]]]:
     """Question id -> (kind, option keys): all that validating an answer needs."""
     return {int(q["id"]): (q["kind"], tuple(o["key"] for o in q["options"]) or ("T", "F")) for q in paper["questions"]}
+
+
+#: How a question's picture is shown on a phone: at most 800 px wide, at most 600 high.
+IMAGE_RENDITION = "max-800x600"
+
+
+def image_urls(image_ids: Iterable[int | None]) -> dict[int, str]:
+    """Image id -> URL of its rendition, for the pictures of a paper (two queries)."""
+    from wagtail.images import get_image_model
+
+    ids = {image_id for image_id in image_ids if image_id}
+    if not ids:
+        return {}
+    images = get_image_model().objects.filter(pk__in=ids).prefetch_renditions(IMAGE_RENDITION)
+    return {image.pk: image.get_rendition(IMAGE_RENDITION).url for image in images}

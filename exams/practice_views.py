@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .models import MockExam, OperationType
+from .papers import image_urls
 from .practice import (
     MODES,
     PracticeError,
@@ -105,6 +106,7 @@ def question(request: HttpRequest, code: str) -> HttpResponse:
     if row is not None:
         context["question"] = _question_context(practice_question(row))
         context["knowledge_point"] = row.knowledge_point
+        context["image_url"] = image_urls([row.image_id]).get(row.image_id)
     return render(request, "exams/practice_question.html", context)
 
 
@@ -151,6 +153,7 @@ def answer(request: HttpRequest, code: str, question_id: int) -> HttpResponse:
             "question": _question_context(shown, given=keys, show_key=True),
             "knowledge_point": row.knowledge_point,
             "answered": True,
+            "image_url": image_urls([row.image_id]).get(row.image_id),
             "correct": correct,
             "record": record,
             "explanation": row.explanation,

@@ -78,6 +78,8 @@ class BankQuestion:
     answer: tuple[str, ...] = ()
     knowledge_point: str = ""
     difficulty: int | None = None
+    #: A picture that belongs to the stem (a Wagtail image id), shown with the question.
+    image_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,10 @@ class PaperQuestion:
     options: tuple[Option, ...]
     answer: tuple[str, ...]
     points: Decimal
+    image_id: int | None = None
 
     def to_snapshot(self) -> dict:
-        return {
+        snapshot = {
             "id": self.id,
             "kind": self.kind,
             "stem": self.stem,
@@ -141,6 +144,9 @@ class PaperQuestion:
             "answer": list(self.answer),
             "points": str(self.points),
         }
+        if self.image_id is not None:
+            snapshot["image_id"] = self.image_id
+        return snapshot
 
     @classmethod
     def from_snapshot(cls, data: Mapping) -> PaperQuestion:
@@ -151,6 +157,7 @@ class PaperQuestion:
             options=tuple(Option(key=o["key"], text=o["text"]) for o in data["options"]),
             answer=tuple(data["answer"]),
             points=Decimal(str(data["points"])),
+            image_id=data.get("image_id"),
         )
 
 
@@ -334,6 +341,7 @@ def _shuffle_options(question: BankQuestion, points: Decimal, rng: random.Random
             options=options_for(TRUE_FALSE, ()),
             answer=normalize_keys(question.answer),
             points=points,
+            image_id=question.image_id,
         )
     shuffled = list(question.options)
     rng.shuffle(shuffled)
@@ -345,6 +353,7 @@ def _shuffle_options(question: BankQuestion, points: Decimal, rng: random.Random
         options=tuple(Option(key=OPTION_LABELS[index], text=option.text) for index, option in enumerate(shuffled)),
         answer=normalize_keys(new_key[key] for key in question.answer),
         points=points,
+        image_id=question.image_id,
     )
 
 

@@ -22,6 +22,7 @@ from accounts.selectors import has_role
 
 from . import selectors
 from .models import Attempt, ExamKind, QuestionKind, Registration
+from .papers import image_urls
 from .scoring import MULTIPLE
 from .services import (
     AnswerRejected,
@@ -97,6 +98,7 @@ def _epoch_ms(moment) -> int:
 def _page_questions(attempt: Attempt, saved: dict[int, tuple[list[str], object]]) -> list[dict]:
     """Questions for the page: options and the candidate's answers, never the key."""
     questions = []
+    images = image_urls(q.get("image_id") for q in attempt.paper["questions"])
     for number, q in enumerate(attempt.paper["questions"], start=1):
         answer, saved_at = saved.get(q["id"], ([], None))
         given = set(answer)
@@ -110,6 +112,7 @@ def _page_questions(attempt: Attempt, saved: dict[int, tuple[list[str], object]]
                 "input_type": "checkbox" if q["kind"] == MULTIPLE else "radio",
                 "answered": bool(given),
                 "saved_at_ms": _epoch_ms(saved_at) if saved_at else "",
+                "image_url": images.get(q.get("image_id")),
                 "save_url": reverse("api:exams_save_answer", kwargs={"attempt_id": attempt.pk, "question_id": q["id"]}),
                 "options": [{"key": o["key"], "text": o["text"], "checked": o["key"] in given} for o in q["options"]],
             }

@@ -72,7 +72,7 @@ def test_start_attempt_returns_the_paper_without_the_key(theory, candidate_clien
     assert body["id"] == attempt.pk
     assert len(body["questions"]) == 10
     for question in body["questions"]:
-        assert set(question) == {"id", "kind", "stem", "points", "options", "answer"}
+        assert set(question) == {"id", "kind", "stem", "points", "options", "answer", "image_url"}
         assert question["answer"] == []
         assert all(set(option) == {"key", "text"} for option in question["options"])
     true_false = next(q for q in body["questions"] if q["kind"] == "true_false")

@@ -235,3 +235,33 @@ def test_save_answer_reads_the_paper_when_the_sheet_is_not_cached(theory):
 
     assert saved.answer == question["answer"]
     assert AttemptAnswer.objects.count() == 1
+
+
+def test_a_question_picture_is_snapshotted_and_shown_on_the_page_and_in_the_api(theory):
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+
+    # given: every true/false question of the bank has a picture
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (1200, 900), "white").save(buffer, "PNG")
+    image = get_image_model().objects.create(title="接线图", file=ImageFile(buffer, name="diagram.png"))
+    Question.objects.filter(kind=QuestionKind.TRUE_FALSE).update(image=image)
+    client = login(theory.candidate)
+
+    # when
+    body = client.post(f"/api/v1/registrations/{theory.registration.pk}/attempts").json()
+    page = client.get(f"/exams/attempts/{body['id']}/").content.decode()
+
+    # then
+    attempt = Attempt.objects.get()
+    pictured = [q for q in attempt.paper["questions"] if q["kind"] == QuestionKind.TRUE_FALSE]
+    assert {q.get("image_id") for q in pictured} == {image.pk}
+    urls = {q["image_url"] for q in body["questions"] if q["kind"] == QuestionKind.TRUE_FALSE}
+    (url,) = urls
+    assert "max-800x600" in url
+    assert all(q["image_url"] is None for q in body["questions"] if q["kind"] != QuestionKind.TRUE_FALSE)
+    assert page.count('class="stem-image"') == 5
+    assert url in page
