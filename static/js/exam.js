@@ -159,6 +159,7 @@
   var clock = window.performance && performance.now ? function () { return performance.now(); } : Date.now;
   var endsAt = clock() + parseInt(timer.dataset.remainingSeconds, 10) * 1000;
   var finished = false;
+  var warned = false;
 
   function setRemaining(seconds) {
     if (typeof seconds === "number" && seconds >= 0) endsAt = clock() + seconds * 1000;
@@ -188,6 +189,10 @@
     var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
     remainingEl.textContent = (h ? h + ":" + pad(m) : m) + ":" + pad(s);
     timer.classList.toggle("low", left <= 300);
+    if (left <= 300 && left > 0 && !warned) {
+      warned = true; // announced once to screen readers through the status line
+      if (status && form.dataset.msgFive) status.textContent = form.dataset.msgFive;
+    }
     if (left === 0) timeUp();
   }
 
