@@ -47,6 +47,7 @@ from .bank_services import (
     create_organisation_bank,
     create_question,
     import_progress,
+    reinstate_question,
     retire_question,
     revise_question,
 )
@@ -369,6 +370,19 @@ def retire(request: HttpRequest, question_id: int) -> HttpResponse:
     return redirect(reverse("question_banks:statistics", args=[question.bank_id]))
 
 
+@require_POST
+def reinstate(request: HttpRequest, question_id: int) -> HttpResponse:
+    _require_staff(request)
+    question = get_object_or_404(bank_selectors.editable_questions(request.user), pk=question_id)
+    try:
+        reinstate_question(question=question, actor=request.user)
+    except BankError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已恢复试题 %(id)s。") % {"id": question.pk})
+    return redirect(reverse("question_banks:statistics", args=[question.bank_id]))
+
+
 class BankMenuItem(MenuItem):
     def is_shown(self, request):
         return is_bank_staff(request.user)
@@ -392,4 +406,5 @@ class QuestionBankToolsViewSet(ViewSet):
             path("<int:bank_id>/statistics/", item_statistics_view, name="statistics"),
             path("imports/<int:import_id>/", import_detail, name="import_detail"),
             path("questions/<int:question_id>/retire/", retire, name="retire"),
+            path("questions/<int:question_id>/reinstate/", reinstate, name="reinstate"),
         ]

@@ -330,6 +330,24 @@ def retire_question(*, question: Question, actor: User | None, reason: str) -> Q
     return locked
 
 
+def reinstate_question(*, question: Question, actor: User | None) -> Question:
+    """Draw a retired question again (a retirement made by mistake); safe to repeat."""
+    _require_editor(actor, question.bank)
+    with transaction.atomic():
+        QuestionBank.objects.select_for_update().get(pk=question.bank_id)
+        locked = Question.objects.select_for_update().get(pk=question.pk)
+        if locked.is_active:
+            return locked
+        if locked.retired_at is None:
+            raise BankError(_("该版本已被新版本取代，不能恢复。"), code="superseded")
+        locked.is_active = True
+        locked.retired_at = None
+        locked.retired_reason = ""
+        locked.save(update_fields=["is_active", "retired_at", "retired_reason"])
+        record_event(actor=actor, action="exams.question.reinstated", obj=locked)
+    return locked
+
+
 # --- Imports through the admin: check, confirm, run in a task --------------------------------
 
 #: How many parsed questions the preview page shows.

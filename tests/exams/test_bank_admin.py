@@ -419,3 +419,25 @@ def test_staff_rename_their_bank_but_cannot_move_it_to_another_layer_or_organisa
 
 def test_staff_cannot_edit_another_organisations_bank(client, other_bank):
     assert client.get(f"/admin/snippets/exams/questionbank/edit/{other_bank.pk}/").status_code == 404
+
+
+def test_reinstating_a_retired_question_of_ones_own_bank(client, own_bank, trainer):
+    from exams.bank_services import retire_question
+
+    question = retire_question(question=QuestionFactory(bank=own_bank), actor=trainer, reason="误操作")
+
+    response = client.post(f"/admin/question_banks/questions/{question.pk}/reinstate/")
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.is_active is True
+
+
+def test_reinstating_another_organisations_question_is_not_found(client, other_bank):
+    from exams.bank_services import retire_question
+
+    question = retire_question(question=QuestionFactory(bank=other_bank), actor=None, reason="x")
+
+    assert client.post(f"/admin/question_banks/questions/{question.pk}/reinstate/").status_code == 404
+    question.refresh_from_db()
+    assert question.is_active is False

@@ -13,6 +13,7 @@ from exams.bank_services import (
     ImportRejected,
     create_question,
     import_questions,
+    reinstate_question,
     retire_question,
     revise_question,
 )
@@ -399,3 +400,29 @@ def test_retiring_someone_elses_question_is_refused(low_voltage):
 
     question.refresh_from_db()
     assert question.is_active is True
+
+
+def test_a_retired_question_can_be_reinstated_once(low_voltage):
+    # given
+    question = QuestionFactory(operation_types=[low_voltage])
+    retire_question(question=question, actor=None, reason="误操作")
+
+    # when
+    reinstate_question(question=question, actor=None)
+    reinstate_question(question=question, actor=None)
+
+    # then
+    question.refresh_from_db()
+    assert (question.is_active, question.retired_at, question.retired_reason) == (True, None, "")
+    assert AuditEvent.objects.filter(action="exams.question.reinstated").count() == 1
+
+
+def test_a_superseded_version_cannot_be_reinstated(low_voltage):
+    question = QuestionFactory(operation_types=[low_voltage])
+    revise_question(question=question, actor=None, stem="第二版")
+
+    with pytest.raises(BankError) as excinfo:
+        reinstate_question(question=question, actor=None)
+
+    assert excinfo.value.messages == ["该版本已被新版本取代，不能恢复。"]
+    assert Question.objects.filter(lineage=question.lineage, is_active=True).get().version == 2

@@ -587,3 +587,20 @@ def test_true_answers(word):
 @pytest.mark.parametrize("word", ["错误", "错", "×", "F", "FALSE", "否"])
 def test_false_answers(word):
     assert build_record(2, kind="判断题", stem="题", options=[], answer=word).answer == ("F",)
+
+
+def test_aiken_round_trips_choice_questions_without_metadata():
+    # given
+    from exams.importers import aiken
+
+    choice = [record for record in TEMPLATE_ROWS if record.kind != "true_false"]
+
+    # when
+    again = read_questions(aiken.write(TEMPLATE_ROWS)[0], "aiken").records
+
+    # then: what Aiken can carry comes back; explanation, knowledge point, difficulty and
+    # operation types it cannot carry (the import's default operation type fills in)
+    assert [(r.kind, r.stem, r.options, r.answer) for r in again] == [
+        (r.kind, r.stem, r.options, r.answer) for r in choice
+    ]
+    assert {(r.explanation, r.knowledge_point, r.difficulty, r.operation_types) for r in again} == {("", "", 3, ())}
