@@ -264,7 +264,7 @@ def export_download(request: HttpRequest, bank_id: int) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
-    records = bank_selectors.question_records(bank)
+    records = bank_selectors.question_records(bank, with_images=fmt == "moodle-xml")
     data = aiken.write(records)[0] if fmt == "aiken" else write_questions(records, fmt)
     extension = {"moodle-xml": "xml", "aiken": "txt"}.get(fmt, fmt)
     response = HttpResponse(data, content_type=FORMATS[fmt].content_type)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .bank_access import editable_banks_filter, readable_banks_filter
-from .importers.records import QuestionRecord, fingerprint
+from .importers.records import QuestionImage, QuestionRecord, fingerprint
 from .item_statistics import ItemResponse, ItemStatistics, ScoredAttempt, item_statistics
 from .models import Attempt, AttemptAnswer, OperationType, Question, QuestionBank, QuestionImport
 from .scoring import PaperQuestion, is_correct
@@ -56,8 +57,21 @@ def current_questions(bank: QuestionBank) -> QuerySet[Question]:
     )
 
 
-def question_records(bank: QuestionBank) -> list[QuestionRecord]:
-    """The bank's current questions as the exporters write them (two queries)."""
+def _image_of(question: Question) -> QuestionImage | None:
+    if question.image is None:
+        return None
+    with question.image.file.open("rb") as handle:
+        return QuestionImage(name=PurePath(question.image.file.name).name, data=handle.read())
+
+
+def question_records(bank: QuestionBank, *, with_images: bool = False) -> list[QuestionRecord]:
+    """The bank's current questions as the exporters write them (two queries).
+
+    ``with_images`` also reads each question's picture (for Moodle XML, which embeds them).
+    """
+    questions = current_questions(bank)
+    if with_images:
+        questions = questions.select_related("image")
     return [
         QuestionRecord(
             line=number,
@@ -69,8 +83,9 @@ def question_records(bank: QuestionBank) -> list[QuestionRecord]:
             knowledge_point=question.knowledge_point,
             difficulty=question.difficulty,
             operation_types=tuple(sorted(operation_type.code for operation_type in question.operation_types.all())),
+            image=_image_of(question) if with_images else None,
         )
-        for number, question in enumerate(current_questions(bank), start=1)
+        for number, question in enumerate(questions, start=1)
     ]
 
 

@@ -10,6 +10,7 @@ an ``actor`` checks that the actor may edit the bank; ``actor=None`` is the syst
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 
 from accounts.audit import record_event
 
@@ -174,6 +177,7 @@ def import_questions(
                     for type_id in type_ids
                 ]
             )
+            _attach_images(questions, [record for record, _ids in batch])
             if on_progress is not None:
                 on_progress(start + len(batch), total)
         record_event(
@@ -183,6 +187,24 @@ def import_questions(
             data={"imported": total, "skipped": len(plan.skipped), "source": source},
         )
     return ImportOutcome(imported=total, skipped=len(plan.skipped))
+
+
+def _attach_images(questions: Sequence[Question], records: Sequence[QuestionRecord]) -> None:
+    """Store the pictures that came inside the file as Wagtail images of their questions."""
+    Image = get_image_model()
+    changed = []
+    for question, record in zip(questions, records, strict=True):
+        if record.image is None:
+            continue
+        image = Image(
+            title=_("试题图片：%(stem)s") % {"stem": record.stem[:40]},
+            file=ImageFile(io.BytesIO(record.image.data), name=record.image.name),
+        )
+        image.save()
+        question.image = image
+        changed.append(question)
+    if changed:
+        Question.objects.bulk_update(changed, ["image"])
 
 
 def get_or_create_bank(*, slug: str, actor: User | None = None) -> QuestionBank:

@@ -9,6 +9,7 @@ Pure: no database, so every rule is unit-tested without one.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -62,6 +63,14 @@ class FileProblem(ValueError):
 
 
 @dataclass(frozen=True)
+class QuestionImage:
+    """An image that came inside a file (Moodle XML embeds them), checked to be an image."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class QuestionRecord:
     """A question as read from a file, ready to be stored."""
 
@@ -75,6 +84,7 @@ class QuestionRecord:
     difficulty: int = DEFAULT_DIFFICULTY
     #: Operation types as the file names them (codes or names); resolved by the service.
     operation_types: tuple[str, ...] = ()
+    image: QuestionImage | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -218,6 +228,7 @@ def build_record(
     knowledge_point: object = "",
     difficulty: object = "",
     operation_types: object = "",
+    image: QuestionImage | None = None,
 ) -> QuestionRecord:
     """Check and normalise one question's raw fields; RowProblem names the first broken rule.
 
@@ -266,6 +277,7 @@ def build_record(
         knowledge_point=point,
         difficulty=parse_difficulty(difficulty),
         operation_types=parse_operation_types(operation_types),
+        image=image,
     )
 
 
@@ -305,3 +317,25 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise FileProblem(_("无法识别文件编码，请另存为 UTF-8 编码。"))
+
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+
+
+def check_image(name: str, data: bytes) -> QuestionImage:
+    """A question image: at most 2 MB, and really a PNG, JPEG, GIF or WebP picture."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise RowProblem(_("图片“%(name)s”过大（最大 2 MB）。") % {"name": name})
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.verify()
+            image_format = picture.format or ""
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise RowProblem(_("“%(name)s”不是有效的图片。") % {"name": name}) from exc
+    if image_format not in _IMAGE_FORMATS:
+        raise RowProblem(_("图片“%(name)s”的格式不受支持，请使用 PNG、JPEG、GIF 或 WebP。") % {"name": name})
+    stem = re.sub(r"[^\w.-]+", "_", name.rsplit(".", 1)[0])[:80] or "image"
+    return QuestionImage(name=f"{stem}.{_IMAGE_FORMATS[image_format]}", data=data)

@@ -426,3 +426,23 @@ def test_a_superseded_version_cannot_be_reinstated(low_voltage):
 
     assert excinfo.value.messages == ["该版本已被新版本取代，不能恢复。"]
     assert Question.objects.filter(lineage=question.lineage, is_active=True).get().version == 2
+
+
+def test_pictures_in_a_moodle_file_become_question_images_and_export_again(low_voltage, tmp_path, capsys):
+    # given
+    import base64
+
+    from tests.exams.test_importers import moodle_with_file, png_bytes
+
+    path = tmp_path / "bank.xml"
+    path.write_bytes(moodle_with_file(base64.b64encode(png_bytes()).decode(), name="circuit.png"))
+
+    # when
+    call_command("import_questions", str(path), "--bank", "pictures", "--operation-type", "0102")
+    call_command("export_questions", "--bank", "pictures", "--format", "moodle-xml", str(tmp_path / "out.xml"))
+
+    # then
+    question = QuestionBank.objects.get(slug="pictures").questions.get()
+    assert (question.image.width, question.image.height) == (4, 3)
+    again = read_questions((tmp_path / "out.xml").read_bytes(), "moodle-xml").records[0]
+    assert again.image is not None and again.image.data == png_bytes()

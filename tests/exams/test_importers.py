@@ -604,3 +604,56 @@ def test_aiken_round_trips_choice_questions_without_metadata():
         (r.kind, r.stem, r.options, r.answer) for r in choice
     ]
     assert {(r.explanation, r.knowledge_point, r.difficulty, r.operation_types) for r in again} == {("", "", 3, ())}
+
+
+# --- Images (Moodle XML embeds them) -----------------------------------------------------
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def moodle_with_file(content: str, name: str = "电路图.png") -> bytes:
+    return (
+        "<quiz><question type='truefalse'><questiontext format='html'>"
+        f"<text><![CDATA[<p>看图判断</p><img src='@@PLUGINFILE@@/{name}'>]]></text>"
+        f"<file name='{name}' path='/' encoding='base64'>{content}</file>"
+        "</questiontext><answer fraction='100'><text>true</text></answer></question></quiz>"
+    ).encode()
+
+
+def test_moodle_xml_reads_an_embedded_picture():
+    import base64
+
+    record = read_questions(moodle_with_file(base64.b64encode(png_bytes()).decode()), "moodle-xml").records[0]
+
+    assert record.stem == "看图判断"
+    assert record.image is not None
+    assert (record.image.name, record.image.data) == ("电路图.png", png_bytes())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("***", "图片“电路图.png”的 base64 编码无效。"),
+        ("aGVsbG8=", "“电路图.png”不是有效的图片。"),
+    ],
+)
+def test_moodle_xml_reports_a_bad_embedded_picture(content, message):
+    assert errors_of(moodle_with_file(content), "moodle-xml") == [(1, message)]
+
+
+def test_moodle_xml_round_trips_a_picture():
+    from exams.importers.records import QuestionImage
+
+    record = QuestionRecord(
+        line=0, kind="true_false", stem="看图", options=(), answer=("T",), image=QuestionImage("a.png", png_bytes())
+    )
+
+    again = read_questions(write_questions([record], "moodle-xml"), "moodle-xml").records
+
+    assert without_lines(again) == [record]

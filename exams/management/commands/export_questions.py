@@ -19,7 +19,7 @@ class Command(BaseCommand):
         target = QuestionBank.objects.filter(slug=bank).first()
         if target is None:
             raise CommandError(f"no question bank with slug {bank!r}")
-        records = question_records(target)
+        records = question_records(target, with_images=format == "moodle-xml")
         count = len(records)
         if format == "aiken":
             data, left_out = aiken.write(records)
