@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSet
@@ -179,11 +181,27 @@ class QuestionEditView(QuestionFormErrorsMixin, BankEditView):
         )
 
 
+def _banks_for_filter(request: HttpRequest | None):
+    if request is None:
+        return QuestionBank.objects.none()
+    return QuestionBank.objects.filter(readable_banks_filter(request.user)).order_by("name")
+
+
+class QuestionFilterSet(WagtailFilterSet):
+    """The bank filter offers only banks the user may read (never other organisations' names)."""
+
+    bank = django_filters.ModelChoiceFilter(queryset=_banks_for_filter, label=gettext_lazy("题库"))
+
+    class Meta:
+        model = Question
+        fields = ["bank", "kind", "is_active"]
+
+
 class QuestionViewSet(SnippetViewSet):
     model = Question
     icon = "help"
     list_display = ["stem", "bank", "kind", "knowledge_point", "version", "is_active"]
-    list_filter = ["bank", "kind", "is_active"]
+    filterset_class = QuestionFilterSet
     search_fields = ["stem", "knowledge_point"]
     index_view_class = QuestionIndexView
     add_view_class = QuestionCreateView

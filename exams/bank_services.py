@@ -397,6 +397,7 @@ def _preview_row(record: QuestionRecord) -> dict[str, Any]:
         "operation_types": list(record.operation_types),
         "knowledge_point": record.knowledge_point,
         "difficulty": record.difficulty,
+        "image": record.image.name if record.image else "",
     }
 
 

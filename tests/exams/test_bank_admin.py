@@ -441,3 +441,19 @@ def test_reinstating_another_organisations_question_is_not_found(client, other_b
     assert client.post(f"/admin/question_banks/questions/{question.pk}/reinstate/").status_code == 404
     question.refresh_from_db()
     assert question.is_active is False
+
+
+def test_the_bank_filter_of_the_question_listing_names_only_readable_banks(client, own_bank, other_bank):
+    response = client.get("/admin/snippets/exams/question/")
+
+    page = response.content.decode()
+    assert own_bank.name in page
+    assert other_bank.name not in page
+
+
+def test_filtering_questions_by_another_organisations_bank_shows_nothing_of_it(client, own_bank, other_bank):
+    QuestionFactory(bank=other_bank, stem="别的机构的题")
+
+    response = client.get(f"/admin/snippets/exams/question/?bank={other_bank.pk}")
+
+    assert "别的机构的题" not in response.content.decode()
