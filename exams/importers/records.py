@@ -144,10 +144,23 @@ def parse_kind(value: object) -> str:
     return kind
 
 
+_FIRST_OPTION = re.compile(r"^\s*[Aa]\s*[.．、:：)）]")
+_INLINE_OPTION = re.compile(r"\s*\|\s*|\s+(?=[B-Hb-h]\s*[.．、)）])")
+
+
 def split_options(value: object) -> list[str]:
-    """Option lines from one cell: one option a line, each optionally led by its letter."""
+    """Option lines from one cell: one option a line, each optionally led by its letter.
+
+    A cell that holds all options on one line ("A. 甲  B. 乙  C. 丙" or "A.甲|B.乙") is
+    split at each letter, as many banks write it.
+    """
     text = _text(value)
-    return [line for line in (part.strip() for part in text.split("\n")) if line]
+    lines = [line for line in (part.strip() for part in text.split("\n")) if line]
+    if len(lines) == 1 and _FIRST_OPTION.match(lines[0]):
+        parts = [part.strip() for part in _INLINE_OPTION.split(lines[0]) if part.strip()]
+        if len(parts) > 1:
+            return parts
+    return lines
 
 
 def keyed_options(lines: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -246,7 +259,8 @@ def build_record(
         if options and isinstance(options[0], tuple):
             keyed = tuple((str(key), _text(text)) for key, text in options)  # type: ignore[misc]
         else:
-            keyed = keyed_options([_text(line) for line in options])  # type: ignore[arg-type]
+            lines = [_text(line) for line in options]
+            keyed = keyed_options(split_options(lines[0]) if len(lines) == 1 else lines)
         if not MIN_OPTIONS <= len(keyed) <= MAX_OPTIONS:
             raise RowProblem(
                 _("选择题应有 %(min)s 到 %(max)s 个选项，实际有 %(count)s 个。")
@@ -260,6 +274,10 @@ def build_record(
         texts = [_normal(text) for _key, text in keyed]
         if len(set(texts)) != len(texts):
             raise RowProblem(_("选项内容有重复。"))
+    if kind_value == TRUE_FALSE and options and _text(answer).upper() in {"A", "B"}:
+        # True/false written as a choice between A. 正确 and B. 错误: take the chosen text.
+        pairs = options if isinstance(options[0], tuple) else keyed_options([_text(o) for o in options])  # type: ignore[arg-type]
+        answer = dict(pairs).get(_text(answer).upper(), answer)  # type: ignore[arg-type]
     answer_keys = parse_answer(kind_value, answer, [key for key, _text_ in keyed])
     explanation_text = _text(explanation)
     if len(explanation_text) > MAX_EXPLANATION_CHARS:

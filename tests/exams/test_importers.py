@@ -657,3 +657,21 @@ def test_moodle_xml_round_trips_a_picture():
     again = read_questions(write_questions([record], "moodle-xml"), "moodle-xml").records
 
     assert without_lines(again) == [record]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["A. 42 V  B. 36 V  C. 50 V", "A.42 V|B.36 V|C.50 V", "A、42 V B、36 V C、50 V"],
+)
+def test_options_on_one_line_are_split_at_each_letter(cell):
+    record = build_record(2, kind="单选题", stem="题", options=[cell], answer="C")
+
+    assert record.options == (("A", "42 V"), ("B", "36 V"), ("C", "50 V"))
+
+
+def test_true_false_written_as_a_choice_between_right_and_wrong():
+    data = xlsx([HEADER, ["0102", "判断题", "电工须持证。", "A. 正确\nB. 错误", "B", "", "", ""]])
+
+    record = read_questions(data, "xlsx").records[0]
+
+    assert (record.kind, record.options, record.answer) == ("true_false", (), ("F",))
