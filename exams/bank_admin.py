@@ -362,6 +362,7 @@ def item_statistics_view(request: HttpRequest, bank_id: int) -> TemplateResponse
             "page_subtitle": bank.name,
             "header_icon": "table",
             "bank": bank,
+            "composition": bank_selectors.bank_composition(bank),
             "rows": [(row, [FLAG_LABELS[flag] for flag in row.statistics.flags]) for row in rows],
             "can_edit": can_edit_bank(request.user, bank),
             "only_flagged": only_flagged,

@@ -144,3 +144,37 @@ def item_report(bank: QuestionBank) -> list[ItemReportRow]:
     rows = [ItemReportRow(question=question, statistics=statistics[question.pk]) for question in questions]
     rows.sort(key=lambda row: (not row.statistics.needs_review, row.statistics.difficulty or 0, row.question.pk))
     return rows
+
+
+@dataclass(frozen=True)
+class CompositionRow:
+    knowledge_point: str
+    single: int
+    multiple: int
+    true_false: int
+
+    @property
+    def total(self) -> int:
+        return self.single + self.multiple + self.true_false
+
+
+def bank_composition(bank: QuestionBank) -> list[CompositionRow]:
+    """Current questions by knowledge point and kind (one query): what a blueprint can draw."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = (
+        Question.objects.filter(bank=bank, is_active=True)
+        .values_list("knowledge_point", "kind")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for point, kind, count in rows:
+        counts[point][kind] += count
+    return [
+        CompositionRow(
+            knowledge_point=point,
+            single=kinds["single"],
+            multiple=kinds["multiple"],
+            true_false=kinds["true_false"],
+        )
+        for point, kinds in sorted(counts.items())
+    ]
