@@ -48,12 +48,13 @@ from .bank_services import (
     confirm_question_import,
     create_organisation_bank,
     create_question,
+    export_bank,
     import_progress,
     reinstate_question,
     retire_question,
     revise_question,
 )
-from .importers import FORMATS, aiken, excel, write_questions
+from .importers import FORMATS, excel
 from .item_statistics import FLAG_LABELS
 from .models import Question, QuestionBank, QuestionImport, QuestionKind
 
@@ -282,10 +283,9 @@ def export_download(request: HttpRequest, bank_id: int) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
-    records = bank_selectors.question_records(bank, with_images=fmt == "moodle-xml")
-    data = aiken.write(records)[0] if fmt == "aiken" else write_questions(records, fmt)
+    exported = export_bank(bank=bank, fmt=fmt, actor=request.user)
     extension = {"moodle-xml": "xml", "aiken": "txt"}.get(fmt, fmt)
-    response = HttpResponse(data, content_type=FORMATS[fmt].content_type)
+    response = HttpResponse(exported.data, content_type=FORMATS[fmt].content_type)
     response["Content-Disposition"] = f'attachment; filename="{bank.slug}.{extension}"'
     return response
 

@@ -215,6 +215,37 @@ def get_or_create_bank(*, slug: str, actor: User | None = None) -> QuestionBank:
     return bank
 
 
+@dataclass(frozen=True)
+class ExportedFile:
+    data: bytes
+    questions: int
+    #: Questions the format cannot express (true/false in Aiken).
+    left_out: int = 0
+
+
+def export_bank(*, bank: QuestionBank, fmt: str, actor: User | None) -> ExportedFile:
+    """The bank's current questions as a file; audited, since a bank is exam content.
+
+    The caller checks that the actor may read the bank.
+    """
+    from .bank_selectors import question_records
+    from .importers import aiken, write_questions
+
+    records = question_records(bank, with_images=fmt == "moodle-xml")
+    left_out = 0
+    if fmt == "aiken":
+        data, left_out = aiken.write(records)
+    else:
+        data = write_questions(records, fmt)
+    record_event(
+        actor=actor,
+        action="exams.questions.exported",
+        obj=bank,
+        data={"format": fmt, "questions": len(records) - left_out},
+    )
+    return ExportedFile(data=data, questions=len(records) - left_out, left_out=left_out)
+
+
 # --- Single questions: create, revise (a new version), retire -------------------------------
 
 _CONTENT_FIELDS = ("kind", "stem", "options", "answer", "explanation", "knowledge_point", "difficulty", "image_id")

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from accounts.models import Role
+from accounts.models import AuditEvent, Role
 from exams.bank_services import import_progress
 from exams.importers import read_questions
 from exams.models import Question, QuestionImport
@@ -328,13 +328,15 @@ def test_an_unknown_extension_asks_for_the_format(client, own_bank):
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "moodle-xml", "gift"])
-def test_export_downloads_what_reimports_to_the_same_questions(client, own_bank, low_voltage, fmt):
+def test_export_downloads_what_reimports_to_the_same_questions(client, trainer, own_bank, low_voltage, fmt):
     QuestionFactory(bank=own_bank, kind="single", stem="题一", operation_types=[low_voltage])
 
     response = client.get(f"/admin/question_banks/{own_bank.pk}/export/?format={fmt}")
 
     assert response.status_code == 200
     assert [r.stem for r in read_questions(response.content, fmt).records] == ["题一"]
+    event = AuditEvent.objects.get(action="exams.questions.exported")
+    assert (event.actor, event.data) == (trainer, {"format": fmt, "questions": 1})
 
 
 def test_export_of_a_bank_one_cannot_read_is_not_found(client, other_bank):
