@@ -477,6 +477,8 @@ def check_question_import(
     question_import.errors = [error.as_dict() for error in errors]
     question_import.preview = [_preview_row(record) for record in records[:PREVIEW_ROWS]]
     question_import.status = QuestionImport.Status.INVALID if errors else QuestionImport.Status.CHECKED
+    if errors:
+        _discard_file(question_import)
     with transaction.atomic():
         question_import.save()
         record_event(
@@ -550,8 +552,17 @@ def run_question_import(*, import_id: int) -> QuestionImport:
             locked.status = QuestionImport.Status.FAILED
             locked.errors = [error.as_dict() for error in errors]
         locked.finished_at = timezone.now()
-        locked.save(update_fields=["status", "imported", "skipped", "errors", "finished_at"])
+        stored = locked.file.name
+        locked.file = ""
+        locked.save(update_fields=["status", "imported", "skipped", "errors", "finished_at", "file"])
+        transaction.on_commit(lambda: locked.file.storage.delete(stored))
     return locked
+
+
+def _discard_file(question_import: QuestionImport) -> None:
+    """An uploaded bank file is exam content: it is kept only until it is imported or refused."""
+    if question_import.file:
+        question_import.file.delete(save=False)
 
 
 def create_organisation_bank(*, organisation: Organisation, actor: User) -> QuestionBank:

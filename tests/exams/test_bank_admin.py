@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
@@ -238,6 +239,7 @@ def test_a_bad_file_is_previewed_with_every_error_and_nothing_is_imported(client
     assert "判断题答案“也许”无法识别" in page
     assert "2 处错误，没有导入任何试题" in page
     assert not own_bank.questions.exists()
+    assert not question_import.file
 
 
 def test_a_good_file_is_previewed_then_imported_on_confirmation(client, own_bank, django_capture_on_commit_callbacks):
@@ -248,6 +250,9 @@ def test_a_good_file_is_previewed_then_imported_on_confirmation(client, own_bank
     client.post(f"/admin/question_banks/{own_bank.pk}/import/", {"file": upload})
     question_import = QuestionImport.objects.get()
     detail = f"/admin/question_banks/imports/{question_import.pk}/"
+
+    stored = question_import.file.name
+    assert default_storage.exists(stored)
 
     # when: the preview, then the confirmation (the task runs eagerly after commit)
     preview = client.get(detail).content.decode()
@@ -265,6 +270,7 @@ def test_a_good_file_is_previewed_then_imported_on_confirmation(client, own_bank
     assert (question_import.status, question_import.imported) == (QuestionImport.Status.DONE, 2)
     assert import_progress(question_import) == 2
     assert "已导入 2 道题。" in done
+    assert not default_storage.exists(stored)
     assert sorted(own_bank.questions.values_list("stem", flat=True)) == [SCRIPT + "危险", "题二"]
 
 
