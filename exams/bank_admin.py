@@ -104,7 +104,8 @@ register_permission_policy(Question, BankPermissionPolicy(Question), exact_class
 
 class ScopedIndexMixin:
     def get_base_queryset(self):
-        return super().get_base_queryset().filter(pk__in=self.scoped_queryset().values("pk"))
+        queryset = super().get_base_queryset().filter(pk__in=self.scoped_queryset().values("pk"))
+        return queryset.select_related("bank" if self.model is Question else "organisation")
 
 
 class BankEditView(EditView):

@@ -465,3 +465,20 @@ def test_filtering_questions_by_another_organisations_bank_shows_nothing_of_it(c
     response = client.get(f"/admin/snippets/exams/question/?bank={other_bank.pk}")
 
     assert "别的机构的题" not in response.content.decode()
+
+
+def test_the_question_listing_runs_the_same_number_of_queries_for_more_questions(client, own_bank):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/admin/snippets/exams/question/").status_code == 200
+        return len(context.captured_queries)
+
+    QuestionFactory(bank=own_bank)
+    few = queries()
+    for _ in range(10):
+        QuestionFactory(bank=own_bank)
+
+    assert queries() == few
