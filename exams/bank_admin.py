@@ -13,7 +13,6 @@ from __future__ import annotations
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -380,13 +379,12 @@ def retire(request: HttpRequest, question_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写停用原因。"))
     else:
-        with transaction.atomic():
-            try:
-                retire_question(question=question, actor=request.user, reason=form.cleaned_data["reason"])
-            except BankError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("已停用试题 %(id)s，之后组卷不再抽到它。") % {"id": question.pk})
+        try:
+            retire_question(question=question, actor=request.user, reason=form.cleaned_data["reason"])
+        except BankError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已停用试题 %(id)s，之后组卷不再抽到它。") % {"id": question.pk})
     return redirect(reverse("question_banks:statistics", args=[question.bank_id]))
 
 

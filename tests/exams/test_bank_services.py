@@ -446,3 +446,16 @@ def test_pictures_in_a_moodle_file_become_question_images_and_export_again(low_v
     assert (question.image.width, question.image.height) == (4, 3)
     again = read_questions((tmp_path / "out.xml").read_bytes(), "moodle-xml").records[0]
     assert again.image is not None and again.image.data == png_bytes()
+
+
+def test_a_failed_import_command_creates_no_bank(low_voltage, tmp_path):
+    # given
+    path = tmp_path / "bank.csv"
+    path.write_text("操作项目,题型,题干,选项,答案\n9999,判断题,题一,,对\n")
+
+    # when
+    with pytest.raises(SystemExit):
+        call_command("import_questions", str(path), "--bank", "never")
+
+    # then
+    assert not QuestionBank.objects.filter(slug="never").exists()
