@@ -459,3 +459,51 @@ def test_a_failed_import_command_creates_no_bank(low_voltage, tmp_path):
 
     # then
     assert not QuestionBank.objects.filter(slug="never").exists()
+
+
+class WorkerDied(Exception):
+    pass
+
+
+def test_an_import_interrupted_half_way_leaves_nothing_and_runs_again(low_voltage, monkeypatch):
+    # given: a confirmed import of three questions, written one per batch
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from exams import bank_services
+    from exams.bank_services import check_question_import, run_question_import
+    from exams.models import QuestionImport
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True)
+    bank = QuestionBankFactory()
+    data = write_questions([tf(n, f"题{n}") for n in range(2, 5)], "csv")
+    question_import = check_question_import(
+        bank=bank, actor=admin, upload=SimpleUploadedFile("bank.csv", data), fmt="csv"
+    )
+    QuestionImport.objects.filter(pk=question_import.pk).update(status=QuestionImport.Status.QUEUED)
+    monkeypatch.setattr(bank_services, "BATCH_SIZE", 1)
+    attach = bank_services._attach_images
+    calls = []
+
+    def dies_on_second_batch(questions, records):
+        calls.append(len(questions))
+        if len(calls) == 2:
+            raise WorkerDied
+        attach(questions, records)
+
+    monkeypatch.setattr(bank_services, "_attach_images", dies_on_second_batch)
+
+    # when: the worker dies after the first batch
+    with pytest.raises(WorkerDied):
+        run_question_import(import_id=question_import.pk)
+
+    # then: nothing was kept, and the redelivered task imports everything once
+    question_import.refresh_from_db()
+    assert question_import.status == QuestionImport.Status.RUNNING
+    assert not bank.questions.exists()
+    monkeypatch.setattr(bank_services, "_attach_images", attach)
+    finished = run_question_import(import_id=question_import.pk)
+    again = run_question_import(import_id=question_import.pk)
+    assert (finished.status, finished.imported) == (QuestionImport.Status.DONE, 3)
+    assert again.status == QuestionImport.Status.DONE
+    assert bank.questions.count() == 3
