@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -86,7 +87,7 @@ class QuestionRecord:
     operation_types: tuple[str, ...] = ()
     image: QuestionImage | None = None
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         return fingerprint(self.kind, self.stem, [text for _key, text in self.options])
 
