@@ -30,7 +30,7 @@ from accounts.audit import record_event
 from .bank_access import can_edit_bank
 from .bank_selectors import bank_fingerprints
 from .importers import FileProblem, read_questions
-from .importers.records import QuestionRecord, RowError, RowProblem, build_record, find_duplicates_in_file
+from .importers.records import QuestionRecord, RowError, RowProblem, build_record
 from .models import OperationType, Question, QuestionBank, QuestionImport
 
 if TYPE_CHECKING:
@@ -96,8 +96,12 @@ def plan_import(
     plan = ImportPlan()
     lookup = _operation_type_lookup()
     existing = bank_fingerprints(bank)
-    in_file = {error.line: error for error in find_duplicates_in_file(records)}
+    first_line: dict[str, int] = {}
+    repeats: list[int | None] = []  # per record: the line it repeats, if any (lines may repeat in XML)
     for record in records:
+        repeats.append(first_line.get(record.fingerprint))
+        first_line.setdefault(record.fingerprint, record.line)
+    for record, repeated_line in zip(records, repeats, strict=True):
         if record.operation_types:
             unknown = [name for name in record.operation_types if name not in lookup]
             if unknown:
@@ -114,8 +118,10 @@ def plan_import(
         else:
             plan.errors.append(RowError(record.line, _("没有填写操作项目，也没有指定默认操作项目。")))
             continue
-        duplicate: RowError | None = in_file.get(record.line)
-        if duplicate is None and record.fingerprint in existing:
+        duplicate: RowError | None = None
+        if repeated_line is not None:
+            duplicate = RowError(record.line, _("与第 %(line)s 行的试题重复。") % {"line": repeated_line})
+        elif record.fingerprint in existing:
             duplicate = RowError(
                 record.line, _("题库中已有相同的试题（编号 %(id)s）。") % {"id": existing[record.fingerprint]}
             )

@@ -507,3 +507,20 @@ def test_an_import_interrupted_half_way_leaves_nothing_and_runs_again(low_voltag
     assert (finished.status, finished.imported) == (QuestionImport.Status.DONE, 3)
     assert again.status == QuestionImport.Status.DONE
     assert bank.questions.count() == 3
+
+
+def test_duplicates_in_a_one_line_xml_file_are_told_apart(low_voltage):
+    # given: a minified Moodle XML file, every question on line 1; the second repeats the first
+    bank = QuestionBankFactory()
+    question = "<question type='truefalse'><questiontext><text>{}</text></questiontext><answer fraction='100'><text>true</text></answer></question>"  # noqa: E501
+    data = ("<quiz>" + question.format("题一") + question.format("题一") + question.format("题二") + "</quiz>").encode()
+    records = read_questions(data, "moodle-xml").records
+
+    # when
+    outcome = import_questions(
+        bank=bank, records=records, actor=None, default_operation_type=low_voltage, skip_duplicates=True
+    )
+
+    # then: the first is kept, the repeat skipped, the third imported
+    assert (outcome.imported, outcome.skipped) == (2, 1)
+    assert sorted(bank.questions.values_list("stem", flat=True)) == ["题一", "题二"]
