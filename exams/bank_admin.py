@@ -388,6 +388,31 @@ def retire(request: HttpRequest, question_id: int) -> HttpResponse:
     return redirect(reverse("question_banks:statistics", args=[question.bank_id]))
 
 
+def versions(request: HttpRequest, question_id: int) -> TemplateResponse:
+    _require_staff(request)
+    question = get_object_or_404(bank_selectors.readable_questions(request.user).select_related("bank"), pk=question_id)
+    labels = dict(QuestionKind.choices)
+    rows = [
+        (
+            version,
+            labels.get(version.kind, version.kind),
+            "、".join(f"{option['key']}. {option['text']}" for option in version.options or []),
+        )
+        for version in bank_selectors.question_versions(question)
+    ]
+    return TemplateResponse(
+        request,
+        "exams/bank_admin/versions.html",
+        {
+            "page_title": _("试题版本"),
+            "page_subtitle": question.bank.name,
+            "header_icon": "history",
+            "question": question,
+            "rows": rows,
+        },
+    )
+
+
 @require_POST
 def reinstate(request: HttpRequest, question_id: int) -> HttpResponse:
     _require_staff(request)
@@ -425,4 +450,5 @@ class QuestionBankToolsViewSet(ViewSet):
             path("imports/<int:import_id>/", import_detail, name="import_detail"),
             path("questions/<int:question_id>/retire/", retire, name="retire"),
             path("questions/<int:question_id>/reinstate/", reinstate, name="reinstate"),
+            path("questions/<int:question_id>/versions/", versions, name="versions"),
         ]

@@ -96,8 +96,8 @@ def bank_fingerprints(bank: QuestionBank) -> dict[str, int]:
 
 
 def question_versions(question: Question) -> QuerySet[Question]:
-    """Every version of the question, newest first."""
-    return Question.objects.filter(lineage=question.lineage).order_by("-version")
+    """Every version of the question, newest first, with who made it (one query)."""
+    return Question.objects.filter(lineage=question.lineage).select_related("created_by").order_by("-version")
 
 
 def imports_for(user: User | AnonymousUser) -> QuerySet[QuestionImport]:

@@ -482,3 +482,21 @@ def test_the_question_listing_runs_the_same_number_of_queries_for_more_questions
         QuestionFactory(bank=own_bank)
 
     assert queries() == few
+
+
+def test_the_versions_page_shows_every_version_escaped(client, own_bank, low_voltage):
+    from exams.bank_services import revise_question
+
+    question = QuestionFactory(bank=own_bank, kind="single", stem="第一版题干", operation_types=[low_voltage])
+    revise_question(question=question, actor=None, stem=SCRIPT)
+
+    page = client.get(f"/admin/question_banks/questions/{question.pk}/versions/").content.decode()
+
+    assert "第一版题干" in page and "已被新版本取代" in page and "当前版本" in page
+    assert "&lt;script&gt;" in page and SCRIPT not in page
+
+
+def test_the_versions_page_of_another_organisations_question_is_not_found(client, other_bank):
+    question = QuestionFactory(bank=other_bank)
+
+    assert client.get(f"/admin/question_banks/questions/{question.pk}/versions/").status_code == 404
