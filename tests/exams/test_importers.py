@@ -675,3 +675,32 @@ def test_true_false_written_as_a_choice_between_right_and_wrong():
     record = read_questions(data, "xlsx").records[0]
 
     assert (record.kind, record.options, record.answer) == ("true_false", (), ("F",))
+
+
+def test_a_truncated_excel_file_is_refused():
+    from exams.importers.excel import template
+
+    data = template()
+
+    with pytest.raises(FileProblem) as excinfo:
+        read_questions(data[: len(data) // 2], "xlsx")
+    assert str(excinfo.value) == "不是有效的 Excel（.xlsx）文件。"
+
+
+def test_an_excel_file_with_a_damaged_sheet_is_refused():
+    # given: a well-formed archive whose first sheet breaks off in its last row
+    import zipfile
+
+    from exams.importers.excel import template
+
+    source = zipfile.ZipFile(io.BytesIO(template()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as damaged:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            damaged.writestr(item, content[:-40] if item.filename.endswith("sheet1.xml") else content)
+
+    # when / then
+    with pytest.raises(FileProblem) as excinfo:
+        read_questions(buffer.getvalue(), "xlsx")
+    assert str(excinfo.value) == "Excel 文件已损坏，无法读取。"
