@@ -13,6 +13,7 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -25,12 +26,15 @@ from certificates.models import Certificate
 from certificates.services import issue_certificate
 from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
+from exams.admission import decide_registration
 from exams.catalogue import load_catalogue
 from exams.models import (
     Blueprint,
     BlueprintRule,
     ExamKind,
     ExamSession,
+    ExamSiteProfile,
+    HealthCertificate,
     OperationType,
     PracticalRubric,
     Question,
@@ -67,10 +71,12 @@ class Command(BaseCommand):
             users = self._users(orgs)
             home = self._home_page()
             course = self._course(home, orgs["training"])
+            self._course_authoring(orgs, users)
             self._complete_training(users["worker"], course)
             blueprint = self._bank_and_blueprint()
             self._bank_layers(orgs, users)
             theory, practical = self._sessions_today(orgs, blueprint)
+            self._exam_site_and_health(orgs, users["worker"], practical)
         # Registration and issuance run their own transactions (and queue the PDF).
         self._register(users["worker"], theory, orgs["training"], users["trainer"])
         self._register(users["worker"], practical, orgs["training"], users["trainer"])
@@ -210,6 +216,13 @@ class Command(BaseCommand):
                 lesson.save_revision().publish()
         return course
 
+    def _course_authoring(self, orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+        """The training organisation's CMS section, its trainer as editor, the regulator as reviewer."""
+        from courses.sections import grant_review_access, grant_section_access
+
+        grant_section_access(user=users["trainer"], organisation=orgs["training"])
+        grant_review_access(user=users["regulator"])
+
     def _complete_training(self, worker: User, course: CoursePage) -> None:
         """The demo worker has studied every lesson to its full length."""
         enrolment, _ = Enrolment.objects.get_or_create(learner=worker, course=course)
@@ -340,9 +353,22 @@ class Command(BaseCommand):
             training_organisation=training,
         )
         if registration.status != Registration.Status.APPROVED:
-            registration.status = Registration.Status.APPROVED
-            registration.decided_at = timezone.now()
-            registration.save(update_fields=["status", "decided_at"])
+            regulator = User.objects.get(username="regulator")
+            decide_registration(registration=registration, approve=True, actor=regulator)
+
+    def _exam_site_and_health(self, orgs: dict[str, Organisation], worker: User, practical: ExamSession) -> None:
+        """The demo site's practical equipment, and the worker's health certificate."""
+        profile, _created = ExamSiteProfile.objects.get_or_create(
+            organisation=orgs["site"], defaults={"address": "北京市朝阳区安全路 1 号", "capacity": 40}
+        )
+        profile.operation_types.add(*practical.operation_types.all())
+        if not HealthCertificate.objects.filter(user=worker).exists():
+            HealthCertificate.objects.create(
+                user=worker,
+                file=ContentFile(b"%PDF-1.4\n% demo health certificate\n%%EOF\n", name="health.pdf"),
+                content_type="application/pdf",
+                issued_on=timezone.localdate() - dt.timedelta(days=30),
+            )
 
     def _existing_certificate(self, worker: User, authority: Organisation, regulator: User) -> None:
         """A certificate issued two years ago, so verification can be tried at once."""
