@@ -319,9 +319,12 @@ def _preview_rows(question_import: QuestionImport) -> list[dict]:
     if question_import.status not in (QuestionImport.Status.CHECKED, QuestionImport.Status.INVALID):
         return []
     labels = dict(QuestionKind.choices)
-    answers = {"T": _("正确"), "F": _("错误")}
     return [
-        {**row, "kind_label": labels.get(row["kind"], row["kind"]), "answer": answers.get(row["answer"], row["answer"])}
+        {
+            **row,
+            "kind_label": labels.get(row["kind"], row["kind"]),
+            "answer": _TRUE_FALSE_LABELS.get(row["answer"], row["answer"]),
+        }
         for row in question_import.preview
     ]
 
@@ -388,6 +391,9 @@ def retire(request: HttpRequest, question_id: int) -> HttpResponse:
     return redirect(reverse("question_banks:statistics", args=[question.bank_id]))
 
 
+_TRUE_FALSE_LABELS = {"T": gettext_lazy("正确"), "F": gettext_lazy("错误")}
+
+
 def versions(request: HttpRequest, question_id: int) -> TemplateResponse:
     _require_staff(request)
     question = get_object_or_404(bank_selectors.readable_questions(request.user).select_related("bank"), pk=question_id)
@@ -397,6 +403,7 @@ def versions(request: HttpRequest, question_id: int) -> TemplateResponse:
             version,
             labels.get(version.kind, version.kind),
             "、".join(f"{option['key']}. {option['text']}" for option in version.options or []),
+            "".join(str(_TRUE_FALSE_LABELS.get(key, key)) for key in version.answer or []),
         )
         for version in bank_selectors.question_versions(question)
     ]

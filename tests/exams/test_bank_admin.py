@@ -487,12 +487,13 @@ def test_the_question_listing_runs_the_same_number_of_queries_for_more_questions
 def test_the_versions_page_shows_every_version_escaped(client, own_bank, low_voltage):
     from exams.bank_services import revise_question
 
-    question = QuestionFactory(bank=own_bank, kind="single", stem="第一版题干", operation_types=[low_voltage])
-    revise_question(question=question, actor=None, stem=SCRIPT)
+    question = QuestionFactory(bank=own_bank, kind="true_false", stem="第一版题干", operation_types=[low_voltage])
+    revise_question(question=question, actor=None, stem=SCRIPT, answer=["F"])
 
     page = client.get(f"/admin/question_banks/questions/{question.pk}/versions/").content.decode()
 
     assert "第一版题干" in page and "已被新版本取代" in page and "当前版本" in page
+    assert "答案：正确" in page and "答案：错误" in page
     assert "&lt;script&gt;" in page and SCRIPT not in page
 
 
