@@ -501,3 +501,12 @@ def test_the_versions_page_of_another_organisations_question_is_not_found(client
     question = QuestionFactory(bank=other_bank)
 
     assert client.get(f"/admin/question_banks/questions/{question.pk}/versions/").status_code == 404
+
+
+def test_the_question_listing_escapes_scripts_in_question_text(client, own_bank):
+    QuestionFactory(bank=own_bank, stem=SCRIPT)
+
+    page = client.get("/admin/snippets/exams/question/").content.decode()
+
+    assert "&lt;script&gt;alert(&quot;x&quot;)" in page
+    assert SCRIPT not in page
