@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -351,9 +354,15 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     )
 
 
+#: Periods the item statistics can be limited to, in days.
+STATISTICS_PERIODS = {"30": gettext_lazy("近 30 天"), "90": gettext_lazy("近 90 天"), "365": gettext_lazy("近一年")}
+
+
 def item_statistics_view(request: HttpRequest, bank_id: int) -> TemplateResponse:
     bank = _readable_bank(request, bank_id)
-    rows = bank_selectors.item_report(bank)
+    days = request.GET.get("days", "")
+    since = timezone.now() - dt.timedelta(days=int(days)) if days in STATISTICS_PERIODS else None
+    rows = bank_selectors.item_report(bank, since=since)
     only_flagged = request.GET.get("flagged") == "1"
     if only_flagged:
         rows = [row for row in rows if row.statistics.needs_review]
@@ -369,6 +378,8 @@ def item_statistics_view(request: HttpRequest, bank_id: int) -> TemplateResponse
             "rows": [(row, [FLAG_LABELS[flag] for flag in row.statistics.flags]) for row in rows],
             "can_edit": can_edit_bank(request.user, bank),
             "only_flagged": only_flagged,
+            "days": days if since else "",
+            "periods": [("", _("全部")), *STATISTICS_PERIODS.items()],
             "retire_form": RetireForm(),
         },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -114,18 +115,19 @@ class ItemReportRow:
     statistics: ItemStatistics
 
 
-def item_report(bank: QuestionBank) -> list[ItemReportRow]:
+def item_report(bank: QuestionBank, *, since: dt.datetime | None = None) -> list[ItemReportRow]:
     """Item statistics of the bank's questions from submitted attempts (three queries).
 
     Attempts are those of sessions whose blueprint draws from this bank; each is read
     from its own snapshot (the key as the candidate's paper had it), so later edits to
     the bank change nothing here. Rows needing review come first.
     """
-    attempts = list(
-        Attempt.objects.filter(
-            submitted_at__isnull=False, score__isnull=False, registration__session__blueprint__bank=bank
-        ).values_list("pk", "score", "paper")
+    submitted = Attempt.objects.filter(
+        submitted_at__isnull=False, score__isnull=False, registration__session__blueprint__bank=bank
     )
+    if since is not None:
+        submitted = submitted.filter(submitted_at__gte=since)
+    attempts = list(submitted.values_list("pk", "score", "paper"))
     answers: dict[int, dict[int, list[str]]] = defaultdict(dict)
     for attempt_id, question_id, answer in AttemptAnswer.objects.filter(
         attempt_id__in=[pk for pk, _score, _paper in attempts]

@@ -510,3 +510,10 @@ def test_the_question_listing_escapes_scripts_in_question_text(client, own_bank)
 
     assert "&lt;script&gt;alert(&quot;x&quot;)" in page
     assert SCRIPT not in page
+
+
+def test_the_statistics_page_takes_a_period(client, own_bank):
+    response = client.get(f"/admin/question_banks/{own_bank.pk}/statistics/?days=90&flagged=1")
+
+    assert response.status_code == 200
+    assert '<option value="90" selected>' in response.content.decode()

@@ -198,3 +198,26 @@ def test_bank_composition_counts_current_questions_by_knowledge_point_and_kind(d
     # then
     assert rows == [CompositionRow("安全电压", 2, 0, 1), CompositionRow("触电急救", 0, 1, 0)]
     assert rows[0].total == 3
+
+
+def test_item_report_can_be_limited_to_recent_attempts():
+    # given: one attempt submitted long ago
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exams.models import Attempt
+
+    theory = make_theory(tf=5, single=5)
+    attempt = start_attempt(registration=theory.registration)
+    submit_attempt(attempt=attempt)
+    Attempt.objects.filter(pk=attempt.pk).update(submitted_at=timezone.now() - dt.timedelta(days=100))
+    bank = theory.blueprint.bank
+
+    # when
+    recent = item_report(bank, since=timezone.now() - dt.timedelta(days=90))
+    everything = item_report(bank)
+
+    # then
+    assert recent == []
+    assert len(everything) == 10
