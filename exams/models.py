@@ -143,7 +143,7 @@ class QuestionImport(models.Model):
         FAILED = "failed", _("导入失败")
 
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="imports", verbose_name=_("题库"))
-    file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/", blank=True)
     original_name = models.CharField(_("文件名"), max_length=255)
     format = models.CharField(_("格式"), max_length=16)
     default_operation_type = models.ForeignKey(
