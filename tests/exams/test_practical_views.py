@@ -268,3 +268,21 @@ def test_rubric_pages_show_published_rubrics_to_trainers_and_drafts_to_regulator
     assert trainer.get(reverse("exams:rubric_detail", args=[rubric.pk])).status_code == 200
     assert trainer.get(reverse("exams:rubric_detail", args=[draft.pk])).status_code == 404
     assert regulator.get(reverse("exams:rubric_detail", args=[draft.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [("candidate", []), ("examiner", ["实操评分"]), ("trainer", ["学员报名"]), ("regulator", ["考试场次"])],
+)
+def test_the_exams_page_links_the_pages_each_role_opens(practical, who, links):
+    users = {
+        "candidate": practical.candidate,
+        "examiner": practical.examiner,
+        "trainer": MembershipFactory(role=Role.TRAINER).user,
+        "regulator": regulator_of(practical.session),
+    }
+    html = login(users[who], mfa=who == "regulator").get(reverse("exams:index")).content.decode()
+
+    shown = [label for label in ("实操评分", "学员报名", "考试场次") if f">{label}</a>" in html]
+    assert shown == links
+    assert ">报名考试</a>" in html
