@@ -27,6 +27,7 @@ from .admission import (
     ClassMember,
     HealthCertificateRejected,
     SessionInvalid,
+    approve_pending,
     decide_registration,
     plan_session,
     register_class,
@@ -258,6 +259,19 @@ def decide(request: HttpRequest, registration_id: int) -> HttpResponse:
     else:
         messages.success(request, _("已审核。"))
     return redirect("exams:session_detail", session_id=registration.session_id)
+
+
+@login_required
+@require_POST
+def approve_all(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _regulated_session(request, session_id)
+    try:
+        count = approve_pending(session=session, actor=request.user)
+    except ExamError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已批准 %(count)s 人。") % {"count": count})
+    return redirect("exams:session_detail", session_id=session.pk)
 
 
 def _workbook_response(workbook, filename: str) -> HttpResponse:

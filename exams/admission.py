@@ -348,6 +348,18 @@ def decide_registration(
     return reg
 
 
+def approve_pending(*, session: ExamSession, actor: User, now: dt.datetime | None = None) -> int:
+    """Approve every pending registration of a session at once (a class); returns how many."""
+    now = now or timezone.now()
+    if not can_administer(actor, session.authority):
+        raise PermissionDenied(_("只有本考核发证机关的监管人员可以审核报名。"))
+    with transaction.atomic():
+        pending = list(Registration.objects.filter(session=session, status=Registration.Status.PENDING).order_by("pk"))
+        for registration in pending:
+            decide_registration(registration=registration, approve=True, actor=actor, now=now)
+    return len(pending)
+
+
 def _unused_ticket_code() -> str:
     while True:
         code = new_ticket_code()
@@ -410,6 +422,7 @@ def check_in_candidate(*, ticket_code: str, examiner: User, now: dt.datetime | N
 
 __all__ = [
     "SEAT_HOLDING",
+    "approve_pending",
     "CheckInError",
     "ClassMember",
     "ClassRegistrationError",

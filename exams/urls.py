@@ -33,6 +33,7 @@ urlpatterns = [
     path("admin/sessions/", administration_views.session_list, name="session_list"),
     path("admin/sessions/new", administration_views.session_plan, name="session_plan"),
     path("admin/sessions/<int:session_id>/", administration_views.session_detail, name="session_detail"),
+    path("admin/sessions/<int:session_id>/approve", administration_views.approve_all, name="approve_all"),
     path("admin/sessions/<int:session_id>/roster.xlsx", administration_views.roster_xlsx, name="roster_xlsx"),
     path("admin/registrations/<int:registration_id>/decide", administration_views.decide, name="decide"),
     path("admin/results/", administration_views.results, name="results"),

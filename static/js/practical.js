@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var state = document.querySelector("[data-save-state]");
+  // Messages come translated from the page (data-saving, data-saved, …).
+  function say(key) { return (state && state.dataset[key]) || ""; }
   var pending = new Map(); // form -> true while a save is outstanding or failed
   var timers = new WeakMap();
 
@@ -21,7 +23,7 @@
 
   function save(form, attempt) {
     pending.set(form, true);
-    show("保存中…");
+    show(say("saving"));
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -33,16 +35,16 @@
       if (!reply.ok) {
         pending.delete(form);
         show("");
-        alert(reply.data.detail || "保存失败。");
+        alert(reply.data.detail || say("failed"));
         return;
       }
       pending.delete(form);
       update(reply.data);
       form.classList.add("saved");
-      show(pending.size ? "保存中…" : "已保存");
+      show(pending.size ? say("saving") : say("saved"));
     }).catch(function () {
       // Offline or dropped: keep the mark on the page and try again until it is saved.
-      show("网络中断，稍后自动重试…");
+      show(say("offline"));
       setTimeout(function () { save(form, (attempt || 0) + 1); }, Math.min(30000, 2000 * ((attempt || 0) + 1)));
     });
   }
@@ -67,7 +69,7 @@
 
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (pending.size) { event.preventDefault(); alert("还有评分未保存，请稍候。"); return; }
+      if (pending.size) { event.preventDefault(); alert(say("unsaved")); return; }
       if (!confirm(form.dataset.confirm)) event.preventDefault();
     });
   });

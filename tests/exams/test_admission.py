@@ -350,3 +350,19 @@ def test_health_certificate_for_someone_else_is_refused():
             user=UserFactory(), upload=SimpleUploadedFile("x.png", _png()), issued_on=dt.date(2026, 1, 5),
             uploaded_by=UserFactory(),
         )  # fmt: skip
+
+
+def test_approve_pending_approves_a_whole_class_with_tickets(klass):
+    from exams.admission import approve_pending
+
+    register_class(
+        session=klass["session"], members=members(klass), training_organisation=klass["training"],
+        registered_by=klass["trainer"],
+    )  # fmt: skip
+
+    approved = approve_pending(session=klass["session"], actor=klass["regulator"])
+
+    rows = Registration.objects.filter(session=klass["session"])
+    assert (approved, {r.status for r in rows}, len({r.ticket_code for r in rows})) == (3, {"approved"}, 3)
+    with pytest.raises(PermissionDenied):
+        approve_pending(session=klass["session"], actor=klass["trainer"])
