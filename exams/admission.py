@@ -185,7 +185,10 @@ def upload_health_certificate(
         certificate = HealthCertificate(
             user=user, issued_on=issued_on, content_type=checked.content_type, uploaded_by=uploaded_by
         )
-        certificate.file.save(f"health.{checked.extension}", ContentFile(checked.content), save=False)
+        # A random name: media URLs must not be guessable.
+        certificate.file.save(
+            f"{secrets.token_urlsafe(16)}.{checked.extension}", ContentFile(checked.content), save=False
+        )
         certificate.save()
         record_event(
             actor=uploaded_by,

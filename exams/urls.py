@@ -15,6 +15,7 @@ urlpatterns = [
     path("practical/<int:registration_id>/marks", practical_views.practical_mark, name="practical_mark"),
     path("practical/<int:registration_id>/task", practical_views.practical_task, name="practical_task"),
     path("practical/<int:registration_id>/evidence", practical_views.practical_evidence, name="practical_evidence"),
+    path("practical/evidence/<int:evidence_id>", practical_views.evidence_photo, name="evidence_photo"),
     path("practical/<int:registration_id>/submit", practical_views.practical_submit, name="practical_submit"),
     path(
         "practical/<int:registration_id>/correction", practical_views.practical_correction, name="practical_correction"

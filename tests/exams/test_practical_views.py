@@ -286,3 +286,33 @@ def test_the_exams_page_links_the_pages_each_role_opens(practical, who, links):
     shown = [label for label in ("实操评分", "学员报名", "考试场次") if f">{label}</a>" in html]
     assert shown == links
     assert ">报名考试</a>" in html
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("examiner", 200), ("regulator", 200), ("candidate", 404), ("stranger", 404)]
+)
+def test_evidence_photos_are_served_only_to_the_sites_examiners_and_regulators(practical, who, status):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from exams.practical import add_evidence
+
+    open_score_sheet(registration=practical.registration, examiner=practical.examiner)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 10)).save(buffer, format="PNG")
+    evidence = add_evidence(
+        registration=practical.registration, examiner=practical.examiner, subject_code="K1",
+        upload=SimpleUploadedFile("p.png", buffer.getvalue()),
+    )  # fmt: skip
+    users = {
+        "examiner": practical.examiner,
+        "regulator": regulator_of(practical.session),
+        "candidate": practical.candidate,
+        "stranger": MembershipFactory(role=Role.EXAMINER).user,
+    }
+
+    response = login(users[who], mfa=who == "regulator").get(reverse("exams:evidence_photo", args=[evidence.pk]))
+
+    assert response.status_code == status
+    if status == 200:
+        assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # re-encoded as JPEG
