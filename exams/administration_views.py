@@ -139,6 +139,24 @@ def ticket_pdf(request: HttpRequest, registration_id: int) -> HttpResponse:
     return response
 
 
+@login_required
+def health_file(request: HttpRequest, registration_id: int) -> HttpResponse:
+    """The candidate's latest health certificate, for whoever may see the registration's ticket."""
+    from django.http import FileResponse
+
+    registration = (
+        Registration.objects.select_related("session__authority", "session__site").filter(pk=registration_id).first()
+    )
+    if registration is None or not _may_see_ticket(request.user, registration):
+        raise Http404
+    certificate = HealthCertificate.objects.filter(user_id=registration.candidate_id).first()
+    if certificate is None:
+        raise Http404
+    response = FileResponse(certificate.file.open("rb"), content_type=certificate.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- Rubrics ------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/register", administration_views.register_self, name="register_self"),
     path("health/", administration_views.health_certificate, name="health_certificate"),
     path("registrations/<int:registration_id>/ticket.pdf", administration_views.ticket_pdf, name="ticket_pdf"),
+    path("registrations/<int:registration_id>/health", administration_views.health_file, name="health_file"),
     path("rubrics/", administration_views.rubric_list, name="rubric_list"),
     path("rubrics/<int:rubric_id>/", administration_views.rubric_detail, name="rubric_detail"),
     path("admin/sessions/", administration_views.session_list, name="session_list"),

@@ -316,3 +316,19 @@ def test_evidence_photos_are_served_only_to_the_sites_examiners_and_regulators(p
     assert response.status_code == status
     if status == 200:
         assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # re-encoded as JPEG
+
+
+@pytest.mark.parametrize(("who", "status"), [("candidate", 200), ("regulator", 200), ("stranger", 404)])
+def test_health_certificate_file_is_shown_to_the_candidate_and_the_regulator_only(practical, who, status):
+    from tests.exams.conftest import give_health_certificate
+
+    give_health_certificate(practical.candidate)
+    users = {"candidate": practical.candidate, "regulator": regulator_of(practical.session), "stranger": UserFactory()}
+
+    response = login(users[who], mfa=who == "regulator").get(
+        reverse("exams:health_file", args=[practical.registration.pk])
+    )
+
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf"
