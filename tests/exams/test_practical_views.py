@@ -332,3 +332,48 @@ def test_health_certificate_file_is_shown_to_the_candidate_and_the_regulator_onl
     assert response.status_code == status
     if status == 200:
         assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_worker_registers_themselves_or_reads_why_not(practical):
+    from tests.exams.conftest import make_eligible
+    from tests.factories import ExamSessionFactory
+
+    session = ExamSessionFactory(kind="theory", operation_types=[practical.operation_type])
+    ready, unready = UserFactory(), UserFactory()
+    make_eligible(ready, practical.operation_type)
+
+    assert login(ready).post(reverse("exams:register_self", args=[session.pk]))["Location"] == reverse("exams:index")
+    refused = login(unready).post(reverse("exams:register_self", args=[session.pk]), follow=True)
+
+    assert Registration.objects.get(session=session).candidate == ready
+    assert "培训条件：须完成该操作项目的安全技术理论和实际操作培训。" in refused.content.decode()
+
+
+def test_health_certificate_upload_page_refuses_a_fake_file_with_the_reason():
+    user = UserFactory()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = login(user).post(
+        reverse("exams:health_certificate"),
+        {"file": SimpleUploadedFile("x.pdf", b"GIF89a not really"), "issued_on": "2026-01-05"},
+    )
+
+    assert response.status_code == 422
+    assert "体检证明须为图片（JPEG、PNG、WebP）或 PDF 文件。" in response.content.decode()
+
+
+def test_session_plan_form_shows_every_problem(practical):
+    client = login(regulator_of(practical.session), mfa=True)
+
+    response = client.post(
+        reverse("exams:session_plan"),
+        {
+            "kind": "practical", "name": "x", "authority": practical.session.authority.pk, "site": practical.site.pk,
+            "operation_type": practical.operation_type.pk, "starts_at": "2030-01-01T09:00",
+            "ends_at": "2030-01-01T08:00", "capacity": 5,
+        },
+    )  # fmt: skip
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "结束时间须晚于开始时间。" in html and "该考点尚未登记实操考试条件。" in html
