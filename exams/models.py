@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -76,7 +78,7 @@ class QuestionKind(models.TextChoices):
 
 
 class Question(models.Model):
-    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="questions")
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="questions", verbose_name=_("题库"))
     kind = models.CharField(_("题型"), max_length=16, choices=QuestionKind.choices)
     stem = models.TextField(_("题干"))
     #: [{"key": "A", "text": "..."}]; empty for true/false (keys T and F are implied).
@@ -90,16 +92,83 @@ class Question(models.Model):
     )
     operation_types = models.ManyToManyField(OperationType, related_name="questions", verbose_name=_("操作项目"))
     version = models.PositiveIntegerField(_("版本"), default=1)
+    #: The current, drawable version. Editing makes a new row (version + 1) and clears
+    #: this on the old one; retiring clears it without a successor.
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Shared by every version of one question; the versions are told apart by ``version``.
+    lineage = models.UUIDField(_("试题编号"), default=uuid.uuid4, editable=False)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("图片"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    retired_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("试题")
         verbose_name_plural = _("试题")
         indexes = [models.Index(fields=["bank", "kind", "is_active"])]
+        constraints = [
+            models.UniqueConstraint(fields=["lineage", "version"], name="unique_question_version"),
+            models.UniqueConstraint(
+                fields=["lineage"], condition=Q(is_active=True), name="one_current_question_version"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.stem[:40]
+
+
+class QuestionImport(models.Model):
+    """One upload of a question file through the admin: checked, previewed, then imported.
+
+    The file is kept so the import can run in a Celery task after the user confirms;
+    the rows go into the bank all or nothing, in that task's one transaction.
+    """
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("已检查，待确认")
+        INVALID = "invalid", _("有错误，未导入")
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("导入失败")
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="imports", verbose_name=_("题库"))
+    file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    format = models.CharField(_("格式"), max_length=16)
+    default_operation_type = models.ForeignKey(
+        OperationType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("默认操作项目")
+    )
+    skip_duplicates = models.BooleanField(_("跳过重复试题"), default=False)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.CHECKED)
+    total = models.PositiveIntegerField(_("试题数"), default=0)
+    imported = models.PositiveIntegerField(_("已导入"), default=0)
+    skipped = models.PositiveIntegerField(_("已跳过"), default=0)
+    #: [{"line": 3, "message": "..."}]
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    #: The first parsed questions, as shown on the preview page.
+    preview = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("试题导入")
+        verbose_name_plural = _("试题导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.bank} ← {self.original_name}"
 
 
 class Blueprint(models.Model):

@@ -5,40 +5,13 @@ in the rubric's form (PracticalRubric is clusterable).
 """
 
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Blueprint, ExamSession, ExamSiteProfile, PracticalRubric, Question, QuestionBank, Registration
-
-
-class QuestionBankViewSet(SnippetViewSet):
-    model = QuestionBank
-    icon = "folder-open-inverse"
-    list_display = ["name", "slug", "level", "organisation"]
-    list_filter = ["level"]
-    search_fields = ["name", "slug"]
-    panels = [FieldPanel("slug"), FieldPanel("name"), FieldPanel("level"), FieldPanel("organisation")]
-
-
-class QuestionViewSet(SnippetViewSet):
-    model = Question
-    icon = "help"
-    list_display = ["stem", "bank", "kind", "knowledge_point", "is_active"]
-    list_filter = ["bank", "kind", "is_active"]
-    search_fields = ["stem", "knowledge_point"]
-    panels = [
-        FieldPanel("bank"),
-        FieldPanel("kind"),
-        FieldPanel("stem"),
-        FieldPanel("options"),
-        FieldPanel("answer"),
-        FieldPanel("explanation"),
-        FieldPanel("knowledge_point"),
-        FieldPanel("difficulty"),
-        FieldPanel("operation_types"),
-        FieldPanel("is_active"),
-    ]
+from .bank_admin import QuestionBankToolsViewSet, QuestionBankViewSet, QuestionViewSet
+from .models import Blueprint, ExamSession, ExamSiteProfile, PracticalRubric, Registration
 
 
 class BlueprintViewSet(SnippetViewSet):
@@ -143,3 +116,9 @@ class ExamsViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(ExamsViewSetGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_question_bank_tools():
+    """题库管理: import, export, template and item statistics (exams/bank_admin.py)."""
+    return QuestionBankToolsViewSet()

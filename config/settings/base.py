@@ -300,6 +300,26 @@ LOGGING = {
     },
 }
 
+# Certificates (issue 6): daily review reminders and the nightly lapse job.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["certificates-send-review-reminders"] = {
+    "task": "certificates.send_review_reminders",
+    "schedule": crontab(hour=9, minute=0),
+}
+CELERY_BEAT_SCHEDULE["certificates-record-lapses"] = {
+    "task": "certificates.record_lapses",
+    "schedule": crontab(hour=1, minute=30),
+}
+# --- Courses and CMS uploads (issue 5) ---------------------------------------------------
+# Images: Wagtail checks the format by content against these extensions, the size and
+# the pixel count (settings above). Documents: cms.uploads checks content and size.
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
+WAGTAILDOCS_EXTENSIONS = [*WAGTAILDOCS_EXTENSIONS, "mp4", "webm"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.uploads.ValidatedDocumentForm"
+WAGTAILDOCS_MAX_UPLOAD_SIZE = int(os.environ.get("WAGTAILDOCS_MAX_UPLOAD_SIZE", 100 * 1024 * 1024))
+# Lesson pages send a heartbeat this often while the learner studies.
+COURSES_HEARTBEAT_SECONDS = int(os.environ.get("COURSES_HEARTBEAT_SECONDS", 30))
 # --- Practical exams and exam administration (issue 4) ---
 # The admission ticket PDF borrows the certificates app's subsetting CJK font loader
 # through this hook, so exams never imports certificates.

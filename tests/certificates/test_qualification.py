@@ -41,10 +41,7 @@ def test_a_passed_practical_issues_the_certificate_and_its_pdf(
     )
     session = ExamSessionFactory(kind=ExamKind.PRACTICAL, authority=authority, operation_types=[operation_type])
     practical = RegistrationFactory(
-        candidate=holder,
-        operation_type=operation_type,
-        session=session,
-        checked_in_at=now,  # scored once checked in
+        candidate=holder, operation_type=operation_type, session=session, checked_in_at=timezone.now()
     )
     examiner = MembershipFactory(organisation=session.site, role=Role.EXAMINER).user
 

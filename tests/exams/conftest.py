@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page
 
 from accounts.models import Organisation, Role
 from courses.models import CourseIndexPage, CoursePage, Enrolment
@@ -49,7 +51,13 @@ def _record_qualified_hooks(settings):
 
 def complete_training(learner, operation_type: OperationType) -> Enrolment:
     """A completed enrolment on a course of the operation type (through the page tree)."""
+    # Wagtail's migrations create the root page; a flushed (transactional-test) database has none.
     root = Page.get_first_root_node()
+    if root is None:
+        locale, _created = Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     organisation = OrganisationFactory()
     index = root.add_child(
         instance=CourseIndexPage(

@@ -71,8 +71,10 @@ class Command(BaseCommand):
             users = self._users(orgs)
             home = self._home_page()
             course = self._course(home, orgs["training"])
+            self._course_authoring(orgs, users)
             self._complete_training(users["worker"], course)
             blueprint = self._bank_and_blueprint()
+            self._bank_layers(orgs, users)
             theory, practical = self._sessions_today(orgs, blueprint)
             self._exam_site_and_health(orgs, users["worker"], practical)
         # Registration and issuance run their own transactions (and queue the PDF).
@@ -214,6 +216,13 @@ class Command(BaseCommand):
                 lesson.save_revision().publish()
         return course
 
+    def _course_authoring(self, orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+        """The training organisation's CMS section, its trainer as editor, the regulator as reviewer."""
+        from courses.sections import grant_review_access, grant_section_access
+
+        grant_section_access(user=users["trainer"], organisation=orgs["training"])
+        grant_review_access(user=users["regulator"])
+
     def _complete_training(self, worker: User, course: CoursePage) -> None:
         """The demo worker has studied every lesson to its full length."""
         enrolment, _ = Enrolment.objects.get_or_create(learner=worker, course=course)
@@ -261,6 +270,48 @@ class Command(BaseCommand):
             BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.TRUE_FALSE, count=6, points=Decimal(10))
             BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.SINGLE, count=4, points=Decimal(10))
         return blueprint
+
+    def _bank_layers(self, orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+        """The demo bank is the authority's provincial bank, with multiple choice too; the
+        training organisation has its own bank; trainer and regulator reach the admin."""
+        from django.contrib.auth.models import Permission
+
+        from exams.bank_selectors import bank_fingerprints
+        from exams.bank_services import import_questions
+        from exams.importers.records import build_record
+
+        data = json.loads((DEMO_DIR / "questions.json").read_text(encoding="utf-8"))
+        bank = QuestionBank.objects.get(slug="demo")
+        if bank.organisation_id is None:
+            bank.organisation = orgs["authority"]
+            bank.save(update_fields=["organisation"])
+        records = [
+            build_record(
+                number,
+                kind="multiple",
+                stem=stem,
+                options=[f"{key}. {text}" for key, text in zip("ABCD", options, strict=True)],
+                answer=key,
+                knowledge_point=point,
+                explanation=explanation,
+                operation_types=data["operation_type"],
+            )
+            for number, (stem, options, key, point, explanation) in enumerate(data.get("multiple", []), start=1)
+        ]
+        existing = bank_fingerprints(bank)
+        if any(record.fingerprint not in existing for record in records):
+            import_questions(bank=bank, records=records, actor=None, skip_duplicates=True, source="seed_demo")
+        QuestionBank.objects.get_or_create(
+            slug="anda-training",
+            defaults={
+                "name": "安达安全技术培训学校题库",
+                "level": QuestionBank.Level.ORGANISATION,
+                "organisation": orgs["training"],
+            },
+        )
+        access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        for username in ("trainer", "regulator"):
+            users[username].user_permissions.add(access_admin)
 
     def _sessions_today(self, orgs: dict[str, Organisation], blueprint: Blueprint) -> tuple[ExamSession, ExamSession]:
         today = timezone.localdate()
