@@ -377,3 +377,17 @@ def test_session_plan_form_shows_every_problem(practical):
     html = response.content.decode()
     assert response.status_code == 422
     assert "结束时间须晚于开始时间。" in html and "该考点尚未登记实操考试条件。" in html
+
+
+def test_ticket_qr_code_reads_back_as_the_ticket_code(practical, tmp_path):
+    import subprocess
+
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+
+    response = login(practical.candidate).get(reverse("exams:ticket_pdf", args=[practical.registration.pk]))
+    (tmp_path / "ticket.pdf").write_bytes(response.content)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(tmp_path / "ticket.pdf"), str(tmp_path / "page")], check=True)
+
+    (png,) = sorted(tmp_path.glob("page*.png"))
+    assert [symbol.data for symbol in decode(Image.open(png))] == [b"TESTCODE23"]

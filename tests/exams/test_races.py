@@ -21,20 +21,6 @@ from tests.factories import ExamSessionFactory, MembershipFactory, OperationType
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def page_tree_root():
-    """Transactional tests that ran before (Chromium journeys) flush the page tree's root."""
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
-
-    if Page.get_first_root_node() is None:
-        locale, _ = Locale.objects.get_or_create(
-            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-        )
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-
-
 def run_together(*calls):
     """Run each call in its own thread at the same moment; return (results, errors)."""
     barrier = threading.Barrier(len(calls))
