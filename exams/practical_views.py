@@ -129,9 +129,10 @@ def practical_score(request: HttpRequest, registration_id: int) -> HttpResponse:
                     "item": item,
                     "mark": mark,
                     "chosen": set(mark.deductions) if mark else set(),
-                    "score": (
+                    "score": max(
+                        Decimal(0),
                         item.points
-                        - sum((d.points for d in item.deductions if mark and d.code in mark.deductions), Decimal(0))
+                        - sum((d.points for d in item.deductions if mark and d.code in mark.deductions), Decimal(0)),
                     )
                     if not item.veto
                     else None,

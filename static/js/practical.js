@@ -88,6 +88,17 @@
     });
   }
 
+  // The item's own score, at once on the tap (the server's total follows with the save).
+  function itemScore(form) {
+    var cell = form.querySelector("[data-item-score]");
+    if (!cell) return;
+    var taken = 0;
+    form.querySelectorAll('input[name="deduction"]:checked').forEach(function (box) {
+      taken += parseFloat(box.dataset.points) || 0;
+    });
+    cell.textContent = Math.max(0, parseFloat(cell.dataset.points) - taken);
+  }
+
   function schedule(form, delay) {
     clearTimeout(timers.get(form));
     timers.set(form, setTimeout(function () { save(form, 0); }, delay));
@@ -102,11 +113,13 @@
         var reason = form.querySelector('input[name="veto_reason"]');
         if (reason && !reason.value.trim()) { reason.focus(); return; }
       }
+      itemScore(form);
       schedule(form, event.target.type === "checkbox" ? 0 : 300);
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); save(form, 0); });
     if (unsaved[keyOf(form)]) {
       restore(form, unsaved[keyOf(form)]);
+      itemScore(form);
       save(form, 0);
     }
   });

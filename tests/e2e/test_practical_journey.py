@@ -119,9 +119,12 @@ def test_regulator_plans_trainer_registers_examiner_scores_and_the_pass_is_certi
         examiner_page.wait_for_load_state()
 
     check_in(passing)
+    first_item = examiner_page.locator("#subject-K1 form.item").first
+    points = first_item.locator("[data-item-score]").inner_text()
     with examiner_page.expect_response(lambda response: "/marks" in response.url) as saved:
-        examiner_page.locator("#subject-K1 input[name=deduction]").first.check()
+        first_item.locator("input[name=deduction]").first.check()
     assert saved.value.status == 200
+    assert int(first_item.locator("[data-item-score]").inner_text()) < int(points)  # the item's score follows the tap
     assert examiner_page.inner_text("[data-total]") != "100.00"  # the running total follows the tap
     # the connection drops: the next tap is kept on the phone and sent once the page is back
     examiner_page.context.set_offline(True)
