@@ -318,8 +318,16 @@ def decide_registration(
     now = now or timezone.now()
     reason = (reason or "").strip()
     with transaction.atomic():
-        session = ExamSession.objects.select_for_update(of=("self",)).get(pk=registration.session_id)
-        reg = Registration.objects.select_for_update().get(pk=registration.pk)
+        session = (
+            ExamSession.objects.select_for_update(of=("self",))
+            .select_related("rubric", "authority")
+            .get(pk=registration.session_id)
+        )
+        reg = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("candidate", "operation_type")
+            .get(pk=registration.pk)
+        )
         if not can_administer(actor, session.authority):
             raise PermissionDenied(_("只有本考核发证机关的监管人员可以审核报名。"))
         wanted = Registration.Status.APPROVED if approve else Registration.Status.REJECTED
@@ -333,6 +341,13 @@ def decide_registration(
             raise DecisionError(_("不批准报名时须填写原因。"), code="reason_required")
         if approve and now >= session.ends_at:
             raise DecisionError(_("考试场次已结束，不能再批准报名。"), code="session_over")
+        if approve:
+            # Facts change between registration and decision (a ban, an expired health certificate).
+            assessment = assess_candidate(session=session, candidate=reg.candidate, operation_type=reg.operation_type)
+            if assessment.problems:
+                raise DecisionError(
+                    [_("考生已不符合报考条件，不能批准：")] + assessment.problems, code="no_longer_eligible"
+                )
         reg.status = wanted
         reg.decided_at = now
         reg.decided_by = actor

@@ -155,6 +155,10 @@ def test_regulator_sees_only_their_authoritys_sessions(practical):
 
 
 def test_regulator_approves_from_the_roster(practical):
+    from tests.exams.conftest import make_eligible
+
+    make_eligible(practical.candidate, practical.operation_type)
+    passed_theory_attempt(practical.candidate, practical.operation_type)
     Registration.objects.filter(pk=practical.registration.pk).update(status="pending", ticket_code=None)
     client = login(regulator_of(practical.session), mfa=True)
 
@@ -162,6 +166,19 @@ def test_regulator_approves_from_the_roster(practical):
 
     assert response.status_code == 302
     assert Registration.objects.get(pk=practical.registration.pk).ticket_code
+
+
+def test_approving_someone_no_longer_eligible_says_why_and_changes_nothing(practical):
+    Registration.objects.filter(pk=practical.registration.pk).update(status="pending", ticket_code=None)
+    client = login(regulator_of(practical.session), mfa=True)
+
+    response = client.post(
+        reverse("exams:decide", args=[practical.registration.pk]), {"decision": "approve"}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "考生已不符合报考条件，不能批准：" in html and "身体条件：须上传体检合格证明（图片或 PDF）。" in html
+    assert Registration.objects.get(pk=practical.registration.pk).status == "pending"
 
 
 def test_roster_export_is_a_workbook_with_one_row_per_registration(practical):
