@@ -36,7 +36,7 @@ from .admission import (
 from .models import ExamSession, HealthCertificate, PracticalRubric, Registration
 from .permissions import can_administer, can_score_at, is_regulator, trainer_organisation_ids
 from .rubric_rules import RubricInvalid
-from .rubrics import can_publish_rubrics, publish_rubric, rubric_spec
+from .rubrics import can_publish_rubrics, import_rubric, publish_rubric, rubric_spec, rubric_to_dict
 from .services import ExamError, register_candidate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -168,6 +168,46 @@ def rubric_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "exams/rubric_list.html", {"rubrics": rubrics, "can_publish": can_publish_rubrics(request.user)}
     )
+
+
+@login_required
+@require_POST
+def rubric_import(request: HttpRequest) -> HttpResponse:
+    """A regulator uploads a rubric as JSON (as exported): stored as the type's next, unpublished version."""
+    import json
+
+    if not can_publish_rubrics(request.user):
+        raise PermissionDenied(_("只有考核发证机关可以导入评分标准。"))
+    upload = request.FILES.get("file")
+    try:
+        if upload is None or upload.size > 1024 * 1024:
+            raise ValueError
+        data = json.loads(upload.read().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        messages.error(request, _("请上传不超过 1 MB 的 JSON 文件（格式同导出文件）。"))
+        return redirect("exams:rubric_list")
+    try:
+        rubric = import_rubric(data=data, actor=request.user)
+    except RubricInvalid as exc:
+        for problem in exc.problems:
+            messages.error(request, problem)
+        return redirect("exams:rubric_list")
+    messages.success(request, _("已导入为 v%(version)s，核对后请发布。") % {"version": rubric.version})
+    return redirect("exams:rubric_detail", rubric_id=rubric.pk)
+
+
+@login_required
+def rubric_json(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    from django.http import JsonResponse
+
+    rubric = get_object_or_404(PracticalRubric.objects.select_related("operation_type"), pk=rubric_id)
+    if not rubric.is_published and not can_publish_rubrics(request.user):
+        raise Http404
+    response = JsonResponse(rubric_to_dict(rubric), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = (
+        f'attachment; filename="rubric-{rubric.operation_type.code}-v{rubric.version}.json"'
+    )
+    return response
 
 
 @login_required
