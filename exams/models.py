@@ -501,6 +501,13 @@ class ExamSiteProfile(models.Model):
     def __str__(self) -> str:
         return str(self.organisation)
 
+    def examiner_names(self) -> str:
+        """The site's examiners (members with the examiner role), for the admin listing."""
+        memberships = self.organisation.memberships.filter(role="examiner").select_related("user")
+        return "、".join(m.user.real_name or m.user.username for m in memberships.order_by("user__real_name"))
+
+    examiner_names.short_description = _("考评员")  # type: ignore[attr-defined]
+
 
 class HealthCertificate(models.Model):
     """A candidate's medical certificate (体检证明) for special-operations work."""
