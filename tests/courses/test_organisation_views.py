@@ -77,7 +77,7 @@ def test_a_trainer_sees_their_organisations_learners_with_hours(client, tree, or
     assert response.status_code == 200
     assert [row.enrolment.learner for row in response.context["rows"]] == [learner]
     assert "刘学员" in response.text and "外校学员" not in response.text
-    assert "1 分 / 3 分" in response.text
+    assert "学时 1 分 / 3 分" in response.text
 
 
 def test_a_trainer_of_another_organisation_is_refused(client, tree, organisation):
