@@ -227,3 +227,24 @@ def test_a_trainer_cannot_approve_their_own_submission(client, home):
     task_state.refresh_from_db()
     course.refresh_from_db()
     assert (task_state.status, course.live) == (TaskState.STATUS_IN_PROGRESS, False)
+
+
+def test_sync_training_sections_gives_every_organisation_and_its_staff_their_groups(home):
+    # given
+    from django.core.management import call_command
+
+    organisation = OrganisationFactory()
+    trainer = MembershipFactory(organisation=organisation, role=Role.TRAINER).user
+    regulator = MembershipFactory(
+        organisation=OrganisationFactory(kind=Organisation.Kind.AUTHORITY), role=Role.REGULATOR
+    ).user
+
+    # when: twice
+    call_command("sync_training_sections", verbosity=0)
+    call_command("sync_training_sections", verbosity=0)
+
+    # then
+    section = TrainingSection.objects.get(organisation=organisation)
+    assert list(trainer.groups.all()) == [section.group]
+    assert list(regulator.groups.values_list("name", flat=True)) == ["考核发证机关审核人员"]
+    assert TrainingSection.objects.count() == 1
