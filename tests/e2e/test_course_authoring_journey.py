@@ -162,6 +162,22 @@ def test_a_course_is_authored_reviewed_studied_and_followed(browser, live_server
     progress = LessonProgress.objects.get(enrolment__learner=worker, lesson=lesson)
     assert progress.position["scroll"] > 0.5
 
+    # --- saved for offline reading: readable without a network, and nothing credited ------
+    resumed.click("[data-save-offline]")
+    resumed.wait_for_function(
+        "document.querySelector('[data-offline-status]').textContent.indexOf('已保存') === 0", timeout=15_000
+    )
+    resumed.context.set_offline(True)
+    offline_from = credited(lesson, worker)
+    resumed.reload()
+    assert "停电检修必须执行" in resumed.inner_text("main")
+    for _ in range(6):
+        resumed.mouse.wheel(0, 5)
+        resumed.wait_for_timeout(500)
+    shot(resumed, "worker-offline")
+    assert credited(lesson, worker) <= offline_from + 1  # at most a heartbeat sent before going offline
+    resumed.context.set_offline(False)
+
     # --- the organisation sees the progress -------------------------------------------------
     admin.goto(f"{admin.base}/learn/org/")
     admin.wait_for_load_state()
