@@ -311,3 +311,17 @@ def test_a_heartbeat_for_a_lesson_of_a_course_not_enrolled_in_records_nothing(cl
     # then
     assert response.status_code == 403
     assert LessonProgress.objects.count() == 0
+
+
+def test_course_page_shows_its_cover_image_as_phone_sized_webp(client, tree):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    image = Image.objects.create(title="封面", file=get_test_image_file(size=(1200, 675)))
+    tree.course.cover_image = image
+    tree.course.save_revision().publish()
+
+    response = client.get(tree.course.url)
+
+    assert 'srcset="' in response.text and " 360w" in response.text and " 720w" in response.text
+    assert ".format-webp.webp" in response.text
