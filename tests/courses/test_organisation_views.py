@@ -155,6 +155,7 @@ def test_a_class_is_enrolled_by_id_number_and_phone(client, tree, organisation, 
     # then
     study_class = StudyClass.objects.get()
     assert response.status_code == 302
+    assert response.url == f"{reverse('courses:organisation', args=[organisation.code])}?class={study_class.pk}"
     assert sorted(Enrolment.objects.filter(study_class=study_class).values_list("learner_id", flat=True)) == sorted(
         [first.pk, second.pk]
     )

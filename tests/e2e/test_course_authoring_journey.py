@@ -13,6 +13,7 @@ import time
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.db import OperationalError
 
 from accounts.models import User
 from courses.models import CoursePage, Enrolment, LessonPage, LessonProgress
@@ -51,8 +52,16 @@ def approve(page, page_id: int) -> None:
 
 
 def credited(lesson: LessonPage, worker: User) -> int:
-    row = LessonProgress.objects.filter(enrolment__learner=worker, lesson=lesson).first()
-    return row.seconds if row else 0
+    """Seconds on the server; SQLite's shared in-memory test database may be briefly locked
+    by the live server writing a heartbeat, so a locked read is tried again."""
+    for _attempt in range(20):
+        try:
+            row = LessonProgress.objects.filter(enrolment__learner=worker, lesson=lesson).first()
+        except OperationalError:
+            time.sleep(0.1)
+            continue
+        return row.seconds if row else 0
+    raise AssertionError("the database stayed locked")
 
 
 @pytest.mark.browser
