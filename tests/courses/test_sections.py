@@ -248,3 +248,23 @@ def test_sync_training_sections_gives_every_organisation_and_its_staff_their_gro
     assert list(trainer.groups.all()) == [section.group]
     assert list(regulator.groups.values_list("name", flat=True)) == ["考核发证机关审核人员"]
     assert TrainingSection.objects.count() == 1
+
+
+def test_a_trainer_chooses_only_images_of_their_own_collection(home):
+    # given
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+    from wagtail.permissions import policy_registry
+
+    mine = provide_training_section(organisation=OrganisationFactory())
+    theirs = provide_training_section(organisation=OrganisationFactory())
+    own = Image.objects.create(title="本校", file=get_test_image_file(), collection=mine.collection)
+    Image.objects.create(title="他校", file=get_test_image_file(), collection=theirs.collection)
+    trainer = _trainer(mine.organisation)
+
+    # when
+    policy = policy_registry.get_by_type(Image)
+    choosable = policy.instances_user_has_any_permission_for(trainer, ["choose"])
+
+    # then
+    assert list(choosable) == [own]
