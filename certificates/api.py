@@ -17,7 +17,14 @@ from . import selectors, services, signing
 from .models import Certificate, VerificationLog
 from .qr import verification_url
 from .rules import PublicRecord
-from .views import NOT_FOUND_MESSAGE, RATE_LIMITED_MESSAGE, client_ip, over_verify_limit, pdf_response
+from .views import (
+    NOT_FOUND_MESSAGE,
+    RATE_LIMITED_MESSAGE,
+    VOID_MESSAGE,
+    client_ip,
+    over_verify_limit,
+    pdf_response,
+)
 
 router = Router(tags=["certificates"])
 
@@ -120,12 +127,14 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
 def _verify(request: HttpRequest, **lookup: str) -> VerificationOut:
     if over_verify_limit(request):
         raise HttpError(429, gettext(RATE_LIMITED_MESSAGE))
-    certificate = services.verify_certificate(
+    verification = services.verify_lookup(
         channel=VerificationLog.Channel.API, client_ip=client_ip(request), user=request.user, **lookup
     )
-    if certificate is None:
+    if verification.certificate is None:
         raise HttpError(404, gettext(NOT_FOUND_MESSAGE))
-    return _verification_out(selectors.public_record(certificate))
+    if verification.void:
+        raise HttpError(410, gettext(VOID_MESSAGE))
+    return _verification_out(selectors.public_record(verification.certificate))
 
 
 @router.get(
@@ -142,9 +151,33 @@ def verify_by_number(request: HttpRequest, number: str, name: str):
 @router.get(
     "/verify/{token}",
     auth=None,
-    response={200: VerificationOut, 404: ErrorOut, 429: ErrorOut},
+    response={200: VerificationOut, 404: ErrorOut, 410: ErrorOut, 429: ErrorOut},
     url_name="verify_token",
     summary="Verify by the token in a certificate's QR code (public, rate-limited)",
 )
 def verify_by_token(request: HttpRequest, token: str):
     return _verify(request, token=token)
+
+
+class CredentialIn(Schema):
+    credential: str
+
+
+class CredentialCheckOut(Schema):
+    valid: bool
+    detail: str
+    claims: dict | None = None
+
+
+@router.post(
+    "/credentials/verify",
+    auth=None,
+    response={200: CredentialCheckOut, 429: ErrorOut},
+    url_name="credential_verify",
+    summary="Check that a credential (compact JWS) was signed by this platform and not altered (public)",
+)
+def verify_credential(request: HttpRequest, body: CredentialIn):
+    if over_verify_limit(request):
+        raise HttpError(429, gettext(RATE_LIMITED_MESSAGE))
+    check = signing.check_credential(body.credential)
+    return CredentialCheckOut(valid=check.valid, detail=check.message, claims=check.claims)

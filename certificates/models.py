@@ -49,6 +49,9 @@ class Certificate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(_("状态原因"), max_length=500, blank=True)
+    #: 3, or 6 once the authority grants the 10-year clean-record extension.
+    review_interval_years = models.PositiveSmallIntegerField(_("复审周期(年)"), default=3)
+    last_reviewed_on = models.DateField(_("上次复审日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("特种作业操作证")
@@ -86,19 +89,188 @@ class VerificationLog(models.Model):
         QR = "qr", _("扫码")
         FORM = "form", _("证号+姓名")
         API = "api", _("接口")
+        ROSTER = "roster", _("名单核验")
 
     certificate = models.ForeignKey(Certificate, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    found = models.BooleanField()
+    #: The issuing authority of the certificate found, so it can read its own log.
+    authority = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices)
+    found = models.BooleanField(_("找到"))
+    #: What the verifier was told: a display status, "void" (a replaced paper) or "not_found".
+    result = models.CharField(_("结果"), max_length=20, blank=True)
     client = models.CharField(max_length=64, blank=True, help_text=_("客户端地址的摘要"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
+        indexes = [models.Index(fields=["authority", "-at"])]
         verbose_name = _("核验记录")
         verbose_name_plural = _("核验记录")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.channel} {self.found}"
+
+
+class CertificateEvent(models.Model):
+    """One step in a certificate's life: who did what, when, why, and what it replaced.
+
+    Replacement and update keep the old QR token and PDF here (voided), so a scan of the
+    old paper says clearly that it is void.
+    """
+
+    class Action(models.TextChoices):
+        ISSUE = "issue", _("发证")
+        SUSPEND = "suspend", _("暂扣")
+        REINSTATE = "reinstate", _("恢复")
+        REVOKE = "revoke", _("撤销")
+        CANCEL = "cancel", _("注销")
+        LAPSE = "lapse", _("失效")
+        REPLACE = "replace", _("补发")
+        UPDATE = "update", _("变更")
+        EXTEND = "extend", _("延期")
+        REVIEW = "review", _("复审")
+        INTERVAL = "interval", _("延长复审周期")
+        REVIEW_APPLIED = "review_applied", _("复审申请")
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=16)
+    to_status = models.CharField(_("新状态"), max_length=16)
+    ground = models.CharField(_("依据"), max_length=32, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+    #: The QR token of the paper this step made void (replacement, update).
+    voided_token = models.CharField(max_length=64, blank=True, db_index=True)
+    voided_pdf = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("证书变更记录")
+        verbose_name_plural = _("证书变更记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.action} {self.at:%Y-%m-%d}"
+
+
+class Review(models.Model):
+    """A review (复审) of a certificate for one review date, applied for and decided."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("已申请")
+        APPROVED = "approved", _("复审合格")
+        REJECTED = "rejected", _("复审不合格")
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reviews")
+    due_on = models.DateField(_("应复审日期"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.APPLIED)
+    applied_at = models.DateTimeField(_("申请时间"))
+    training_hours = models.DecimalField(_("复审培训学时"), max_digits=6, decimal_places=2)
+    exam_score = models.DecimalField(_("复审考试成绩"), max_digits=5, decimal_places=2, null=True, blank=True)
+    health_check_passed = models.BooleanField(_("体检合格"), null=True, blank=True)
+    verified_violations = models.PositiveSmallIntegerField(_("查实违章次数"), default=0)
+    administrative_penalty = models.BooleanField(_("受过行政处罚"), default=False)
+    obstructed_inspection = models.BooleanField(_("拒绝、阻碍监督检查"), default=False)
+    grounds = models.JSONField(_("不合格依据"), default=list, blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decided_on = models.DateField(_("复审日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("复审")
+        verbose_name_plural = _("复审")
+        constraints = [models.UniqueConstraint(fields=["certificate", "due_on"], name="one_review_per_due_date")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.due_on}"
+
+
+class ReviewReminder(models.Model):
+    """A reminder sent for one certificate and review date, on one channel: sent once."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("电子邮件")
+        SMS = "sms", _("短信")
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    due_on = models.DateField()
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("复审提醒")
+        verbose_name_plural = _("复审提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "due_on", "channel"], name="one_reminder_per_due_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.due_on} {self.channel}"
+
+
+class BulkExtension(models.Model):
+    """The regulator extends a selected group of certificates at once (e.g. an emergency)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    authority = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    until = models.DateField(_("延期至"))
+    reason = models.CharField(_("原因"), max_length=500)
+    certificate_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    extended = models.PositiveIntegerField(_("已延期"), default=0)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("申请人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批量延期")
+        verbose_name_plural = _("批量延期")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.authority_id} → {self.until} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.done * 100 // self.total
+
+
+class AuthorityPolicy(models.Model):
+    """An issuing authority's certificate settings."""
+
+    class NumberFormat(models.TextChoices):
+        SERIAL = "serial", _("机关代码+年份+序号+校验位")
+        ID_NUMBER = "t_id", _("T+身份证号")
+
+    authority = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="certificate_policy"
+    )
+    number_format = models.CharField(
+        _("证号格式"), max_length=8, choices=NumberFormat.choices, default=NumberFormat.SERIAL
+    )
+
+    class Meta:
+        verbose_name = _("发证设置")
+        verbose_name_plural = _("发证设置")
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}: {self.number_format}"

@@ -6,8 +6,8 @@ from django.db import transaction
 
 from accounts.models import Organisation
 
-from .models import NumberSequence
-from .rules import format_certificate_number
+from .models import AuthorityPolicy, NumberSequence
+from .rules import format_certificate_number, id_certificate_number
 
 
 def next_certificate_number(*, authority: Organisation, year: int) -> str:
@@ -24,3 +24,21 @@ def next_certificate_number(*, authority: Organisation, year: int) -> str:
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return format_certificate_number(authority_code=authority.code, year=year, serial=sequence.last)
+
+
+def number_for(*, authority: Organisation, year: int, id_number: str, operation_type_code: str) -> str:
+    """The number in the authority's format: by default its serial; "T" + ID number
+    where its policy says so (that number is then masked wherever it is shown).
+
+    Numbers are unique here, so a holder's second "T" + ID certificate (another
+    operation type) carries the type's code after it.
+    """
+    from .models import Certificate
+
+    policy = AuthorityPolicy.objects.filter(authority=authority).values_list("number_format", flat=True).first()
+    if policy == AuthorityPolicy.NumberFormat.ID_NUMBER:
+        number = id_certificate_number(id_number)
+        if Certificate.objects.filter(number=number).exists():
+            number = f"{number}{operation_type_code}"
+        return number
+    return next_certificate_number(authority=authority, year=year)

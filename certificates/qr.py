@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import segno
 from django.conf import settings
 
@@ -11,6 +13,7 @@ def verification_url(token: str) -> str:
     return f"{settings.SITE_URL}/v/{token}"
 
 
+@lru_cache(maxsize=512)
 def qr_svg(content: str, *, css_class: str = "qr", title: str = "", scale: int = 1, sized: bool = False) -> str:
     """An inline <svg> (vector) encoding ``content``.
 
@@ -19,6 +22,9 @@ def qr_svg(content: str, *, css_class: str = "qr", title: str = "", scale: int =
 
     Error correction M survives a scuffed or folded paper certificate; the two-module
     quiet zone plus the page margin keeps phone scanners happy.
+
+    Cached: a certificate's code never changes, and the wallet and the PDF both draw it;
+    choosing the mask pattern is the costly part (~4 ms).
     """
     code = segno.make(content, error="m", micro=False)
     options = {"scale": scale, "border": 2, "omitsize": not sized, "svgclass": css_class, "lineclass": None}

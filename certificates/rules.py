@@ -171,6 +171,11 @@ def _check_character(body: str) -> str:
     return iso7064_mod11_2("".join(char for char in body if char.isdigit()))
 
 
+def id_certificate_number(id_number: str) -> str:
+    """Rule (authority setting): "T" followed by the holder's resident ID number."""
+    return "T" + parse_id_number(id_number).value
+
+
 def normalize_certificate_number(raw: str) -> str:
     """What people type: spaces, hyphens and lower case are forgiven."""
     return re.sub(r"[\s\-]", "", raw or "").upper()
@@ -234,3 +239,242 @@ class PublicRecord:
     @property
     def in_force(self) -> bool:
         return is_in_force(self.status)
+
+
+# --- Lifecycle ---------------------------------------------------------------------------
+# Order No. 30, chapter IV (review) and chapter V (supervision): what may happen to a
+# certificate, and when. Each function names the rule it implements; tests cite them.
+
+
+class Action(enum.StrEnum):
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    REVOKE = "revoke"
+    CANCEL = "cancel"
+    LAPSE = "lapse"
+    REPLACE = "replace"
+    UPDATE = "update"
+    EXTEND = "extend"
+    REVIEW = "review"
+
+
+class TransitionNotAllowed(ValueError):
+    """The action does not apply to a certificate in this state; nothing was changed."""
+
+
+#: Stored status -> action -> stored status after it. Revoked, cancelled, lapsed and
+#: replaced certificates are final: nothing happens to them any more.
+_TRANSITIONS: dict[str, dict[Action, str]] = {
+    "valid": {
+        Action.SUSPEND: "suspended",
+        Action.REVOKE: "revoked",
+        Action.CANCEL: "cancelled",
+        Action.LAPSE: "lapsed",
+        Action.REPLACE: "valid",
+        Action.UPDATE: "valid",
+        Action.EXTEND: "valid",
+        Action.REVIEW: "valid",
+    },
+    "suspended": {
+        Action.REINSTATE: "valid",
+        Action.REVOKE: "revoked",
+        Action.CANCEL: "cancelled",
+        Action.LAPSE: "lapsed",
+        Action.EXTEND: "suspended",
+    },
+}
+
+TRANSITION_MESSAGES = {
+    Action.SUSPEND: _("只有有效的证书可以暂扣。"),
+    Action.REINSTATE: _("只有被暂扣的证书可以恢复。"),
+    Action.REVOKE: _("该证书已终止，不能撤销。"),
+    Action.CANCEL: _("该证书已终止，不能注销。"),
+    Action.LAPSE: _("该证书已终止。"),
+    Action.REPLACE: _("只有有效的证书可以补发。"),
+    Action.UPDATE: _("只有有效的证书可以变更信息。"),
+    Action.EXTEND: _("该证书已终止，不能延期。"),
+    Action.REVIEW: _("只有有效的证书可以复审。"),
+}
+
+
+def next_status(status: str, action: Action) -> str:
+    """The stored status after ``action``; raises TransitionNotAllowed if it does not apply.
+
+    Rule: a suspended certificate is neither replaced, updated nor reviewed until it is
+    reinstated; revoked, cancelled, lapsed and replaced certificates are final (a
+    lapsed holder sits the exam again, Order No. 30 art. 22).
+    """
+    try:
+        return _TRANSITIONS[status][action]
+    except KeyError:
+        raise TransitionNotAllowed(str(TRANSITION_MESSAGES[action])) from None
+
+
+class RevocationGround(enum.StrEnum):
+    """Order No. 30 art. 39: when the authority revokes a certificate."""
+
+    NOT_REVIEWED = "not_reviewed"
+    UNFIT = "unfit"
+    ACCIDENT = "accident"
+    FALSE_RECORD = "false_record"
+    FRAUD = "fraud"
+
+
+REVOCATION_GROUND_LABELS = {
+    RevocationGround.NOT_REVIEWED: _("超过有效期未延期复审"),
+    RevocationGround.UNFIT: _("身体条件已不适合继续从事特种作业"),
+    RevocationGround.ACCIDENT: _("对发生生产安全事故负有责任"),
+    RevocationGround.FALSE_RECORD: _("证书记载虚假信息"),
+    RevocationGround.FRAUD: _("以欺骗、贿赂等不正当手段取得证书"),
+}
+
+#: The ExamBan reason (accounts) that each banning ground maps to.
+_BANNING_GROUNDS = {
+    RevocationGround.FRAUD: "fraud",
+    RevocationGround.FALSE_RECORD: "fraud",
+    RevocationGround.ACCIDENT: "accident",
+}
+EXAM_BAN_YEARS = 3
+
+
+def exam_ban_reason(ground: RevocationGround) -> str | None:
+    """Rule: revocation for fraud (or a false record) or for responsibility in an
+    accident bars the holder from exams for 3 years; other grounds bar nothing."""
+    return _BANNING_GROUNDS.get(ground)
+
+
+class CancellationGround(enum.StrEnum):
+    """Order No. 30 art. 40: when the authority cancels a certificate."""
+
+    DECEASED = "deceased"
+    HOLDER_REQUEST = "holder_request"
+    INCAPACITATED = "incapacitated"
+    OTHER = "other"
+
+
+CANCELLATION_GROUND_LABELS = {
+    CancellationGround.DECEASED: _("持证人死亡"),
+    CancellationGround.HOLDER_REQUEST: _("持证人提出注销申请"),
+    CancellationGround.INCAPACITATED: _("持证人丧失完全民事行为能力"),
+    CancellationGround.OTHER: _("其他"),
+}
+
+
+class ReplacementReason(enum.StrEnum):
+    LOST = "lost"
+    DAMAGED = "damaged"
+
+
+REPLACEMENT_REASON_LABELS = {ReplacementReason.LOST: _("遗失"), ReplacementReason.DAMAGED: _("损毁")}
+
+
+# --- Review ------------------------------------------------------------------------------
+
+#: Review training: at least 8 hours (Order No. 30 art. 23).
+REVIEW_TRAINING_HOURS = 8
+#: Years of continuous, clean work in the type after which review may be every 6 years.
+CLEAN_RECORD_YEARS = 10
+#: Reminders go out this many days before review falls due (the application window).
+REMINDER_DAYS = REVIEW_WINDOW_DAYS
+
+
+def review_window(review_due: dt.date) -> tuple[dt.date, dt.date]:
+    """Rule: review is applied for in the 60 days before it falls due (both ends included)."""
+    return review_due - dt.timedelta(days=REVIEW_WINDOW_DAYS), review_due
+
+
+def can_apply_for_review(review_due: dt.date, today: dt.date) -> bool:
+    start, end = review_window(review_due)
+    return start <= today <= end
+
+
+def reminder_due(review_due: dt.date, today: dt.date) -> bool:
+    """Rule: remind the holder once the 60-day review window has opened, until it closes."""
+    return can_apply_for_review(review_due, today)
+
+
+class ReviewFailGround(enum.StrEnum):
+    """PRODUCT.md / Order No. 30 art. 25: why a review fails."""
+
+    HEALTH = "health"
+    VIOLATIONS = "violations"
+    PENALTY = "penalty"
+    OBSTRUCTION = "obstruction"
+    TRAINING = "training"
+    EXAM = "exam"
+
+
+REVIEW_FAIL_GROUND_LABELS = {
+    ReviewFailGround.HEALTH: _("健康体检不合格"),
+    ReviewFailGround.VIOLATIONS: _("违章操作造成严重后果或者有2次以上违章行为，并经查证确实"),
+    ReviewFailGround.PENALTY: _("有安全生产违法行为，并给予行政处罚"),
+    ReviewFailGround.OBSTRUCTION: _("拒绝、阻碍安全生产监管监察部门监督检查"),
+    ReviewFailGround.TRAINING: _("未按规定参加安全培训"),
+    ReviewFailGround.EXAM: _("复审考试不合格"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """What the authority knows when it decides a review."""
+
+    health_check_passed: bool
+    verified_violations: int
+    administrative_penalty: bool
+    obstructed_inspection: bool
+    training_hours: float
+    exam_passed: bool
+
+
+def review_fail_grounds(facts: ReviewFacts) -> list[ReviewFailGround]:
+    """Rule (PRODUCT.md, review): the grounds on which this review fails; empty means it passes.
+
+    Fails on a failed health check, two or more verified violations, an administrative
+    penalty, obstructing inspection, or missed review training (< 8 h) or exam.
+    """
+    grounds = []
+    if not facts.health_check_passed:
+        grounds.append(ReviewFailGround.HEALTH)
+    if facts.verified_violations >= 2:
+        grounds.append(ReviewFailGround.VIOLATIONS)
+    if facts.administrative_penalty:
+        grounds.append(ReviewFailGround.PENALTY)
+    if facts.obstructed_inspection:
+        grounds.append(ReviewFailGround.OBSTRUCTION)
+    if facts.training_hours < REVIEW_TRAINING_HOURS:
+        grounds.append(ReviewFailGround.TRAINING)
+    if not facts.exam_passed:
+        grounds.append(ReviewFailGround.EXAM)
+    return grounds
+
+
+def dates_after_review(*, review_due: dt.date, valid_until: dt.date, interval_years: int) -> tuple[dt.date, dt.date]:
+    """Rule: a passed review sets the next review ``interval_years`` on (3, or 6 with the
+    clean-record extension), never past validity; the review at the end of validity
+    (延期换证) extends validity by 6 years. Returns (review_due, valid_until)."""
+    if review_due >= valid_until:
+        valid_until = add_years(valid_until, VALIDITY_YEARS)
+    return min(add_years(review_due, interval_years), valid_until), valid_until
+
+
+def clean_record_extension_allowed(*, first_issued_on: dt.date, today: dt.date, clean: bool) -> bool:
+    """Rule: 10+ years of continuous work in the type with a clean record lets the
+    authority extend the review interval to 6 years."""
+    return clean and add_years(first_issued_on, CLEAN_RECORD_YEARS) <= today
+
+
+def review_due_with_interval(*, last_reviewed_on: dt.date, valid_until: dt.date, interval_years: int) -> dt.date:
+    """The review date under a (new) interval, counted from the last review or issue."""
+    return min(add_years(last_reviewed_on, interval_years), valid_until)
+
+
+def lapse_due(state: CertificateState, today: dt.date) -> bool:
+    """Rule: a valid or suspended certificate not reviewed by its review date, or past
+    its validity, has lapsed (the nightly job records what display_status shows)."""
+    return state.status in ("valid", "suspended") and (today > state.review_due or today > state.valid_until)
+
+
+def extended_dates(*, review_due: dt.date, valid_until: dt.date, until: dt.date) -> tuple[dt.date, dt.date]:
+    """Rule (bulk extension by the regulator): move the review date, and validity if it
+    would end sooner, to ``until``; never shorten either."""
+    return max(review_due, until), max(valid_until, until)

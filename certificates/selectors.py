@@ -44,6 +44,20 @@ def find_by_token(token: str) -> Certificate | None:
     return _certificates().filter(token=token).first()
 
 
+def find_by_voided_token(token: str) -> Certificate | None:
+    """The certificate whose replaced (void) paper carried this QR token."""
+    if not token or len(token) > 64:
+        return None
+    from .models import CertificateEvent
+
+    event = (
+        CertificateEvent.objects.filter(voided_token=token)
+        .select_related(*(f"certificate__{name}" for name in _RELATED))
+        .first()
+    )
+    return event.certificate if event is not None else None
+
+
 def find_by_number_and_name(number: str, name: str) -> Certificate | None:
     """The certificate with this number whose holder's name (as issued) is exactly ``name``.
 
@@ -111,3 +125,45 @@ def public_record(certificate: Certificate, *, today: dt.date | None = None) -> 
         review_due=certificate.review_due,
         issuer=certificate.authority.name,
     )
+
+
+def pending_reviews_by_certificate(certificates: list[Certificate]) -> dict[int, object]:
+    """The open or latest review of each certificate, for the wallet (one query)."""
+    from .models import Review
+
+    result: dict[int, object] = {}
+    for review in Review.objects.filter(certificate__in=certificates).order_by("due_on", "pk"):
+        result[review.certificate_id] = review
+    return result
+
+
+def regulated_authorities(user: User) -> QuerySet:
+    """The issuing authorities whose certificates ``user`` manages: every authority for
+    administrators, else those where the user is a regulator (one query when evaluated)."""
+    from accounts.models import Organisation
+
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    authorities = Organisation.objects.filter(kind=Organisation.Kind.AUTHORITY, is_active=True)
+    if user.is_superuser or Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).exists():
+        return authorities
+    return authorities.filter(memberships__user=user, memberships__role=Role.REGULATOR).distinct()
+
+
+def verification_log(*, authorities: QuerySet, limit: int = 200) -> list:
+    """The latest lookups of these authorities' certificates (one query)."""
+    from .models import VerificationLog
+
+    return list(
+        VerificationLog.objects.filter(authority__in=authorities)
+        .select_related("certificate", "user")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def managed_certificate(*, user: User, number: str) -> Certificate | None:
+    """A certificate of an authority ``user`` regulates; None looks like "no such"."""
+    certificate = find_by_number(number)
+    if certificate is None or not regulated_authorities(user).filter(pk=certificate.authority_id).exists():
+        return None
+    return certificate

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -18,8 +19,8 @@ from accounts.models import Organisation, User
 
 from . import selectors
 from .models import Certificate, VerificationLog
-from .numbering import next_certificate_number
-from .rules import certificate_dates
+from .numbering import number_for
+from .rules import certificate_dates, display_status
 
 if TYPE_CHECKING:
     from exams.models import Attempt, OperationType, PracticalResult
@@ -38,6 +39,22 @@ def _holder_sex(holder: User) -> str:
         return ""
 
 
+def _requires_id_number(authority: Organisation) -> bool:
+    from .models import AuthorityPolicy
+
+    return AuthorityPolicy.objects.filter(
+        authority=authority, number_format=AuthorityPolicy.NumberFormat.ID_NUMBER
+    ).exists()
+
+
+def _has_valid_id(holder: User) -> bool:
+    try:
+        parse_id_number(holder.id_number or "")
+    except InvalidIdNumber:
+        return False
+    return True
+
+
 def _check_issue(
     *,
     holder: User,
@@ -50,6 +67,8 @@ def _check_issue(
         raise CertificateError("the holder has no verified real name")
     if authority.kind != Organisation.Kind.AUTHORITY:
         raise CertificateError("only an issuing authority issues certificates")
+    if _requires_id_number(authority) and not _has_valid_id(holder):
+        raise CertificateError("the authority numbers certificates by ID number; the holder has none")
     if theory_attempt is not None and (theory_attempt.candidate_id != holder.pk or not theory_attempt.passed):
         raise CertificateError("the theory attempt is not a pass of this holder")
     if practical_result is not None:
@@ -95,7 +114,12 @@ def issue_certificate(
         try:
             with transaction.atomic():  # a savepoint: a lost race must not spoil the caller's transaction
                 certificate = Certificate.objects.create(
-                    number=next_certificate_number(authority=authority, year=issued_on.year),
+                    number=number_for(
+                        authority=authority,
+                        year=issued_on.year,
+                        id_number=holder.id_number or "",
+                        operation_type_code=operation_type.code,
+                    ),
                     holder=holder,
                     operation_type=operation_type,
                     authority=authority,
@@ -190,6 +214,62 @@ def client_digest(ip: str | None) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:verify:{ip or ''}".encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class Verification:
+    """What a lookup found: a certificate, or the certificate whose old (void) paper
+    this QR token belongs to, or nothing."""
+
+    certificate: Certificate | None
+    void: bool = False
+
+    @property
+    def found(self) -> bool:
+        return self.certificate is not None and not self.void
+
+    def result(self, today: dt.date | None = None) -> str:
+        if self.certificate is None:
+            return "not_found"
+        if self.void:
+            return "void"
+        return str(display_status(selectors.certificate_state(self.certificate), today or timezone.localdate()))
+
+
+def verify_lookup(
+    *,
+    channel: str,
+    client_ip: str | None,
+    user: User | None,
+    token: str | None = None,
+    number: str | None = None,
+    name: str | None = None,
+) -> Verification:
+    """Look a certificate up by QR token, or by number + holder name, and log the lookup
+    (who, when, what they were told) for the issuing authority.
+
+    A wrong name and an unknown number both give "not found": the caller cannot tell
+    them apart. The token of a replaced or updated paper answers "void".
+    """
+    if token is not None:
+        certificate = selectors.find_by_token(token)
+        verification = Verification(certificate)
+        if certificate is None:
+            voided = selectors.find_by_voided_token(token)
+            verification = Verification(voided, void=voided is not None)
+    else:
+        verification = Verification(selectors.find_by_number_and_name(number or "", name or ""))
+    certificate = verification.certificate
+    VerificationLog.objects.create(
+        certificate=certificate,
+        authority_id=certificate.authority_id if certificate is not None else None,
+        channel=channel,
+        found=verification.found,
+        result=verification.result(),
+        client=client_digest(client_ip),
+        user=user if user is not None and user.is_authenticated else None,
+    )
+    return verification
+
+
 def verify_certificate(
     *,
     channel: str,
@@ -199,19 +279,6 @@ def verify_certificate(
     number: str | None = None,
     name: str | None = None,
 ) -> Certificate | None:
-    """Look a certificate up by QR token, or by number + holder name, and log the lookup.
-
-    A wrong name and an unknown number both give None: the caller cannot tell them apart.
-    """
-    if token is not None:
-        certificate = selectors.find_by_token(token)
-    else:
-        certificate = selectors.find_by_number_and_name(number or "", name or "")
-    VerificationLog.objects.create(
-        certificate=certificate,
-        channel=channel,
-        found=certificate is not None,
-        client=client_digest(client_ip),
-        user=user if user is not None and user.is_authenticated else None,
-    )
-    return certificate
+    """The certificate a lookup found (None for unknown or void), logged; see verify_lookup."""
+    verification = verify_lookup(channel=channel, client_ip=client_ip, user=user, token=token, number=number, name=name)
+    return verification.certificate if verification.found else None

@@ -8,20 +8,24 @@ DEBUG site may run without one: it derives a fixed development key from SECRET_K
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
 import warnings
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 from joserfc import jws
-from joserfc.errors import SecurityWarning
+from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import OKPKey
 
 from .rules import PublicRecord
@@ -92,5 +96,107 @@ def sign_record(record: PublicRecord, *, issued_at: int | None = None) -> str:
     header = {"alg": ALGORITHM, "kid": key_id(), "typ": TYPE}
     with warnings.catch_warnings():
         # joserfc flags "EdDSA" in favour of RFC 9864's "Ed25519"; verifiers still expect EdDSA.
+        warnings.simplefilter("ignore", SecurityWarning)
+        return jws.serialize_compact(header, payload.encode(), signing_key(), algorithms=[ALGORITHM])
+
+
+# --- Checking a credential -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    """The answer to "is this credential ours and unaltered?"."""
+
+    valid: bool
+    message: str
+    claims: dict[str, Any] | None = None
+
+
+MAX_CREDENTIAL_LENGTH = 8192
+
+
+def check_credential(credential: str) -> CredentialCheck:
+    """Verify a compact JWS against our published key(s); never raises on bad input.
+
+    A malformed string, an unknown key id, another algorithm, or any altered byte of
+    header, payload or signature gives ``valid=False`` with a clear message.
+    """
+    credential = (credential or "").strip()
+    if not credential or len(credential) > MAX_CREDENTIAL_LENGTH or credential.count(".") != 2:
+        return CredentialCheck(False, str(_("这不是本平台签发的电子凭证（格式不正确）。")))
+    key = signing_key()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SecurityWarning)
+            header_segment = credential.split(".", 1)[0]
+            header = json.loads(_b64decode(header_segment))
+            if not isinstance(header, dict) or header.get("kid") != key_id() or header.get("alg") != ALGORITHM:
+                return CredentialCheck(False, str(_("签名密钥不是本平台公布的密钥，凭证不可信。")))
+            signature = jws.deserialize_compact(credential, key, algorithms=[ALGORITHM])
+    except (JoseError, ValueError, TypeError):
+        return CredentialCheck(False, str(_("签名无效：凭证已被篡改或伪造。")))
+    try:
+        claims = json.loads(signature.payload)
+    except ValueError:
+        return CredentialCheck(False, str(_("签名无效：凭证已被篡改或伪造。")))
+    return CredentialCheck(True, str(_("签名有效：凭证由本平台签发，内容未被改动。")), claims)
+
+
+def _b64decode(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+# --- W3C Verifiable Credential (Open Badges 3.0 shape) ---------------------------------
+
+VC_TYPE = "vc+jwt"
+
+
+def verifiable_credential(record: PublicRecord, *, verify_url: str, site_url: str) -> dict[str, Any]:
+    """The public record as an Open Badges 3.0 OpenBadgeCredential (VC Data Model 2.0).
+
+    Only what the public page shows: the holder's masked name, never the ID number
+    (even hashed, an ID number is too easy to guess from birth date and region).
+    """
+    return {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": verify_url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": f"特种作业操作证：{record.operation_type_name}",
+        "issuer": {"id": f"{site_url}/issuers/{quote(record.issuer)}", "type": ["Profile"], "name": record.issuer},
+        "validFrom": f"{record.issued_on.isoformat()}T00:00:00+08:00",
+        "validUntil": f"{record.valid_until.isoformat()}T23:59:59+08:00",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": record.holder_masked,
+                }
+            ],
+            "achievement": {
+                "id": f"{site_url}/operation-types/{record.operation_type_code}",
+                "type": ["Achievement"],
+                "achievementType": "License",
+                "name": record.operation_type_name,
+                "description": f"{record.operation_category} · {record.operation_type_name}",
+                "criteria": {"narrative": "理论考试与实际操作考试均合格（满分100分，80分及以上为合格）。"},
+            },
+            "result": [{"type": ["Result"], "status": str(record.status), "value": record.number}],
+        },
+        "credentialStatus": {"id": verify_url, "type": "KaozhengVerificationPage"},
+    }
+
+
+def sign_verifiable_credential(record: PublicRecord, *, verify_url: str, site_url: str) -> str:
+    """The credential secured with JOSE (VC-JOSE-COSE): a compact JWS, typ vc+jwt."""
+    credential = verifiable_credential(record, verify_url=verify_url, site_url=site_url)
+    payload = json.dumps(credential, ensure_ascii=False, separators=(",", ":"))
+    header = {"alg": ALGORITHM, "kid": key_id(), "typ": VC_TYPE, "cty": "vc"}
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", SecurityWarning)
         return jws.serialize_compact(header, payload.encode(), signing_key(), algorithms=[ALGORITHM])

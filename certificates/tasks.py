@@ -31,3 +31,27 @@ def render_certificate_pdf(certificate_id: int) -> None:
     if certificate is None or certificate.pdf:
         return
     ensure_pdf(certificate)
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660, ignore_result=True)
+def run_bulk_extension_task(job_id: int) -> None:
+    """Work through a bulk extension; a redelivered task resumes where it stopped."""
+    from .bulk import run_bulk_extension
+
+    run_bulk_extension(job_id=job_id)
+
+
+@shared_task(name="certificates.send_review_reminders", acks_late=True, soft_time_limit=600, time_limit=660)
+def send_review_reminders_task() -> int:
+    """Celery beat, daily: reminders for reviews whose 60-day window has opened."""
+    from .reviews import send_review_reminders
+
+    return send_review_reminders()
+
+
+@shared_task(name="certificates.record_lapses", acks_late=True, soft_time_limit=600, time_limit=660)
+def record_lapses_task() -> int:
+    """Celery beat, nightly: record certificates that lapsed (not reviewed in time)."""
+    from .lifecycle import record_lapses
+
+    return record_lapses()

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import desk, views
 
 app_name = "certificates"
 urlpatterns = [
     path("v/<str:token>", views.public, name="public"),
+    path("v/<str:token>/credential.jwt", views.credential, name="credential"),
     path("verify/", views.verify, name="verify"),
+    path("verify/credential/", views.check_credential, name="check_credential"),
+    path("me/certificates/<str:number>/review", views.apply_review, name="apply_review"),
     path("me/certificates/", views.wallet, name="wallet"),
     path("me/certificates/<str:number>/pdf", views.pdf, name="pdf"),
+    path("authority/verifications/", desk.verifications, name="desk_verifications"),
+    path("authority/bulk-extensions/", desk.bulk_extensions, name="desk_bulk"),
+    path("authority/certificates/", desk.certificate_desk, name="desk_certificate"),
+    path("authority/certificates/<str:number>/<str:action>", desk.certificate_action, name="desk_action"),
 ]

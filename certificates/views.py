@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from . import selectors, services, signing
+from . import reviews, selectors, services, signing
 from .forms import VerifyForm
 from .models import Certificate, VerificationLog
 from .qr import qr_svg, verification_url
-from .rules import embedded_id_number
+from .rules import TransitionNotAllowed, can_apply_for_review, embedded_id_number
 
 #: The HTML pages and the JSON API share one budget per client address.
 VERIFY_RATE_GROUP = "certificates.verify"
 NOT_FOUND_MESSAGE = gettext_lazy("未找到匹配的证书。请核对证号和姓名后重试。")
 RATE_LIMITED_MESSAGE = gettext_lazy("查询过于频繁，请稍后再试。")
+VOID_MESSAGE = gettext_lazy("此证书文件已作废：证书已补发或信息已变更，旧证不再有效。请持证人出示最新证书。")
 
 
 def verify_rate(group: str, request: HttpRequest) -> str:
@@ -60,13 +64,16 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
     """The page a certificate's QR code opens: is it valid, and whose (masked) is it."""
     if over_verify_limit(request):
         return rate_limited(request)
-    certificate = services.verify_certificate(
+    verification = services.verify_lookup(
         channel=VerificationLog.Channel.QR, client_ip=client_ip(request), user=request.user, token=token
     )
-    if certificate is None:
+    if verification.certificate is None:
         context = {"record": None, "not_found_message": NOT_FOUND_MESSAGE}
         return _public_headers(render(request, "certificates/public.html", context, status=404))
-    context = {"record": selectors.public_record(certificate)}
+    if verification.void:
+        context = {"record": None, "void_message": VOID_MESSAGE}
+        return _public_headers(render(request, "certificates/public.html", context, status=410))
+    context = {"record": selectors.public_record(verification.certificate), "token": token}
     return _public_headers(render(request, "certificates/public.html", context))
 
 
@@ -96,16 +103,23 @@ def verify(request: HttpRequest) -> HttpResponse:
 @require_GET
 def wallet(request: HttpRequest) -> HttpResponse:
     """The worker's certificates, each with its status, PDF and an on-screen QR card."""
+    today = timezone.localdate()
+    certificates = list(selectors.certificates_for_holder(request.user))
+    reviews_by_certificate = selectors.pending_reviews_by_certificate(certificates)
     cards = []
-    for certificate in selectors.certificates_for_holder(request.user):
+    for certificate in certificates:
         url = verification_url(certificate.token)
         svg = qr_svg(url, css_class="qr", title=gettext("扫码核验"), scale=5, sized=True)
+        record = selectors.public_record(certificate)
         cards.append(
             {
                 "certificate": certificate,
-                "record": selectors.public_record(certificate),
+                "record": record,
                 "verify_url": url,
                 "qr": mark_safe(svg),  # generated here from our own URL, no user input
+                "can_apply_for_review": certificate.status == Certificate.Status.VALID
+                and can_apply_for_review(certificate.review_due, today),
+                "review": reviews_by_certificate.get(certificate.pk),
             }
         )
     return render(request, "certificates/wallet.html", {"cards": cards})
@@ -140,3 +154,48 @@ def jwks(request: HttpRequest) -> JsonResponse:
     response["Cache-Control"] = "public, max-age=3600"
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@never_cache
+@require_GET
+def credential(request: HttpRequest, token: str) -> HttpResponse:
+    """The certificate as a signed W3C Verifiable Credential (Open Badges 3.0), to download."""
+    if over_verify_limit(request):
+        return rate_limited(request)
+    verification = services.verify_lookup(
+        channel=VerificationLog.Channel.API, client_ip=client_ip(request), user=request.user, token=token
+    )
+    if not verification.found:
+        raise Http404(NOT_FOUND_MESSAGE)
+    record = selectors.public_record(verification.certificate)
+    body = signing.sign_verifiable_credential(record, verify_url=verification_url(token), site_url=settings.SITE_URL)
+    response = HttpResponse(body, content_type="application/vc+jwt")
+    response["Content-Disposition"] = 'attachment; filename="certificate-credential.jwt"'
+    return _public_headers(response)
+
+
+@never_cache
+def check_credential(request: HttpRequest) -> HttpResponse:
+    """Paste a credential (compact JWS) and learn whether it is ours and unaltered."""
+    result = None
+    if request.method == "POST":
+        if over_verify_limit(request):
+            return rate_limited(request)
+        result = signing.check_credential(request.POST.get("credential", ""))
+    return _public_headers(render(request, "certificates/check_credential.html", {"result": result}))
+
+
+@login_required
+@require_POST
+def apply_review(request: HttpRequest, number: str) -> HttpResponse:
+    """The holder applies for review of their own certificate (in the 60-day window)."""
+    certificate = selectors.find_by_number(number)
+    if certificate is None or certificate.holder_id != request.user.pk:
+        raise Http404(NOT_FOUND_MESSAGE)
+    try:
+        reviews.apply_for_review(certificate=certificate, applicant=request.user)
+    except (ValidationError, TransitionNotAllowed) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, gettext("复审申请已提交，请等待发证机关审核。"))
+    return redirect("certificates:wallet")

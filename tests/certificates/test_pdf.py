@@ -143,3 +143,23 @@ def test_a_failed_subset_falls_back_to_fontconfig(issue, monkeypatch, tmp_path):
     # then a PDF still comes out, its Chinese text embedded through fontconfig
     assert content.startswith(b"%PDF-")
     assert "特种作业操作证" in _pdftotext(content, tmp_path)
+
+
+def test_the_pinned_weasyprint_still_has_the_user_agent_stylesheet_hook():
+    # given the private hook the certificate renderer overrides for speed
+    from weasyprint import HTML
+
+    # when / then it still exists (an upgrade that drops it must be noticed here)
+    assert callable(getattr(HTML, "_ua_stylesheets", None))
+    document = certificate_pdf._certificate_html("<p>证</p>")
+    assert document._ua_stylesheets() == [certificate_pdf._ua_stylesheet()]
+
+
+def test_the_page_font_configuration_knows_only_the_fonts_the_page_adds():
+    # given the renderer's empty Fontconfig configuration
+    configuration = certificate_pdf.page_font_configuration()
+    # when the certificate is rendered with it, then no system font can slip in
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    fonts = fontconfig.FcConfigGetFonts(configuration._config, 0)  # FcSetSystem
+    assert fonts == ffi.NULL or fonts.nfont == 0

@@ -1,0 +1,319 @@
+"""Services that move a certificate through its life after issue.
+
+Suspension, reinstatement, revocation (with the exam ban where the rule says),
+cancellation, replacement of a lost or damaged paper, update of changed details, the
+clean-record review interval, and the nightly lapse. Each validates the transition with
+``rules.next_status``, locks the certificate row, records a CertificateEvent (reason,
+actor, time) and an audit event, all in one transaction; repeating a call that already
+took effect returns without a second record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import record_event
+from accounts.models import AuditEvent, User
+from accounts.services import impose_exam_ban
+
+from .models import Certificate, CertificateEvent, new_verification_token
+from .rules import (
+    EXAM_BAN_YEARS,
+    EXTENDED_REVIEW_INTERVAL_YEARS,
+    Action,
+    CancellationGround,
+    CertificateState,
+    ReplacementReason,
+    RevocationGround,
+    clean_record_extension_allowed,
+    exam_ban_reason,
+    lapse_due,
+    next_status,
+    review_due_with_interval,
+)
+
+REASON_REQUIRED = _("请填写原因。")
+GROUND_INVALID = _("请选择有效的依据。")
+
+
+def _locked(certificate: Certificate) -> Certificate:
+    return Certificate.objects.select_for_update().get(pk=certificate.pk)
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED}, code="required")
+    return reason[:500]
+
+
+def record_step(
+    *,
+    certificate: Certificate,
+    action: str,
+    from_status: str,
+    actor: User | None,
+    reason: str = "",
+    ground: str = "",
+    data: dict[str, Any] | None = None,
+    voided_token: str = "",
+    voided_pdf: str = "",
+    at: dt.datetime | None = None,
+) -> CertificateEvent:
+    """The history row and the audit event of one step; call inside its transaction."""
+    event = CertificateEvent.objects.create(
+        certificate=certificate,
+        action=action,
+        from_status=from_status,
+        to_status=certificate.status,
+        ground=ground,
+        reason=reason,
+        actor=actor if actor is not None and actor.pk else None,
+        at=at or timezone.now(),
+        data=data or {},
+        voided_token=voided_token,
+        voided_pdf=voided_pdf,
+    )
+    record_event(
+        actor=actor,
+        action=f"certificate.{action}",
+        obj=certificate,
+        data={"from": from_status, "to": certificate.status, "ground": ground, "reason": reason, **(data or {})},
+    )
+    return event
+
+
+def _change_status(
+    *, locked: Certificate, action: Action, actor: User | None, reason: str, ground: str = ""
+) -> Certificate:
+    """Apply a status transition to a row locked by the caller."""
+    target = next_status(locked.status, action)
+    previous = locked.status
+    locked.status = target
+    locked.status_changed_at = timezone.now()
+    locked.status_reason = reason
+    locked.save(update_fields=["status", "status_changed_at", "status_reason"])
+    record_step(certificate=locked, action=action, from_status=previous, actor=actor, reason=reason, ground=ground)
+    return locked
+
+
+def suspend_certificate(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
+    """暂扣: the holder may not work on it until reinstated. Repeating is a no-op."""
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = _locked(certificate)
+        if locked.status == Certificate.Status.SUSPENDED:
+            return locked
+        return _change_status(locked=locked, action=Action.SUSPEND, actor=actor, reason=reason)
+
+
+def reinstate_certificate(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
+    """The suspension ends (period served, or lifted on appeal)."""
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = _locked(certificate)
+        if locked.status == Certificate.Status.VALID:
+            return locked
+        return _change_status(locked=locked, action=Action.REINSTATE, actor=actor, reason=reason)
+
+
+def revoke_certificate(*, certificate: Certificate, actor: User, ground: str, reason: str) -> Certificate:
+    """撤销 on a ground of Order No. 30 art. 39; fraud or accident also bars exams 3 years."""
+    reason = _clean_reason(reason)
+    if ground not in RevocationGround.__members__.values():
+        raise ValidationError({"ground": GROUND_INVALID}, code="invalid")
+    with transaction.atomic():
+        locked = _locked(certificate)
+        if locked.status == Certificate.Status.REVOKED:
+            return locked
+        locked = _change_status(locked=locked, action=Action.REVOKE, actor=actor, reason=reason, ground=ground)
+        ban_reason = exam_ban_reason(RevocationGround(ground))
+        if ban_reason is not None:
+            impose_exam_ban(
+                user=locked.holder,
+                reason=ban_reason,
+                starts_on=timezone.localdate(),
+                years=EXAM_BAN_YEARS,
+                detail=reason,
+                actor=actor,
+                source=f"certificates.certificate:{locked.pk}",
+            )
+        return locked
+
+
+def cancel_certificate(*, certificate: Certificate, actor: User, ground: str, reason: str) -> Certificate:
+    """注销 on a ground of Order No. 30 art. 40."""
+    reason = _clean_reason(reason)
+    if ground not in CancellationGround.__members__.values():
+        raise ValidationError({"ground": GROUND_INVALID}, code="invalid")
+    with transaction.atomic():
+        locked = _locked(certificate)
+        if locked.status == Certificate.Status.CANCELLED:
+            return locked
+        return _change_status(locked=locked, action=Action.CANCEL, actor=actor, reason=reason, ground=ground)
+
+
+def _void_paper(locked: Certificate) -> tuple[str, str]:
+    """A new QR token and no PDF: the old paper's QR now answers "void"."""
+    old_token, old_pdf = locked.token, locked.pdf.name or ""
+    if locked.pdf:
+        locked.pdf.delete(save=False)
+    locked.token = new_verification_token()
+    locked.pdf = ""
+    locked.pdf_rendered_at = None
+    return old_token, old_pdf
+
+
+def _queue_pdf_after_commit(certificate_id: int) -> None:
+    from .services import _queue_pdf
+
+    transaction.on_commit(lambda: _queue_pdf(certificate_id))
+
+
+def replace_certificate(*, certificate: Certificate, actor: User | None, reason: str, detail: str = "") -> Certificate:
+    """补发 a lost or damaged paper: same number and dates, a new QR token and PDF; the
+    old paper is void (its QR says so)."""
+    if reason not in ReplacementReason.__members__.values():
+        raise ValidationError({"reason": GROUND_INVALID}, code="invalid")
+    with transaction.atomic():
+        locked = _locked(certificate)
+        next_status(locked.status, Action.REPLACE)
+        old_token, old_pdf = _void_paper(locked)
+        locked.save(update_fields=["token", "pdf", "pdf_rendered_at"])
+        record_step(
+            certificate=locked,
+            action=Action.REPLACE,
+            from_status=locked.status,
+            actor=actor,
+            reason=detail.strip()[:500],
+            ground=reason,
+            voided_token=old_token,
+            voided_pdf=old_pdf,
+        )
+        _queue_pdf_after_commit(locked.pk)
+    return locked
+
+
+def update_certificate_details(*, certificate: Certificate, actor: User | None, reason: str) -> Certificate:
+    """变更: take the holder's current verified name and sex onto the certificate and
+    issue a new paper; the old one is void and the old details stay in the history."""
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = _locked(certificate)
+        next_status(locked.status, Action.UPDATE)
+        holder = User.objects.get(pk=locked.holder_id)
+        before = {"holder_name": locked.holder_name, "holder_sex": locked.holder_sex}
+        locked.holder_name = holder.real_name.strip() or locked.holder_name
+        locked.holder_sex = holder.sex or locked.holder_sex
+        old_token, old_pdf = _void_paper(locked)
+        locked.save(update_fields=["holder_name", "holder_sex", "token", "pdf", "pdf_rendered_at"])
+        record_step(
+            certificate=locked,
+            action=Action.UPDATE,
+            from_status=locked.status,
+            actor=actor,
+            reason=reason,
+            data={"before": before, "after": {"holder_name": locked.holder_name, "holder_sex": locked.holder_sex}},
+            voided_token=old_token,
+            voided_pdf=old_pdf,
+        )
+        _queue_pdf_after_commit(locked.pk)
+    return locked
+
+
+def extend_review_interval(
+    *, certificate: Certificate, actor: User, reason: str, clean_record: bool, today: dt.date | None = None
+) -> Certificate:
+    """The authority grants the 10-year clean-record extension: review every 6 years."""
+    reason = _clean_reason(reason)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = _locked(certificate)
+        next_status(locked.status, Action.EXTEND)
+        if locked.review_interval_years == EXTENDED_REVIEW_INTERVAL_YEARS:
+            return locked
+        if not clean_record_extension_allowed(first_issued_on=locked.first_issued_on, today=today, clean=clean_record):
+            raise ValidationError(
+                _("连续从事本工种10年以上且无违法违规记录的，方可延长复审周期。"), code="not_eligible"
+            )
+        before = locked.review_due
+        locked.review_interval_years = EXTENDED_REVIEW_INTERVAL_YEARS
+        locked.review_due = review_due_with_interval(
+            last_reviewed_on=locked.last_reviewed_on or locked.issued_on,
+            valid_until=locked.valid_until,
+            interval_years=EXTENDED_REVIEW_INTERVAL_YEARS,
+        )
+        locked.save(update_fields=["review_interval_years", "review_due"])
+        record_step(
+            certificate=locked,
+            action=CertificateEvent.Action.INTERVAL,
+            from_status=locked.status,
+            actor=actor,
+            reason=reason,
+            data={"review_due_before": before.isoformat(), "review_due": locked.review_due.isoformat()},
+        )
+    return locked
+
+
+def record_lapses(*, today: dt.date | None = None, batch_size: int = 1000) -> int:
+    """Nightly: record as lapsed every valid or suspended certificate past its review date
+    or validity (display_status already shows it lapsed). Set-based, audited; safe to rerun."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    reason = str(_("未按期复审或超过有效期"))
+    total = 0
+    candidates = Certificate.objects.filter(status__in=Certificate.CURRENT_STATUSES).filter(
+        Q(review_due__lt=today) | Q(valid_until__lt=today)
+    )
+    while True:
+        with transaction.atomic():
+            rows = list(
+                candidates.select_for_update()
+                .order_by("pk")
+                .values("pk", "status", "valid_until", "review_due")[:batch_size]
+            )
+            rows = [
+                row
+                for row in rows
+                if lapse_due(
+                    CertificateState(
+                        status=row["status"], valid_until=row["valid_until"], review_due=row["review_due"]
+                    ),
+                    today,
+                )
+            ]
+            if not rows:
+                return total
+            ids = [row["pk"] for row in rows]
+            Certificate.objects.filter(pk__in=ids).update(
+                status=Certificate.Status.LAPSED, status_changed_at=now, status_reason=reason
+            )
+            CertificateEvent.objects.bulk_create(
+                CertificateEvent(
+                    certificate_id=row["pk"],
+                    action=CertificateEvent.Action.LAPSE,
+                    from_status=row["status"],
+                    to_status=Certificate.Status.LAPSED,
+                    reason=reason,
+                    at=now,
+                )
+                for row in rows
+            )
+            AuditEvent.objects.bulk_create(
+                AuditEvent(
+                    actor=None,
+                    action="certificate.lapse",
+                    object_type="certificates.certificate",
+                    object_id=str(row["pk"]),
+                    data={"from": row["status"], "to": "lapsed", "on": today.isoformat()},
+                )
+                for row in rows
+            )
+            total += len(rows)

@@ -1,0 +1,235 @@
+"""Review (复审): reminders before it falls due, the holder's application, the decision.
+
+Rules live in certificates.rules (window, fail grounds, dates after review); review
+training hours are read through courses.selectors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.sms import send_sms
+from courses.selectors import enrolments_for
+
+from .lifecycle import _locked, _queue_pdf_after_commit, record_step
+from .models import Certificate, Review, ReviewReminder
+from .qr import verification_url
+from .rules import (
+    REVIEW_WINDOW_DAYS,
+    Action,
+    ReviewFacts,
+    can_apply_for_review,
+    dates_after_review,
+    next_status,
+    review_fail_grounds,
+)
+
+logger = logging.getLogger(__name__)
+
+REVIEW_EXAM_PASS_MARK = Decimal("80")
+OUTSIDE_WINDOW = _("复审申请须在应复审日期前60日内提出。")
+
+
+def review_training_hours(certificate: Certificate) -> Decimal:
+    """Hours credited on courses of the certificate's type begun after its last review
+    (or issue): the review training the holder has done. Three queries."""
+    since = certificate.last_reviewed_on or certificate.issued_on
+    seconds = sum(
+        progress.credited_seconds
+        for progress in enrolments_for(learner=certificate.holder)
+        if progress.course.operation_type_id == certificate.operation_type_id
+        and progress.enrolment is not None
+        and timezone.localtime(progress.enrolment.enrolled_at).date() > since
+    )
+    return (Decimal(seconds) / 3600).quantize(Decimal("0.01"))
+
+
+def apply_for_review(*, certificate: Certificate, applicant: User, today: dt.date | None = None) -> Review:
+    """The holder applies in the 60-day window; repeating returns the same application."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = _locked(certificate)
+        existing = Review.objects.filter(certificate=locked, due_on=locked.review_due).first()
+        if existing is not None:
+            return existing
+        next_status(locked.status, Action.REVIEW)
+        if not can_apply_for_review(locked.review_due, today):
+            raise ValidationError(OUTSIDE_WINDOW, code="outside_window")
+        review = Review.objects.create(
+            certificate=locked,
+            due_on=locked.review_due,
+            applied_at=timezone.now(),
+            training_hours=review_training_hours(locked),
+        )
+        record_step(
+            certificate=locked,
+            action="review_applied",
+            from_status=locked.status,
+            actor=applicant,
+            data={"due_on": locked.review_due.isoformat(), "training_hours": str(review.training_hours)},
+        )
+    return review
+
+
+def decide_review(
+    *,
+    review: Review,
+    actor: User,
+    approve: bool,
+    health_check_passed: bool,
+    verified_violations: int,
+    administrative_penalty: bool,
+    obstructed_inspection: bool,
+    exam_score: Decimal | None,
+    note: str = "",
+    today: dt.date | None = None,
+) -> Review:
+    """The authority decides, with the facts that decide it (Order No. 30 art. 25).
+
+    Approval is refused while a fail ground holds; a rejection names its grounds. A
+    passed review moves the review date (and at the end of validity, validity) on and
+    re-issues the PDF with the review record; a failed one lapses the certificate.
+    """
+    today = today or timezone.localdate()
+    facts = ReviewFacts(
+        health_check_passed=health_check_passed,
+        verified_violations=verified_violations,
+        administrative_penalty=administrative_penalty,
+        obstructed_inspection=obstructed_inspection,
+        training_hours=float(review.training_hours),
+        exam_passed=exam_score is not None and exam_score >= REVIEW_EXAM_PASS_MARK,
+    )
+    grounds = [str(ground) for ground in review_fail_grounds(facts)]
+    if approve and grounds:
+        raise ValidationError(_("存在复审不合格情形，不能通过复审。"), code="grounds")
+    if not approve and not grounds and not note.strip():
+        raise ValidationError(_("复审不予通过时须说明理由。"), code="reason_required")
+    with transaction.atomic():
+        certificate = _locked(review.certificate)
+        locked_review = Review.objects.select_for_update().get(pk=review.pk)
+        if locked_review.status != Review.Status.APPLIED:
+            return locked_review
+        previous = certificate.status
+        locked_review.health_check_passed = health_check_passed
+        locked_review.verified_violations = verified_violations
+        locked_review.administrative_penalty = administrative_penalty
+        locked_review.obstructed_inspection = obstructed_inspection
+        locked_review.exam_score = exam_score
+        locked_review.grounds = grounds
+        locked_review.note = note.strip()[:500]
+        locked_review.decided_at = timezone.now()
+        locked_review.decided_on = today
+        locked_review.decided_by = actor
+        locked_review.status = Review.Status.APPROVED if approve else Review.Status.REJECTED
+        locked_review.save()
+        if approve:
+            next_status(certificate.status, Action.REVIEW)
+            certificate.review_due, certificate.valid_until = dates_after_review(
+                review_due=certificate.review_due,
+                valid_until=certificate.valid_until,
+                interval_years=certificate.review_interval_years,
+            )
+            certificate.last_reviewed_on = today
+            if certificate.pdf:
+                certificate.pdf.delete(save=False)
+            certificate.pdf = ""
+            certificate.pdf_rendered_at = None
+            certificate.save(update_fields=["review_due", "valid_until", "last_reviewed_on", "pdf", "pdf_rendered_at"])
+            _queue_pdf_after_commit(certificate.pk)
+        else:
+            certificate.status = next_status(certificate.status, Action.LAPSE)
+            certificate.status_changed_at = timezone.now()
+            certificate.status_reason = str(_("复审不合格"))
+            certificate.save(update_fields=["status", "status_changed_at", "status_reason"])
+        record_step(
+            certificate=certificate,
+            action=Action.REVIEW,
+            from_status=previous,
+            actor=actor,
+            reason=locked_review.note,
+            ground=",".join(grounds),
+            data={
+                "review": locked_review.pk,
+                "approved": approve,
+                "grounds": grounds,
+                "review_due": certificate.review_due.isoformat(),
+                "valid_until": certificate.valid_until.isoformat(),
+            },
+        )
+    return locked_review
+
+
+# --- Reminders ---------------------------------------------------------------------------
+
+
+def _reminder_text(certificate: Certificate) -> str:
+    return str(
+        _(
+            "【考证】您的特种作业操作证（%(type)s）应于%(due)s前复审，请在到期前60日内提交复审申请"
+            "并完成不少于8学时的复审培训。核验：%(url)s"
+        )
+        % {
+            "type": certificate.operation_type.name,
+            "due": f"{certificate.review_due.year}年{certificate.review_due.month}月{certificate.review_due.day}日",
+            "url": verification_url(certificate.token),
+        }
+    )
+
+
+def _send(certificate: Certificate, channel: str, text: str) -> None:
+    holder = certificate.holder
+    if channel == ReviewReminder.Channel.SMS:
+        send_sms(holder.phone, text)
+    else:
+        send_mail(str(_("特种作业操作证复审提醒")), text, settings.DEFAULT_FROM_EMAIL, [holder.email])
+
+
+def send_review_reminders(*, today: dt.date | None = None) -> int:
+    """Celery beat, daily: one reminder per certificate, review date and channel, once
+    its review window has opened. The row is written before sending in one transaction,
+    so a failed send is retried the next day and a sent one never repeats."""
+    today = today or timezone.localdate()
+    due = (
+        Certificate.objects.filter(
+            status=Certificate.Status.VALID,
+            review_due__gte=today,
+            review_due__lte=today + dt.timedelta(days=REVIEW_WINDOW_DAYS),
+        )
+        .select_related("holder", "operation_type")
+        .order_by("pk")
+    )
+    sent = 0
+    for certificate in due.iterator(chunk_size=500):
+        holder = certificate.holder
+        channels = []
+        if holder.phone:
+            channels.append(ReviewReminder.Channel.SMS)
+        if holder.email:
+            channels.append(ReviewReminder.Channel.EMAIL)
+        text = _reminder_text(certificate)
+        for channel in channels:
+            try:
+                with transaction.atomic():
+                    ReviewReminder.objects.create(
+                        certificate=certificate, due_on=certificate.review_due, channel=channel, sent_at=timezone.now()
+                    )
+                    _send(certificate, channel, text)
+            except IntegrityError:
+                continue  # already reminded for this due date on this channel
+            except Exception:  # noqa: BLE001 (a gateway failure must not stop the others)
+                logger.warning(
+                    "Review reminder for certificate %s by %s failed", certificate.pk, channel, exc_info=True
+                )
+                continue
+            sent += 1
+    return sent

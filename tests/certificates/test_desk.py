@@ -1,0 +1,59 @@
+"""The authority desk: bulk extension progress page, Wagtail admin menu."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from certificates.models import BulkExtension, Certificate
+from tests.certificates.conftest import with_totp
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bulk_extension_from_the_desk_extends_and_shows_progress(
+    client, issue, regulator, django_capture_on_commit_callbacks
+):
+    # given two certificates of the regulator's authority
+    first = issue(issued_on=dt.date(2024, 1, 1))
+    second = issue(holder=UserFactory(), issued_on=dt.date(2024, 1, 1))
+    until = timezone.localdate() + dt.timedelta(days=400)
+    client.force_login(regulator)
+
+    # when the regulator extends the ones listed by number
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/authority/bulk-extensions/",
+            {"numbers": f"{first.number}\n", "until": until.isoformat(), "reason": "汛期统一延期"},
+        )
+
+    # then that one is extended (eager Celery ran the job) and the job shows as done
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.review_due, second.review_due) == (max(until, dt.date(2027, 1, 1)), dt.date(2027, 1, 1))
+    job = BulkExtension.objects.get()
+    assert (job.status, job.total, job.done, job.extended) == ("done", 1, 1, 1)
+    page = client.get("/authority/bulk-extensions/").content.decode()
+    assert '<progress max="1" value="1"' in page
+    assert "汛期统一延期" in page
+
+
+def test_a_bad_bulk_request_says_why_and_changes_nothing(client, issue, regulator):
+    issue()
+    client.force_login(regulator)
+    response = client.post("/authority/bulk-extensions/", {"until": "2000-01-01", "reason": "x"})
+    assert response.status_code == 200
+    assert "延期日期须晚于今天" in response.content.decode()
+    assert BulkExtension.objects.count() == 0
+    assert Certificate.objects.filter(review_due__gt=dt.date(2030, 1, 1)).count() == 0
+
+
+def test_the_wagtail_admin_menu_links_to_the_desk_for_superusers(client, authority):
+    superuser = with_totp(UserFactory(is_superuser=True, is_staff=True))
+    client.force_login(superuser)
+    page = client.get("/admin/").content.decode()
+    assert "/authority/bulk-extensions/" in page
