@@ -63,6 +63,8 @@ def test_course_page_shows_progress_and_the_next_lesson_to_an_enrolled_learner(c
     assert "继续学习" in response.text
     assert f'href="{tree.lessons[0].url}"' in response.text
     assert "已学 50%" in response.text
+    assert "还需学习 3 分钟。" in response.text
+    assert "还有 2 个课时未学完。" in response.text
 
 
 def test_enrol_endpoint_enrols_and_redirects_to_the_course(client, tree, learner):
