@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from . import reviews, selectors, services, signing
@@ -199,3 +199,50 @@ def apply_review(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, gettext("复审申请已提交，请等待发证机关审核。"))
     return redirect("certificates:wallet")
+
+
+ROSTER_SESSION_KEY = "certificates.roster_results"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster(request: HttpRequest) -> HttpResponse:
+    """Employers upload a roster (Excel) and see each person's certificate status."""
+    from .roster import RosterError, check_roster, parse_roster
+
+    context: dict = {"errors": [], "results": None}
+    if request.method == "POST":
+        upload = request.FILES.get("roster")
+        if upload is None:
+            context["errors"] = [gettext("请选择要上传的 Excel 文件。")]
+        elif over_verify_limit(request):
+            return rate_limited(request)
+        else:
+            try:
+                rows = parse_roster(upload)
+            except RosterError as exc:
+                context["errors"] = exc.errors
+            else:
+                results = check_roster(rows=rows, user=request.user, client=services.client_digest(client_ip(request)))
+                request.session[ROSTER_SESSION_KEY] = [result.__dict__ for result in results]
+                context["results"] = results
+    return _public_headers(render(request, "certificates/roster.html", context))
+
+
+@never_cache
+@login_required
+@require_GET
+def roster_excel(request: HttpRequest) -> HttpResponse:
+    """The last roster check of this session as an Excel file."""
+    from .roster import roster_workbook
+
+    results = request.session.get(ROSTER_SESSION_KEY)
+    if not results:
+        raise Http404(gettext("没有可下载的核验结果，请先上传名单。"))
+    response = HttpResponse(
+        roster_workbook(results), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="roster-check.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
