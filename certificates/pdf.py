@@ -262,21 +262,34 @@ def font_face_css(html: str) -> str:
 
 
 def _photo_data_uri(certificate: Certificate) -> str:
-    """The holder's photo, shrunk to print size and inlined as JPEG (or "" if none)."""
+    """The holder's photo, shrunk to print size and inlined as JPEG (or "" if none).
+
+    Normalising (decode, EXIF turn, crop, scale, re-encode) costs more than the rest of
+    the page's images together; the result is cached per stored file, whose names are
+    unique (a new upload gets a new name), so a re-render reuses it.
+    """
     photo = getattr(certificate.holder, "photo", None)
     if not photo:
         return ""
+    try:
+        return _normalised_photo(photo.storage, photo.name)
+    except (OSError, ValueError):
+        logger.warning("Cannot read the photo of certificate %s", certificate.pk, exc_info=True)
+        return ""
+
+
+@lru_cache(maxsize=128)
+def _normalised_photo(storage: Any, name: str) -> str:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with photo.open("rb") as stream, Image.open(stream) as image:
+        with storage.open(name, "rb") as stream, Image.open(stream) as image:
             image = ImageOps.exif_transpose(image).convert("RGB")
             image = ImageOps.fit(image, PHOTO_PIXELS)
             buffer = io.BytesIO()
             image.save(buffer, format="JPEG", quality=80, optimize=True)
-    except (OSError, UnidentifiedImageError, ValueError):
-        logger.warning("Cannot read the photo of certificate %s", certificate.pk, exc_info=True)
-        return ""
+    except UnidentifiedImageError as exc:
+        raise ValueError(str(exc)) from exc
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -95,8 +95,9 @@ def can_download(user: User, certificate: Certificate) -> bool:
 
 
 def downloadable_certificate(*, user: User, number: str) -> Certificate | None:
-    """The certificate ``number`` if ``user`` may download it; None looks like "no such"."""
-    certificate = find_by_number(number)
+    """The certificate ``number`` (or QR token: links that must not carry a "T" + ID
+    number use it) if ``user`` may download it; None looks like "no such"."""
+    certificate = find_by_number(number) or find_by_token(number)
     if certificate is None or not can_download(user, certificate):
         return None
     return certificate

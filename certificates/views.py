@@ -189,7 +189,7 @@ def check_credential(request: HttpRequest) -> HttpResponse:
 @require_POST
 def apply_review(request: HttpRequest, number: str) -> HttpResponse:
     """The holder applies for review of their own certificate (in the 60-day window)."""
-    certificate = selectors.find_by_number(number)
+    certificate = selectors.find_by_number(number) or selectors.find_by_token(number)
     if certificate is None or certificate.holder_id != request.user.pk:
         raise Http404(NOT_FOUND_MESSAGE)
     try:

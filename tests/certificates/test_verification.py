@@ -94,6 +94,10 @@ def test_a_t_plus_id_number_is_masked_in_the_signed_credential(client, issue, au
     payload = json.dumps(_verify_with_pyjwt(client, credential), ensure_ascii=False)
     assert HOLDER_ID not in payload
     assert HOLDER_ID not in client.get(f"/v/{certificate.token}").content.decode()
+    # and the audit log keeps the number masked too
+    from accounts.models import AuditEvent
+
+    assert HOLDER_ID not in json.dumps(list(AuditEvent.objects.values_list("data", flat=True)), ensure_ascii=False)
 
 
 def test_an_altered_credential_is_rejected_by_pyjwt_and_by_the_check(client, issue):
