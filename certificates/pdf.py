@@ -11,13 +11,12 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import secrets
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -211,7 +210,7 @@ def _ua_stylesheet():  # -> weasyprint.CSS
     return CSS(string=_UA_CSS)
 
 
-def _certificate_html(html: str):  # -> weasyprint.HTML
+def _certificate_html(html: str, url_fetcher: Any = None):  # -> weasyprint.HTML
     """A WeasyPrint document with the certificate's own small user-agent stylesheet.
 
     Overrides HTML._ua_stylesheets, a private hook of the pinned WeasyPrint
@@ -223,7 +222,7 @@ def _certificate_html(html: str):  # -> weasyprint.HTML
         def _ua_stylesheets(self, forms: bool = False) -> list:
             return [_ua_stylesheet()]
 
-    return CertificateHTML(string=html, base_url=str(settings.BASE_DIR))
+    return CertificateHTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=url_fetcher or _fetcher())
 
 
 @lru_cache(maxsize=1)
@@ -340,7 +339,6 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
 
     with translation.override("zh-hans"):
         html = render_to_string("certificates/pdf.html", certificate_context(certificate))
-    document = _certificate_html(html)
     text = visible_characters(html) + " 0123456789"
     source = cjk_font()
     if source is not None and font_subset.available():
@@ -349,27 +347,58 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
         except font_subset.FontSubsetError:
             logger.warning("Cannot subset %s; embedding through fontconfig.", source.path, exc_info=True)
         else:
-            return _render_with_font(document, font)
+            return _render_with_font(html, font)
     font_config = FontConfiguration()
     stylesheets = [page_stylesheet()]
     font_css = font_face_css(html)
     if font_css:
         stylesheets.append(CSS(string=font_css, font_config=font_config))
-    return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    return _certificate_html(html).write_pdf(stylesheets=stylesheets, font_config=font_config)
 
 
-def _render_with_font(document, font: bytes) -> bytes:
+FONT_URL_SCHEME = "kaozheng-font"
+
+
+@lru_cache(maxsize=1)
+def _fetcher():  # -> weasyprint.urls.URLFetcher
+    """One URL fetcher for every render, which fetches nothing from disk or network.
+
+    WeasyPrint builds a urllib opener (ten handlers) for each document and stylesheet
+    that gets none; sharing one saves that. It serves data: URLs (the photo) and the
+    page's font subset from memory (no temporary file), and refuses any other URL, so
+    nothing a certificate's text contains can make the renderer read a file.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class CertificateFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data", FONT_URL_SCHEME})
+            self.fonts: dict[str, bytes] = {}
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(f"{FONT_URL_SCHEME}:"):
+                return URLFetcherResponse(url, body=self.fonts[url])
+            return super().fetch(url, headers)
+
+    return CertificateFetcher()
+
+
+def _render_with_font(html: str, font: bytes) -> bytes:
     """Render with the page's font subset as the only font WeasyPrint knows of.
 
-    The font goes in through a file URL: a data: URL makes the CSS tokeniser walk
-    20-30 KB of base64 on every render.
+    The font goes in from memory through the fetcher: a data: URL makes the CSS
+    tokeniser walk 20-30 KB of base64 on every render, a file costs a temporary folder.
     """
     from weasyprint import CSS
 
+    fetcher = _fetcher()
     font_config = page_font_configuration()
-    with tempfile.TemporaryDirectory(prefix="kaozheng-font-") as folder:
-        path = Path(folder) / "page.otf"
-        path.write_bytes(font)
-        font_css = f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{path.as_uri()}"); }}'
-        font_stylesheet = CSS(string=font_css, font_config=font_config)  # WeasyPrint copies the file
+    url = f"{FONT_URL_SCHEME}:{secrets.token_hex(8)}"
+    fetcher.fonts[url] = font
+    try:
+        font_css = f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}"); }}'
+        font_stylesheet = CSS(string=font_css, font_config=font_config, url_fetcher=fetcher)
+    finally:
+        del fetcher.fonts[url]  # WeasyPrint keeps its own copy
+    document = _certificate_html(html, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[font_stylesheet, page_stylesheet()], font_config=font_config)
