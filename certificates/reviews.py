@@ -131,7 +131,21 @@ def decide_review(
         locked_review.decided_on = today
         locked_review.decided_by = actor
         locked_review.status = Review.Status.APPROVED if approve else Review.Status.REJECTED
-        locked_review.save()
+        locked_review.save(
+            update_fields=[
+                "health_check_passed",
+                "verified_violations",
+                "administrative_penalty",
+                "obstructed_inspection",
+                "exam_score",
+                "grounds",
+                "note",
+                "decided_at",
+                "decided_on",
+                "decided_by",
+                "status",
+            ]
+        )
         if approve:
             next_status(certificate.status, Action.REVIEW)
             certificate.review_due, certificate.valid_until = dates_after_review(

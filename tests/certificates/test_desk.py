@@ -57,3 +57,37 @@ def test_the_wagtail_admin_menu_links_to_the_desk_for_superusers(client, authori
     client.force_login(superuser)
     page = client.get("/admin/").content.decode()
     assert "/authority/bulk-extensions/" in page
+
+
+def test_the_wallet_runs_the_same_number_of_queries_for_one_or_many_certificates(client, issue, holder):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OperationTypeFactory
+
+    client.force_login(holder)
+    issue()
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/me/certificates/").status_code == 200
+    for _ in range(3):
+        issue(operation_type=OperationTypeFactory())
+    with CaptureQueriesContext(connection) as four:
+        assert client.get("/me/certificates/").status_code == 200
+    assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_the_verification_log_runs_a_fixed_number_of_queries(client, issue, regulator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    certificate = issue()
+    client.force_login(regulator)
+    client.get(f"/v/{certificate.token}")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/authority/verifications/")
+    for _ in range(5):
+        client.get(f"/v/{certificate.token}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/authority/verifications/").content.decode()
+    assert page.count('class="log-row"') == 6
+    assert len(many.captured_queries) == len(few.captured_queries)
