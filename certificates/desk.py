@@ -21,8 +21,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import bulk, lifecycle, reviews, selectors
 from .desk_forms import BulkExtensionForm, CancelForm, ReasonForm, ReplaceForm, ReviewDecisionForm, RevokeForm
 from .models import BulkExtension, Certificate, Review
-from .rules import TransitionNotAllowed
+from .rules import (
+    CANCELLATION_GROUND_LABELS,
+    REPLACEMENT_REASON_LABELS,
+    REVIEW_FAIL_GROUND_LABELS,
+    REVOCATION_GROUND_LABELS,
+    TransitionNotAllowed,
+)
 from .views import NOT_FOUND_MESSAGE
+
+GROUND_LABELS = {
+    **REVOCATION_GROUND_LABELS,
+    **CANCELLATION_GROUND_LABELS,
+    **REPLACEMENT_REASON_LABELS,
+    **REVIEW_FAIL_GROUND_LABELS,
+}
+STATUS_LABELS = dict(Certificate.Status.choices)
 
 
 def _authorities(request: HttpRequest) -> QuerySet:
@@ -94,7 +108,17 @@ def certificate_desk(request: HttpRequest) -> HttpResponse:
     if certificate is not None:
         context.update(
             record=selectors.public_record(certificate),
-            events=list(certificate.events.select_related("actor")),
+            events=[
+                {
+                    "event": event,
+                    "grounds": "、".join(
+                        str(GROUND_LABELS.get(code, code)) for code in event.ground.split(",") if code
+                    ),
+                    "from_label": STATUS_LABELS.get(event.from_status, event.from_status),
+                    "to_label": STATUS_LABELS.get(event.to_status, event.to_status),
+                }
+                for event in certificate.events.select_related("actor")
+            ],
             reviews=list(certificate.reviews.all()),
             forms={
                 "suspend": ReasonForm(prefix="suspend"),

@@ -91,3 +91,14 @@ def test_the_verification_log_runs_a_fixed_number_of_queries(client, issue, regu
         page = client.get("/authority/verifications/").content.decode()
     assert page.count('class="log-row"') == 6
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_desk_shows_a_certificates_history_with_grounds_in_words(client, issue, regulator):
+    from certificates import lifecycle
+
+    certificate = lifecycle.revoke_certificate(
+        certificate=issue(), actor=regulator, ground="fraud", reason="伪造学历证明"
+    )
+    client.force_login(regulator)
+    page = client.get("/authority/certificates/", {"number": certificate.number}).content.decode()
+    assert "撤销 · 有效 → 撤销 · 以欺骗、贿赂等不正当手段取得证书 · 伪造学历证明" in page
