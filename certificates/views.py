@@ -111,6 +111,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
         url = verification_url(certificate.token)
         svg = qr_svg(url, css_class="qr", title=gettext("扫码核验"), scale=5, sized=True)
         record = selectors.public_record(certificate)
+        review = reviews_by_certificate.get(certificate.pk)
         cards.append(
             {
                 "certificate": certificate,
@@ -119,7 +120,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
                 "qr": mark_safe(svg),  # generated here from our own URL, no user input
                 "can_apply_for_review": certificate.status == Certificate.Status.VALID
                 and can_apply_for_review(certificate.review_due, today),
-                "review": reviews_by_certificate.get(certificate.pk),
+                "review": review if review is not None and review.due_on == certificate.review_due else None,
             }
         )
     return render(request, "certificates/wallet.html", {"cards": cards})
