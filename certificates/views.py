@@ -203,6 +203,21 @@ def apply_review(request: HttpRequest, number: str) -> HttpResponse:
 
 
 ROSTER_SESSION_KEY = "certificates.roster_results"
+ROSTER_RATE_GROUP = "certificates.roster"
+
+
+def roster_rate(group: str, request: HttpRequest) -> str:
+    """People looked up per user and hour (settings.ROSTER_RATE, default 2000/h)."""
+    return getattr(settings, "ROSTER_RATE", "2000/h")
+
+
+def over_roster_limit(request: HttpRequest, people: int) -> bool:
+    """Every person on a roster counts against the user's budget, so a roster cannot be
+    used to test ID numbers in bulk."""
+    limited = False
+    for _ in range(people):
+        limited = is_ratelimited(request, group=ROSTER_RATE_GROUP, key="user", rate=roster_rate, increment=True)
+    return limited
 
 
 @never_cache
@@ -225,6 +240,8 @@ def roster(request: HttpRequest) -> HttpResponse:
             except RosterError as exc:
                 context["errors"] = exc.errors
             else:
+                if over_roster_limit(request, len(rows)):
+                    return rate_limited(request)
                 results = check_roster(rows=rows, user=request.user, client=services.client_digest(client_ip(request)))
                 request.session[ROSTER_SESSION_KEY] = [result.__dict__ for result in results]
                 context["results"] = results

@@ -94,3 +94,11 @@ def test_a_file_that_is_not_excel_or_too_large_is_refused(client, employer):
 def test_roster_needs_a_login(client):
     assert client.get("/verify/roster/").status_code == 302
     assert client.get("/verify/roster/result.xlsx").status_code == 302
+
+
+def test_each_person_counts_against_the_users_roster_budget(client, employer, settings):
+    settings.ROSTER_RATE = "3/h"
+    rows = [["姓名", "身份证号"], *[[f"人{i}", "110101199001011237"] for i in range(2)]]
+    assert client.post("/verify/roster/", {"roster": _xlsx(rows)}).status_code == 200
+    assert client.post("/verify/roster/", {"roster": _xlsx(rows)}).status_code == 429
+    assert VerificationLog.objects.count() == 2
