@@ -56,7 +56,28 @@ def test_the_wagtail_admin_menu_links_to_the_desk_for_superusers(client, authori
     superuser = with_totp(UserFactory(is_superuser=True, is_staff=True))
     client.force_login(superuser)
     page = client.get("/admin/").content.decode()
-    assert "/authority/bulk-extensions/" in page
+    assert "/admin/certificates/bulk-extensions/" in page
+    assert "/authority/verifications/" in page
+
+
+def test_bulk_extension_progress_inside_the_wagtail_admin(client, issue, authority, django_capture_on_commit_callbacks):
+    from certificates import bulk
+
+    superuser = with_totp(UserFactory(is_superuser=True, is_staff=True))
+    certificate = issue(issued_on=dt.date(2024, 1, 1))
+    with django_capture_on_commit_callbacks(execute=False):
+        bulk.start_bulk_extension(
+            authority=authority,
+            certificate_ids=[certificate.pk],
+            until=timezone.localdate() + dt.timedelta(days=300),
+            reason="台风延期",
+            actor=superuser,
+        )
+    client.force_login(superuser)
+    page = client.get("/admin/certificates/bulk-extensions/").content.decode()
+    assert '<progress max="1" value="0">' in page
+    assert "台风延期" in page
+    assert "window.location.reload" in page  # still pending: the page refreshes itself
 
 
 def test_the_wallet_runs_the_same_number_of_queries_for_one_or_many_certificates(client, issue, holder):
