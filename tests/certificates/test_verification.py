@@ -157,3 +157,36 @@ def test_the_authority_sees_the_lookups_of_its_certificates_only(client, issue, 
     other = with_totp(MembershipFactory(organisation=AuthorityFactory(), role="regulator").user)
     client.force_login(other)
     assert client.get("/authority/verifications/").content.decode().count('class="log-row"') == 0
+
+
+def _new_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
+
+
+def test_a_key_rotation_keeps_old_credentials_verifiable(client, issue, settings, signing_key_pem):
+    # given a credential signed before the key was rotated
+    certificate = issue()
+    old_credential = client.get(f"/api/v1/verify/{certificate.token}").json()["credential"]
+    old_kid = jwt.get_unverified_header(old_credential)["kid"]
+
+    # when the platform signs with a new key and keeps the old one as retired
+    settings.SIGNING_KEY = _new_key_pem()
+    settings.SIGNING_KEYS_PREVIOUS = signing_key_pem
+    new_credential = client.get(f"/api/v1/verify/{certificate.token}").json()["credential"]
+
+    # then the JWKS publishes both, and both credentials verify with PyJWT and the check
+    kids = [key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]]
+    assert len(kids) == 2 and old_kid in kids
+    assert jwt.get_unverified_header(new_credential)["kid"] != old_kid
+    for credential in (old_credential, new_credential):
+        assert _verify_with_pyjwt(client, credential)["number"] == certificate.number
+        assert signing.check_credential(credential).valid is True
+    # and once the old key is dropped, its credentials no longer verify
+    settings.SIGNING_KEYS_PREVIOUS = ""
+    assert signing.check_credential(old_credential).valid is False
