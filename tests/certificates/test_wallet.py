@@ -11,6 +11,7 @@ from django.utils import timezone
 from certificates import lifecycle, reviews
 from certificates.models import Review
 from certificates.rules import add_years
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,19 @@ def test_a_suspended_certificate_shows_no_live_card(client, issue, holder, regul
     assert '<span class="status suspended">暂扣</span>' in page
     assert "此证书目前无效" in page
     assert 'class="live-clock"' not in page
+
+
+def test_the_api_applies_for_review_in_the_window_only(client, issue, holder):
+    client.force_login(holder)
+    early = issue(issued_on=_due_in(90))
+    response = client.post(f"/api/v1/certificates/{early.number}/review")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "复审申请须在应复审日期前60日内提出。"}
+    early.delete()
+    due = issue(issued_on=_due_in(10))
+    response = client.post(f"/api/v1/certificates/{due.number}/review")
+    assert response.status_code == 200
+    assert response.json()["status"] == "applied"
+    other = UserFactory()
+    client.force_login(other)
+    assert client.post(f"/api/v1/certificates/{due.number}/review").status_code == 404
