@@ -21,7 +21,7 @@ from accounts.models import User
 from accounts.sms import send_sms
 from courses.selectors import enrolments_for
 
-from .lifecycle import _locked, _queue_pdf_after_commit, record_step
+from .lifecycle import lock_certificate, queue_pdf_after_commit, record_step
 from .models import Certificate, Review, ReviewReminder
 from .qr import verification_url
 from .rules import (
@@ -58,7 +58,7 @@ def apply_for_review(*, certificate: Certificate, applicant: User, today: dt.dat
     """The holder applies in the 60-day window; repeating returns the same application."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = _locked(certificate)
+        locked = lock_certificate(certificate)
         existing = Review.objects.filter(certificate=locked, due_on=locked.review_due).first()
         if existing is not None:
             return existing
@@ -115,7 +115,7 @@ def decide_review(
     if not approve and not grounds and not note.strip():
         raise ValidationError(_("复审不予通过时须说明理由。"), code="reason_required")
     with transaction.atomic():
-        certificate = _locked(review.certificate)
+        certificate = lock_certificate(review.certificate)
         locked_review = Review.objects.select_for_update().get(pk=review.pk)
         if locked_review.status != Review.Status.APPLIED:
             return locked_review
@@ -159,7 +159,7 @@ def decide_review(
             certificate.pdf = ""
             certificate.pdf_rendered_at = None
             certificate.save(update_fields=["review_due", "valid_until", "last_reviewed_on", "pdf", "pdf_rendered_at"])
-            _queue_pdf_after_commit(certificate.pk)
+            queue_pdf_after_commit(certificate.pk)
         else:
             certificate.status = next_status(certificate.status, Action.LAPSE)
             certificate.status_changed_at = timezone.now()
