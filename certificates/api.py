@@ -16,7 +16,7 @@ from accounts.models import User
 from . import selectors, services, signing
 from .models import Certificate, VerificationLog
 from .qr import verification_url
-from .rules import PublicRecord
+from .rules import PublicRecord, embedded_id_number
 from .views import (
     NOT_FOUND_MESSAGE,
     RATE_LIMITED_MESSAGE,
@@ -72,7 +72,9 @@ def _caller(request: HttpRequest) -> User:
 
 def _certificate_out(certificate: Certificate) -> CertificateOut:
     record = selectors.public_record(certificate)
-    pdf_path = reverse("api:certificate_pdf", kwargs={"number": certificate.number})
+    # A number that embeds an ID number stays out of URLs (and so out of access logs).
+    key = certificate.token if embedded_id_number(certificate.number) else certificate.number
+    pdf_path = reverse("api:certificate_pdf", kwargs={"number": key})
     return CertificateOut(
         number=certificate.number,
         status=str(record.status),

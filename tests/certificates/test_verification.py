@@ -190,3 +190,17 @@ def test_a_key_rotation_keeps_old_credentials_verifiable(client, issue, settings
     # and once the old key is dropped, its credentials no longer verify
     settings.SIGNING_KEYS_PREVIOUS = ""
     assert signing.check_credential(old_credential).valid is False
+
+
+def test_a_t_plus_id_number_stays_out_of_the_pdf_url(client, issue, authority, holder):
+    AuthorityPolicy.objects.create(authority=authority, number_format="t_id")
+    certificate = issue()
+    client.force_login(holder)
+    listed = client.get("/api/v1/certificates").json()[0]
+    assert HOLDER_ID not in listed["pdf_url"]
+    assert listed["pdf_url"].endswith(f"/certificates/{certificate.token}/pdf")
+    from urllib.parse import urlparse
+
+    response = client.get(urlparse(listed["pdf_url"]).path)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'inline; filename="certificate.pdf"'
