@@ -14,9 +14,9 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.selectors import roles_of
 from certificates.models import Certificate
-from certificates.rules import DISPLAY_STATUS_CLASSES, DISPLAY_STATUS_LABELS, display_status
+from certificates.rules import DISPLAY_STATUS_CLASSES, DISPLAY_STATUS_LABELS, DisplayStatus, display_status
 from certificates.selectors import certificate_state, certificates_for_holder
-from courses.selectors import CourseProgress, enrolments_for
+from courses.selectors import CourseProgress, LessonState, enrolments_for
 from exams.models import Registration
 from exams.selectors import registrations_for
 
@@ -44,6 +44,35 @@ class Dashboard:
     certificates: list[CertificateEntry]
     roles: frozenset[str]
     is_site_staff: bool = False
+    now: dt.datetime | None = None
+
+    @property
+    def continue_lesson(self) -> tuple[CourseProgress, LessonState] | None:
+        """Where studying goes on: the next lesson of the course most recently enrolled on, not yet completed."""
+        for progress in self.courses:
+            if not progress.is_completed and progress.next_lesson is not None:
+                return progress, progress.next_lesson
+        return None
+
+    @property
+    def next_exam(self) -> Registration | None:
+        """The soonest exam the learner is registered for that has not ended yet."""
+        now = self.now or timezone.now()
+        upcoming = [
+            r
+            for r in self.registrations
+            if r.status in (Registration.Status.APPROVED, Registration.Status.PENDING) and r.session.ends_at > now
+        ]
+        return min(upcoming, key=lambda r: (r.session.starts_at, r.pk), default=None)
+
+    @property
+    def reviews_due(self) -> list[CertificateEntry]:
+        """Certificates inside their review window: the holder should apply for review now."""
+        return [entry for entry in self.certificates if entry.status == DisplayStatus.REVIEW_DUE_SOON]
+
+    @property
+    def has_next_steps(self) -> bool:
+        return bool(self.continue_lesson or self.next_exam or self.reviews_due)
 
     @property
     def shows_admin(self) -> bool:
@@ -52,6 +81,14 @@ class Dashboard:
     @property
     def shows_practical(self) -> bool:
         return Role.EXAMINER in self.roles
+
+    @property
+    def shows_training_organisation(self) -> bool:
+        return Role.TRAINER in self.roles
+
+    @property
+    def shows_oversight(self) -> bool:
+        return Role.REGULATOR in self.roles
 
 
 def dashboard_for(*, user: User, today: dt.date | None = None) -> Dashboard:
@@ -77,6 +114,7 @@ def dashboard_for(*, user: User, today: dt.date | None = None) -> Dashboard:
         certificates=certificates,
         roles=roles,
         is_site_staff=user.is_staff or user.is_superuser,
+        now=timezone.now(),
     )
 
 

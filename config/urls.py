@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates.views import jwks
+from courses.offline import service_worker
 
 from .api import api
 from .health import healthz
@@ -22,6 +23,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path(".well-known/jwks.json", jwks, name="jwks"),
+    path("sw.js", service_worker, name="service_worker"),
     path("me/", include("cms.urls")),
     path("me/", include("accounts.urls")),
     path("learn/", include("courses.urls")),

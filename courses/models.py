@@ -14,7 +14,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.blocks import BaseContentBlock
+from .blocks import LessonContentBlock
 
 
 class CourseIndexPage(Page):
@@ -52,6 +52,14 @@ class CoursePage(Page):
     theory_hours = models.PositiveSmallIntegerField(_("理论学时"), default=0)
     practical_hours = models.PositiveSmallIntegerField(_("实操学时"), default=0)
     outline = RichTextField(_("培训大纲"), blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面图片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     search_fields = [*Page.search_fields, index.SearchField("outline")]
     content_panels = [
@@ -59,6 +67,7 @@ class CoursePage(Page):
         FieldPanel("operation_type"),
         FieldPanel("theory_hours"),
         FieldPanel("practical_hours"),
+        FieldPanel("cover_image"),
         FieldPanel("outline"),
     ]
 
@@ -82,7 +91,7 @@ class CoursePage(Page):
 
 class LessonPage(Page):
     minutes = models.PositiveSmallIntegerField(_("课时长度(分钟)"), default=45, help_text=_("计入学时的上限"))
-    body = StreamField(BaseContentBlock(), verbose_name=_("正文"), blank=True)
+    body = StreamField(LessonContentBlock(), verbose_name=_("正文"), blank=True)
 
     search_fields = [*Page.search_fields, index.SearchField("body")]
     content_panels = [*Page.content_panels, FieldPanel("minutes"), FieldPanel("body")]
@@ -106,12 +115,13 @@ class LessonPage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_of_lesson, course_progress
+        from .selectors import course_of_lesson, course_progress, lesson_blocks
 
         context = super().get_context(request, *args, **kwargs)
         course = course_of_lesson(lesson=self)
         progress = course_progress(learner=request.user, course=course)
         context.update(
+            blocks=lesson_blocks(lesson=self, enrolment=progress.enrolment),
             course=course,
             progress=progress,
             state=progress.state_of(self),
@@ -119,6 +129,7 @@ class LessonPage(Page):
             next_state=progress.after(self),
             # Editors preview lessons without being enrolled: no heartbeat then.
             records_time=not getattr(request, "is_preview", False) and progress.is_enrolled,
+            heartbeat_interval_ms=int(getattr(settings, "COURSES_HEARTBEAT_SECONDS", 30) * 1000),
         )
         return context
 
@@ -130,7 +141,16 @@ class Enrolment(models.Model):
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    #: Set once the course's required theory hours are credited and every lesson done.
+    study_class = models.ForeignKey(
+        "courses.StudyClass",
+        verbose_name=_("班级"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrolments",
+    )
+    #: The training-completion record: set once the course's required theory hours are
+    #: credited, every lesson is done and every check question answered correctly.
     completed_at = models.DateTimeField(_("完成培训时间"), null=True, blank=True)
 
     class Meta:
@@ -150,6 +170,9 @@ class LessonProgress(models.Model):
     seconds = models.PositiveIntegerField(_("已计学时(秒)"), default=0)
     position = models.JSONField(_("学习位置"), default=dict, blank=True)
     last_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    #: The one-time token the next heartbeat must carry; each heartbeat gets a new one,
+    #: so a replayed or duplicated request is refused.
+    nonce = models.CharField(max_length=32, blank=True, default="")
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -187,3 +210,65 @@ class StudyDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} {self.day}: {self.seconds}s"
+
+
+class StudyClass(models.Model):
+    """A group of learners a training organisation enrols on one course together."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("培训机构"), on_delete=models.PROTECT, related_name="study_classes"
+    )
+    course = models.ForeignKey(CoursePage, verbose_name=_("课程"), on_delete=models.PROTECT, related_name="classes")
+    name = models.CharField(_("班级名称"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("班级")
+        verbose_name_plural = _("班级")
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_class_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CheckAnswer(models.Model):
+    """A learner's latest answer to one check question embedded in a lesson."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="check_answers")
+    lesson = models.ForeignKey(LessonPage, on_delete=models.PROTECT, related_name="check_answers")
+    block_id = models.CharField(max_length=64)
+    answer = models.JSONField(default=list)
+    correct = models.BooleanField(default=False)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("随堂测验作答")
+        verbose_name_plural = _("随堂测验作答")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson", "block_id"], name="unique_check_answer")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} / {self.lesson} / {self.block_id}"
+
+
+class TrainingSection(models.Model):
+    """A training organisation's corner of the CMS: its course index, editor group and media collection."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", verbose_name=_("培训机构"), on_delete=models.PROTECT, related_name="training_section"
+    )
+    index_page = models.OneToOneField(
+        CourseIndexPage, verbose_name=_("课程目录"), on_delete=models.PROTECT, related_name="section"
+    )
+    group = models.OneToOneField("auth.Group", on_delete=models.PROTECT, related_name="training_section")
+    collection = models.OneToOneField("wagtailcore.Collection", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("培训机构栏目")
+        verbose_name_plural = _("培训机构栏目")
+
+    def __str__(self) -> str:
+        return str(self.organisation)

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from .models import CoursePage, Enrolment, LessonPage, LessonProgress
+from .completion import required_seconds as course_required_seconds
+from .models import CheckAnswer, CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -87,8 +88,13 @@ class CourseProgress:
         return sum(min(state.seconds, state.required_seconds) for state in self.lessons)
 
     @property
-    def required_seconds(self) -> int:
+    def lesson_seconds(self) -> int:
         return sum(state.required_seconds for state in self.lessons)
+
+    @property
+    def required_seconds(self) -> int:
+        """The course's theory hours, or the full length of its lessons when it sets none."""
+        return course_required_seconds(theory_hours=self.course.theory_hours, lesson_seconds=self.lesson_seconds)
 
     @property
     def credited_minutes(self) -> int:
@@ -198,3 +204,140 @@ def is_enrolled(*, learner: User | AnonymousUser, course: CoursePage) -> bool:
 def live_courses(*, index: Any) -> list[CoursePage]:
     """Published courses under a course index page, in menu order."""
     return list(CoursePage.objects.live().child_of(index).select_related("operation_type").order_by("path"))
+
+
+@dataclass(frozen=True)
+class LessonBlock:
+    """One block of a lesson's body; check questions carry the learner's latest answer."""
+
+    block: Any
+    answer: CheckAnswer | None = None
+
+    @property
+    def is_check(self) -> bool:
+        return self.block.block_type == "check"
+
+    @property
+    def multiple(self) -> bool:
+        return self.is_check and sum(1 for option in self.block.value["options"] if option["correct"]) > 1
+
+    @property
+    def options(self) -> list[tuple[int, str, bool]]:
+        """(index, text, chosen in the latest answer) for each option."""
+        chosen = set(self.answer.answer) if self.answer else set()
+        return [(n, option["text"], n in chosen) for n, option in enumerate(self.block.value["options"])]
+
+
+def lesson_blocks(*, lesson: LessonPage, enrolment: Enrolment | None) -> list[LessonBlock]:
+    """The lesson's body with the learner's answers to its check questions: one query."""
+    answers: dict[str, CheckAnswer] = {}
+    if enrolment is not None and any(block.block_type == "check" for block in lesson.body):
+        answers = {a.block_id: a for a in CheckAnswer.objects.filter(enrolment=enrolment, lesson=lesson)}
+    return [LessonBlock(block=block, answer=answers.get(block.id)) for block in lesson.body]
+
+
+# --- catalogue -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueType:
+    operation_type: Any
+    courses: list[CoursePage]
+
+
+@dataclass(frozen=True)
+class CatalogueCategory:
+    category: Any
+    types: list[CatalogueType]
+
+
+def catalogue(*, category_code: str = "") -> list[CatalogueCategory]:
+    """Published courses grouped by operation category, then type: two queries.
+
+    Each course carries ``section`` (its course index page, with the organisation).
+    """
+    courses = (
+        CoursePage.objects.live()
+        .select_related("operation_type__category", "cover_image")
+        .order_by("operation_type__category__code", "operation_type__code", "title")
+    )
+    if category_code:
+        courses = courses.filter(operation_type__category__code=category_code)
+    courses = list(courses)
+    indexes = {
+        index.path: index
+        for index in CourseIndexPage.objects.filter(path__in={c.path[: -c.steplen] for c in courses}).select_related(
+            "organisation"
+        )
+    }
+    result: list[CatalogueCategory] = []
+    for course in courses:
+        course.section = indexes.get(course.path[: -course.steplen])
+        operation_type = course.operation_type
+        if not result or result[-1].category.pk != operation_type.category_id:
+            result.append(CatalogueCategory(category=operation_type.category, types=[]))
+        types = result[-1].types
+        if not types or types[-1].operation_type.pk != operation_type.pk:
+            types.append(CatalogueType(operation_type=operation_type, courses=[]))
+        types[-1].courses.append(course)
+    return result
+
+
+# --- a training organisation's learners ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    enrolment: Enrolment
+    progress: CourseProgress
+    checks_total: int
+    checks_correct: int
+
+    @property
+    def ready_for_exam(self) -> bool:
+        return self.enrolment.completed_at is not None
+
+
+def section_courses(*, organisation: Any) -> list[CoursePage]:
+    """Every course (live or not) in the organisation's section of the page tree: two queries."""
+    index = CourseIndexPage.objects.filter(organisation=organisation).first()
+    if index is None:
+        return []
+    return list(CoursePage.objects.descendant_of(index).select_related("operation_type").order_by("path"))
+
+
+def learners_of(*, organisation: Any, study_class: Any = None) -> list[LearnerRow]:
+    """Learners enrolled on the organisation's courses, with hours and checks: six queries.
+
+    Only enrolments on courses inside the organisation's own section are read, whoever enrolled them.
+    """
+    courses = section_courses(organisation=organisation)
+    if not courses:
+        return []
+    enrolments = Enrolment.objects.filter(course__in=courses).select_related("learner", "study_class")
+    if study_class is not None:
+        enrolments = enrolments.filter(study_class=study_class)
+    enrolments = list(enrolments.order_by("course__path", "learner__real_name", "pk"))
+    by_pk = {course.pk: course for course in courses}
+    for enrolment in enrolments:
+        enrolment.course = by_pk[enrolment.course_id]
+    lessons = _live_lessons_by_course(courses)
+    progress = _progress(enrolments, lessons)
+    checks = {
+        course.path: sum(1 for lesson in lessons[course.path] for block in lesson.body if block.block_type == "check")
+        for course in courses
+    }
+    correct: dict[int, int] = {}
+    for enrolment_id in CheckAnswer.objects.filter(enrolment__in=enrolments, correct=True).values_list(
+        "enrolment_id", flat=True
+    ):
+        correct[enrolment_id] = correct.get(enrolment_id, 0) + 1
+    return [
+        LearnerRow(
+            enrolment=enrolment,
+            progress=item,
+            checks_total=checks[enrolment.course.path],
+            checks_correct=min(correct.get(enrolment.pk, 0), checks[enrolment.course.path]),
+        )
+        for enrolment, item in zip(enrolments, progress, strict=True)
+    ]

@@ -13,12 +13,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import CoursePage, LessonPage
-from .services import enrol, record_lesson_time
+from .services import StaleHeartbeat, answer_check_question, enrol, record_lesson_time
+from .templatetags.study_time import study_time
 
 
 @require_POST
 def heartbeat(request: HttpRequest, page_id: int) -> JsonResponse:
-    """Body ``{"position": {...}}``; replies ``{"seconds", "completed", "course_completed"}``."""
+    """Body ``{"position": {...}, "nonce": "..."}``; replies ``{"seconds", "completed", "course_completed", "nonce"}``.
+
+    The first heartbeat of a page view carries no nonce; each reply hands out the one
+    the next heartbeat must carry. A stale nonce gets 409 and nothing is recorded.
+    """
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("需要登录。")}, status=401)
     lesson = get_object_or_404(LessonPage.objects.live(), pk=page_id)
@@ -28,10 +33,17 @@ def heartbeat(request: HttpRequest, page_id: int) -> JsonResponse:
         return JsonResponse({"detail": _("请求格式不正确。")}, status=400)
     if not isinstance(body, dict):
         return JsonResponse({"detail": _("请求格式不正确。")}, status=400)
+    nonce = body.get("nonce")
+    if nonce is not None and not isinstance(nonce, str):
+        return JsonResponse({"detail": _("请求格式不正确。")}, status=400)
     try:
-        progress = record_lesson_time(learner=request.user, lesson=lesson, position=body.get("position"))
+        progress = record_lesson_time(
+            learner=request.user, lesson=lesson, position=body.get("position"), nonce=nonce or None
+        )
     except PermissionDenied as exc:
         return JsonResponse({"detail": str(exc)}, status=403)
+    except StaleHeartbeat as exc:
+        return JsonResponse({"detail": " ".join(exc.messages)}, status=409)
     except ValidationError as exc:
         return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
     return JsonResponse(
@@ -39,8 +51,34 @@ def heartbeat(request: HttpRequest, page_id: int) -> JsonResponse:
             "seconds": progress.seconds,
             "completed": progress.completed_at is not None,
             "course_completed": progress.enrolment.completed_at is not None,
+            "credited": study_time(progress.seconds),
+            "nonce": progress.nonce,
         }
     )
+
+
+@require_POST
+@login_required
+def answer_check(request: HttpRequest, page_id: int, block_id: str) -> HttpResponse:
+    """The lesson's check-question form posts here; the result shows on the lesson page."""
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=page_id)
+    try:
+        answer = [int(value) for value in request.POST.getlist("answer")]
+    except ValueError:
+        answer = []
+    try:
+        record = answer_check_question(learner=request.user, lesson=lesson, block_id=block_id, answer=answer)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(lesson.get_url(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{lesson.get_url(request)}#check-{block_id}")
+    if record.correct:
+        messages.success(request, _("回答正确。"))
+    else:
+        messages.error(request, _("回答错误，请再想一想。"))
+    return redirect(f"{lesson.get_url(request)}#check-{block_id}")
 
 
 @require_POST

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import OperationCategory, OperationType, PracticalRubric, RubricSubject
+from .models import OperationCategory, OperationType
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "catalogue.json"
 #: Category whose operation types need senior-middle school or equivalent.
@@ -65,32 +65,7 @@ def load_catalogue(*, path: Path = CATALOGUE_PATH) -> CatalogueLoad:
 
 
 def _load_example_rubric(data: dict) -> bool:
-    example = data.get(EXAMPLE_RUBRIC_KEY)
-    if not example:
-        return False
-    operation_type = OperationType.objects.get(code=example["operation"])
-    if PracticalRubric.objects.filter(operation_type=operation_type).exists():
-        return False
-    subject_names = {subject["code"]: subject["name"] for subject in data.get("practical_subjects", [])}
-    rubric = PracticalRubric.objects.create(
-        operation_type=operation_type,
-        version=1,
-        total_minutes=example["total_minutes"],
-        pass_mark=example["pass_mark"],
-        is_published=True,
-    )
-    minutes = example["total_minutes"] // max(len(example["subjects"]), 1)
-    for subject in example["subjects"]:
-        tasks = []
-        for task in subject["tasks"]:
-            code, _, name = task.partition(" ")
-            tasks.append({"code": code, "name": name, "items": []})
-        RubricSubject.objects.create(
-            rubric=rubric,
-            code=subject["code"],
-            name=subject_names.get(subject["code"], subject["code"]),
-            weight=subject["weight"],
-            minutes=minutes,
-            tasks=tasks,
-        )
-    return True
+    """The full rubrics shipped in data/rubrics/ (0102 follows the catalogue's example)."""
+    from .rubrics import seed_rubrics
+
+    return bool(seed_rubrics())

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 # --- Operation catalogue (特种作业目录) ----------------------------------------------------
 
@@ -73,7 +78,7 @@ class QuestionKind(models.TextChoices):
 
 
 class Question(models.Model):
-    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="questions")
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="questions", verbose_name=_("题库"))
     kind = models.CharField(_("题型"), max_length=16, choices=QuestionKind.choices)
     stem = models.TextField(_("题干"))
     #: [{"key": "A", "text": "..."}]; empty for true/false (keys T and F are implied).
@@ -87,16 +92,83 @@ class Question(models.Model):
     )
     operation_types = models.ManyToManyField(OperationType, related_name="questions", verbose_name=_("操作项目"))
     version = models.PositiveIntegerField(_("版本"), default=1)
+    #: The current, drawable version. Editing makes a new row (version + 1) and clears
+    #: this on the old one; retiring clears it without a successor.
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Shared by every version of one question; the versions are told apart by ``version``.
+    lineage = models.UUIDField(_("试题编号"), default=uuid.uuid4, editable=False)
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("图片"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    retired_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("试题")
         verbose_name_plural = _("试题")
         indexes = [models.Index(fields=["bank", "kind", "is_active"])]
+        constraints = [
+            models.UniqueConstraint(fields=["lineage", "version"], name="unique_question_version"),
+            models.UniqueConstraint(
+                fields=["lineage"], condition=Q(is_active=True), name="one_current_question_version"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.stem[:40]
+
+
+class QuestionImport(models.Model):
+    """One upload of a question file through the admin: checked, previewed, then imported.
+
+    The file is kept so the import can run in a Celery task after the user confirms;
+    the rows go into the bank all or nothing, in that task's one transaction.
+    """
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("已检查，待确认")
+        INVALID = "invalid", _("有错误，未导入")
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("导入失败")
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="imports", verbose_name=_("题库"))
+    file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    format = models.CharField(_("格式"), max_length=16)
+    default_operation_type = models.ForeignKey(
+        OperationType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("默认操作项目")
+    )
+    skip_duplicates = models.BooleanField(_("跳过重复试题"), default=False)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.CHECKED)
+    total = models.PositiveIntegerField(_("试题数"), default=0)
+    imported = models.PositiveIntegerField(_("已导入"), default=0)
+    skipped = models.PositiveIntegerField(_("已跳过"), default=0)
+    #: [{"line": 3, "message": "..."}]
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    #: The first parsed questions, as shown on the preview page.
+    preview = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("试题导入")
+        verbose_name_plural = _("试题导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.bank} ← {self.original_name}"
 
 
 class Blueprint(models.Model):
@@ -134,13 +206,24 @@ class BlueprintRule(models.Model):
 # --- Practical rubrics (评分标准) -----------------------------------------------------------
 
 
-class PracticalRubric(models.Model):
+class PracticalRubric(ClusterableModel):
+    """One version of an operation type's practical rubric.
+
+    A session points at the version current when it was planned; a version that a
+    session or result uses is never edited again (a change is a new version), so a
+    candidate is always scored against the rubric they trained for.
+    """
+
     operation_type = models.ForeignKey(OperationType, on_delete=models.PROTECT, related_name="rubrics")
     version = models.PositiveIntegerField(_("版本"), default=1)
     total_minutes = models.PositiveSmallIntegerField(_("考试时长(分钟)"), default=60)
     pass_mark = models.PositiveSmallIntegerField(_("合格分数"), default=80)
     retake_failed_subject_only = models.BooleanField(_("补考仅考不合格科目"), default=False)
     is_published = models.BooleanField(_("已发布"), default=False)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -153,19 +236,31 @@ class PracticalRubric(models.Model):
     def __str__(self) -> str:
         return f"{self.operation_type} v{self.version}"
 
+    def clean(self) -> None:
+        if self.pk and (self.sessions.exists() or self.results.exists()):
+            raise ValidationError(_("该版本已用于考试场次，不能修改；请导入新版本。"))
+
 
 class RubricSubject(models.Model):
     class ScoringMode(models.TextChoices):
         EXAMINER = "examiner", _("考评员评分")
         DEVICE = "device", _("设备评分")
 
-    rubric = models.ForeignKey(PracticalRubric, on_delete=models.CASCADE, related_name="subjects")
+    class TaskSelection(models.TextChoices):
+        DRAW = "draw", _("随机抽取")
+        EXAMINER = "examiner", _("考评员指定")
+
+    rubric = ParentalKey(PracticalRubric, on_delete=models.CASCADE, related_name="subjects")
     code = models.CharField(_("科目"), max_length=4)
     name = models.CharField(_("名称"), max_length=100)
     weight = models.PositiveSmallIntegerField(_("权重(%)"))
     minutes = models.PositiveSmallIntegerField(_("时长(分钟)"), default=15)
     scoring_mode = models.CharField(_("评分方式"), max_length=16, choices=ScoringMode.choices, default="examiner")
-    #: [{"code": "K11", "name": "...", "items": [{"code", "name", "points", "veto"}]}]
+    task_selection = models.CharField(
+        _("考题选择"), max_length=16, choices=TaskSelection.choices, default=TaskSelection.DRAW
+    )
+    #: [{"code": "K11", "name": "...", "items": [{"code", "name", "points", "deductions", "veto"}]}],
+    #: validated by exams.rubric_rules.parse_tasks (see there for why this is JSON).
     tasks = models.JSONField(_("考题"), default=list, blank=True)
 
     class Meta:
@@ -176,6 +271,14 @@ class RubricSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        from .rubric_rules import RubricInvalid, parse_tasks
+
+        try:
+            parse_tasks(self.tasks, subject_code=self.code, scoring_mode=self.scoring_mode)
+        except RubricInvalid as exc:
+            raise ValidationError({"tasks": exc.problems}) from exc
 
 
 # --- Sessions, registrations, attempts ------------------------------------------------------
@@ -202,6 +305,9 @@ class ExamSession(models.Model):
     blueprint = models.ForeignKey(Blueprint, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
     rubric = models.ForeignKey(
         PracticalRubric, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
@@ -235,7 +341,21 @@ class Registration(models.Model):
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     is_retake = models.BooleanField(_("补考"), default=False)
+    #: On a retake of a rubric that repeats only failed subjects: the subjects to sit.
+    retake_subjects = models.JSONField(_("补考科目"), default=list, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+    #: The admission ticket's code (准考证号): printed and in its QR code; set on approval.
+    ticket_code = models.CharField(_("准考证号"), max_length=16, null=True, blank=True, unique=True)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -312,6 +432,12 @@ class PracticalResult(models.Model):
     veto_reason = models.CharField(_("否决原因"), max_length=500, blank=True)
     total = models.DecimalField(max_digits=5, decimal_places=2)
     passed = models.BooleanField()
+    #: Subjects that failed (the ones a subject-only retake repeats).
+    failed_subjects = models.JSONField(default=list, blank=True)
+    #: Subjects carried over from an earlier attempt (subject-only retakes).
+    carried_subjects = models.JSONField(default=dict, blank=True)
+    #: The marks behind the scores as submitted: tasks drawn, deductions, notes.
+    detail = models.JSONField(default=dict, blank=True)
     submitted_at = models.DateTimeField()
 
     class Meta:
@@ -324,3 +450,160 @@ class PracticalResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration}: {self.total}"
+
+
+# --- Exam sites, health certificates, practical scoring (issue 4) --------------------------
+
+
+class ExamSiteProfile(models.Model):
+    """What an exam site (实操考点) offers: stations, equipped operation types, address.
+
+    Its examiners are the site's members with the examiner role (accounts.Membership).
+    """
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="exam_site_profile",
+        limit_choices_to={"kind": "exam_site"},
+        verbose_name=_("考点"),
+    )
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("每场最多考生"), default=40)
+    operation_types = models.ManyToManyField(
+        OperationType, related_name="exam_sites", blank=True, verbose_name=_("具备考试条件的操作项目")
+    )
+
+    class Meta:
+        verbose_name = _("实操考点")
+        verbose_name_plural = _("实操考点")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class HealthCertificate(models.Model):
+    """A candidate's medical certificate (体检证明) for special-operations work."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="health_certificates", verbose_name=_("人员")
+    )
+    file = models.FileField(_("体检证明"), upload_to="health/%Y/")
+    content_type = models.CharField(max_length=64)
+    issued_on = models.DateField(_("出具日期"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("体检证明")
+        verbose_name_plural = _("体检证明")
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_on}"
+
+
+class PracticalScoreSheet(models.Model):
+    """The examiner's working sheet for one candidate: tasks drawn and marks as entered.
+
+    Every tap is saved at once (PracticalMark), so a dropped connection loses nothing;
+    submitting turns the sheet into a PracticalResult and locks it.
+    """
+
+    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="score_sheet")
+    #: {"K1": "K12", ...}: the task each subject is sat on.
+    tasks = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("实操评分表")
+        verbose_name_plural = _("实操评分表")
+
+    def __str__(self) -> str:
+        return f"{self.registration}"
+
+
+class PracticalMark(models.Model):
+    """One scored item on a sheet (or a device subject's score, with ``item_code`` empty)."""
+
+    sheet = models.ForeignKey(PracticalScoreSheet, on_delete=models.CASCADE, related_name="marks")
+    subject_code = models.CharField(max_length=4)
+    item_code = models.CharField(max_length=32, blank=True)
+    #: Codes of the deductions applied to the item.
+    deductions = models.JSONField(default=list, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    veto = models.BooleanField(default=False)
+    veto_reason = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    examiner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("评分记录")
+        verbose_name_plural = _("评分记录")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "subject_code", "item_code"], name="unique_mark_per_item"),
+            models.CheckConstraint(condition=Q(veto=False) | ~Q(veto_reason=""), name="mark_veto_needs_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} {self.subject_code}/{self.item_code}"
+
+
+class PracticalEvidence(models.Model):
+    """A photo the examiner took as evidence: resized, re-encoded, EXIF stripped."""
+
+    sheet = models.ForeignKey(PracticalScoreSheet, on_delete=models.PROTECT, related_name="evidence")
+    subject_code = models.CharField(max_length=4)
+    image = models.ImageField(upload_to="evidence/%Y/%m/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("评分佐证照片")
+        verbose_name_plural = _("评分佐证照片")
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} {self.subject_code} #{self.pk}"
+
+
+class PracticalCorrection(models.Model):
+    """A change to a submitted practical result: proposed by one examiner, confirmed by a second."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待复核")
+        APPLIED = "applied", _("已更正")
+        REJECTED = "rejected", _("已驳回")
+
+    result = models.ForeignKey(PracticalResult, on_delete=models.PROTECT, related_name="corrections")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("更正原因"), max_length=500)
+    subject_scores = models.JSONField()
+    veto = models.BooleanField(default=False)
+    veto_reason = models.CharField(max_length=500, blank=True)
+    previous = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("成绩更正")
+        verbose_name_plural = _("成绩更正")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("requested_by")),
+                name="correction_needs_a_second_examiner",
+            ),
+            models.UniqueConstraint(
+                fields=["result"], condition=Q(status="pending"), name="one_pending_correction_per_result"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result_id} {self.get_status_display()}"

@@ -34,3 +34,30 @@ def examiner_site_ids(user: User | AnonymousUser) -> list[int]:
 def can_score_at(user: User | AnonymousUser, site: Organisation) -> bool:
     """Practical results are recorded only by an examiner member of the session's site."""
     return _is_superuser(user) or has_role(user, Role.EXAMINER, organisation=site)
+
+
+def is_regulator(user: User | AnonymousUser) -> bool:
+    """A regulator at any issuing authority (or a superuser): plans sessions, approves, sees statistics."""
+    return _is_superuser(user) or has_role(user, Role.REGULATOR)
+
+
+def can_administer(user: User | AnonymousUser, authority: Organisation) -> bool:
+    """Sessions are planned and registrations decided by the regulators of the session's authority."""
+    return _is_superuser(user) or has_role(user, Role.REGULATOR, organisation=authority)
+
+
+def regulator_authority_ids(user: User | AnonymousUser) -> list[int]:
+    return list(organisations_of(user, role=Role.REGULATOR).values_list("pk", flat=True))
+
+
+def is_trainer(user: User | AnonymousUser) -> bool:
+    return has_role(user, Role.TRAINER)
+
+
+def can_register_for(user: User | AnonymousUser, training_organisation: Organisation) -> bool:
+    """Staff of a training organisation register its own learners, and nobody else's."""
+    return _is_superuser(user) or has_role(user, Role.TRAINER, organisation=training_organisation)
+
+
+def trainer_organisation_ids(user: User | AnonymousUser) -> list[int]:
+    return list(organisations_of(user, role=Role.TRAINER).values_list("pk", flat=True))

@@ -121,6 +121,8 @@ class PracticalScore:
     passed: bool
     vetoed: bool
     subject_scores: dict[str, Decimal] = field(default_factory=dict)
+    #: Subjects below the pass mark (judged only when each subject must pass on its own).
+    failed_subjects: tuple[str, ...] = ()
 
 
 # --- Answers ----------------------------------------------------------------------------
@@ -262,10 +264,14 @@ def score_practical(
     subject_scores: Mapping[str, Decimal],
     veto: bool,
     pass_mark: int | Decimal,
+    each_subject_must_pass: bool = False,
 ) -> PracticalScore:
     """Weighted total of subject scores (each 0–100, weights summing to 100).
 
-    Rounded to 2 decimals. A veto item fails the whole practical exam whatever the points.
+    Rounded to 2 decimals; passed at ``pass_mark`` with no veto. A veto item fails the
+    whole practical exam whatever the points. Rubrics whose retakes repeat only the
+    failed subject (``each_subject_must_pass``) also judge each subject against the pass
+    mark: the exam passes only when every subject does, and the failed ones are named.
     """
     if sum(weights.values()) != 100:
         raise ScoringError(_("科目权重之和应为 100，现为 %(total)s。") % {"total": sum(weights.values())})
@@ -287,5 +293,8 @@ def score_practical(
         scores[code] = value.quantize(CENT, rounding=ROUND_HALF_UP)
     total = sum((scores[code] * weights[code] for code in scores), Decimal(0)) / FULL_MARKS
     total = total.quantize(CENT, rounding=ROUND_HALF_UP)
-    passed = not veto and total >= Decimal(pass_mark)
-    return PracticalScore(total=total, passed=passed, vetoed=veto, subject_scores=scores)
+    failed: tuple[str, ...] = ()
+    if each_subject_must_pass:
+        failed = tuple(code for code in scores if scores[code] < Decimal(pass_mark))
+    passed = not veto and total >= Decimal(pass_mark) and not failed
+    return PracticalScore(total=total, passed=passed, vetoed=veto, subject_scores=scores, failed_subjects=failed)

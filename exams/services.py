@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event
 
-from .eligibility import PASS_VALID_MONTHS, CandidateFacts, eligibility_problems, months_before
+from .eligibility import PASS_VALID_MONTHS, months_before
 from .models import (
     Attempt,
     AttemptAnswer,
@@ -38,6 +38,7 @@ from .models import (
     Registration,
 )
 from .permissions import can_score_at
+from .registration import assess_candidate
 from .scoring import (
     BankQuestion,
     DrawRule,
@@ -99,55 +100,64 @@ def register_candidate(
 ) -> Registration:
     """Register a candidate for a session after checking eligibility and capacity.
 
-    Theory sessions need completed training for the operation type; the theory pass
-    a practical session needs is checked when the practical result is recorded.
-    The session row is locked so that two registrations never take the last seat.
+    Every rule of exams/eligibility.py is checked and every failure explained at once.
+    The session row is locked (SELECT FOR UPDATE) before seats are counted, so two
+    registrations never take the last seat. Repeating it returns the registration made.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = ExamSession.objects.select_for_update().get(pk=session.pk)
+        locked = ExamSession.objects.select_for_update(of=("self",)).select_related("rubric").get(pk=session.pk)
         existing = Registration.objects.filter(session=locked, candidate=candidate).first()
         if existing is not None:
             if existing.operation_type_id != operation_type.pk:
                 raise EligibilityError(_("考生已报名本场次的其他操作项目。"), code="already_registered")
             return existing
-        problems: list[str] = []
-        if now >= locked.ends_at:
-            problems.append(_("考试场次已结束，不能报名。"))
-        if not locked.operation_types.filter(pk=operation_type.pk).exists():
-            problems.append(_("本场次不考“%(operation_type)s”。") % {"operation_type": operation_type.name})
-        training_completed = None
-        if locked.kind == ExamKind.THEORY:
-            from courses.selectors import completed_training
-
-            training_completed = completed_training(learner=candidate, operation_type=operation_type) is not None
-        problems += eligibility_problems(
-            CandidateFacts(
-                id_number=candidate.id_number,
-                education=candidate.education,
-                exam_date=timezone.localtime(locked.starts_at).date(),
-                requires_senior_middle=operation_type.requires_senior_middle,
-                training_completed=training_completed,
-            )
-        )
+        problems = session_problems(locked, operation_type, now=now)
+        assessment = assess_candidate(session=locked, candidate=candidate, operation_type=operation_type)
+        problems += assessment.problems
         if problems:
             raise EligibilityError(problems, code="ineligible")
-        taken = Registration.objects.filter(session=locked, status__in=SEAT_HOLDING).count()
-        if taken >= locked.capacity:
+        if seats_left(locked) < 1:
             raise EligibilityError(_("本场次名额已满。"), code="session_full")
         registration = Registration.objects.create(
             session=locked,
             candidate=candidate,
             operation_type=operation_type,
             training_organisation=training_organisation,
+            registered_by=registered_by if registered_by is not None and registered_by.pk else None,
+            is_retake=assessment.is_retake,
+            retake_subjects=assessment.retake_subjects,
         )
         record_event(
             actor=registered_by,
             action="exams.registration.created",
             obj=registration,
-            data={"session": locked.pk, "candidate": candidate.pk, "operation_type": operation_type.code},
+            data={
+                "session": locked.pk,
+                "candidate": candidate.pk,
+                "operation_type": operation_type.code,
+                "retake": assessment.is_retake,
+                "retake_subjects": assessment.retake_subjects,
+                "training_organisation": training_organisation.pk if training_organisation else None,
+            },
         )
     return registration
+
+
+def session_problems(session: ExamSession, operation_type: OperationType, *, now: dt.datetime) -> list[str]:
+    """Why the session cannot take this registration (closed, wrong operation type)."""
+    problems: list[str] = []
+    if now >= session.ends_at:
+        problems.append(_("考试场次已结束，不能报名。"))
+    if not session.operation_types.filter(pk=operation_type.pk).exists():
+        problems.append(_("本场次不考“%(operation_type)s”。") % {"operation_type": operation_type.name})
+    return problems
+
+
+def seats_left(session: ExamSession) -> int:
+    """Free seats; call while holding SELECT FOR UPDATE on the session for a decision."""
+    taken = Registration.objects.filter(session=session, status__in=SEAT_HOLDING).count()
+    return session.capacity - taken
 
 
 # --- Theory attempts --------------------------------------------------------------------
@@ -446,14 +456,18 @@ def record_practical_result(
     subject_scores: Mapping[str, Decimal],
     veto: bool,
     veto_reason: str = "",
+    detail: Mapping | None = None,
     now: dt.datetime | None = None,
 ) -> PracticalResult:
     """Record the final practical result, audited; on a pass, qualify the candidate.
 
-    The result is final: a repeat returns the recorded one unchanged. When it passes
-    and the theory part passed within 12 months, every hook in
-    settings.KAOZHENG_ON_QUALIFIED runs in this same transaction (exams never imports
-    the certificates app), so a failing hook leaves no result behind either.
+    The result is final: a repeat by the same examiner returns the recorded one
+    unchanged; another examiner is told who submitted it (a change is a correction,
+    exams/practical.py). Only a checked-in candidate is scored. On a retake of a rubric
+    that repeats only failed subjects, the other subjects are carried over from the
+    failed result. When it passes and the theory part passed within 12 months, every
+    hook in settings.KAOZHENG_ON_QUALIFIED runs in this same transaction (exams never
+    imports the certificates app), so a failing hook leaves no result behind either.
     """
     now = now or timezone.now()
     veto_reason = (veto_reason or "").strip()
@@ -466,15 +480,26 @@ def record_practical_result(
         session = reg.session
         if not can_score_at(examiner, session.site):
             raise PermissionDenied(_("只有本考点的考评员可以录入实操成绩。"))
-        existing = PracticalResult.objects.filter(registration=reg).first()
+        existing = PracticalResult.objects.select_related("examiner").filter(registration=reg).first()
         if existing is not None:
-            return existing
+            if existing.examiner_id == examiner.pk:
+                return existing
+            raise PracticalResultError(
+                _("该考生的成绩已由考评员%(name)s于 %(time)s 提交，如需更改请申请更正。")
+                % {
+                    "name": existing.examiner.real_name or existing.examiner.username,
+                    "time": timezone.localtime(existing.submitted_at).strftime("%H:%M"),
+                },
+                code="already_submitted",
+            )
         if session.kind != ExamKind.PRACTICAL or session.rubric is None:
             raise PracticalResultError(_("这不是实操考试场次的报名。"), code="not_practical")
         if reg.status != Registration.Status.APPROVED:
             raise PracticalResultError(_("报名尚未审核通过，不能录入成绩。"), code="not_approved")
         if now < session.starts_at:
             raise PracticalResultError(_("考试尚未开始，不能录入成绩。"), code="not_started")
+        if reg.checked_in_at is None:
+            raise PracticalResultError(_("考生尚未签到，不能录入成绩。"), code="not_checked_in")
         rubric = session.rubric
         if veto and not veto_reason:
             raise PracticalResultError(_("触发否决项时须填写否决原因。"), code="veto_needs_reason")
@@ -486,9 +511,17 @@ def record_practical_result(
                 code="no_theory_pass",
             )
         weights = {subject.code: subject.weight for subject in rubric.subjects.all()}
+        given = dict(subject_scores)
+        carried = _carried_subjects(reg, weights) if reg.retake_subjects else {}
+        for code, value in carried.items():
+            given.setdefault(code, value)
         try:
             score = score_practical(
-                weights=weights, subject_scores=subject_scores, veto=veto, pass_mark=rubric.pass_mark
+                weights=weights,
+                subject_scores=given,
+                veto=veto,
+                pass_mark=rubric.pass_mark,
+                each_subject_must_pass=rubric.retake_failed_subject_only,
             )
         except ScoringError as exc:
             raise PracticalResultError(str(exc), code="invalid_scores") from exc
@@ -501,6 +534,9 @@ def record_practical_result(
             veto_reason=veto_reason if veto else "",
             total=score.total,
             passed=score.passed,
+            failed_subjects=list(score.failed_subjects),
+            carried_subjects={code: str(value) for code, value in carried.items()},
+            detail=dict(detail or {}),
             submitted_at=now,
         )
         record_event(
@@ -510,6 +546,7 @@ def record_practical_result(
             data={
                 "registration": reg.pk,
                 "subject_scores": result.subject_scores,
+                "carried_subjects": result.carried_subjects,
                 "veto": veto,
                 "veto_reason": result.veto_reason,
                 "total": str(score.total),
@@ -518,13 +555,39 @@ def record_practical_result(
             },
         )
         if result.passed:
-            for path in getattr(settings, "KAOZHENG_ON_QUALIFIED", []):
-                import_string(path)(
-                    candidate=reg.candidate,
-                    operation_type=reg.operation_type,
-                    authority=session.authority,
-                    theory_attempt=theory,
-                    practical_result=result,
-                    actor=examiner,
-                )
+            qualify_candidate(registration=reg, theory=theory, result=result, actor=examiner)
     return result
+
+
+def _carried_subjects(reg: Registration, weights: Mapping[str, int]) -> dict[str, Decimal]:
+    """Subject scores a subject-only retake keeps from the candidate's failed result."""
+    previous = (
+        PracticalResult.objects.filter(
+            registration__candidate_id=reg.candidate_id,
+            registration__operation_type_id=reg.operation_type_id,
+            passed=False,
+        )
+        .exclude(registration=reg)
+        .order_by("-submitted_at")
+        .first()
+    )
+    if previous is None:
+        return {}
+    return {
+        code: Decimal(value)
+        for code, value in previous.subject_scores.items()
+        if code in weights and code not in reg.retake_subjects
+    }
+
+
+def qualify_candidate(*, registration: Registration, theory: Attempt, result: PracticalResult, actor: User) -> None:
+    """Run every KAOZHENG_ON_QUALIFIED hook; call inside the transaction that passed the result."""
+    for path in getattr(settings, "KAOZHENG_ON_QUALIFIED", []):
+        import_string(path)(
+            candidate=registration.candidate,
+            operation_type=registration.operation_type,
+            authority=registration.session.authority,
+            theory_attempt=theory,
+            practical_result=result,
+            actor=actor,
+        )

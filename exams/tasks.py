@@ -11,3 +11,6 @@ from .services import submit_expired_attempts
 def sweep_expired_attempts() -> int:
     """Submit attempts whose deadline passed without a submission; safe to run twice."""
     return submit_expired_attempts()
+
+
+from .bank_tasks import run_question_import_task  # noqa: E402, F401 - registers the task with Celery

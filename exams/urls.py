@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import administration_views, practical_views, views
 
 app_name = "exams"
 urlpatterns = [
@@ -8,6 +8,37 @@ urlpatterns = [
     path("registrations/<int:registration_id>/start", views.start, name="start"),
     path("attempts/<int:attempt_id>/", views.attempt, name="attempt"),
     path("attempts/<int:attempt_id>/result", views.result, name="result"),
-    path("practical/", views.practical_roster, name="practical_roster"),
-    path("practical/<int:registration_id>/score", views.practical_score, name="practical_score"),
+    # Practical exams and exam administration (issue 4)
+    path("practical/", practical_views.practical_roster, name="practical_roster"),
+    path("practical/check-in", practical_views.check_in, name="practical_check_in"),
+    path("practical/<int:registration_id>/score", practical_views.practical_score, name="practical_score"),
+    path("practical/<int:registration_id>/marks", practical_views.practical_mark, name="practical_mark"),
+    path("practical/<int:registration_id>/task", practical_views.practical_task, name="practical_task"),
+    path("practical/<int:registration_id>/evidence", practical_views.practical_evidence, name="practical_evidence"),
+    path("practical/<int:registration_id>/submit", practical_views.practical_submit, name="practical_submit"),
+    path(
+        "practical/<int:registration_id>/correction", practical_views.practical_correction, name="practical_correction"
+    ),
+    path(
+        "practical/corrections/<int:correction_id>/decide",
+        practical_views.correction_decide,
+        name="practical_correction_decide",
+    ),
+    path("sessions/", administration_views.open_sessions, name="open_sessions"),
+    path("sessions/<int:session_id>/register", administration_views.register_self, name="register_self"),
+    path("health/", administration_views.health_certificate, name="health_certificate"),
+    path("registrations/<int:registration_id>/ticket.pdf", administration_views.ticket_pdf, name="ticket_pdf"),
+    path("rubrics/", administration_views.rubric_list, name="rubric_list"),
+    path("rubrics/<int:rubric_id>/", administration_views.rubric_detail, name="rubric_detail"),
+    path("admin/sessions/", administration_views.session_list, name="session_list"),
+    path("admin/sessions/new", administration_views.session_plan, name="session_plan"),
+    path("admin/sessions/<int:session_id>/", administration_views.session_detail, name="session_detail"),
+    path("admin/sessions/<int:session_id>/roster.xlsx", administration_views.roster_xlsx, name="roster_xlsx"),
+    path("admin/registrations/<int:registration_id>/decide", administration_views.decide, name="decide"),
+    path("admin/results/", administration_views.results, name="results"),
+    path("admin/results.xlsx", administration_views.results_xlsx, name="results_xlsx"),
+    path("training/", administration_views.training_home, name="training_home"),
+    path(
+        "training/sessions/<int:session_id>/register", administration_views.register_class_view, name="register_class"
+    ),
 ]

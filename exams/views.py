@@ -10,7 +10,6 @@ import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,16 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors
-from .forms import PracticalScoreForm
 from .models import Attempt, ExamKind, QuestionKind, Registration
-from .permissions import is_examiner
 from .scoring import MULTIPLE
 from .services import (
     AnswerRejected,
     AttemptClosed,
     ExamError,
-    PracticalResultError,
-    record_practical_result,
     save_answers,
     start_attempt,
     submit_attempt,
@@ -170,63 +165,4 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "question_count": len(questions),
             "pass_mark": attempt.paper["pass_mark"],
         },
-    )
-
-
-def _require_examiner(request: HttpRequest) -> None:
-    if not is_examiner(request.user):
-        raise PermissionDenied(_("只有考评员可以查看实操考试名单。"))
-
-
-@login_required
-def practical_roster(request: HttpRequest) -> HttpResponse:
-    _require_examiner(request)
-    day = timezone.localdate()
-    registrations = selectors.practical_roster(request.user, day)
-    return render(request, "exams/practical_roster.html", {"registrations": registrations, "day": day})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def practical_score(request: HttpRequest, registration_id: int) -> HttpResponse:
-    _require_examiner(request)
-    try:
-        registration = selectors.practical_registration_for(request.user, registration_id)
-    except Registration.DoesNotExist as exc:
-        raise Http404 from exc
-    existing = getattr(registration, "practical_result", None)
-    rubric = registration.session.rubric
-    subjects = list(rubric.subjects.all()) if rubric else []
-    form = None
-    if existing is None:
-        form = PracticalScoreForm(request.POST or None, subjects=subjects)
-        if request.method == "POST" and form.is_valid():
-            try:
-                record_practical_result(
-                    registration=registration,
-                    examiner=request.user,
-                    subject_scores=form.subject_scores(),
-                    veto=form.cleaned_data["veto"],
-                    veto_reason=form.cleaned_data["veto_reason"],
-                )
-            except PracticalResultError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("实操成绩已提交。"))
-                return redirect("exams:practical_score", registration_id=registration.pk)
-    subject_rows = [
-        {"subject": subject, "score": existing.subject_scores.get(subject.code) if existing else None}
-        for subject in subjects
-    ]
-    return render(
-        request,
-        "exams/practical_score.html",
-        {
-            "registration": registration,
-            "result": existing,
-            "form": form,
-            "subject_rows": subject_rows,
-        },
-        status=422 if form is not None and form.errors else 200,
     )

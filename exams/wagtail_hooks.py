@@ -1,44 +1,17 @@
 """Exams in the Wagtail admin: simple listings and edit forms under one "考试" menu.
 
-Blueprint rules and rubric subjects are edited in the Django admin for now (their
-models are not clusterable); the deeper editors come with their own issue.
+Blueprint rules are edited in the Django admin for now; rubric subjects are inline
+in the rubric's form (PracticalRubric is clusterable).
 """
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Blueprint, ExamSession, PracticalRubric, Question, QuestionBank, Registration
-
-
-class QuestionBankViewSet(SnippetViewSet):
-    model = QuestionBank
-    icon = "folder-open-inverse"
-    list_display = ["name", "slug", "level", "organisation"]
-    list_filter = ["level"]
-    search_fields = ["name", "slug"]
-    panels = [FieldPanel("slug"), FieldPanel("name"), FieldPanel("level"), FieldPanel("organisation")]
-
-
-class QuestionViewSet(SnippetViewSet):
-    model = Question
-    icon = "help"
-    list_display = ["stem", "bank", "kind", "knowledge_point", "is_active"]
-    list_filter = ["bank", "kind", "is_active"]
-    search_fields = ["stem", "knowledge_point"]
-    panels = [
-        FieldPanel("bank"),
-        FieldPanel("kind"),
-        FieldPanel("stem"),
-        FieldPanel("options"),
-        FieldPanel("answer"),
-        FieldPanel("explanation"),
-        FieldPanel("knowledge_point"),
-        FieldPanel("difficulty"),
-        FieldPanel("operation_types"),
-        FieldPanel("is_active"),
-    ]
+from .bank_admin import QuestionBankToolsViewSet, QuestionBankViewSet, QuestionViewSet
+from .models import Blueprint, ExamSession, ExamSiteProfile, PracticalRubric, Registration
 
 
 class BlueprintViewSet(SnippetViewSet):
@@ -94,6 +67,8 @@ class PracticalRubricViewSet(SnippetViewSet):
     icon = "tasks"
     list_display = ["operation_type", "version", "total_minutes", "pass_mark", "is_published"]
     list_filter = ["is_published"]
+    # Subjects and their tasks (JSON, checked by exams.rubric_rules) are edited inline; a
+    # version already used by a session refuses edits (PracticalRubric.clean).
     panels = [
         FieldPanel("operation_type"),
         FieldPanel("version"),
@@ -101,7 +76,28 @@ class PracticalRubricViewSet(SnippetViewSet):
         FieldPanel("pass_mark"),
         FieldPanel("retake_failed_subject_only"),
         FieldPanel("is_published"),
+        InlinePanel(
+            "subjects",
+            label=_("科目"),
+            panels=[
+                FieldPanel("code"),
+                FieldPanel("name"),
+                FieldPanel("weight"),
+                FieldPanel("minutes"),
+                FieldPanel("scoring_mode"),
+                FieldPanel("task_selection"),
+                FieldPanel("tasks"),
+            ],
+        ),
     ]
+
+
+class ExamSiteProfileViewSet(SnippetViewSet):
+    model = ExamSiteProfile
+    icon = "site"
+    menu_label = _("实操考点")
+    list_display = ["organisation", "capacity", "address"]
+    panels = [FieldPanel("organisation"), FieldPanel("address"), FieldPanel("capacity"), FieldPanel("operation_types")]
 
 
 class ExamsViewSetGroup(SnippetViewSetGroup):
@@ -115,7 +111,14 @@ class ExamsViewSetGroup(SnippetViewSetGroup):
         ExamSessionViewSet,
         RegistrationViewSet,
         PracticalRubricViewSet,
+        ExamSiteProfileViewSet,
     )
 
 
 register_snippet(ExamsViewSetGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_question_bank_tools():
+    """题库管理: import, export, template and item statistics (exams/bank_admin.py)."""
+    return QuestionBankToolsViewSet()

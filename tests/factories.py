@@ -163,7 +163,7 @@ class PracticalRubricFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     operation_type = factory.SubFactory(OperationTypeFactory)
-    version = 1
+    version = factory.Sequence(lambda n: n + 1)
     total_minutes = 60
     pass_mark = 80
     is_published = True
@@ -174,7 +174,35 @@ class PracticalRubricFactory(factory.django.DjangoModelFactory):
             return
         weights = extracted or {"K1": 20, "K2": 40, "K3": 20, "K4": 20}
         for code, weight in weights.items():
-            RubricSubject.objects.create(rubric=obj, code=code, name=code, weight=weight, minutes=15)
+            RubricSubject.objects.create(
+                rubric=obj, code=code, name=code, weight=weight, minutes=15, tasks=[rubric_task(f"{code}1")]
+            )
+
+
+def rubric_task(code: str) -> dict:
+    """A task of two scored items (60 + 40 points) and one veto item."""
+    return {
+        "code": code,
+        "name": f"考题{code}",
+        "items": [
+            {
+                "code": f"{code}-1",
+                "name": "操作",
+                "points": 60,
+                "deductions": [
+                    {"code": "a", "text": "步骤错误", "points": 10},
+                    {"code": "b", "text": "未完成", "points": 60},
+                ],
+            },
+            {
+                "code": f"{code}-2",
+                "name": "安全",
+                "points": 40,
+                "deductions": [{"code": "a", "text": "未戴手套", "points": 20}],
+            },
+            {"code": f"{code}-V", "name": "带电作业", "veto": True},
+        ],
+    }
 
 
 class ExamSessionFactory(factory.django.DjangoModelFactory):

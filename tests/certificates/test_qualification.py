@@ -40,7 +40,9 @@ def test_a_passed_practical_issues_the_certificate_and_its_pdf(
         passed=True,
     )
     session = ExamSessionFactory(kind=ExamKind.PRACTICAL, authority=authority, operation_types=[operation_type])
-    practical = RegistrationFactory(candidate=holder, operation_type=operation_type, session=session)
+    practical = RegistrationFactory(
+        candidate=holder, operation_type=operation_type, session=session, checked_in_at=timezone.now()
+    )
     examiner = MembershipFactory(organisation=session.site, role=Role.EXAMINER).user
 
     # when the examiner records a passing score

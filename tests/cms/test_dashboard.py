@@ -66,7 +66,7 @@ def test_dashboard_shows_courses_exams_and_certificates(client, tree, learner):
     text = response.text
     assert response.status_code == 200
     assert "低压电工作业" in text
-    assert "已计学时 1 分钟，共需 3 分钟" in text
+    assert "已计学时 1 分，共需 3 分" in text
     assert f'href="{tree.lessons[1].url}"' in text
     assert "理论考试场次0" in text
     assert "已批准" in text
@@ -148,3 +148,46 @@ def test_dashboard_shows_the_status_a_certificate_has_today(learner):
     assert [(e.certificate.number, e.status, e.status_label) for e in dashboard.certificates] == [
         ("KZ2024000001", "lapsed", "失效")
     ]
+
+
+def test_dashboard_shows_what_to_do_next(client, tree, learner):
+    # given: a course under way, two upcoming exams and a certificate inside its review window
+    enrolment = enrol(learner=learner, course=tree.course)
+    LessonProgress.objects.create(enrolment=enrolment, lesson=tree.lessons[0], seconds=60, completed_at=timezone.now())
+    now = timezone.now()
+    later = RegistrationFactory(
+        candidate=learner,
+        session__name="下月理论考试",
+        session__starts_at=now + dt.timedelta(days=30),
+        session__ends_at=now + dt.timedelta(days=30, hours=2),
+    )
+    RegistrationFactory(
+        candidate=learner,
+        session__name="已结束的考试",
+        session__starts_at=now - dt.timedelta(days=3),
+        session__ends_at=now - dt.timedelta(days=3) + dt.timedelta(hours=2),
+    )
+    certificate = make_certificate(learner, 1)
+    Certificate.objects.filter(pk=certificate.pk).update(review_due=timezone.localdate() + dt.timedelta(days=20))
+    client.force_login(learner)
+
+    # when
+    response = client.get(reverse("dashboard"))
+
+    # then
+    board = response.context["dashboard"]
+    assert board.continue_lesson[1].lesson == tree.lessons[1]
+    assert board.next_exam == later
+    assert [entry.certificate.pk for entry in board.reviews_due] == [certificate.pk]
+    assert f"开始学习：{tree.lessons[1].title}" in response.text
+    assert "下月理论考试" in response.text
+    assert "应于" in response.text and "前复审" in response.text
+
+
+def test_dashboard_without_next_steps_offers_the_catalogue(client, learner):
+    client.force_login(learner)
+
+    response = client.get(reverse("dashboard"))
+
+    assert response.context["dashboard"].has_next_steps is False
+    assert reverse("courses:catalogue") in response.text

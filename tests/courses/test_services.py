@@ -20,7 +20,10 @@ def at(seconds: float) -> dt.datetime:
 
 
 def beat(learner, lesson, seconds, position=None):
-    return record_lesson_time(learner=learner, lesson=lesson, now=at(seconds), position=position)
+    """A heartbeat from the page, carrying the nonce the previous reply handed out."""
+    row = LessonProgress.objects.filter(enrolment__learner=learner, lesson=lesson).first()
+    nonce = row.nonce if row and row.nonce else None
+    return record_lesson_time(learner=learner, lesson=lesson, now=at(seconds), position=position, nonce=nonce)
 
 
 def test_enrol_is_idempotent(tree, learner):
@@ -233,3 +236,84 @@ def test_an_unpublished_lesson_is_not_needed_to_complete(tree, learner, enrolmen
     # then
     enrolment.refresh_from_db()
     assert enrolment.completed_at == at(60)
+
+
+def test_completion_waits_for_the_check_questions(tree, learner, enrolment):
+    # given: a lesson with a check question, and every lesson studied to its full length
+    from courses.services import answer_check_question
+    from tests.courses.tree import add_check_question
+
+    lesson = add_check_question(tree.lessons[0], correct=(1,))
+    for lesson_page, minutes in ((lesson, 1), (tree.lessons[1], 2)):
+        for step in range(0, minutes * 60 + 1, 30):
+            beat(learner, lesson_page, 1000 * minutes + step)
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is None
+
+    # when: a wrong answer, then the right one
+    wrong = answer_check_question(learner=learner, lesson=lesson, block_id="check-1", answer=[0], now=at(5000))
+    enrolment.refresh_from_db()
+    assert (wrong.correct, enrolment.completed_at) == (False, None)
+    right = answer_check_question(learner=learner, lesson=lesson, block_id="check-1", answer=[1], now=at(5001))
+
+    # then
+    enrolment.refresh_from_db()
+    assert (right.pk, right.correct, right.answer) == (wrong.pk, True, [1])
+    assert enrolment.completed_at == at(5001)
+    assert completed_training(learner=learner, operation_type=tree.course.operation_type) == enrolment
+
+
+def test_completion_waits_for_the_course_theory_hours(tree, learner, enrolment):
+    # given: a course asking for one hour while its lessons last three minutes
+    from courses.models import CoursePage
+
+    CoursePage.objects.filter(pk=tree.course.pk).update(theory_hours=1)
+
+    # when: every lesson is studied to its full length
+    for lesson_page, minutes in ((tree.lessons[0], 1), (tree.lessons[1], 2)):
+        for step in range(0, minutes * 60 + 1, 30):
+            beat(learner, lesson_page, 1000 * minutes + step)
+
+    # then: no training-completion record
+    enrolment.refresh_from_db()
+    assert LessonProgress.objects.filter(completed_at__isnull=False).count() == 2
+    assert enrolment.completed_at is None
+    assert completed_training(learner=learner, operation_type=tree.course.operation_type) is None
+
+
+def test_an_answer_to_an_unknown_check_question_is_refused(tree, learner, enrolment):
+    from courses.models import CheckAnswer
+    from courses.services import answer_check_question
+
+    with pytest.raises(ValidationError) as excinfo:
+        answer_check_question(learner=learner, lesson=tree.lessons[0], block_id="nope", answer=[0])
+
+    assert excinfo.value.messages == ["该测验题不存在。"]
+    assert CheckAnswer.objects.count() == 0
+
+
+def test_an_answer_from_a_learner_not_enrolled_is_refused(tree, learner):
+    from courses.models import CheckAnswer
+    from courses.services import answer_check_question
+    from tests.courses.tree import add_check_question
+
+    lesson = add_check_question(tree.lessons[0])
+
+    with pytest.raises(PermissionDenied):
+        answer_check_question(learner=learner, lesson=lesson, block_id="check-1", answer=[1])
+
+    assert CheckAnswer.objects.count() == 0
+
+
+def test_an_out_of_range_answer_is_refused(tree, learner, enrolment):
+    from courses.models import CheckAnswer
+    from courses.services import answer_check_question
+    from tests.courses.tree import add_check_question
+
+    lesson = add_check_question(tree.lessons[0])
+
+    with pytest.raises(ValidationError) as excinfo:
+        answer_check_question(learner=learner, lesson=lesson, block_id="check-1", answer=[7])
+
+    assert excinfo.value.messages == ["请选择答案。"]
+    assert CheckAnswer.objects.count() == 0

@@ -59,7 +59,7 @@ def test_course_page_shows_progress_and_the_next_lesson_to_an_enrolled_learner(c
 
     # then
     assert response.status_code == 200
-    assert "已计学时 0 分钟，共需 3 分钟" in response.text
+    assert "已计学时 30 秒，共需 3 分" in response.text
     assert "继续学习" in response.text
     assert f'href="{tree.lessons[0].url}"' in response.text
     assert "已学 50%" in response.text
@@ -128,13 +128,52 @@ def test_heartbeat_endpoint_credits_time_and_stores_the_position(client, tree, l
     LessonProgress.objects.update(last_heartbeat_at=started - dt.timedelta(seconds=30))
 
     # when
-    response = post_heartbeat(client, tree.lessons[1], {"position": {"scroll": 0.5}})
+    response = post_heartbeat(client, tree.lessons[1], {"position": {"scroll": 0.5}, "nonce": first.json()["nonce"]})
 
     # then
-    assert first.json() == {"seconds": 0, "completed": False, "course_completed": False}
+    body = response.json()
+    assert first.json()["seconds"] == 0
     assert response.status_code == 200
-    assert response.json() == {"seconds": 30, "completed": False, "course_completed": False}
+    assert (body["seconds"], body["completed"], body["course_completed"]) == (30, False, False)
+    assert len(body["nonce"]) == 32 and body["nonce"] != first.json()["nonce"]
     assert LessonProgress.objects.get().position == {"scroll": 0.5}
+
+
+def test_a_replayed_heartbeat_is_refused_and_records_nothing(client, tree, learner, enrolment):
+    # given: one credited heartbeat, 30 seconds after the clock started
+    client.force_login(learner)
+    first = post_heartbeat(client, tree.lessons[1], {})
+    LessonProgress.objects.update(
+        last_heartbeat_at=LessonProgress.objects.get().last_heartbeat_at - dt.timedelta(seconds=30)
+    )
+    second = post_heartbeat(client, tree.lessons[1], {"nonce": first.json()["nonce"], "position": {"scroll": 0.2}})
+    LessonProgress.objects.update(
+        last_heartbeat_at=LessonProgress.objects.get().last_heartbeat_at - dt.timedelta(seconds=30)
+    )
+    before = LessonProgress.objects.values("seconds", "nonce", "position", "last_heartbeat_at").get()
+
+    # when: the same request is sent again
+    replay = post_heartbeat(client, tree.lessons[1], {"nonce": first.json()["nonce"], "position": {"scroll": 0.9}})
+
+    # then
+    assert second.json()["seconds"] == 30
+    assert replay.status_code == 409
+    assert replay.json() == {"detail": "学时请求已过期或重复，本次不计入。请刷新页面继续学习。"}
+    assert LessonProgress.objects.values("seconds", "nonce", "position", "last_heartbeat_at").get() == before
+
+
+def test_a_forged_nonce_is_refused_and_records_nothing(client, tree, learner, enrolment):
+    # given
+    client.force_login(learner)
+    post_heartbeat(client, tree.lessons[1], {})
+    before = LessonProgress.objects.values("seconds", "nonce", "last_heartbeat_at").get()
+
+    # when
+    forged = post_heartbeat(client, tree.lessons[1], {"nonce": "0" * 32})
+
+    # then
+    assert forged.status_code == 409
+    assert LessonProgress.objects.values("seconds", "nonce", "last_heartbeat_at").get() == before
 
 
 def test_heartbeat_endpoint_refuses_a_learner_not_enrolled(client, tree, learner):
@@ -180,3 +219,58 @@ def test_heartbeat_endpoint_requires_post(client, tree, learner, enrolment):
     client.force_login(learner)
 
     assert client.get(reverse("courses:heartbeat", args=[tree.lessons[0].pk])).status_code == 405
+
+
+def test_lesson_page_shows_its_check_question_and_the_answer_is_recorded(client, tree, learner, enrolment):
+    # given
+    from courses.models import CheckAnswer
+    from tests.courses.tree import add_check_question
+
+    lesson = add_check_question(tree.lessons[0], correct=(1,))
+    client.force_login(learner)
+
+    # when
+    page = client.get(lesson.url)
+    answered = client.post(reverse("courses:answer_check", args=[lesson.pk, "check-1"]), {"answer": ["1"]})
+    again = client.get(lesson.url)
+
+    # then
+    assert page.status_code == 200
+    assert "停电检修的第一步是什么？" in page.text
+    assert reverse("courses:answer_check", args=[lesson.pk, "check-1"]) in page.text
+    assert answered.status_code == 302
+    assert answered.url == f"{lesson.url}#check-check-1"
+    assert list(CheckAnswer.objects.values_list("answer", "correct")) == [([1], True)]
+    assert "回答正确" in again.text and "先停电，再验电。" in again.text
+
+
+def test_a_check_answer_from_a_learner_not_enrolled_is_refused(client, tree, learner):
+    from courses.models import CheckAnswer
+    from tests.courses.tree import add_check_question
+
+    lesson = add_check_question(tree.lessons[0])
+    client.force_login(learner)
+
+    response = client.post(reverse("courses:answer_check", args=[lesson.pk, "check-1"]), {"answer": ["1"]})
+
+    assert response.status_code == 302
+    assert CheckAnswer.objects.count() == 0
+
+
+def test_the_service_worker_is_served_from_the_root_scope(client, db):
+    response = client.get("/sw.js")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/javascript; charset=utf-8"
+    assert response["Service-Worker-Allowed"] == "/"
+    assert "no-cache" in response["Cache-Control"]
+    assert 'request.method !== "GET"' in response.text  # heartbeats are never cached or replayed
+
+
+def test_lesson_page_offers_offline_saving_to_an_enrolled_learner(client, tree, learner, enrolment):
+    client.force_login(learner)
+
+    response = client.get(tree.lessons[0].url)
+
+    assert "data-save-offline" in response.text
+    assert 'data-sw="/sw.js"' in response.text

@@ -28,12 +28,14 @@ def build_home() -> HomePage:
     return home
 
 
-def add_course(index: CourseIndexPage, *, title: str, operation_type=None, lesson_minutes=(1, 2)) -> CourseTree:
+def add_course(
+    index: CourseIndexPage, *, title: str, operation_type=None, lesson_minutes=(1, 2), theory_hours=0
+) -> CourseTree:
     course = index.add_child(
         instance=CoursePage(
             title=title,
             operation_type=operation_type or OperationTypeFactory(),
-            theory_hours=1,
+            theory_hours=theory_hours,
             practical_hours=1,
         )
     )
@@ -49,3 +51,25 @@ def build_course_tree(*, lesson_minutes=(1, 2)) -> CourseTree:
     home = build_home()
     index = home.add_child(instance=CourseIndexPage(title="低压电工培训", organisation=OrganisationFactory()))
     return add_course(index, title="低压电工作业", lesson_minutes=lesson_minutes)
+
+
+def add_check_question(lesson: LessonPage, *, block_id: str = "check-1", correct=(1,)) -> LessonPage:
+    """Append a check question (options A–C, ``correct`` by index) to a lesson and publish it."""
+    raw = list(lesson.body.raw_data)
+    raw.append(
+        {
+            "type": "check",
+            "id": block_id,
+            "value": {
+                "question": "停电检修的第一步是什么？",
+                "options": [
+                    {"type": "item", "id": f"{block_id}-{n}", "value": {"text": text, "correct": n in correct}}
+                    for n, text in enumerate(["验电", "停电", "挂牌"])
+                ],
+                "explanation": "先停电，再验电。",
+            },
+        }
+    )
+    lesson.body = raw
+    lesson.save_revision().publish()
+    return LessonPage.objects.get(pk=lesson.pk)

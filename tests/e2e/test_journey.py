@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from django.core.management import call_command
 from accounts.models import User
 from certificates.models import Certificate
 from courses.models import LessonProgress
-from exams.models import Attempt, ExamKind, PracticalResult
+from exams.models import Attempt, ExamKind, PracticalResult, Registration
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
 # between browser steps are ordinary synchronous queries.
@@ -138,17 +139,25 @@ def test_worker_studies_passes_both_parts_and_anyone_verifies_the_certificate(
     log_in(examiner_page, "examiner")
     examiner_page.goto(f"{examiner_page.base}/exams/practical/")
     shot(examiner_page, "practical-roster")
-    examiner_page.click("text=评分")
-    examiner_page.wait_for_load_state()
-    for code, score in {"K1": "90", "K2": "85", "K3": "80", "K4": "95"}.items():
-        examiner_page.fill(f"input[name=score_{code}]", score)
+    registration = Registration.objects.get(candidate=worker, session__kind=ExamKind.PRACTICAL)
+    examiner_page.fill("input[name=code]", registration.ticket_code.lower())  # typed from the paper ticket
+    examiner_page.click("form.checkin button[type=submit]")
+    examiner_page.wait_for_url("**/score")
+    # one tap on K2's first deduction, saved as it is made
+    first = examiner_page.locator("#subject-K2 input[name=deduction]").first
+    with examiner_page.expect_response(lambda response: "/marks" in response.url) as saved:
+        first.check()
+    assert saved.value.status == 200
     shot(examiner_page, "practical-form")
+    examiner_page.once("dialog", lambda dialog: dialog.accept())
     examiner_page.click("text=提交成绩")
     examiner_page.wait_for_load_state()
     shot(examiner_page, "practical-result")
     assert examiner_page.locator(".status.passed").count() == 1
     result = PracticalResult.objects.get(registration__candidate=worker)
-    assert (str(result.total), result.passed) == ("87.00", True)  # 90×.2 + 85×.4 + 80×.2 + 95×.2
+    deducted = 100 - Decimal(result.subject_scores["K2"])
+    assert deducted > 0
+    assert (result.total, result.passed) == (100 - deducted * Decimal("0.4"), True)
 
     # --- the certificate is in the worker's wallet at once ------------------------------
     certificate = Certificate.objects.get(holder=worker, operation_type__code="0102")

@@ -7,12 +7,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page
 
 from accounts.models import Organisation, Role
 from courses.models import CourseIndexPage, CoursePage, Enrolment
-from exams.models import Attempt, Blueprint, ExamKind, ExamSession, OperationType, QuestionKind, Registration
+from exams.models import (
+    Attempt,
+    Blueprint,
+    ExamKind,
+    ExamSession,
+    HealthCertificate,
+    OperationType,
+    QuestionKind,
+    Registration,
+)
 from tests.exams import hooks
 from tests.factories import (
     BlueprintFactory,
@@ -39,7 +51,13 @@ def _record_qualified_hooks(settings):
 
 def complete_training(learner, operation_type: OperationType) -> Enrolment:
     """A completed enrolment on a course of the operation type (through the page tree)."""
+    # Wagtail's migrations create the root page; a flushed (transactional-test) database has none.
     root = Page.get_first_root_node()
+    if root is None:
+        locale, _created = Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     organisation = OrganisationFactory()
     index = root.add_child(
         instance=CourseIndexPage(
@@ -52,6 +70,22 @@ def complete_training(learner, operation_type: OperationType) -> Enrolment:
         )
     )
     return Enrolment.objects.create(learner=learner, course=course, completed_at=timezone.now())
+
+
+def give_health_certificate(user, *, issued_on: dt.date | None = None) -> HealthCertificate:
+    """A health certificate issued a month ago (its file content is checked in test_uploads)."""
+    return HealthCertificate.objects.create(
+        user=user,
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="health.pdf"),
+        content_type="application/pdf",
+        issued_on=issued_on or timezone.localdate() - dt.timedelta(days=30),
+    )
+
+
+def make_eligible(learner, operation_type: OperationType) -> Enrolment:
+    """Training completed and a health certificate: what every registration needs."""
+    give_health_certificate(learner)
+    return complete_training(learner, operation_type)
 
 
 @dataclass
@@ -140,7 +174,9 @@ def practical(db) -> Practical:
     """A practical session open now with the 20/40/20/20 rubric and an examiner at its site."""
     operation_type = OperationTypeFactory()
     session = ExamSessionFactory(kind=ExamKind.PRACTICAL, operation_types=[operation_type])
-    registration = RegistrationFactory(session=session, operation_type=operation_type)
+    registration = RegistrationFactory(
+        session=session, operation_type=operation_type, checked_in_at=timezone.now(), ticket_code="TESTCODE23"
+    )
     examiner = MembershipFactory(organisation=session.site, role=Role.EXAMINER).user
     return Practical(
         operation_type=operation_type,

@@ -20,7 +20,8 @@ def admin_client(client):
 
 
 @pytest.mark.parametrize(
-    "model", ["questionbank", "question", "blueprint", "examsession", "registration", "practicalrubric"]
+    "model",
+    ["questionbank", "question", "blueprint", "examsession", "registration", "practicalrubric", "examsiteprofile"],
 )
 def test_wagtail_snippet_listing_and_edit_pages(admin_client, theory, model):
     listing = admin_client.get(f"/admin/snippets/exams/{model}/")
@@ -67,3 +68,35 @@ def test_attempts_are_read_only_in_the_django_admin(admin_client, theory):
     attempt.refresh_from_db()
     assert response.status_code == 403
     assert attempt.score is None
+
+
+def test_wagtail_rubric_edit_page_has_the_subjects_inline(admin_client, practical):
+    rubric = practical.session.rubric
+
+    response = admin_client.get(f"/admin/snippets/exams/practicalrubric/edit/{rubric.pk}/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="subjects-TOTAL_FORMS" value="4"' in html
+    assert "K11-1" in html  # the tasks JSON, items included
+
+
+def test_rubric_subject_with_broken_tasks_fails_validation(practical):
+    from django.core.exceptions import ValidationError
+
+    subject = practical.session.rubric.subjects.get(code="K1")
+    subject.tasks = [{"code": "K11", "name": "x", "items": [{"code": "a", "name": "b", "points": 10}]}]
+
+    with pytest.raises(ValidationError) as excinfo:
+        subject.full_clean()
+    assert excinfo.value.message_dict["tasks"] == [
+        "评分项 a 须至少有一条扣分标准。",
+        "考题 K11 各评分项分值之和应为 100，现为 10。",
+    ]
+
+
+def test_a_rubric_version_used_by_a_session_refuses_edits(practical):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="该版本已用于考试场次"):
+        practical.session.rubric.clean()

@@ -6,7 +6,15 @@ import datetime as dt
 
 import pytest
 
-from exams.eligibility import CandidateFacts, eligibility_problems, months_before
+from exams.eligibility import (
+    PRACTICAL,
+    CandidateFacts,
+    add_months,
+    eligibility_problems,
+    is_retake,
+    months_before,
+    retirement_date,
+)
 from tests.factories import make_id_number
 
 EXAM_DAY = dt.date(2026, 6, 1)
@@ -36,16 +44,45 @@ def test_one_day_short_of_eighteen_is_refused():
 
 
 @pytest.mark.parametrize(
-    ("birth", "serial", "expected"),
+    ("birth", "sex", "female_base", "retires_on"),
     [
-        (dt.date(1966, 6, 2), 123, []),  # man, 59
-        (dt.date(1966, 6, 1), 123, ["年龄条件：考试当日须未达法定退休年龄 60 周岁（考生 60 岁）。"]),
-        (dt.date(1971, 6, 2), 124, []),  # woman, 54
-        (dt.date(1971, 6, 1), 124, ["年龄条件：考试当日须未达法定退休年龄 55 周岁（考生 55 岁）。"]),
+        # rule: men born before 1965 retire at 60
+        (dt.date(1964, 12, 15), "M", 50, dt.date(2024, 12, 15)),
+        # rule: men born Jan–Apr 1965 retire one month later, May–Aug two months later
+        (dt.date(1965, 1, 10), "M", 50, dt.date(2025, 2, 10)),
+        (dt.date(1965, 5, 10), "M", 50, dt.date(2025, 7, 10)),
+        # rule: men born September 1976 or later retire at 63
+        (dt.date(1976, 8, 31), "M", 50, dt.date(2039, 7, 31)),
+        (dt.date(1976, 9, 1), "M", 50, dt.date(2039, 9, 1)),
+        (dt.date(1990, 1, 1), "M", 50, dt.date(2053, 1, 1)),
+        # rule: women on the 50 schedule: +1 month per 2 months from 1975, 55 from November 1984
+        (dt.date(1974, 12, 1), "F", 50, dt.date(2024, 12, 1)),
+        (dt.date(1975, 3, 1), "F", 50, dt.date(2025, 5, 1)),
+        (dt.date(1984, 11, 1), "F", 50, dt.date(2039, 11, 1)),
+        # rule: women on the 55 schedule: +1 month per 4 months from 1970, 58 from September 1981
+        (dt.date(1969, 12, 1), "F", 55, dt.date(2024, 12, 1)),
+        (dt.date(1970, 1, 1), "F", 55, dt.date(2025, 2, 1)),
+        (dt.date(1981, 9, 1), "F", 55, dt.date(2039, 9, 1)),
     ],
 )
-def test_retirement_age_by_sex(birth, serial, expected):
-    assert eligibility_problems(facts(birth, serial=serial)) == expected
+def test_retirement_date_follows_the_2025_schedule(birth, sex, female_base, retires_on):
+    assert retirement_date(birth, sex, female_base=female_base) == retires_on
+
+
+def test_rule_age_refuses_from_the_retirement_date_on():
+    # rule: under the statutory retirement age on the exam day
+    born = dt.date(1966, 4, 1)  # man: delay (15 // 4) + 1 = 4 months, retires 2026-08-01
+    assert eligibility_problems(facts(born, exam_date=dt.date(2026, 7, 31))) == []
+    assert eligibility_problems(facts(born, exam_date=dt.date(2026, 8, 1))) == [
+        "年龄条件：考试当日须未达法定退休年龄（考生于 2026-08-01 达到退休年龄）。"
+    ]
+
+
+def test_rule_age_for_women_uses_the_configured_schedule():
+    # rule: a woman born 1974-01-01 reached 50 in 2024 (worker schedule) but not 55 (cadre schedule)
+    born = dt.date(1974, 1, 1)
+    assert len(eligibility_problems(facts(born, serial=124))) == 1
+    assert eligibility_problems(facts(born, serial=124, female_retirement_base=55)) == []
 
 
 def test_invalid_or_missing_id_number_is_refused():
@@ -87,3 +124,57 @@ def test_months_before_clamps_the_day():
     assert months_before(dt.datetime(2026, 3, 31, 9, 0, tzinfo=tz), 1) == dt.datetime(2026, 2, 28, 9, 0, tzinfo=tz)
     assert months_before(dt.datetime(2026, 5, 20, tzinfo=tz), 12) == dt.datetime(2025, 5, 20, tzinfo=tz)
     assert months_before(dt.datetime(2024, 2, 29, tzinfo=tz), 12) == dt.datetime(2023, 2, 28, tzinfo=tz)
+
+
+def test_rule_health_needs_a_certificate_issued_in_the_last_12_months():
+    born = dt.date(1990, 1, 1)
+    assert eligibility_problems(facts(born, health_required=True)) == ["身体条件：须上传体检合格证明（图片或 PDF）。"]
+    recent = facts(born, health_required=True, health_certificate_issued_on=dt.date(2025, 6, 2))
+    assert eligibility_problems(recent) == []
+    old = facts(born, health_required=True, health_certificate_issued_on=dt.date(2025, 6, 1))
+    assert eligibility_problems(old) == ["身体条件：体检证明须在考试前 12 个月内出具（现有证明出具于 2025-06-01）。"]
+
+
+def test_rule_no_ban_refuses_until_the_ban_ends():
+    born = dt.date(1990, 1, 1)
+    assert eligibility_problems(facts(born, banned_until=dt.date(2028, 3, 1))) == [
+        "禁考期内：2028-03-01 前不得参加特种作业考试。"
+    ]
+    assert eligibility_problems(facts(born, banned_until=EXAM_DAY)) == []
+
+
+def test_rule_theory_first_for_the_practical_exam():
+    born = dt.date(1990, 1, 1)
+    practical = {"part": PRACTICAL}
+    assert eligibility_problems(facts(born, **practical)) == [
+        "须先通过理论考试（或报名本场次之前的理论考试），才能报考实操考试。"
+    ]
+    assert eligibility_problems(facts(born, theory_passed_on=dt.date(2026, 5, 1), **practical)) == []
+    assert eligibility_problems(facts(born, theory_booked=True, **practical)) == []
+    # rule: a passed part is valid 12 months
+    assert eligibility_problems(facts(born, theory_passed_on=dt.date(2025, 6, 1), **practical)) == [
+        "须先通过理论考试：理论考试合格成绩（2025-06-01）已超过 12 个月有效期。"
+    ]
+
+
+def test_rule_not_already_passed_within_12_months():
+    born = dt.date(1990, 1, 1)
+    assert eligibility_problems(facts(born, part_passed_on=dt.date(2025, 12, 1))) == [
+        "该部分考试已于 2025-12-01 合格，12 个月内有效，无需重复报考。"
+    ]
+    assert eligibility_problems(facts(born, part_passed_on=dt.date(2025, 6, 1))) == []
+
+
+def test_rule_retake_limit_one_retake_then_training_again():
+    born = dt.date(1990, 1, 1)
+    assert (
+        eligibility_problems(facts(born, failures_since_training=1)),
+        is_retake(facts(born, failures_since_training=1)),
+    ) == ([], True)
+    assert is_retake(facts(born)) is False
+    assert eligibility_problems(facts(born, failures_since_training=2)) == ["补考不合格：须重新参加培训后再报考。"]
+
+
+def test_add_months_clamps_to_the_end_of_the_month():
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(1965, 1, 10), 721) == dt.date(2025, 2, 10)

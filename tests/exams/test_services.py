@@ -29,7 +29,8 @@ from exams.tasks import sweep_expired_attempts
 from tests.exams import hooks
 from tests.exams.conftest import (
     answer_key,
-    complete_training,
+    give_health_certificate,
+    make_eligible,
     make_theory,
     passed_theory_attempt,
     wrong_answer,
@@ -57,7 +58,7 @@ def test_register_candidate_with_completed_training_creates_a_pending_registrati
     session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type])
     candidate = UserFactory()
     trainer = UserFactory()
-    complete_training(candidate, operation_type)
+    make_eligible(candidate, operation_type)
 
     # when
     registration = register_candidate(
@@ -75,7 +76,7 @@ def test_register_candidate_twice_returns_the_same_registration():
     operation_type = OperationTypeFactory()
     session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type])
     candidate = UserFactory()
-    complete_training(candidate, operation_type)
+    make_eligible(candidate, operation_type)
     first = register_candidate(session=session, candidate=candidate, operation_type=operation_type, registered_by=None)
 
     again = register_candidate(session=session, candidate=candidate, operation_type=operation_type, registered_by=None)
@@ -91,7 +92,7 @@ def test_register_candidate_under_18_on_the_session_date_is_refused_and_nothing_
     exam_day = timezone.localtime(session.starts_at).date()
     birth = (exam_day + dt.timedelta(days=1)).replace(year=exam_day.year - 18)
     candidate = UserFactory(id_number=make_id_number(birth, serial=123))
-    complete_training(candidate, operation_type)
+    make_eligible(candidate, operation_type)
 
     # when / then
     with pytest.raises(EligibilityError) as excinfo:
@@ -106,9 +107,9 @@ def test_register_candidate_at_retirement_age_is_refused():
     session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type])
     exam_day = timezone.localtime(session.starts_at).date()
     candidate = UserFactory(id_number=make_id_number(exam_day.replace(year=exam_day.year - 56), serial=124))
-    complete_training(candidate, operation_type)
+    make_eligible(candidate, operation_type)
 
-    with pytest.raises(EligibilityError, match="法定退休年龄 55 周岁"):
+    with pytest.raises(EligibilityError, match="须未达法定退休年龄"):
         register_candidate(session=session, candidate=candidate, operation_type=operation_type, registered_by=None)
     assert Registration.objects.count() == 0
 
@@ -116,22 +117,40 @@ def test_register_candidate_at_retirement_age_is_refused():
 def test_register_candidate_for_theory_without_training_is_refused():
     operation_type = OperationTypeFactory()
     session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type])
+    candidate = UserFactory()
+    give_health_certificate(candidate)
 
     with pytest.raises(EligibilityError) as excinfo:
-        register_candidate(session=session, candidate=UserFactory(), operation_type=operation_type, registered_by=None)
+        register_candidate(session=session, candidate=candidate, operation_type=operation_type, registered_by=None)
     assert excinfo.value.messages == ["培训条件：须完成该操作项目的安全技术理论和实际操作培训。"]
     assert Registration.objects.count() == 0
 
 
-def test_register_candidate_for_practical_does_not_check_training_or_theory():
+def test_register_candidate_for_practical_with_a_theory_pass_is_accepted():
     operation_type = OperationTypeFactory()
     session = ExamSessionFactory(kind=ExamKind.PRACTICAL, operation_types=[operation_type])
+    candidate = UserFactory()
+    make_eligible(candidate, operation_type)
+    passed_theory_attempt(candidate, operation_type)
 
     registration = register_candidate(
-        session=session, candidate=UserFactory(), operation_type=operation_type, registered_by=None
+        session=session, candidate=candidate, operation_type=operation_type, registered_by=None
     )
 
-    assert registration.pk is not None
+    assert (registration.status, registration.is_retake) == (Registration.Status.PENDING, False)
+
+
+def test_register_candidate_for_practical_without_theory_is_refused():
+    # rule: theory passed before practical
+    operation_type = OperationTypeFactory()
+    session = ExamSessionFactory(kind=ExamKind.PRACTICAL, operation_types=[operation_type])
+    candidate = UserFactory()
+    make_eligible(candidate, operation_type)
+
+    with pytest.raises(EligibilityError) as excinfo:
+        register_candidate(session=session, candidate=candidate, operation_type=operation_type, registered_by=None)
+    assert excinfo.value.messages == ["须先通过理论考试（或报名本场次之前的理论考试），才能报考实操考试。"]
+    assert Registration.objects.count() == 0
 
 
 def test_register_candidate_hazardous_chemicals_needs_senior_middle_school():
@@ -149,11 +168,14 @@ def test_register_candidate_hazardous_chemicals_needs_senior_middle_school():
 
 def test_register_candidate_when_the_session_is_full_is_refused():
     operation_type = OperationTypeFactory()
-    session = ExamSessionFactory(kind=ExamKind.PRACTICAL, operation_types=[operation_type], capacity=1)
-    register_candidate(session=session, candidate=UserFactory(), operation_type=operation_type, registered_by=None)
+    session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type], capacity=1)
+    first, second = UserFactory(), UserFactory()
+    make_eligible(first, operation_type)
+    make_eligible(second, operation_type)
+    register_candidate(session=session, candidate=first, operation_type=operation_type, registered_by=None)
 
     with pytest.raises(EligibilityError) as excinfo:
-        register_candidate(session=session, candidate=UserFactory(), operation_type=operation_type, registered_by=None)
+        register_candidate(session=session, candidate=second, operation_type=operation_type, registered_by=None)
     assert excinfo.value.messages == ["本场次名额已满。"]
     assert Registration.objects.count() == 1
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -25,12 +26,15 @@ from certificates.models import Certificate
 from certificates.services import issue_certificate
 from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
+from exams.admission import decide_registration
 from exams.catalogue import load_catalogue
 from exams.models import (
     Blueprint,
     BlueprintRule,
     ExamKind,
     ExamSession,
+    ExamSiteProfile,
+    HealthCertificate,
     OperationType,
     PracticalRubric,
     Question,
@@ -67,9 +71,12 @@ class Command(BaseCommand):
             users = self._users(orgs)
             home = self._home_page()
             course = self._course(home, orgs["training"])
+            self._course_authoring(orgs, users)
             self._complete_training(users["worker"], course)
             blueprint = self._bank_and_blueprint()
+            self._bank_layers(orgs, users)
             theory, practical = self._sessions_today(orgs, blueprint)
+            self._exam_site_and_health(orgs, users["worker"], practical)
         # Registration and issuance run their own transactions (and queue the PDF).
         self._register(users["worker"], theory, orgs["training"], users["trainer"])
         self._register(users["worker"], practical, orgs["training"], users["trainer"])
@@ -210,6 +217,13 @@ class Command(BaseCommand):
                 lesson.save_revision().publish()
         return course
 
+    def _course_authoring(self, orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+        """The training organisation's CMS section, its trainer as editor, the regulator as reviewer."""
+        from courses.sections import grant_review_access, grant_section_access
+
+        grant_section_access(user=users["trainer"], organisation=orgs["training"])
+        grant_review_access(user=users["regulator"])
+
     def _complete_training(self, worker: User, course: CoursePage) -> None:
         """The demo worker has studied every lesson to its full length."""
         enrolment, _ = Enrolment.objects.get_or_create(learner=worker, course=course)
@@ -258,6 +272,48 @@ class Command(BaseCommand):
             BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.SINGLE, count=4, points=Decimal(10))
         return blueprint
 
+    def _bank_layers(self, orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+        """The demo bank is the authority's provincial bank, with multiple choice too; the
+        training organisation has its own bank; trainer and regulator reach the admin."""
+        from django.contrib.auth.models import Permission
+
+        from exams.bank_selectors import bank_fingerprints
+        from exams.bank_services import import_questions
+        from exams.importers.records import build_record
+
+        data = json.loads((DEMO_DIR / "questions.json").read_text(encoding="utf-8"))
+        bank = QuestionBank.objects.get(slug="demo")
+        if bank.organisation_id is None:
+            bank.organisation = orgs["authority"]
+            bank.save(update_fields=["organisation"])
+        records = [
+            build_record(
+                number,
+                kind="multiple",
+                stem=stem,
+                options=[f"{key}. {text}" for key, text in zip("ABCD", options, strict=True)],
+                answer=key,
+                knowledge_point=point,
+                explanation=explanation,
+                operation_types=data["operation_type"],
+            )
+            for number, (stem, options, key, point, explanation) in enumerate(data.get("multiple", []), start=1)
+        ]
+        existing = bank_fingerprints(bank)
+        if any(record.fingerprint not in existing for record in records):
+            import_questions(bank=bank, records=records, actor=None, skip_duplicates=True, source="seed_demo")
+        QuestionBank.objects.get_or_create(
+            slug="anda-training",
+            defaults={
+                "name": "安达安全技术培训学校题库",
+                "level": QuestionBank.Level.ORGANISATION,
+                "organisation": orgs["training"],
+            },
+        )
+        access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        for username in ("trainer", "regulator"):
+            users[username].user_permissions.add(access_admin)
+
     def _sessions_today(self, orgs: dict[str, Organisation], blueprint: Blueprint) -> tuple[ExamSession, ExamSession]:
         today = timezone.localdate()
         start = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 0)))
@@ -298,9 +354,22 @@ class Command(BaseCommand):
             training_organisation=training,
         )
         if registration.status != Registration.Status.APPROVED:
-            registration.status = Registration.Status.APPROVED
-            registration.decided_at = timezone.now()
-            registration.save(update_fields=["status", "decided_at"])
+            regulator = User.objects.get(username="regulator")
+            decide_registration(registration=registration, approve=True, actor=regulator)
+
+    def _exam_site_and_health(self, orgs: dict[str, Organisation], worker: User, practical: ExamSession) -> None:
+        """The demo site's practical equipment, and the worker's health certificate."""
+        profile, _created = ExamSiteProfile.objects.get_or_create(
+            organisation=orgs["site"], defaults={"address": "北京市朝阳区安全路 1 号", "capacity": 40}
+        )
+        profile.operation_types.add(*practical.operation_types.all())
+        if not HealthCertificate.objects.filter(user=worker).exists():
+            HealthCertificate.objects.create(
+                user=worker,
+                file=ContentFile(b"%PDF-1.4\n% demo health certificate\n%%EOF\n", name="health.pdf"),
+                content_type="application/pdf",
+                issued_on=timezone.localdate() - dt.timedelta(days=30),
+            )
 
     def _existing_certificate(self, worker: User, authority: Organisation, regulator: User) -> None:
         """A certificate issued two years ago, so verification can be tried at once."""

@@ -1,0 +1,273 @@
+"""Benchmark: weight and Lighthouse scores of the lesson, course and learner's home pages.
+
+Run: .venv/bin/python bench/page_weight.py [--port 8401] [--runs 1] [--no-lighthouse]
+
+It builds a throw-away SQLite database with the demo data, collects the static files,
+starts gunicorn (DEBUG off, WhiteNoise serving compressed static files) on the port,
+signs the demo ``worker`` in, and for each page prints:
+
+- first render: the HTML and the render-blocking CSS, gzip-compressed (the HTML as a
+  reverse proxy would compress it; the CSS as WhiteNoise sends it). Goal ≤ 14 KB.
+- total: every request Lighthouse saw (transfer sizes), lesson media (/media/,
+  /documents/) left out. Goal ≤ 100 KB.
+- Lighthouse mobile performance and accessibility scores (goal ≥ 95 each), with FCP,
+  LCP, TBT and CLS. Lighthouse comes from npm (installed on first use into
+  ~/.cache/kaozheng-bench); Chromium is $CHROME_PATH (default /usr/bin/chromium).
+
+Exits 1 when a goal is missed, so it can gate CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIGHTHOUSE_VERSION = "13.5.0"
+LIGHTHOUSE_PREFIX = Path.home() / ".cache" / "kaozheng-bench"
+FIRST_RENDER_GOAL = 14 * 1024
+TOTAL_GOAL = 100 * 1024
+SCORE_GOAL = 95
+MEDIA_PREFIXES = ("/media/", "/documents/")
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --no-first-run --disable-dev-shm-usage"
+)
+
+
+def environment(workdir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "CELERY_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
+        DJANGO_SECRET_KEY="bench-only-secret-key-0123456789abcdef",  # noqa: S106 - throw-away bench server
+        FIELD_ENCRYPTION_KEY="Jm7b6jsrUE2t7p7DQUlhbXYSFQGJs8h5NeMsd6X1F0I=",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL=f"http://127.0.0.1:{port}",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        MEDIA_ROOT=str(workdir / "media"),
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str, debug: bool) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**env, "DEBUG": "true" if debug else "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+PREPARE = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from accounts.models import User
+from courses.models import CoursePage, LessonPage
+worker = User.objects.get(username="worker")
+session = SessionStore()
+session[SESSION_KEY] = str(worker.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = worker.get_session_auth_hash()
+session.create()
+course = CoursePage.objects.live().get(slug="low-voltage-initial")
+lesson = LessonPage.objects.live().child_of(course).order_by("path").first()
+print("BENCH", session.session_key, course.url, lesson.url)
+"""
+
+
+def lighthouse_binary() -> Path:
+    binary = LIGHTHOUSE_PREFIX / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        print(f"installing lighthouse {LIGHTHOUSE_VERSION} from npm into {LIGHTHOUSE_PREFIX} …", flush=True)
+        LIGHTHOUSE_PREFIX.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(LIGHTHOUSE_PREFIX),
+                f"lighthouse@{LIGHTHOUSE_VERSION}",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return binary
+
+
+def fetch(url: str, cookie: str, *, gzip_ok: bool = False) -> tuple[bytes, int]:
+    """The body (decoded) and the bytes on the wire."""
+    headers = {"Cookie": cookie, "User-Agent": "kaozheng-bench"}
+    if gzip_ok:
+        headers["Accept-Encoding"] = "gzip"
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our own server on 127.0.0.1
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        raw = response.read()
+        if response.headers.get("Content-Encoding") == "gzip":
+            return gzip.decompress(raw), len(raw)
+        return raw, len(raw)
+
+
+def first_render(base: str, path: str, cookie: str) -> dict[str, int]:
+    html, _wire = fetch(base + path, cookie)
+    html_gzip = len(gzip.compress(html, compresslevel=6))
+    css_gzip = 0
+    for href in re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html):
+        _css, wire = fetch(base + href.decode(), cookie, gzip_ok=True)
+        css_gzip += wire
+    return {"html": len(html), "html_gzip": html_gzip, "css_gzip": css_gzip, "first": html_gzip + css_gzip}
+
+
+def run_lighthouse(binary: Path, url: str, cookie: str, outdir: Path, name: str) -> dict:
+    report = outdir / f"{name}.json"
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    subprocess.run(
+        [
+            str(binary),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={report}",
+            "--only-categories=performance,accessibility",
+            "--form-factor=mobile",
+            f"--chrome-flags={CHROME_FLAGS}",
+            f"--extra-headers={json.dumps({'Cookie': cookie})}",
+            "--max-wait-for-load=45000",
+        ],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    data = json.loads(report.read_text(encoding="utf-8"))
+    audits = data["audits"]
+    requests = audits["network-requests"]["details"]["items"]
+    total = sum(
+        int(item.get("transferSize") or 0)
+        for item in requests
+        if not any(urllib.parse.urlparse(item["url"]).path.startswith(p) for p in MEDIA_PREFIXES)
+    )
+    return {
+        "performance": round((data["categories"]["performance"]["score"] or 0) * 100),
+        "accessibility": round((data["categories"]["accessibility"]["score"] or 0) * 100),
+        "total": total,
+        "requests": len(requests),
+        "fcp": audits["first-contentful-paint"]["displayValue"],
+        "lcp": audits["largest-contentful-paint"]["displayValue"],
+        "tbt": audits["total-blocking-time"]["displayValue"],
+        "cls": audits["cumulative-layout-shift"]["displayValue"],
+    }
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"the server did not answer at {url}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8401)))
+    parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page; the median score is kept")
+    parser.add_argument("--no-lighthouse", action="store_true", help="only the byte counts")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="kaozheng-page-weight-"))
+    env = environment(workdir, args.port)
+    started = time.monotonic()
+    print("preparing: migrate, seed_demo, collectstatic …", flush=True)
+    manage(env, "migrate", "--noinput", debug=True)
+    manage(env, "seed_demo", debug=True)
+    manage(env, "collectstatic", "--noinput", "-v0", debug=False)
+    line = next(x for x in manage(env, "shell", "-c", PREPARE, debug=False).splitlines() if x.startswith("BENCH "))
+    _tag, session_key, course_path, lesson_path = line.split()
+    cookie = f"sessionid={session_key}"
+    pages = {"lesson": lesson_path, "course": course_path, "home (/me/)": "/me/", "site home (/)": "/"}
+
+    base = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**env, "DEBUG": "false"},
+    )
+    failures: list[str] = []
+    try:
+        wait_for(f"{base}/healthz")
+        binary = None if args.no_lighthouse else lighthouse_binary()
+        header = f"{'page':<15} {'HTML':>7} {'HTML gz':>8} {'CSS gz':>7} {'1st render':>10}"
+        if binary:
+            header += f" {'total':>8} {'reqs':>4} {'perf':>4} {'a11y':>4}  FCP / LCP / TBT / CLS"
+        print(header)
+        for name, path in pages.items():
+            weight = first_render(base, path, cookie)
+            row = (
+                f"{name:<15} {weight['html']:>7} {weight['html_gzip']:>8} {weight['css_gzip']:>7} {weight['first']:>10}"
+            )
+            if weight["first"] > FIRST_RENDER_GOAL:
+                failures.append(f"{name}: first render {weight['first']} B > {FIRST_RENDER_GOAL} B")
+            if binary:
+                slug = re.sub(r"\W", "", name)
+                runs = [run_lighthouse(binary, base + path, cookie, workdir, f"{slug}-{n}") for n in range(args.runs)]
+                runs.sort(key=lambda r: r["performance"])
+                result = runs[len(runs) // 2]
+                row += (
+                    f" {result['total']:>8} {result['requests']:>4} {result['performance']:>4} "
+                    f"{result['accessibility']:>4}  "
+                    f"{result['fcp']} / {result['lcp']} / {result['tbt']} / {result['cls']}"
+                )
+                if result["total"] > TOTAL_GOAL:
+                    failures.append(f"{name}: total {result['total']} B > {TOTAL_GOAL} B")
+                for score in ("performance", "accessibility"):
+                    if result[score] < SCORE_GOAL:
+                        failures.append(f"{name}: {score} {result[score]} < {SCORE_GOAL}")
+            print(row, flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(
+        f"bytes are sizes on the wire; goals: 1st render ≤ {FIRST_RENDER_GOAL} B, "
+        f"total ≤ {TOTAL_GOAL} B, scores ≥ {SCORE_GOAL}"
+    )
+    print(f"took {time.monotonic() - started:.0f} s")
+    for failure in failures:
+        print(f"MISSED {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

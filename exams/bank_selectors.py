@@ -1,0 +1,131 @@
+"""Reads of question banks, scoped to the user asking, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .bank_access import editable_banks_filter, readable_banks_filter
+from .importers.records import QuestionRecord, fingerprint
+from .item_statistics import ItemResponse, ItemStatistics, ScoredAttempt, item_statistics
+from .models import Attempt, AttemptAnswer, OperationType, Question, QuestionBank, QuestionImport
+from .scoring import PaperQuestion, is_correct
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+def readable_banks(user: User | AnonymousUser) -> QuerySet[QuestionBank]:
+    """Banks the user may read, each with its count of current questions (one query)."""
+    return (
+        QuestionBank.objects.filter(readable_banks_filter(user))
+        .select_related("organisation")
+        .annotate(current_questions=Count("questions", filter=Q(questions__is_active=True)))
+        .order_by("level", "name", "pk")
+    )
+
+
+def editable_banks(user: User | AnonymousUser) -> QuerySet[QuestionBank]:
+    return QuestionBank.objects.filter(editable_banks_filter(user)).select_related("organisation").order_by("name")
+
+
+def readable_questions(user: User | AnonymousUser) -> QuerySet[Question]:
+    """Every version of every question in a bank the user may read."""
+    return Question.objects.filter(bank__in=QuestionBank.objects.filter(readable_banks_filter(user)))
+
+
+def editable_questions(user: User | AnonymousUser) -> QuerySet[Question]:
+    return Question.objects.filter(bank__in=QuestionBank.objects.filter(editable_banks_filter(user)))
+
+
+def bank_by_slug(slug: str) -> QuestionBank:
+    return QuestionBank.objects.get(slug=slug)
+
+
+def current_questions(bank: QuestionBank) -> QuerySet[Question]:
+    """The drawable version of each question of the bank, oldest first, with operation types."""
+    return (
+        Question.objects.filter(bank=bank, is_active=True)
+        .prefetch_related(Prefetch("operation_types", queryset=OperationType.objects.only("pk", "code")))
+        .order_by("pk")
+    )
+
+
+def question_records(bank: QuestionBank) -> list[QuestionRecord]:
+    """The bank's current questions as the exporters write them (two queries)."""
+    return [
+        QuestionRecord(
+            line=number,
+            kind=question.kind,
+            stem=question.stem,
+            options=tuple((option["key"], option["text"]) for option in question.options or []),
+            answer=tuple(question.answer),
+            explanation=question.explanation,
+            knowledge_point=question.knowledge_point,
+            difficulty=question.difficulty,
+            operation_types=tuple(sorted(operation_type.code for operation_type in question.operation_types.all())),
+        )
+        for number, question in enumerate(current_questions(bank), start=1)
+    ]
+
+
+def bank_fingerprints(bank: QuestionBank) -> dict[str, int]:
+    """Fingerprint → question id of the bank's current questions (one query)."""
+    rows = Question.objects.filter(bank=bank, is_active=True).values_list("pk", "kind", "stem", "options")
+    return {fingerprint(kind, stem, [o["text"] for o in options or []]): pk for pk, kind, stem, options in rows}
+
+
+def question_versions(question: Question) -> QuerySet[Question]:
+    """Every version of the question, newest first."""
+    return Question.objects.filter(lineage=question.lineage).order_by("-version")
+
+
+def imports_for(user: User | AnonymousUser) -> QuerySet[QuestionImport]:
+    return (
+        QuestionImport.objects.filter(bank__in=QuestionBank.objects.filter(editable_banks_filter(user)))
+        .select_related("bank", "created_by")
+        .order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class ItemReportRow:
+    question: Question
+    statistics: ItemStatistics
+
+
+def item_report(bank: QuestionBank) -> list[ItemReportRow]:
+    """Item statistics of the bank's questions from submitted attempts (three queries).
+
+    Attempts are those of sessions whose blueprint draws from this bank; each is read
+    from its own snapshot (the key as the candidate's paper had it), so later edits to
+    the bank change nothing here. Rows needing review come first.
+    """
+    attempts = list(
+        Attempt.objects.filter(
+            submitted_at__isnull=False, score__isnull=False, registration__session__blueprint__bank=bank
+        ).values_list("pk", "score", "paper")
+    )
+    answers: dict[int, dict[int, list[str]]] = defaultdict(dict)
+    for attempt_id, question_id, answer in AttemptAnswer.objects.filter(
+        attempt_id__in=[pk for pk, _score, _paper in attempts]
+    ).values_list("attempt_id", "question_id", "answer"):
+        answers[attempt_id][question_id] = answer
+    scored = []
+    for pk, score, paper in attempts:
+        responses = []
+        for data in paper.get("questions", []):
+            question = PaperQuestion.from_snapshot(data)
+            given = answers[pk].get(question.id) or []
+            responses.append(ItemResponse(question.id, is_correct(question, given), float(question.points)))
+        scored.append(ScoredAttempt(score=float(score), responses=tuple(responses)))
+    statistics = item_statistics(scored)
+    questions = Question.objects.filter(bank=bank, pk__in=list(statistics)).order_by("pk")
+    rows = [ItemReportRow(question=question, statistics=statistics[question.pk]) for question in questions]
+    rows.sort(key=lambda row: (not row.statistics.needs_review, row.statistics.difficulty or 0, row.question.pk))
+    return rows

@@ -1,0 +1,253 @@
+"""Training organisations' and regulators' pages: one test per access branch."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.models import AuditEvent, Organisation, Role
+from cms.models import HomePage
+from courses.classes import enrol_class
+from courses.models import CourseIndexPage, Enrolment, LessonProgress, StudyClass
+from courses.oversight import grade_training_organisation
+from courses.selectors import learners_of
+from courses.services import enrol
+from tests.courses.tree import add_course, build_course_tree
+from tests.factories import AuthorityFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def authority(db):
+    return AuthorityFactory()
+
+
+@pytest.fixture
+def tree(db, authority):
+    tree = build_course_tree()
+    Organisation.objects.filter(pk=tree.index.organisation_id).update(parent=authority)
+    tree.index.organisation.refresh_from_db()
+    return tree
+
+
+@pytest.fixture
+def organisation(tree):
+    return tree.index.organisation
+
+
+@pytest.fixture
+def trainer(organisation):
+    return MembershipFactory(organisation=organisation, role=Role.TRAINER).user
+
+
+@pytest.fixture
+def regulator(authority):
+    user = MembershipFactory(organisation=authority, role=Role.REGULATOR).user
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
+    return user
+
+
+def _other_organisation_with_a_learner():
+    other = OrganisationFactory()
+    index = CourseIndexPage(title="他校", organisation=other)
+    home = HomePage.objects.get()
+    home.add_child(instance=index)
+    course = add_course(index, title="他校课程").course
+    outsider = UserFactory(real_name="外校学员")
+    enrol(learner=outsider, course=course)
+    return other, course
+
+
+def test_a_trainer_sees_their_organisations_learners_with_hours(client, tree, organisation, trainer):
+    # given
+    learner = UserFactory(real_name="刘学员")
+    enrolment = enrol(learner=learner, course=tree.course)
+    LessonProgress.objects.create(enrolment=enrolment, lesson=tree.lessons[0], seconds=60)
+    _other_organisation_with_a_learner()
+    client.force_login(trainer)
+
+    # when
+    response = client.get(reverse("courses:organisation", args=[organisation.code]))
+
+    # then
+    assert response.status_code == 200
+    assert [row.enrolment.learner for row in response.context["rows"]] == [learner]
+    assert "刘学员" in response.text and "外校学员" not in response.text
+    assert "1 分 / 3 分" in response.text
+
+
+def test_a_trainer_of_another_organisation_is_refused(client, tree, organisation):
+    outsider = MembershipFactory(organisation=OrganisationFactory(), role=Role.TRAINER).user
+    client.force_login(outsider)
+
+    assert client.get(reverse("courses:organisation", args=[organisation.code])).status_code == 403
+    assert client.get(reverse("courses:organisation_export", args=[organisation.code])).status_code == 403
+    assert client.get(reverse("courses:class_new", args=[organisation.code])).status_code == 403
+
+
+def test_a_worker_is_refused(client, tree, organisation):
+    worker = MembershipFactory(organisation=organisation, role=Role.WORKER).user
+    client.force_login(worker)
+
+    assert client.get(reverse("courses:organisation", args=[organisation.code])).status_code == 403
+    assert client.get(reverse("courses:my_organisations")).status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client, tree, organisation):
+    response = client.get(reverse("courses:organisation", args=[organisation.code]))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_my_organisations_leads_a_trainer_to_their_organisation(client, tree, organisation, trainer):
+    client.force_login(trainer)
+
+    response = client.get(reverse("courses:my_organisations"))
+
+    assert (response.status_code, response.url) == (302, reverse("courses:organisation", args=[organisation.code]))
+
+
+def test_the_export_is_an_excel_workbook_of_the_organisations_learners(client, tree, organisation, trainer):
+    # given
+    learner = UserFactory(real_name="刘学员")
+    enrol(learner=learner, course=tree.course)
+    _other_organisation_with_a_learner()
+    client.force_login(trainer)
+
+    # when
+    response = client.get(reverse("courses:organisation_export", args=[organisation.code]))
+
+    # then
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert rows[0][:3] == ("姓名", "手机号", "课程")
+    assert [row[:3] for row in rows[1:]] == [("刘学员", learner.phone, "低压电工作业")]
+    assert rows[1][9] == "否"
+
+
+def test_learners_of_runs_a_fixed_number_of_queries(tree, organisation, django_assert_num_queries):
+    for _ in range(3):
+        enrol(learner=UserFactory(), course=tree.course)
+
+    with django_assert_num_queries(6):
+        rows = learners_of(organisation=organisation)
+
+    assert len(rows) == 3
+
+
+def test_a_class_is_enrolled_by_id_number_and_phone(client, tree, organisation, trainer):
+    # given
+    first, second = UserFactory(), UserFactory()
+    client.force_login(trainer)
+
+    # when
+    response = client.post(
+        reverse("courses:class_new", args=[organisation.code]),
+        {"name": "2026年3月低压电工班", "course": tree.course.pk, "learners": f"{first.id_number}\n\n{second.phone}\n"},
+    )
+
+    # then
+    study_class = StudyClass.objects.get()
+    assert response.status_code == 302
+    assert sorted(Enrolment.objects.filter(study_class=study_class).values_list("learner_id", flat=True)) == sorted(
+        [first.pk, second.pk]
+    )
+    assert AuditEvent.objects.filter(action="course.class_enrolled").count() == 1
+
+
+def test_a_class_with_an_unknown_learner_enrols_nobody(client, tree, organisation, trainer):
+    known = UserFactory()
+    client.force_login(trainer)
+
+    response = client.post(
+        reverse("courses:class_new", args=[organisation.code]),
+        {"name": "三月班", "course": tree.course.pk, "learners": f"{known.phone}\n13900000000"},
+    )
+
+    assert response.status_code == 200
+    assert "第 2 行：找不到该学员（13900000000）。" in response.text
+    assert (StudyClass.objects.count(), Enrolment.objects.count()) == (0, 0)
+
+
+def test_a_class_on_another_organisations_course_is_refused(tree, organisation, trainer):
+    _other, foreign_course = _other_organisation_with_a_learner()
+    learner = UserFactory()
+
+    with pytest.raises(ValidationError) as excinfo:
+        enrol_class(
+            organisation=organisation, course=foreign_course, name="越权班", identifiers=[learner.phone], actor=trainer
+        )
+
+    assert excinfo.value.messages == ["只能为本机构栏目中的课程报名。"]
+    assert StudyClass.objects.count() == 0
+    assert not Enrolment.objects.filter(learner=learner).exists()
+
+
+def test_a_regulator_sees_their_organisations_side_by_side_and_grades_one(client, tree, organisation, regulator):
+    # given
+    OrganisationFactory(name="外地机构")  # under no authority of theirs
+    enrolment = enrol(learner=UserFactory(), course=tree.course)
+    client.force_login(regulator)
+
+    # when
+    page = client.get(reverse("courses:oversight"))
+    graded = client.post(reverse("courses:grade", args=[organisation.code]), {"grade": "B", "reason": "抽查合格率下降"})
+
+    # then
+    organisation.refresh_from_db()
+    assert page.status_code == 200
+    assert [item.organisation for item in page.context["outcomes"]] == [organisation]
+    assert (page.context["outcomes"][0].enrolled, page.context["outcomes"][0].completed) == (1, 0)
+    assert "外地机构" not in page.text
+    assert graded.status_code == 302
+    assert organisation.grade == "B"
+    assert list(AuditEvent.objects.filter(action="organisation.graded").values_list("actor", "data")) == [
+        (regulator.pk, {"from": "A", "to": "B", "reason": "抽查合格率下降"})
+    ]
+    assert enrolment.pk
+
+
+def test_a_regulator_of_another_authority_cannot_grade(client, tree, organisation):
+    stranger = MembershipFactory(organisation=AuthorityFactory(), role=Role.REGULATOR).user
+    Authenticator.objects.create(user=stranger, type=Authenticator.Type.TOTP, data={})
+    client.force_login(stranger)
+
+    response = client.post(reverse("courses:grade", args=[organisation.code]), {"grade": "C", "reason": "越权"})
+
+    organisation.refresh_from_db()
+    assert response.status_code == 403
+    assert organisation.grade == "A"
+    assert not AuditEvent.objects.filter(action="organisation.graded").exists()
+
+
+def test_a_trainer_cannot_see_oversight(client, tree, trainer):
+    client.force_login(trainer)
+
+    assert client.get(reverse("courses:oversight")).status_code == 403
+
+
+def test_grading_without_a_reason_is_refused(tree, organisation, regulator):
+    with pytest.raises(ValidationError) as excinfo:
+        grade_training_organisation(organisation=organisation, grade="C", actor=regulator, reason=" ")
+
+    organisation.refresh_from_db()
+    assert excinfo.value.messages == ["请填写评定理由。"]
+    assert organisation.grade == "A"
+
+
+def test_the_catalogue_groups_courses_by_category_and_type(client, tree):
+    response = client.get(reverse("courses:catalogue"))
+
+    groups = response.context["groups"]
+    assert response.status_code == 200
+    assert [(g.category, [t.operation_type for t in g.types]) for g in groups] == [
+        (tree.course.operation_type.category, [tree.course.operation_type])
+    ]
+    assert groups[0].types[0].courses[0].section.organisation == tree.index.organisation
+    assert "低压电工作业" in response.text

@@ -1,0 +1,90 @@
+"""Rubric versions: import/export round trip, publishing, and the export_rubric command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+
+from accounts.models import AuditEvent, Role
+from exams.catalogue import load_catalogue
+from exams.models import PracticalRubric
+from exams.rubric_rules import RubricInvalid
+from exams.rubrics import current_rubric, import_rubric, publish_rubric, rubric_to_dict
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    load_catalogue()
+
+
+def test_export_rubric_prints_the_current_rubric_as_json(catalogue, capsys):
+    call_command("export_rubric", "0102")
+
+    data = json.loads(capsys.readouterr().out)
+    assert (data["operation"], data["total_minutes"], data["pass_mark"]) == ("0102", 60, 80)
+    assert [(s["code"], s["weight"], s["minutes"]) for s in data["subjects"]] == [
+        ("K1", 20, 10), ("K2", 40, 30), ("K3", 20, 10), ("K4", 20, 10),
+    ]  # fmt: skip
+    item = data["subjects"][3]["tasks"][0]["items"][-1]
+    assert item == {"code": "K41-V1", "name": "未脱离电源直接接触触电者", "veto": True}
+
+
+def test_export_rubric_for_an_unknown_type_fails(catalogue):
+    with pytest.raises(CommandError):
+        call_command("export_rubric", "9999")
+
+
+def test_an_export_imports_back_to_the_same_version(catalogue):
+    rubric = PracticalRubric.objects.get(operation_type__code="0102")
+
+    again = import_rubric(data=rubric_to_dict(rubric), actor=None)
+
+    assert again == rubric
+    assert PracticalRubric.objects.filter(operation_type__code="0102").count() == 1
+
+
+def test_a_changed_import_is_a_new_unpublished_version_until_published(catalogue):
+    rubric = PracticalRubric.objects.get(operation_type__code="0102")
+    data = rubric_to_dict(rubric)
+    data["subjects"][1]["minutes"] = 35
+    data["total_minutes"] = 65
+    regulator = MembershipFactory(role=Role.REGULATOR).user
+
+    new = import_rubric(data=data, actor=regulator)
+
+    assert (new.version, new.is_published, current_rubric(rubric.operation_type)) == (2, False, rubric)
+    publish_rubric(rubric=new, actor=regulator)
+    assert current_rubric(rubric.operation_type) == new
+    assert rubric_to_dict(new)["subjects"][1]["minutes"] == 35
+    assert AuditEvent.objects.filter(action="exams.rubric.published", actor=regulator).count() == 1
+
+
+def test_a_broken_import_names_every_problem_and_stores_nothing(catalogue, tmp_path):
+    data = rubric_to_dict(PracticalRubric.objects.get(operation_type__code="0102"))
+    data["subjects"][0]["weight"] = 30
+    data["subjects"][0]["tasks"][0]["items"][0]["deductions"] = []
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    with pytest.raises(RubricInvalid) as excinfo:
+        import_rubric(data=data, actor=None)
+    assert excinfo.value.problems == ["评分项 K11-1 须至少有一条扣分标准。", "科目权重之和应为 100，现为 110。"]
+    with pytest.raises(CommandError):
+        call_command("import_rubric", str(path))
+    assert PracticalRubric.objects.filter(operation_type__code="0102").count() == 1
+
+
+def test_only_regulators_publish(catalogue):
+    rubric = PracticalRubric.objects.get(operation_type__code="0102")
+    trainer = MembershipFactory(role=Role.TRAINER).user
+
+    with pytest.raises(PermissionDenied):
+        publish_rubric(rubric=rubric, actor=trainer)
+    with pytest.raises(PermissionDenied):
+        publish_rubric(rubric=rubric, actor=UserFactory())
