@@ -95,16 +95,21 @@ def bulk_extensions(request: HttpRequest) -> HttpResponse:
 def certificate_desk(request: HttpRequest) -> HttpResponse:
     """Find one certificate by number; its history, reviews and the actions that apply."""
     authorities = _authorities(request)
-    number = request.GET.get("number", "")
+    number = request.GET.get("number", "").strip()
     certificate = selectors.managed_certificate(user=request.user, number=number) if number else None
+    people = []
     if number and certificate is None:
-        messages.error(request, NOT_FOUND_MESSAGE)
+        people = selectors.managed_certificates_of_person(user=request.user, id_number=number)
+        if len(people) == 1:
+            certificate = people[0]
+        elif not people:
+            messages.error(request, NOT_FOUND_MESSAGE)
     pending = list(
         Review.objects.filter(certificate__authority__in=authorities, status=Review.Status.APPLIED)
         .select_related("certificate__operation_type")
         .order_by("due_on")[:50]
     )
-    context = {"certificate": certificate, "number": number, "pending_reviews": pending}
+    context = {"certificate": certificate, "number": number, "pending_reviews": pending, "people": people}
     if certificate is not None:
         context.update(
             record=selectors.public_record(certificate),

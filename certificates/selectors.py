@@ -168,3 +168,14 @@ def managed_certificate(*, user: User, number: str) -> Certificate | None:
     if certificate is None or not regulated_authorities(user).filter(pk=certificate.authority_id).exists():
         return None
     return certificate
+
+
+def managed_certificates_of_person(*, user: User, id_number: str) -> list[Certificate]:
+    """The certificates, of authorities ``user`` regulates, held by the person with this
+    ID number (found through its keyed hash); none for an unknown or invalid number."""
+    from accounts.selectors import user_by_id_number
+
+    holder = user_by_id_number(id_number)
+    if holder is None:
+        return []
+    return list(certificates_for_holder(holder).filter(authority__in=regulated_authorities(user)))

@@ -123,3 +123,20 @@ def test_the_desk_shows_a_certificates_history_with_grounds_in_words(client, iss
     client.force_login(regulator)
     page = client.get("/authority/certificates/", {"number": certificate.number}).content.decode()
     assert "撤销 · 有效 → 撤销 · 以欺骗、贿赂等不正当手段取得证书 · 伪造学历证明" in page
+
+
+def test_the_desk_finds_a_persons_certificates_by_id_number_for_its_own_authority_only(client, issue, regulator):
+    from accounts.models import Role
+    from tests.certificates.conftest import HOLDER_ID
+    from tests.factories import AuthorityFactory, MembershipFactory, OperationTypeFactory
+
+    first = issue()
+    second = issue(operation_type=OperationTypeFactory())
+    client.force_login(regulator)
+    page = client.get("/authority/certificates/", {"number": HOLDER_ID}).content.decode()
+    assert first.number in page and second.number in page
+    other = with_totp(MembershipFactory(organisation=AuthorityFactory(), role=Role.REGULATOR).user)
+    client.force_login(other)
+    page = client.get("/authority/certificates/", {"number": HOLDER_ID}).content.decode()
+    assert first.number not in page
+    assert "未找到匹配的证书" in page
