@@ -24,6 +24,7 @@ from accounts.models import AuditEvent, User
 from accounts.services import impose_exam_ban
 
 from .models import Certificate, CertificateEvent, new_verification_token
+from .notifications import notify_holder_after_commit
 from .rules import (
     EXAM_BAN_YEARS,
     EXTENDED_REVIEW_INTERVAL_YEARS,
@@ -103,6 +104,7 @@ def _change_status(
     locked.status_reason = reason
     locked.save(update_fields=["status", "status_changed_at", "status_reason"])
     record_step(certificate=locked, action=action, from_status=previous, actor=actor, reason=reason, ground=ground)
+    notify_holder_after_commit(locked, str(action), reason)
     return locked
 
 
@@ -201,6 +203,7 @@ def replace_certificate(*, certificate: Certificate, actor: User | None, reason:
             voided_pdf=old_pdf,
         )
         queue_pdf_after_commit(locked.pk)
+        notify_holder_after_commit(locked, "replace")
     return locked
 
 
@@ -228,6 +231,7 @@ def update_certificate_details(*, certificate: Certificate, actor: User | None, 
             voided_pdf=old_pdf,
         )
         queue_pdf_after_commit(locked.pk)
+        notify_holder_after_commit(locked, "update", reason)
     return locked
 
 

@@ -23,8 +23,10 @@ from courses.selectors import enrolments_for
 
 from .lifecycle import lock_certificate, queue_pdf_after_commit, record_step
 from .models import Certificate, Review, ReviewReminder
+from .notifications import notify_holder_after_commit
 from .qr import verification_url
 from .rules import (
+    REVIEW_FAIL_GROUND_LABELS,
     REVIEW_WINDOW_DAYS,
     Action,
     ReviewFacts,
@@ -179,6 +181,10 @@ def decide_review(
                 "review_due": certificate.review_due.isoformat(),
                 "valid_until": certificate.valid_until.isoformat(),
             },
+        )
+        reason = locked_review.note or "、".join(str(REVIEW_FAIL_GROUND_LABELS[ground]) for ground in grounds)
+        notify_holder_after_commit(
+            certificate, "review_approved" if approve else "review_rejected", "" if approve else reason
         )
     return locked_review
 

@@ -55,3 +55,13 @@ def record_lapses_task() -> int:
     from .lifecycle import record_lapses
 
     return record_lapses()
+
+
+@shared_task(
+    acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True
+)
+def notify_holder_task(certificate_id: int, message: str) -> None:
+    """Tell the holder what the authority did to their certificate (SMS, e-mail)."""
+    from .notifications import send_holder_notice
+
+    send_holder_notice(certificate_id=certificate_id, message=message)
