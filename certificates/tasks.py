@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from .models import Certificate
 from .services import ensure_pdf
@@ -65,3 +66,12 @@ def notify_holder_task(certificate_id: int, message: str) -> None:
     from .notifications import send_holder_notice
 
     send_holder_notice(certificate_id=certificate_id, message=message)
+
+
+@worker_process_init.connect
+def _warm_up_renderer(**kwargs) -> None:
+    """Each worker process renders a throw-away certificate at start, so the first real
+    one after a deploy is not the slow, cold one."""
+    from .pdf import warm_up
+
+    warm_up()
