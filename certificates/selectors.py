@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.identity import mask_id_number, mask_name
 from accounts.models import Membership, Role, User
 
-from .models import Certificate
+from .models import Certificate, Review
 from .rules import CertificateState, PublicRecord, display_status, mask_certificate_number, normalize_certificate_number
 
 if TYPE_CHECKING:
@@ -128,11 +128,9 @@ def public_record(certificate: Certificate, *, today: dt.date | None = None) -> 
     )
 
 
-def pending_reviews_by_certificate(certificates: list[Certificate]) -> dict[int, object]:
-    """The open or latest review of each certificate, for the wallet (one query)."""
-    from .models import Review
-
-    result: dict[int, object] = {}
+def pending_reviews_by_certificate(certificates: list[Certificate]) -> dict[int, Review]:
+    """The latest review (by due date) of each certificate, for the wallet (one query)."""
+    result: dict[int, Review] = {}
     for review in Review.objects.filter(certificate__in=certificates).order_by("due_on", "pk"):
         result[review.certificate_id] = review
     return result
