@@ -40,11 +40,17 @@ class StandardPage(Page):
 class NoticePage(Page):
     """An exam announcement or policy notice."""
 
+    class Kind(models.TextChoices):
+        EXAM = "exam", _("考试公告")
+        POLICY = "policy", _("政策法规")
+        GENERAL = "general", _("通知")
+
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.EXAM)
     published_on = models.DateField(_("发布日期"))
     body = StreamField(BaseContentBlock(), verbose_name=_("正文"), blank=True)
 
     search_fields = [*Page.search_fields, index.SearchField("body")]
-    content_panels = [*Page.content_panels, FieldPanel("published_on"), FieldPanel("body")]
+    content_panels = [*Page.content_panels, FieldPanel("kind"), FieldPanel("published_on"), FieldPanel("body")]
 
     class Meta:
         verbose_name = _("通知公告")

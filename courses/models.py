@@ -82,10 +82,15 @@ class CoursePage(Page):
         return self.get_parent().specific.organisation
 
     def get_context(self, request, *args, **kwargs):
+        from .completion import missing_for_completion
         from .selectors import course_progress
+        from .services import completion_facts
 
         context = super().get_context(request, *args, **kwargs)
-        context["progress"] = course_progress(learner=request.user, course=self)
+        progress = course_progress(learner=request.user, course=self)
+        context["progress"] = progress
+        if progress.is_enrolled and not progress.is_completed:
+            context["missing"] = missing_for_completion(completion_facts(enrolment=progress.enrolment))
         return context
 
 

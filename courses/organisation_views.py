@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -106,7 +107,7 @@ def organisation_class_new(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, message)
         else:
             messages.success(request, _("班级报名成功。"))
-            return redirect(f"{request.path.rsplit('/classes/', 1)[0]}/?class={study_class.pk}")
+            return redirect(f"{reverse('courses:organisation', args=[organisation.code])}?class={study_class.pk}")
     return render(request, "courses/class_form.html", {"organisation": organisation, "form": form})
 
 

@@ -64,7 +64,7 @@ def _site_home() -> Page:
     return site.root_page
 
 
-def _collection_root() -> Collection:
+def _root_collection() -> Collection:
     """Wagtail's migrations create the root collection; a flushed database has none."""
     return Collection.get_first_root_node() or Collection.add_root(name="Root")
 
@@ -99,7 +99,7 @@ def provide_training_section(*, organisation: Organisation, actor: User | None =
         index.organisation = organisation
         _site_home().add_child(instance=index)
         index.save_revision(user=actor).publish(user=actor, skip_permission_checks=True)
-    collection = _collection_root().add_child(name=organisation.name)
+    collection = _root_collection().add_child(name=organisation.name)
     group, _created = Group.objects.get_or_create(name=f"{organisation.name}（{organisation.code}）")
     group.permissions.add(_access_admin())
     for permission_type in SECTION_PAGE_PERMISSIONS:

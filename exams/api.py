@@ -70,6 +70,9 @@ class RegistrationOut(Schema):
     attempt_id: int | None
     score: float | None
     passed: bool | None
+    #: The admission ticket's code once approved (shown as text and QR at check-in).
+    ticket_code: str | None = None
+    checked_in_at: dt.datetime | None = None
 
 
 class OptionOut(Schema):
@@ -176,6 +179,8 @@ def _registration_out(registration: Registration) -> dict:
         "attempt_id": attempt.pk if attempt else None,
         "score": score,
         "passed": passed,
+        "ticket_code": registration.ticket_code,
+        "checked_in_at": registration.checked_in_at,
     }
 
 

@@ -143,7 +143,7 @@ class QuestionImport(models.Model):
         FAILED = "failed", _("导入失败")
 
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="imports", verbose_name=_("题库"))
-    file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/", blank=True)
     original_name = models.CharField(_("文件名"), max_length=255)
     format = models.CharField(_("格式"), max_length=16)
     default_operation_type = models.ForeignKey(
@@ -500,6 +500,13 @@ class ExamSiteProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.organisation)
+
+    def examiner_names(self) -> str:
+        """The site's examiners (members with the examiner role), for the admin listing."""
+        memberships = self.organisation.memberships.filter(role="examiner").select_related("user")
+        return "、".join(m.user.real_name or m.user.username for m in memberships.order_by("user__real_name"))
+
+    examiner_names.short_description = _("考评员")  # type: ignore[attr-defined]
 
 
 class HealthCertificate(models.Model):

@@ -85,7 +85,7 @@ class ExamSiteProfileViewSet(SnippetViewSet):
     model = ExamSiteProfile
     icon = "site"
     menu_label = _("实操考点")
-    list_display = ["organisation", "capacity", "address"]
+    list_display = ["organisation", "capacity", "address", "examiner_names"]
     panels = [FieldPanel("organisation"), FieldPanel("address"), FieldPanel("capacity"), FieldPanel("operation_types")]
 
 

@@ -213,6 +213,8 @@ if not FIELD_ENCRYPTION_KEYS and not DEBUG:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is required when DEBUG is off.")
 # Ed25519 private key (PEM, or a path to one) that signs certificate credentials.
 SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
+# Retired signing keys (PEM, or paths joined by ":"), still published in the JWKS.
+SIGNING_KEYS_PREVIOUS = os.environ.get("SIGNING_KEYS_PREVIOUS", "")
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -110,8 +110,8 @@
   "use strict";
   var button = document.querySelector("[data-save-offline]");
   var status = document.querySelector("[data-offline-status]");
-  if (!button || !("serviceWorker" in navigator) || !window.MessageChannel) return;
-  button.parentNode.hidden = false;
+  if (!button) return;
+  if (!("serviceWorker" in navigator) || !window.MessageChannel) { button.parentNode.hidden = true; return; }
 
   function say(text) { status.textContent = text; status.hidden = false; }
   function offlineNote() {

@@ -41,7 +41,7 @@ self.addEventListener("fetch", function (event) {
   event.respondWith(
     fetch(request).catch(function () {
       return caches.open(CACHE).then(function (cache) {
-        return cache.match(request, { ignoreSearch: request.mode === "navigate" }).then(function (hit) {
+        return cache.match(request, { ignoreSearch: request.mode === "navigate", ignoreVary: true }).then(function (hit) {
           return hit || Response.error();
         });
       });

@@ -79,10 +79,13 @@ def test_standard_page_renders_every_content_block(client, home):
 
 
 def test_notice_page_shows_its_date(client, home):
-    page = home.add_child(instance=NoticePage(title="复审通知", published_on=dt.date(2026, 4, 2), body=[]))
+    page = home.add_child(
+        instance=NoticePage(title="复审通知", kind=NoticePage.Kind.POLICY, published_on=dt.date(2026, 4, 2), body=[])
+    )
 
     response = client.get(page.url)
 
     assert response.status_code == 200
+    assert "政策法规" in response.text
     assert "<h1>复审通知</h1>" in response.text
     assert "2026-04-02" in response.text

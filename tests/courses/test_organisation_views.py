@@ -77,7 +77,7 @@ def test_a_trainer_sees_their_organisations_learners_with_hours(client, tree, or
     assert response.status_code == 200
     assert [row.enrolment.learner for row in response.context["rows"]] == [learner]
     assert "刘学员" in response.text and "外校学员" not in response.text
-    assert "1 分 / 3 分" in response.text
+    assert "学时 1 分 / 3 分" in response.text
 
 
 def test_a_trainer_of_another_organisation_is_refused(client, tree, organisation):
@@ -155,6 +155,7 @@ def test_a_class_is_enrolled_by_id_number_and_phone(client, tree, organisation, 
     # then
     study_class = StudyClass.objects.get()
     assert response.status_code == 302
+    assert response.url == f"{reverse('courses:organisation', args=[organisation.code])}?class={study_class.pk}"
     assert sorted(Enrolment.objects.filter(study_class=study_class).values_list("learner_id", flat=True)) == sorted(
         [first.pk, second.pk]
     )

@@ -227,3 +227,44 @@ def test_a_trainer_cannot_approve_their_own_submission(client, home):
     task_state.refresh_from_db()
     course.refresh_from_db()
     assert (task_state.status, course.live) == (TaskState.STATUS_IN_PROGRESS, False)
+
+
+def test_sync_training_sections_gives_every_organisation_and_its_staff_their_groups(home):
+    # given
+    from django.core.management import call_command
+
+    organisation = OrganisationFactory()
+    trainer = MembershipFactory(organisation=organisation, role=Role.TRAINER).user
+    regulator = MembershipFactory(
+        organisation=OrganisationFactory(kind=Organisation.Kind.AUTHORITY), role=Role.REGULATOR
+    ).user
+
+    # when: twice
+    call_command("sync_training_sections", verbosity=0)
+    call_command("sync_training_sections", verbosity=0)
+
+    # then
+    section = TrainingSection.objects.get(organisation=organisation)
+    assert list(trainer.groups.all()) == [section.group]
+    assert list(regulator.groups.values_list("name", flat=True)) == ["考核发证机关审核人员"]
+    assert TrainingSection.objects.count() == 1
+
+
+def test_a_trainer_chooses_only_images_of_their_own_collection(home):
+    # given
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+    from wagtail.permissions import policy_registry
+
+    mine = provide_training_section(organisation=OrganisationFactory())
+    theirs = provide_training_section(organisation=OrganisationFactory())
+    own = Image.objects.create(title="本校", file=get_test_image_file(), collection=mine.collection)
+    Image.objects.create(title="他校", file=get_test_image_file(), collection=theirs.collection)
+    trainer = _trainer(mine.organisation)
+
+    # when
+    policy = policy_registry.get_by_type(Image)
+    choosable = policy.instances_user_has_any_permission_for(trainer, ["choose"])
+
+    # then
+    assert list(choosable) == [own]

@@ -63,6 +63,8 @@ def test_course_page_shows_progress_and_the_next_lesson_to_an_enrolled_learner(c
     assert "继续学习" in response.text
     assert f'href="{tree.lessons[0].url}"' in response.text
     assert "已学 50%" in response.text
+    assert "还需学习 3 分钟。" in response.text
+    assert "还有 2 个课时未学完。" in response.text
 
 
 def test_enrol_endpoint_enrols_and_redirects_to_the_course(client, tree, learner):
@@ -274,3 +276,54 @@ def test_lesson_page_offers_offline_saving_to_an_enrolled_learner(client, tree, 
 
     assert "data-save-offline" in response.text
     assert 'data-sw="/sw.js"' in response.text
+
+
+def test_a_forged_progress_request_credits_only_server_time(client, tree, learner, enrolment):
+    # given: the clock started 10 seconds ago
+    client.force_login(learner)
+    first = post_heartbeat(client, tree.lessons[1], {})
+    LessonProgress.objects.update(
+        last_heartbeat_at=LessonProgress.objects.get().last_heartbeat_at - dt.timedelta(seconds=10)
+    )
+
+    # when: the body claims a whole lesson done
+    forged = post_heartbeat(
+        client,
+        tree.lessons[1],
+        {"nonce": first.json()["nonce"], "seconds": 9999, "completed": True, "course_completed": True},
+    )
+
+    # then
+    progress = LessonProgress.objects.get()
+    assert forged.status_code == 200
+    assert (progress.seconds, progress.completed_at) == (10, None)
+    assert Enrolment.objects.get().completed_at is None
+
+
+def test_a_heartbeat_for_a_lesson_of_a_course_not_enrolled_in_records_nothing(client, tree, learner, enrolment):
+    # given: a second course in the same section the learner is not enrolled on
+    from tests.courses.tree import add_course
+
+    other = add_course(tree.index, title="高压电工作业")
+    client.force_login(learner)
+
+    # when
+    response = post_heartbeat(client, other.lessons[0], {})
+
+    # then
+    assert response.status_code == 403
+    assert LessonProgress.objects.count() == 0
+
+
+def test_course_page_shows_its_cover_image_as_phone_sized_webp(client, tree):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    image = Image.objects.create(title="封面", file=get_test_image_file(size=(1200, 675)))
+    tree.course.cover_image = image
+    tree.course.save_revision().publish()
+
+    response = client.get(tree.course.url)
+
+    assert 'srcset="' in response.text and " 360w" in response.text and " 720w" in response.text
+    assert ".format-webp.webp" in response.text

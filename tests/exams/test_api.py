@@ -253,3 +253,15 @@ def test_app_clients_use_the_session_token(theory):
     # then
     assert started.status_code == 200
     assert saved.status_code == 200
+
+
+def test_registrations_carry_the_ticket_code_and_check_in(practical):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(practical.candidate)
+
+    (item,) = client.get("/api/v1/registrations").json()
+
+    assert item["ticket_code"] == "TESTCODE23"
+    assert item["checked_in_at"] is not None

@@ -81,6 +81,7 @@ class Command(BaseCommand):
         self._register(users["worker"], theory, orgs["training"], users["trainer"])
         self._register(users["worker"], practical, orgs["training"], users["trainer"])
         self._existing_certificate(users["worker"], orgs["authority"], users["regulator"])
+        self._certificate_due_for_review(users["worker"], orgs["authority"], users["regulator"])
         self.stdout.write(self.style.SUCCESS("demo data ready: users worker, trainer, examiner, regulator, admin"))
 
     # --- organisations and people -------------------------------------------------------
@@ -220,8 +221,69 @@ class Command(BaseCommand):
         """The training organisation's CMS section, its trainer as editor, the regulator as reviewer."""
         from courses.sections import grant_review_access, grant_section_access
 
-        grant_section_access(user=users["trainer"], organisation=orgs["training"])
+        section = grant_section_access(user=users["trainer"], organisation=orgs["training"])
         grant_review_access(user=users["regulator"])
+        self._lesson_media(section)
+        self._notice()
+
+    def _lesson_media(self, section) -> None:
+        """An illustrated first lesson and a check question in the second (added once)."""
+        from io import BytesIO
+
+        from django.core.files.images import ImageFile
+        from PIL import Image as PILImage
+        from PIL import ImageDraw
+        from wagtail.images import get_image_model
+
+        lessons = list(LessonPage.objects.descendant_of(section.index_page).filter(slug__in=["lesson-1", "lesson-2"]))
+        by_slug = {lesson.slug: lesson for lesson in lessons}
+        first, second = by_slug.get("lesson-1"), by_slug.get("lesson-2")
+        if first is not None and not any(block.block_type == "image" for block in first.body):
+            canvas = PILImage.new("RGB", (960, 540), (255, 214, 0))
+            draw = ImageDraw.Draw(canvas)
+            draw.polygon([(480, 60), (820, 480), (140, 480)], fill=(20, 20, 20))
+            draw.polygon([(480, 130), (740, 445), (220, 445)], fill=(255, 214, 0))
+            draw.polygon([(500, 190), (420, 330), (480, 330), (450, 420), (550, 280), (490, 280)], fill=(20, 20, 20))
+            buffer = BytesIO()
+            canvas.save(buffer, "PNG", optimize=True)
+            image = get_image_model().objects.create(
+                title="当心触电", file=ImageFile(buffer, name="danger-electric.png"), collection=section.collection
+            )
+            raw = list(first.body.raw_data)
+            raw.insert(1, {"type": "image", "value": {"image": image.pk, "caption": "当心触电警告标志"}})
+            first.body = raw
+            first.save_revision().publish()
+        if second is not None and not any(block.block_type == "check" for block in second.body):
+            raw = list(second.body.raw_data)
+            options = [("30:2", True), ("15:2", False), ("5:1", False)]
+            raw.append(
+                {
+                    "type": "check",
+                    "value": {
+                        "question": "成人心肺复苏时，胸外按压与人工呼吸的比例是多少？",
+                        "options": [{"type": "item", "value": {"text": t, "correct": c}} for t, c in options],
+                        "explanation": "按压与通气之比为 30:2。",
+                    },
+                }
+            )
+            second.body = raw
+            second.save_revision().publish()
+
+    def _notice(self) -> None:
+        from cms.models import NoticePage
+
+        home = HomePage.objects.first()
+        if home is None or NoticePage.objects.filter(slug="exam-notice-demo").exists():
+            return
+        notice = NoticePage(
+            title="关于本月特种作业操作证理论考试安排的公告",
+            slug="exam-notice-demo",
+            kind=NoticePage.Kind.EXAM,
+            published_on=timezone.localdate(),
+            body=[("paragraph", "<p>理论考试在考点机房进行，请携带身份证提前 30 分钟到场。</p>")],
+        )
+        home.add_child(instance=notice)
+        notice.save_revision().publish()
 
     def _complete_training(self, worker: User, course: CoursePage) -> None:
         """The demo worker has studied every lesson to its full length."""
@@ -381,6 +443,19 @@ class Command(BaseCommand):
             if not (today.month == 2 and today.day == 29)
             else today - dt.timedelta(days=730)
         )
+        issue_certificate(
+            holder=worker, operation_type=operation_type, authority=authority, issued_on=issued_on, actor=regulator
+        )
+
+    def _certificate_due_for_review(self, worker: User, authority: Organisation, regulator: User) -> None:
+        """Certificates (issue 6): one whose review falls due in 20 days, so the wallet offers
+        "申请复审" and the regulator's desk (/authority/certificates/) has a review to decide."""
+        operation_type = OperationType.objects.exclude(code__in=["0102", "0302"]).order_by("code").first()
+        if operation_type is None or Certificate.objects.filter(holder=worker, operation_type=operation_type).exists():
+            return
+        from certificates.rules import add_years
+
+        issued_on = add_years(timezone.localdate() + dt.timedelta(days=20), -3)
         issue_certificate(
             holder=worker, operation_type=operation_type, authority=authority, issued_on=issued_on, actor=regulator
         )
