@@ -16,7 +16,7 @@ from accounts.models import User
 from . import selectors, services, signing
 from .models import Certificate, VerificationLog
 from .qr import verification_url
-from .rules import PublicRecord
+from .rules import PublicRecord, embedded_id_number
 from .views import (
     NOT_FOUND_MESSAGE,
     RATE_LIMITED_MESSAGE,
@@ -72,7 +72,9 @@ def _caller(request: HttpRequest) -> User:
 
 def _certificate_out(certificate: Certificate) -> CertificateOut:
     record = selectors.public_record(certificate)
-    pdf_path = reverse("api:certificate_pdf", kwargs={"number": certificate.number})
+    # A number that embeds an ID number stays out of URLs (and so out of access logs).
+    key = certificate.token if embedded_id_number(certificate.number) else certificate.number
+    pdf_path = reverse("api:certificate_pdf", kwargs={"number": key})
     return CertificateOut(
         number=certificate.number,
         status=str(record.status),
@@ -181,3 +183,38 @@ def verify_credential(request: HttpRequest, body: CredentialIn):
         raise HttpError(429, gettext(RATE_LIMITED_MESSAGE))
     check = signing.check_credential(body.credential)
     return CredentialCheckOut(valid=check.valid, detail=check.message, claims=check.claims)
+
+
+class ReviewOut(Schema):
+    due_on: dt.date
+    status: str
+    status_label: str
+    training_hours: str
+
+
+@router.post(
+    "/certificates/{number}/review",
+    response={200: ReviewOut, 400: ErrorOut, 404: ErrorOut},
+    url_name="certificate_review",
+    summary="Apply for review (复审) of my certificate, in the 60 days before it falls due",
+)
+def apply_for_review(request: HttpRequest, number: str):
+    from django.core.exceptions import ValidationError
+
+    from .reviews import apply_for_review as apply
+    from .rules import TransitionNotAllowed
+
+    caller = _caller(request)
+    certificate = selectors.find_by_number(number) or selectors.find_by_token(number)
+    if certificate is None or certificate.holder_id != caller.pk:
+        raise HttpError(404, gettext(NOT_FOUND_MESSAGE))
+    try:
+        review = apply(certificate=certificate, applicant=caller)
+    except (ValidationError, TransitionNotAllowed) as exc:
+        raise HttpError(400, " ".join(getattr(exc, "messages", [str(exc)]))) from exc
+    return ReviewOut(
+        due_on=review.due_on,
+        status=review.status,
+        status_label=str(review.get_status_display()),
+        training_hours=str(review.training_hours),
+    )

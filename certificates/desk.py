@@ -21,8 +21,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import bulk, lifecycle, reviews, selectors
 from .desk_forms import BulkExtensionForm, CancelForm, ReasonForm, ReplaceForm, ReviewDecisionForm, RevokeForm
 from .models import BulkExtension, Certificate, Review
-from .rules import TransitionNotAllowed
+from .rules import (
+    CANCELLATION_GROUND_LABELS,
+    REPLACEMENT_REASON_LABELS,
+    REVIEW_FAIL_GROUND_LABELS,
+    REVOCATION_GROUND_LABELS,
+    TransitionNotAllowed,
+)
 from .views import NOT_FOUND_MESSAGE
+
+GROUND_LABELS = {
+    **REVOCATION_GROUND_LABELS,
+    **CANCELLATION_GROUND_LABELS,
+    **REPLACEMENT_REASON_LABELS,
+    **REVIEW_FAIL_GROUND_LABELS,
+}
+STATUS_LABELS = dict(Certificate.Status.choices)
 
 
 def _authorities(request: HttpRequest) -> QuerySet:
@@ -81,20 +95,35 @@ def bulk_extensions(request: HttpRequest) -> HttpResponse:
 def certificate_desk(request: HttpRequest) -> HttpResponse:
     """Find one certificate by number; its history, reviews and the actions that apply."""
     authorities = _authorities(request)
-    number = request.GET.get("number", "")
+    number = request.GET.get("number", "").strip()
     certificate = selectors.managed_certificate(user=request.user, number=number) if number else None
+    people = []
     if number and certificate is None:
-        messages.error(request, NOT_FOUND_MESSAGE)
+        people = selectors.managed_certificates_of_person(user=request.user, id_number=number)
+        if len(people) == 1:
+            certificate = people[0]
+        elif not people:
+            messages.error(request, NOT_FOUND_MESSAGE)
     pending = list(
         Review.objects.filter(certificate__authority__in=authorities, status=Review.Status.APPLIED)
         .select_related("certificate__operation_type")
         .order_by("due_on")[:50]
     )
-    context = {"certificate": certificate, "number": number, "pending_reviews": pending}
+    context = {"certificate": certificate, "number": number, "pending_reviews": pending, "people": people}
     if certificate is not None:
         context.update(
             record=selectors.public_record(certificate),
-            events=list(certificate.events.select_related("actor")),
+            events=[
+                {
+                    "event": event,
+                    "grounds": "、".join(
+                        str(GROUND_LABELS.get(code, code)) for code in event.ground.split(",") if code
+                    ),
+                    "from_label": STATUS_LABELS.get(event.from_status, event.from_status),
+                    "to_label": STATUS_LABELS.get(event.to_status, event.to_status),
+                }
+                for event in certificate.events.select_related("actor")
+            ],
             reviews=list(certificate.reviews.all()),
             forms={
                 "suspend": ReasonForm(prefix="suspend"),

@@ -24,6 +24,7 @@ from accounts.models import AuditEvent, User
 from accounts.services import impose_exam_ban
 
 from .models import Certificate, CertificateEvent, new_verification_token
+from .notifications import notify_holder_after_commit
 from .rules import (
     EXAM_BAN_YEARS,
     EXTENDED_REVIEW_INTERVAL_YEARS,
@@ -43,7 +44,9 @@ REASON_REQUIRED = _("请填写原因。")
 GROUND_INVALID = _("请选择有效的依据。")
 
 
-def _locked(certificate: Certificate) -> Certificate:
+def lock_certificate(certificate: Certificate) -> Certificate:
+    """The certificate's row, locked (SELECT FOR UPDATE) until the caller's transaction ends;
+    lock it before any of its reviews, always in this order."""
     return Certificate.objects.select_for_update().get(pk=certificate.pk)
 
 
@@ -101,6 +104,7 @@ def _change_status(
     locked.status_reason = reason
     locked.save(update_fields=["status", "status_changed_at", "status_reason"])
     record_step(certificate=locked, action=action, from_status=previous, actor=actor, reason=reason, ground=ground)
+    notify_holder_after_commit(locked, str(action), reason)
     return locked
 
 
@@ -108,7 +112,7 @@ def suspend_certificate(*, certificate: Certificate, actor: User, reason: str) -
     """暂扣: the holder may not work on it until reinstated. Repeating is a no-op."""
     reason = _clean_reason(reason)
     with transaction.atomic():
-        locked = _locked(certificate)
+        locked = lock_certificate(certificate)
         if locked.status == Certificate.Status.SUSPENDED:
             return locked
         return _change_status(locked=locked, action=Action.SUSPEND, actor=actor, reason=reason)
@@ -118,7 +122,7 @@ def reinstate_certificate(*, certificate: Certificate, actor: User, reason: str)
     """The suspension ends (period served, or lifted on appeal)."""
     reason = _clean_reason(reason)
     with transaction.atomic():
-        locked = _locked(certificate)
+        locked = lock_certificate(certificate)
         if locked.status == Certificate.Status.VALID:
             return locked
         return _change_status(locked=locked, action=Action.REINSTATE, actor=actor, reason=reason)
@@ -130,7 +134,7 @@ def revoke_certificate(*, certificate: Certificate, actor: User, ground: str, re
     if ground not in RevocationGround.__members__.values():
         raise ValidationError({"ground": GROUND_INVALID}, code="invalid")
     with transaction.atomic():
-        locked = _locked(certificate)
+        locked = lock_certificate(certificate)
         if locked.status == Certificate.Status.REVOKED:
             return locked
         locked = _change_status(locked=locked, action=Action.REVOKE, actor=actor, reason=reason, ground=ground)
@@ -154,7 +158,7 @@ def cancel_certificate(*, certificate: Certificate, actor: User, ground: str, re
     if ground not in CancellationGround.__members__.values():
         raise ValidationError({"ground": GROUND_INVALID}, code="invalid")
     with transaction.atomic():
-        locked = _locked(certificate)
+        locked = lock_certificate(certificate)
         if locked.status == Certificate.Status.CANCELLED:
             return locked
         return _change_status(locked=locked, action=Action.CANCEL, actor=actor, reason=reason, ground=ground)
@@ -171,7 +175,8 @@ def _void_paper(locked: Certificate) -> tuple[str, str]:
     return old_token, old_pdf
 
 
-def _queue_pdf_after_commit(certificate_id: int) -> None:
+def queue_pdf_after_commit(certificate_id: int) -> None:
+    """Render the new paper once the change is committed (a worker must see it)."""
     from .services import _queue_pdf
 
     transaction.on_commit(lambda: _queue_pdf(certificate_id))
@@ -183,7 +188,7 @@ def replace_certificate(*, certificate: Certificate, actor: User | None, reason:
     if reason not in ReplacementReason.__members__.values():
         raise ValidationError({"reason": GROUND_INVALID}, code="invalid")
     with transaction.atomic():
-        locked = _locked(certificate)
+        locked = lock_certificate(certificate)
         next_status(locked.status, Action.REPLACE)
         old_token, old_pdf = _void_paper(locked)
         locked.save(update_fields=["token", "pdf", "pdf_rendered_at"])
@@ -197,7 +202,8 @@ def replace_certificate(*, certificate: Certificate, actor: User | None, reason:
             voided_token=old_token,
             voided_pdf=old_pdf,
         )
-        _queue_pdf_after_commit(locked.pk)
+        queue_pdf_after_commit(locked.pk)
+        notify_holder_after_commit(locked, "replace")
     return locked
 
 
@@ -206,7 +212,7 @@ def update_certificate_details(*, certificate: Certificate, actor: User | None, 
     issue a new paper; the old one is void and the old details stay in the history."""
     reason = _clean_reason(reason)
     with transaction.atomic():
-        locked = _locked(certificate)
+        locked = lock_certificate(certificate)
         next_status(locked.status, Action.UPDATE)
         holder = User.objects.get(pk=locked.holder_id)
         before = {"holder_name": locked.holder_name, "holder_sex": locked.holder_sex}
@@ -224,7 +230,8 @@ def update_certificate_details(*, certificate: Certificate, actor: User | None, 
             voided_token=old_token,
             voided_pdf=old_pdf,
         )
-        _queue_pdf_after_commit(locked.pk)
+        queue_pdf_after_commit(locked.pk)
+        notify_holder_after_commit(locked, "update", reason)
     return locked
 
 
@@ -235,7 +242,7 @@ def extend_review_interval(
     reason = _clean_reason(reason)
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = _locked(certificate)
+        locked = lock_certificate(certificate)
         next_status(locked.status, Action.EXTEND)
         if locked.review_interval_years == EXTENDED_REVIEW_INTERVAL_YEARS:
             return locked

@@ -21,10 +21,12 @@ from accounts.models import User
 from accounts.sms import send_sms
 from courses.selectors import enrolments_for
 
-from .lifecycle import _locked, _queue_pdf_after_commit, record_step
+from .lifecycle import lock_certificate, queue_pdf_after_commit, record_step
 from .models import Certificate, Review, ReviewReminder
+from .notifications import notify_holder_after_commit
 from .qr import verification_url
 from .rules import (
+    REVIEW_FAIL_GROUND_LABELS,
     REVIEW_WINDOW_DAYS,
     Action,
     ReviewFacts,
@@ -58,7 +60,7 @@ def apply_for_review(*, certificate: Certificate, applicant: User, today: dt.dat
     """The holder applies in the 60-day window; repeating returns the same application."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        locked = _locked(certificate)
+        locked = lock_certificate(certificate)
         existing = Review.objects.filter(certificate=locked, due_on=locked.review_due).first()
         if existing is not None:
             return existing
@@ -115,7 +117,7 @@ def decide_review(
     if not approve and not grounds and not note.strip():
         raise ValidationError(_("复审不予通过时须说明理由。"), code="reason_required")
     with transaction.atomic():
-        certificate = _locked(review.certificate)
+        certificate = lock_certificate(review.certificate)
         locked_review = Review.objects.select_for_update().get(pk=review.pk)
         if locked_review.status != Review.Status.APPLIED:
             return locked_review
@@ -131,7 +133,21 @@ def decide_review(
         locked_review.decided_on = today
         locked_review.decided_by = actor
         locked_review.status = Review.Status.APPROVED if approve else Review.Status.REJECTED
-        locked_review.save()
+        locked_review.save(
+            update_fields=[
+                "health_check_passed",
+                "verified_violations",
+                "administrative_penalty",
+                "obstructed_inspection",
+                "exam_score",
+                "grounds",
+                "note",
+                "decided_at",
+                "decided_on",
+                "decided_by",
+                "status",
+            ]
+        )
         if approve:
             next_status(certificate.status, Action.REVIEW)
             certificate.review_due, certificate.valid_until = dates_after_review(
@@ -145,7 +161,7 @@ def decide_review(
             certificate.pdf = ""
             certificate.pdf_rendered_at = None
             certificate.save(update_fields=["review_due", "valid_until", "last_reviewed_on", "pdf", "pdf_rendered_at"])
-            _queue_pdf_after_commit(certificate.pk)
+            queue_pdf_after_commit(certificate.pk)
         else:
             certificate.status = next_status(certificate.status, Action.LAPSE)
             certificate.status_changed_at = timezone.now()
@@ -165,6 +181,10 @@ def decide_review(
                 "review_due": certificate.review_due.isoformat(),
                 "valid_until": certificate.valid_until.isoformat(),
             },
+        )
+        reason = locked_review.note or "、".join(str(REVIEW_FAIL_GROUND_LABELS[ground]) for ground in grounds)
+        notify_holder_after_commit(
+            certificate, "review_approved" if approve else "review_rejected", "" if approve else reason
         )
     return locked_review
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.identity import mask_id_number, mask_name
 from accounts.models import Membership, Role, User
 
-from .models import Certificate
+from .models import Certificate, Review
 from .rules import CertificateState, PublicRecord, display_status, mask_certificate_number, normalize_certificate_number
 
 if TYPE_CHECKING:
@@ -95,8 +95,9 @@ def can_download(user: User, certificate: Certificate) -> bool:
 
 
 def downloadable_certificate(*, user: User, number: str) -> Certificate | None:
-    """The certificate ``number`` if ``user`` may download it; None looks like "no such"."""
-    certificate = find_by_number(number)
+    """The certificate ``number`` (or QR token: links that must not carry a "T" + ID
+    number use it) if ``user`` may download it; None looks like "no such"."""
+    certificate = find_by_number(number) or find_by_token(number)
     if certificate is None or not can_download(user, certificate):
         return None
     return certificate
@@ -127,11 +128,9 @@ def public_record(certificate: Certificate, *, today: dt.date | None = None) -> 
     )
 
 
-def pending_reviews_by_certificate(certificates: list[Certificate]) -> dict[int, object]:
-    """The open or latest review of each certificate, for the wallet (one query)."""
-    from .models import Review
-
-    result: dict[int, object] = {}
+def pending_reviews_by_certificate(certificates: list[Certificate]) -> dict[int, Review]:
+    """The latest review (by due date) of each certificate, for the wallet (one query)."""
+    result: dict[int, Review] = {}
     for review in Review.objects.filter(certificate__in=certificates).order_by("due_on", "pk"):
         result[review.certificate_id] = review
     return result
@@ -167,3 +166,14 @@ def managed_certificate(*, user: User, number: str) -> Certificate | None:
     if certificate is None or not regulated_authorities(user).filter(pk=certificate.authority_id).exists():
         return None
     return certificate
+
+
+def managed_certificates_of_person(*, user: User, id_number: str) -> list[Certificate]:
+    """The certificates, of authorities ``user`` regulates, held by the person with this
+    ID number (found through its keyed hash); none for an unknown or invalid number."""
+    from accounts.selectors import user_by_id_number
+
+    holder = user_by_id_number(id_number)
+    if holder is None:
+        return []
+    return list(certificates_for_holder(holder).filter(authority__in=regulated_authorities(user)))

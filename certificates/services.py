@@ -20,7 +20,7 @@ from accounts.models import Organisation, User
 from . import selectors
 from .models import Certificate, VerificationLog
 from .numbering import number_for
-from .rules import certificate_dates, display_status
+from .rules import certificate_dates, display_status, mask_certificate_number
 
 if TYPE_CHECKING:
     from exams.models import Attempt, OperationType, PracticalResult
@@ -143,7 +143,7 @@ def issue_certificate(
             action="certificate.issued",
             obj=certificate,
             data={
-                "number": certificate.number,
+                "number": mask_certificate_number(certificate.number),  # a "T" + ID number stays masked
                 "holder": holder.pk,
                 "operation_type": operation_type.code,
                 "authority": authority.code,

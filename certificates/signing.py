@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -71,9 +73,44 @@ def key_id() -> str:
     return signing_key().thumbprint()
 
 
+_PEM_BLOCK = re.compile(r"-----BEGIN [A-Z ]+-----.+?-----END [A-Z ]+-----", re.S)
+
+
+@lru_cache(maxsize=4)
+def _previous_keys(configured: str) -> tuple[OKPKey, ...]:
+    """Retired keys (PEM blocks, or paths separated by os.pathsep), public part only."""
+    texts = _PEM_BLOCK.findall(configured)
+    if not texts:
+        texts = [Path(item).read_text() for item in configured.split(os.pathsep) if item.strip()]
+    keys = []
+    for text in texts:
+        key = serialization.load_pem_private_key(text.encode(), password=None) if "PRIVATE" in text else None
+        public = (
+            key.public_key() if isinstance(key, Ed25519PrivateKey) else serialization.load_pem_public_key(text.encode())
+        )
+        if not isinstance(public, Ed25519PublicKey):
+            raise ImproperlyConfigured("SIGNING_KEYS_PREVIOUS must hold Ed25519 keys.")
+        keys.append(OKPKey.import_key(public))
+    return tuple(keys)
+
+
+def verification_keys() -> dict[str, OKPKey]:
+    """Every key a credential may have been signed with, by key id: the current one and
+    the retired ones (settings.SIGNING_KEYS_PREVIOUS), so a rotation never breaks the
+    credentials already handed out."""
+    keys = {key_id(): signing_key()}
+    for key in _previous_keys(getattr(settings, "SIGNING_KEYS_PREVIOUS", "") or ""):
+        keys.setdefault(key.thumbprint(), key)
+    return keys
+
+
 def jwks() -> dict[str, list[dict[str, str]]]:
-    public = signing_key().as_dict(private=False)
-    return {"keys": [{**public, "kid": key_id(), "alg": ALGORITHM, "use": "sig"}]}
+    return {
+        "keys": [
+            {**key.as_dict(private=False), "kid": kid, "alg": ALGORITHM, "use": "sig"}
+            for kid, key in verification_keys().items()
+        ]
+    }
 
 
 def credential_claims(record: PublicRecord, *, issued_at: int | None = None) -> dict[str, Any]:
@@ -124,14 +161,15 @@ def check_credential(credential: str) -> CredentialCheck:
     credential = (credential or "").strip()
     if not credential or len(credential) > MAX_CREDENTIAL_LENGTH or credential.count(".") != 2:
         return CredentialCheck(False, str(_("这不是本平台签发的电子凭证（格式不正确）。")))
-    key = signing_key()
+    keys = verification_keys()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SecurityWarning)
             header_segment = credential.split(".", 1)[0]
             header = json.loads(_b64decode(header_segment))
-            if not isinstance(header, dict) or header.get("kid") != key_id() or header.get("alg") != ALGORITHM:
+            if not isinstance(header, dict) or header.get("kid") not in keys or header.get("alg") != ALGORITHM:
                 return CredentialCheck(False, str(_("签名密钥不是本平台公布的密钥，凭证不可信。")))
+            key = keys[header["kid"]]
             signature = jws.deserialize_compact(credential, key, algorithms=[ALGORITHM])
     except (JoseError, ValueError, TypeError):
         return CredentialCheck(False, str(_("签名无效：凭证已被篡改或伪造。")))

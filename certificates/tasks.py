@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from .models import Certificate
 from .services import ensure_pdf
@@ -55,3 +56,22 @@ def record_lapses_task() -> int:
     from .lifecycle import record_lapses
 
     return record_lapses()
+
+
+@shared_task(
+    acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True
+)
+def notify_holder_task(certificate_id: int, message: str) -> None:
+    """Tell the holder what the authority did to their certificate (SMS, e-mail)."""
+    from .notifications import send_holder_notice
+
+    send_holder_notice(certificate_id=certificate_id, message=message)
+
+
+@worker_process_init.connect
+def _warm_up_renderer(**kwargs) -> None:
+    """Each worker process renders a throw-away certificate at start, so the first real
+    one after a deploy is not the slow, cold one."""
+    from .pdf import warm_up
+
+    warm_up()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from . import reviews, selectors, services, signing
@@ -111,6 +111,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
         url = verification_url(certificate.token)
         svg = qr_svg(url, css_class="qr", title=gettext("扫码核验"), scale=5, sized=True)
         record = selectors.public_record(certificate)
+        review = reviews_by_certificate.get(certificate.pk)
         cards.append(
             {
                 "certificate": certificate,
@@ -119,7 +120,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
                 "qr": mark_safe(svg),  # generated here from our own URL, no user input
                 "can_apply_for_review": certificate.status == Certificate.Status.VALID
                 and can_apply_for_review(certificate.review_due, today),
-                "review": reviews_by_certificate.get(certificate.pk),
+                "review": review if review is not None and review.due_on == certificate.review_due else None,
             }
         )
     return render(request, "certificates/wallet.html", {"cards": cards})
@@ -189,7 +190,7 @@ def check_credential(request: HttpRequest) -> HttpResponse:
 @require_POST
 def apply_review(request: HttpRequest, number: str) -> HttpResponse:
     """The holder applies for review of their own certificate (in the 60-day window)."""
-    certificate = selectors.find_by_number(number)
+    certificate = selectors.find_by_number(number) or selectors.find_by_token(number)
     if certificate is None or certificate.holder_id != request.user.pk:
         raise Http404(NOT_FOUND_MESSAGE)
     try:
@@ -199,3 +200,67 @@ def apply_review(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, gettext("复审申请已提交，请等待发证机关审核。"))
     return redirect("certificates:wallet")
+
+
+ROSTER_SESSION_KEY = "certificates.roster_results"
+ROSTER_RATE_GROUP = "certificates.roster"
+
+
+def roster_rate(group: str, request: HttpRequest) -> str:
+    """People looked up per user and hour (settings.ROSTER_RATE, default 2000/h)."""
+    return getattr(settings, "ROSTER_RATE", "2000/h")
+
+
+def over_roster_limit(request: HttpRequest, people: int) -> bool:
+    """Every person on a roster counts against the user's budget, so a roster cannot be
+    used to test ID numbers in bulk."""
+    limited = False
+    for _ in range(people):
+        limited = is_ratelimited(request, group=ROSTER_RATE_GROUP, key="user", rate=roster_rate, increment=True)
+    return limited
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster(request: HttpRequest) -> HttpResponse:
+    """Employers upload a roster (Excel) and see each person's certificate status."""
+    from .roster import RosterError, check_roster, parse_roster
+
+    context: dict = {"errors": [], "results": None}
+    if request.method == "POST":
+        upload = request.FILES.get("roster")
+        if upload is None:
+            context["errors"] = [gettext("请选择要上传的 Excel 文件。")]
+        elif over_verify_limit(request):
+            return rate_limited(request)
+        else:
+            try:
+                rows = parse_roster(upload)
+            except RosterError as exc:
+                context["errors"] = exc.errors
+            else:
+                if over_roster_limit(request, len(rows)):
+                    return rate_limited(request)
+                results = check_roster(rows=rows, user=request.user, client=services.client_digest(client_ip(request)))
+                request.session[ROSTER_SESSION_KEY] = [result.__dict__ for result in results]
+                context["results"] = results
+    return _public_headers(render(request, "certificates/roster.html", context))
+
+
+@never_cache
+@login_required
+@require_GET
+def roster_excel(request: HttpRequest) -> HttpResponse:
+    """The last roster check of this session as an Excel file."""
+    from .roster import roster_workbook
+
+    results = request.session.get(ROSTER_SESSION_KEY)
+    if not results:
+        raise Http404(gettext("没有可下载的核验结果，请先上传名单。"))
+    response = HttpResponse(
+        roster_workbook(results), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="roster-check.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -14,6 +14,7 @@ from ninja.security import SessionAuth
 from accounts.api import router as accounts_router
 from certificates.api import router as certificates_router
 from exams.api import router as exams_router
+from exams.practice_api import router as practice_router
 
 api = NinjaAPI(
     title="Kaozheng API",
@@ -43,3 +44,4 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
 api.add_router("", accounts_router)
 api.add_router("", exams_router)
 api.add_router("", certificates_router)
+api.add_router("", practice_router)

@@ -27,6 +27,7 @@ from .admission import (
     ClassMember,
     HealthCertificateRejected,
     SessionInvalid,
+    approve_pending,
     decide_registration,
     plan_session,
     register_class,
@@ -35,7 +36,7 @@ from .admission import (
 from .models import ExamSession, HealthCertificate, PracticalRubric, Registration
 from .permissions import can_administer, can_score_at, is_regulator, trainer_organisation_ids
 from .rubric_rules import RubricInvalid
-from .rubrics import can_publish_rubrics, publish_rubric, rubric_spec
+from .rubrics import can_publish_rubrics, import_rubric, publish_rubric, rubric_spec, rubric_to_dict
 from .services import ExamError, register_candidate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -138,6 +139,24 @@ def ticket_pdf(request: HttpRequest, registration_id: int) -> HttpResponse:
     return response
 
 
+@login_required
+def health_file(request: HttpRequest, registration_id: int) -> HttpResponse:
+    """The candidate's latest health certificate, for whoever may see the registration's ticket."""
+    from django.http import FileResponse
+
+    registration = (
+        Registration.objects.select_related("session__authority", "session__site").filter(pk=registration_id).first()
+    )
+    if registration is None or not _may_see_ticket(request.user, registration):
+        raise Http404
+    certificate = HealthCertificate.objects.filter(user_id=registration.candidate_id).first()
+    if certificate is None:
+        raise Http404
+    response = FileResponse(certificate.file.open("rb"), content_type=certificate.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- Rubrics ------------------------------------------------------------------------------
 
 
@@ -149,6 +168,46 @@ def rubric_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "exams/rubric_list.html", {"rubrics": rubrics, "can_publish": can_publish_rubrics(request.user)}
     )
+
+
+@login_required
+@require_POST
+def rubric_import(request: HttpRequest) -> HttpResponse:
+    """A regulator uploads a rubric as JSON (as exported): stored as the type's next, unpublished version."""
+    import json
+
+    if not can_publish_rubrics(request.user):
+        raise PermissionDenied(_("只有考核发证机关可以导入评分标准。"))
+    upload = request.FILES.get("file")
+    try:
+        if upload is None or upload.size > 1024 * 1024:
+            raise ValueError
+        data = json.loads(upload.read().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        messages.error(request, _("请上传不超过 1 MB 的 JSON 文件（格式同导出文件）。"))
+        return redirect("exams:rubric_list")
+    try:
+        rubric = import_rubric(data=data, actor=request.user)
+    except RubricInvalid as exc:
+        for problem in exc.problems:
+            messages.error(request, problem)
+        return redirect("exams:rubric_list")
+    messages.success(request, _("已导入为 v%(version)s，核对后请发布。") % {"version": rubric.version})
+    return redirect("exams:rubric_detail", rubric_id=rubric.pk)
+
+
+@login_required
+def rubric_json(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    from django.http import JsonResponse
+
+    rubric = get_object_or_404(PracticalRubric.objects.select_related("operation_type"), pk=rubric_id)
+    if not rubric.is_published and not can_publish_rubrics(request.user):
+        raise Http404
+    response = JsonResponse(rubric_to_dict(rubric), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = (
+        f'attachment; filename="rubric-{rubric.operation_type.code}-v{rubric.version}.json"'
+    )
+    return response
 
 
 @login_required
@@ -258,6 +317,19 @@ def decide(request: HttpRequest, registration_id: int) -> HttpResponse:
     else:
         messages.success(request, _("已审核。"))
     return redirect("exams:session_detail", session_id=registration.session_id)
+
+
+@login_required
+@require_POST
+def approve_all(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _regulated_session(request, session_id)
+    try:
+        count = approve_pending(session=session, actor=request.user)
+    except ExamError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已批准 %(count)s 人。") % {"count": count})
+    return redirect("exams:session_detail", session_id=session.pk)
 
 
 def _workbook_response(workbook, filename: str) -> HttpResponse:

@@ -185,7 +185,10 @@ def upload_health_certificate(
         certificate = HealthCertificate(
             user=user, issued_on=issued_on, content_type=checked.content_type, uploaded_by=uploaded_by
         )
-        certificate.file.save(f"health.{checked.extension}", ContentFile(checked.content), save=False)
+        # A random name: media URLs must not be guessable.
+        certificate.file.save(
+            f"{secrets.token_urlsafe(16)}.{checked.extension}", ContentFile(checked.content), save=False
+        )
         certificate.save()
         record_event(
             actor=uploaded_by,
@@ -315,8 +318,16 @@ def decide_registration(
     now = now or timezone.now()
     reason = (reason or "").strip()
     with transaction.atomic():
-        session = ExamSession.objects.select_for_update(of=("self",)).get(pk=registration.session_id)
-        reg = Registration.objects.select_for_update().get(pk=registration.pk)
+        session = (
+            ExamSession.objects.select_for_update(of=("self",))
+            .select_related("rubric", "authority")
+            .get(pk=registration.session_id)
+        )
+        reg = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("candidate", "operation_type")
+            .get(pk=registration.pk)
+        )
         if not can_administer(actor, session.authority):
             raise PermissionDenied(_("只有本考核发证机关的监管人员可以审核报名。"))
         wanted = Registration.Status.APPROVED if approve else Registration.Status.REJECTED
@@ -330,6 +341,13 @@ def decide_registration(
             raise DecisionError(_("不批准报名时须填写原因。"), code="reason_required")
         if approve and now >= session.ends_at:
             raise DecisionError(_("考试场次已结束，不能再批准报名。"), code="session_over")
+        if approve:
+            # Facts change between registration and decision (a ban, an expired health certificate).
+            assessment = assess_candidate(session=session, candidate=reg.candidate, operation_type=reg.operation_type)
+            if assessment.problems:
+                raise DecisionError(
+                    [_("考生已不符合报考条件，不能批准：")] + assessment.problems, code="no_longer_eligible"
+                )
         reg.status = wanted
         reg.decided_at = now
         reg.decided_by = actor
@@ -346,6 +364,18 @@ def decide_registration(
             data={"reason": reason, "ticket_code": reg.ticket_code or ""},
         )
     return reg
+
+
+def approve_pending(*, session: ExamSession, actor: User, now: dt.datetime | None = None) -> int:
+    """Approve every pending registration of a session at once (a class); returns how many."""
+    now = now or timezone.now()
+    if not can_administer(actor, session.authority):
+        raise PermissionDenied(_("只有本考核发证机关的监管人员可以审核报名。"))
+    with transaction.atomic():
+        pending = list(Registration.objects.filter(session=session, status=Registration.Status.PENDING).order_by("pk"))
+        for registration in pending:
+            decide_registration(registration=registration, approve=True, actor=actor, now=now)
+    return len(pending)
 
 
 def _unused_ticket_code() -> str:
@@ -410,6 +440,7 @@ def check_in_candidate(*, ticket_code: str, examiner: User, now: dt.datetime | N
 
 __all__ = [
     "SEAT_HOLDING",
+    "approve_pending",
     "CheckInError",
     "ClassMember",
     "ClassRegistrationError",

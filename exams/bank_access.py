@@ -44,7 +44,20 @@ def _staff_organisations(user: User | AnonymousUser) -> list[Organisation]:
 
 
 def bank_scope(user: User | AnonymousUser) -> tuple[set[int], set[int]]:
-    """(organisations whose banks the user edits, organisations above them) as ids."""
+    """(organisations whose banks the user edits, organisations above them) as ids.
+
+    Cached on the user object, as Django caches permissions there: a request asks
+    many times (once per row of a listing) and memberships do not change meanwhile.
+    """
+    cached = getattr(user, "_bank_scope_cache", None)
+    if cached is None:
+        cached = _bank_scope(user)
+        if user.is_authenticated:
+            user._bank_scope_cache = cached  # type: ignore[union-attr]
+    return cached
+
+
+def _bank_scope(user: User | AnonymousUser) -> tuple[set[int], set[int]]:
     own = _staff_organisations(user)
     above: set[int] = set()
     for organisation in own:
@@ -79,12 +92,25 @@ def readable_banks_filter(user: User | AnonymousUser) -> Q:
 
 def is_bank_staff(user: User | AnonymousUser) -> bool:
     """May open the bank pages of the admin at all."""
-    return is_bank_administrator(user) or bool(_staff_organisations(user))
+    return is_bank_administrator(user) or bool(bank_scope(user)[0])
 
 
 def can_read_bank(user: User | AnonymousUser, bank: QuestionBank) -> bool:
-    return QuestionBank.objects.filter(readable_banks_filter(user), pk=bank.pk).exists()
+    """The same rule as readable_banks_filter, for one bank already loaded."""
+    if is_bank_administrator(user):
+        return True
+    own, above = bank_scope(user)
+    if not own:
+        return False
+    return (
+        bank.organisation_id in own
+        or bank.level == QuestionBank.Level.NATIONAL
+        or (bank.level == QuestionBank.Level.PROVINCIAL and bank.organisation_id in above)
+    )
 
 
 def can_edit_bank(user: User | AnonymousUser, bank: QuestionBank) -> bool:
-    return QuestionBank.objects.filter(editable_banks_filter(user), pk=bank.pk).exists()
+    """The same rule as editable_banks_filter, for one bank already loaded."""
+    if is_bank_administrator(user):
+        return True
+    return bank.organisation_id is not None and bank.organisation_id in bank_scope(user)[0]

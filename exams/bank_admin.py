@@ -10,16 +10,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSet
@@ -46,11 +50,13 @@ from .bank_services import (
     confirm_question_import,
     create_organisation_bank,
     create_question,
+    export_bank,
     import_progress,
+    reinstate_question,
     retire_question,
     revise_question,
 )
-from .importers import FORMATS, aiken, excel, write_questions
+from .importers import FORMATS, excel
 from .item_statistics import FLAG_LABELS
 from .models import Question, QuestionBank, QuestionImport, QuestionKind
 
@@ -100,7 +106,8 @@ register_permission_policy(Question, BankPermissionPolicy(Question), exact_class
 
 class ScopedIndexMixin:
     def get_base_queryset(self):
-        return super().get_base_queryset().filter(pk__in=self.scoped_queryset().values("pk"))
+        queryset = super().get_base_queryset().filter(pk__in=self.scoped_queryset().values("pk"))
+        return queryset.select_related("bank" if self.model is Question else "organisation")
 
 
 class BankEditView(EditView):
@@ -178,11 +185,27 @@ class QuestionEditView(QuestionFormErrorsMixin, BankEditView):
         )
 
 
+def _banks_for_filter(request: HttpRequest | None):
+    if request is None:
+        return QuestionBank.objects.none()
+    return QuestionBank.objects.filter(readable_banks_filter(request.user)).order_by("name")
+
+
+class QuestionFilterSet(WagtailFilterSet):
+    """The bank filter offers only banks the user may read (never other organisations' names)."""
+
+    bank = django_filters.ModelChoiceFilter(queryset=_banks_for_filter, label=gettext_lazy("题库"))
+
+    class Meta:
+        model = Question
+        fields = ["bank", "kind", "is_active"]
+
+
 class QuestionViewSet(SnippetViewSet):
     model = Question
     icon = "help"
     list_display = ["stem", "bank", "kind", "knowledge_point", "version", "is_active"]
-    list_filter = ["bank", "kind", "is_active"]
+    filterset_class = QuestionFilterSet
     search_fields = ["stem", "knowledge_point"]
     index_view_class = QuestionIndexView
     add_view_class = QuestionCreateView
@@ -263,10 +286,9 @@ def export_download(request: HttpRequest, bank_id: int) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in FORMATS:
         raise Http404
-    records = bank_selectors.question_records(bank)
-    data = aiken.write(records)[0] if fmt == "aiken" else write_questions(records, fmt)
+    exported = export_bank(bank=bank, fmt=fmt, actor=request.user)
     extension = {"moodle-xml": "xml", "aiken": "txt"}.get(fmt, fmt)
-    response = HttpResponse(data, content_type=FORMATS[fmt].content_type)
+    response = HttpResponse(exported.data, content_type=FORMATS[fmt].content_type)
     response["Content-Disposition"] = f'attachment; filename="{bank.slug}.{extension}"'
     return response
 
@@ -300,9 +322,12 @@ def _preview_rows(question_import: QuestionImport) -> list[dict]:
     if question_import.status not in (QuestionImport.Status.CHECKED, QuestionImport.Status.INVALID):
         return []
     labels = dict(QuestionKind.choices)
-    answers = {"T": _("正确"), "F": _("错误")}
     return [
-        {**row, "kind_label": labels.get(row["kind"], row["kind"]), "answer": answers.get(row["answer"], row["answer"])}
+        {
+            **row,
+            "kind_label": labels.get(row["kind"], row["kind"]),
+            "answer": _TRUE_FALSE_LABELS.get(row["answer"], row["answer"]),
+        }
         for row in question_import.preview
     ]
 
@@ -329,9 +354,15 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     )
 
 
+#: Periods the item statistics can be limited to, in days.
+STATISTICS_PERIODS = {"30": gettext_lazy("近 30 天"), "90": gettext_lazy("近 90 天"), "365": gettext_lazy("近一年")}
+
+
 def item_statistics_view(request: HttpRequest, bank_id: int) -> TemplateResponse:
     bank = _readable_bank(request, bank_id)
-    rows = bank_selectors.item_report(bank)
+    days = request.GET.get("days", "")
+    since = timezone.now() - dt.timedelta(days=int(days)) if days in STATISTICS_PERIODS else None
+    rows = bank_selectors.item_report(bank, since=since)
     only_flagged = request.GET.get("flagged") == "1"
     if only_flagged:
         rows = [row for row in rows if row.statistics.needs_review]
@@ -343,9 +374,12 @@ def item_statistics_view(request: HttpRequest, bank_id: int) -> TemplateResponse
             "page_subtitle": bank.name,
             "header_icon": "table",
             "bank": bank,
+            "composition": bank_selectors.bank_composition(bank),
             "rows": [(row, [FLAG_LABELS[flag] for flag in row.statistics.flags]) for row in rows],
             "can_edit": can_edit_bank(request.user, bank),
             "only_flagged": only_flagged,
+            "days": days if since else "",
+            "periods": [("", _("全部")), *STATISTICS_PERIODS.items()],
             "retire_form": RetireForm(),
         },
     )
@@ -359,13 +393,54 @@ def retire(request: HttpRequest, question_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请填写停用原因。"))
     else:
-        with transaction.atomic():
-            try:
-                retire_question(question=question, actor=request.user, reason=form.cleaned_data["reason"])
-            except BankError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("已停用试题 %(id)s，之后组卷不再抽到它。") % {"id": question.pk})
+        try:
+            retire_question(question=question, actor=request.user, reason=form.cleaned_data["reason"])
+        except BankError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已停用试题 %(id)s，之后组卷不再抽到它。") % {"id": question.pk})
+    return redirect(reverse("question_banks:statistics", args=[question.bank_id]))
+
+
+_TRUE_FALSE_LABELS = {"T": gettext_lazy("正确"), "F": gettext_lazy("错误")}
+
+
+def versions(request: HttpRequest, question_id: int) -> TemplateResponse:
+    _require_staff(request)
+    question = get_object_or_404(bank_selectors.readable_questions(request.user).select_related("bank"), pk=question_id)
+    labels = dict(QuestionKind.choices)
+    rows = [
+        (
+            version,
+            labels.get(version.kind, version.kind),
+            "、".join(f"{option['key']}. {option['text']}" for option in version.options or []),
+            "".join(str(_TRUE_FALSE_LABELS.get(key, key)) for key in version.answer or []),
+        )
+        for version in bank_selectors.question_versions(question)
+    ]
+    return TemplateResponse(
+        request,
+        "exams/bank_admin/versions.html",
+        {
+            "page_title": _("试题版本"),
+            "page_subtitle": question.bank.name,
+            "header_icon": "history",
+            "question": question,
+            "rows": rows,
+        },
+    )
+
+
+@require_POST
+def reinstate(request: HttpRequest, question_id: int) -> HttpResponse:
+    _require_staff(request)
+    question = get_object_or_404(bank_selectors.editable_questions(request.user), pk=question_id)
+    try:
+        reinstate_question(question=question, actor=request.user)
+    except BankError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已恢复试题 %(id)s。") % {"id": question.pk})
     return redirect(reverse("question_banks:statistics", args=[question.bank_id]))
 
 
@@ -392,4 +467,6 @@ class QuestionBankToolsViewSet(ViewSet):
             path("<int:bank_id>/statistics/", item_statistics_view, name="statistics"),
             path("imports/<int:import_id>/", import_detail, name="import_detail"),
             path("questions/<int:question_id>/retire/", retire, name="retire"),
+            path("questions/<int:question_id>/reinstate/", reinstate, name="reinstate"),
+            path("questions/<int:question_id>/versions/", versions, name="versions"),
         ]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .bank_access import editable_banks_filter, readable_banks_filter
-from .importers.records import QuestionRecord, fingerprint
+from .importers.records import QuestionImage, QuestionRecord, fingerprint
 from .item_statistics import ItemResponse, ItemStatistics, ScoredAttempt, item_statistics
 from .models import Attempt, AttemptAnswer, OperationType, Question, QuestionBank, QuestionImport
 from .scoring import PaperQuestion, is_correct
@@ -56,8 +58,21 @@ def current_questions(bank: QuestionBank) -> QuerySet[Question]:
     )
 
 
-def question_records(bank: QuestionBank) -> list[QuestionRecord]:
-    """The bank's current questions as the exporters write them (two queries)."""
+def _image_of(question: Question) -> QuestionImage | None:
+    if question.image is None:
+        return None
+    with question.image.file.open("rb") as handle:
+        return QuestionImage(name=PurePath(question.image.file.name).name, data=handle.read())
+
+
+def question_records(bank: QuestionBank, *, with_images: bool = False) -> list[QuestionRecord]:
+    """The bank's current questions as the exporters write them (two queries).
+
+    ``with_images`` also reads each question's picture (for Moodle XML, which embeds them).
+    """
+    questions = current_questions(bank)
+    if with_images:
+        questions = questions.select_related("image")
     return [
         QuestionRecord(
             line=number,
@@ -69,8 +84,9 @@ def question_records(bank: QuestionBank) -> list[QuestionRecord]:
             knowledge_point=question.knowledge_point,
             difficulty=question.difficulty,
             operation_types=tuple(sorted(operation_type.code for operation_type in question.operation_types.all())),
+            image=_image_of(question) if with_images else None,
         )
-        for number, question in enumerate(current_questions(bank), start=1)
+        for number, question in enumerate(questions, start=1)
     ]
 
 
@@ -81,8 +97,8 @@ def bank_fingerprints(bank: QuestionBank) -> dict[str, int]:
 
 
 def question_versions(question: Question) -> QuerySet[Question]:
-    """Every version of the question, newest first."""
-    return Question.objects.filter(lineage=question.lineage).order_by("-version")
+    """Every version of the question, newest first, with who made it (one query)."""
+    return Question.objects.filter(lineage=question.lineage).select_related("created_by").order_by("-version")
 
 
 def imports_for(user: User | AnonymousUser) -> QuerySet[QuestionImport]:
@@ -99,18 +115,19 @@ class ItemReportRow:
     statistics: ItemStatistics
 
 
-def item_report(bank: QuestionBank) -> list[ItemReportRow]:
+def item_report(bank: QuestionBank, *, since: dt.datetime | None = None) -> list[ItemReportRow]:
     """Item statistics of the bank's questions from submitted attempts (three queries).
 
     Attempts are those of sessions whose blueprint draws from this bank; each is read
     from its own snapshot (the key as the candidate's paper had it), so later edits to
     the bank change nothing here. Rows needing review come first.
     """
-    attempts = list(
-        Attempt.objects.filter(
-            submitted_at__isnull=False, score__isnull=False, registration__session__blueprint__bank=bank
-        ).values_list("pk", "score", "paper")
+    submitted = Attempt.objects.filter(
+        submitted_at__isnull=False, score__isnull=False, registration__session__blueprint__bank=bank
     )
+    if since is not None:
+        submitted = submitted.filter(submitted_at__gte=since)
+    attempts = list(submitted.values_list("pk", "score", "paper"))
     answers: dict[int, dict[int, list[str]]] = defaultdict(dict)
     for attempt_id, question_id, answer in AttemptAnswer.objects.filter(
         attempt_id__in=[pk for pk, _score, _paper in attempts]
@@ -129,3 +146,37 @@ def item_report(bank: QuestionBank) -> list[ItemReportRow]:
     rows = [ItemReportRow(question=question, statistics=statistics[question.pk]) for question in questions]
     rows.sort(key=lambda row: (not row.statistics.needs_review, row.statistics.difficulty or 0, row.question.pk))
     return rows
+
+
+@dataclass(frozen=True)
+class CompositionRow:
+    knowledge_point: str
+    single: int
+    multiple: int
+    true_false: int
+
+    @property
+    def total(self) -> int:
+        return self.single + self.multiple + self.true_false
+
+
+def bank_composition(bank: QuestionBank) -> list[CompositionRow]:
+    """Current questions by knowledge point and kind (one query): what a blueprint can draw."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = (
+        Question.objects.filter(bank=bank, is_active=True)
+        .values_list("knowledge_point", "kind")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for point, kind, count in rows:
+        counts[point][kind] += count
+    return [
+        CompositionRow(
+            knowledge_point=point,
+            single=kinds["single"],
+            multiple=kinds["multiple"],
+            true_false=kinds["true_false"],
+        )
+        for point, kinds in sorted(counts.items())
+    ]

@@ -10,6 +10,7 @@ an ``actor`` checks that the actor may edit the bank; ``actor=None`` is the syst
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,16 +19,18 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 
 from accounts.audit import record_event
 
 from .bank_access import can_edit_bank
 from .bank_selectors import bank_fingerprints
 from .importers import FileProblem, read_questions
-from .importers.records import QuestionRecord, RowError, RowProblem, build_record, find_duplicates_in_file
+from .importers.records import QuestionRecord, RowError, RowProblem, build_record
 from .models import OperationType, Question, QuestionBank, QuestionImport
 
 if TYPE_CHECKING:
@@ -93,8 +96,12 @@ def plan_import(
     plan = ImportPlan()
     lookup = _operation_type_lookup()
     existing = bank_fingerprints(bank)
-    in_file = {error.line: error for error in find_duplicates_in_file(records)}
+    first_line: dict[str, int] = {}
+    repeats: list[int | None] = []  # per record: the line it repeats, if any (lines may repeat in XML)
     for record in records:
+        repeats.append(first_line.get(record.fingerprint))
+        first_line.setdefault(record.fingerprint, record.line)
+    for record, repeated_line in zip(records, repeats, strict=True):
         if record.operation_types:
             unknown = [name for name in record.operation_types if name not in lookup]
             if unknown:
@@ -111,8 +118,10 @@ def plan_import(
         else:
             plan.errors.append(RowError(record.line, _("没有填写操作项目，也没有指定默认操作项目。")))
             continue
-        duplicate: RowError | None = in_file.get(record.line)
-        if duplicate is None and record.fingerprint in existing:
+        duplicate: RowError | None = None
+        if repeated_line is not None:
+            duplicate = RowError(record.line, _("与第 %(line)s 行的试题重复。") % {"line": repeated_line})
+        elif record.fingerprint in existing:
             duplicate = RowError(
                 record.line, _("题库中已有相同的试题（编号 %(id)s）。") % {"id": existing[record.fingerprint]}
             )
@@ -174,6 +183,7 @@ def import_questions(
                     for type_id in type_ids
                 ]
             )
+            _attach_images(questions, [record for record, _ids in batch])
             if on_progress is not None:
                 on_progress(start + len(batch), total)
         record_event(
@@ -185,12 +195,61 @@ def import_questions(
     return ImportOutcome(imported=total, skipped=len(plan.skipped))
 
 
+def _attach_images(questions: Sequence[Question], records: Sequence[QuestionRecord]) -> None:
+    """Store the pictures that came inside the file as Wagtail images of their questions."""
+    Image = get_image_model()
+    changed = []
+    for question, record in zip(questions, records, strict=True):
+        if record.image is None:
+            continue
+        image = Image(
+            title=_("试题图片：%(stem)s") % {"stem": record.stem[:40]},
+            file=ImageFile(io.BytesIO(record.image.data), name=record.image.name),
+        )
+        image.save()
+        question.image = image
+        changed.append(question)
+    if changed:
+        Question.objects.bulk_update(changed, ["image"])
+
+
 def get_or_create_bank(*, slug: str, actor: User | None = None) -> QuestionBank:
     """The bank with this slug; a new bank (named by its slug) when there is none."""
     bank, created = QuestionBank.objects.get_or_create(slug=slug, defaults={"name": slug})
     if created:
         record_event(actor=actor, action="exams.bank.created", obj=bank, data={"slug": slug})
     return bank
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    data: bytes
+    questions: int
+    #: Questions the format cannot express (true/false in Aiken).
+    left_out: int = 0
+
+
+def export_bank(*, bank: QuestionBank, fmt: str, actor: User | None) -> ExportedFile:
+    """The bank's current questions as a file; audited, since a bank is exam content.
+
+    The caller checks that the actor may read the bank.
+    """
+    from .bank_selectors import question_records
+    from .importers import aiken, write_questions
+
+    records = question_records(bank, with_images=fmt == "moodle-xml")
+    left_out = 0
+    if fmt == "aiken":
+        data, left_out = aiken.write(records)
+    else:
+        data = write_questions(records, fmt)
+    record_event(
+        actor=actor,
+        action="exams.questions.exported",
+        obj=bank,
+        data={"format": fmt, "questions": len(records) - left_out},
+    )
+    return ExportedFile(data=data, questions=len(records) - left_out, left_out=left_out)
 
 
 # --- Single questions: create, revise (a new version), retire -------------------------------
@@ -330,6 +389,24 @@ def retire_question(*, question: Question, actor: User | None, reason: str) -> Q
     return locked
 
 
+def reinstate_question(*, question: Question, actor: User | None) -> Question:
+    """Draw a retired question again (a retirement made by mistake); safe to repeat."""
+    _require_editor(actor, question.bank)
+    with transaction.atomic():
+        QuestionBank.objects.select_for_update().get(pk=question.bank_id)
+        locked = Question.objects.select_for_update().get(pk=question.pk)
+        if locked.is_active:
+            return locked
+        if locked.retired_at is None:
+            raise BankError(_("该版本已被新版本取代，不能恢复。"), code="superseded")
+        locked.is_active = True
+        locked.retired_at = None
+        locked.retired_reason = ""
+        locked.save(update_fields=["is_active", "retired_at", "retired_reason"])
+        record_event(actor=actor, action="exams.question.reinstated", obj=locked)
+    return locked
+
+
 # --- Imports through the admin: check, confirm, run in a task --------------------------------
 
 #: How many parsed questions the preview page shows.
@@ -357,6 +434,7 @@ def _preview_row(record: QuestionRecord) -> dict[str, Any]:
         "operation_types": list(record.operation_types),
         "knowledge_point": record.knowledge_point,
         "difficulty": record.difficulty,
+        "image": record.image.name if record.image else "",
     }
 
 
@@ -405,6 +483,8 @@ def check_question_import(
     question_import.errors = [error.as_dict() for error in errors]
     question_import.preview = [_preview_row(record) for record in records[:PREVIEW_ROWS]]
     question_import.status = QuestionImport.Status.INVALID if errors else QuestionImport.Status.CHECKED
+    if errors:
+        _discard_file(question_import)
     with transaction.atomic():
         question_import.save()
         record_event(
@@ -478,8 +558,17 @@ def run_question_import(*, import_id: int) -> QuestionImport:
             locked.status = QuestionImport.Status.FAILED
             locked.errors = [error.as_dict() for error in errors]
         locked.finished_at = timezone.now()
-        locked.save(update_fields=["status", "imported", "skipped", "errors", "finished_at"])
+        stored = locked.file.name
+        locked.file = ""
+        locked.save(update_fields=["status", "imported", "skipped", "errors", "finished_at", "file"])
+        transaction.on_commit(lambda: locked.file.storage.delete(stored))
     return locked
+
+
+def _discard_file(question_import: QuestionImport) -> None:
+    """An uploaded bank file is exam content: it is kept only until it is imported or refused."""
+    if question_import.file:
+        question_import.file.delete(save=False)
 
 
 def create_organisation_bank(*, organisation: Organisation, actor: User) -> QuestionBank:

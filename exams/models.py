@@ -143,7 +143,7 @@ class QuestionImport(models.Model):
         FAILED = "failed", _("导入失败")
 
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="imports", verbose_name=_("题库"))
-    file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/", blank=True)
     original_name = models.CharField(_("文件名"), max_length=255)
     format = models.CharField(_("格式"), max_length=16)
     default_operation_type = models.ForeignKey(
@@ -171,8 +171,13 @@ class QuestionImport(models.Model):
         return f"{self.bank} ← {self.original_name}"
 
 
-class Blueprint(models.Model):
-    """组卷规则: how a paper is drawn from a bank for one operation type."""
+class Blueprint(ClusterableModel):
+    """组卷规则: how a paper is drawn from a bank for one operation type.
+
+    Clusterable so that the Wagtail admin edits its rules inline; the rules' points add
+    up to 100 and the bank must be able to fill them (checked when saved in the admin
+    and again when a paper is drawn).
+    """
 
     name = models.CharField(_("名称"), max_length=200)
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="blueprints")
@@ -189,11 +194,19 @@ class Blueprint(models.Model):
 
 
 class BlueprintRule(models.Model):
-    blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="rules")
+    blueprint = ParentalKey(Blueprint, on_delete=models.CASCADE, related_name="rules")
     kind = models.CharField(_("题型"), max_length=16, choices=QuestionKind.choices)
-    count = models.PositiveSmallIntegerField(_("题数"))
+    count = models.PositiveSmallIntegerField(_("题数"), validators=[MinValueValidator(1)])
     points = models.DecimalField(_("每题分值"), max_digits=5, decimal_places=2)
-    knowledge_point = models.CharField(_("知识点"), max_length=100, blank=True)
+    knowledge_point = models.CharField(_("知识点"), max_length=100, blank=True, help_text=_("留空表示不限知识点。"))
+    #: None draws questions of any difficulty.
+    difficulty = models.PositiveSmallIntegerField(
+        _("难度"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1（易）到 5（难）；留空表示不限难度。"),
+    )
 
     class Meta:
         verbose_name = _("组卷规则明细")
@@ -383,6 +396,13 @@ class Attempt(models.Model):
     paper = models.JSONField()
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
+    #: Minutes an invigilator added to the deadline (already included in ``deadline``).
+    extra_minutes = models.PositiveSmallIntegerField(_("延长时间(分钟)"), default=0)
+    #: Set when an invigilator closed the attempt before its deadline.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    close_reason = models.CharField(_("收卷原因"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("答卷")
@@ -480,6 +500,13 @@ class ExamSiteProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.organisation)
+
+    def examiner_names(self) -> str:
+        """The site's examiners (members with the examiner role), for the admin listing."""
+        memberships = self.organisation.memberships.filter(role="examiner").select_related("user")
+        return "、".join(m.user.real_name or m.user.username for m in memberships.order_by("user__real_name"))
+
+    examiner_names.short_description = _("考评员")  # type: ignore[attr-defined]
 
 
 class HealthCertificate(models.Model):
@@ -607,3 +634,81 @@ class PracticalCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} {self.get_status_display()}"
+
+
+# --- Practice (练习) --------------------------------------------------------------------------
+# Learner state only; formal attempts never read these.
+
+
+class PracticeRecord(models.Model):
+    """A learner's history with one question in the practice of one operation type.
+
+    The wrong-answer book (错题本) is the set of records with ``in_wrong_book``: a wrong
+    answer puts the question in, two right answers in a row take it out.
+    """
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_records")
+    operation_type = models.ForeignKey(OperationType, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="practice_records")
+    answered = models.PositiveIntegerField(_("作答次数"), default=0)
+    correct = models.PositiveIntegerField(_("答对次数"), default=0)
+    #: Right answers in a row since the last wrong one.
+    streak = models.PositiveSmallIntegerField(_("连续答对"), default=0)
+    in_wrong_book = models.BooleanField(_("在错题本中"), default=False)
+    last_answer = models.JSONField(default=list)
+    last_answered_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("练习记录")
+        verbose_name_plural = _("练习记录")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "operation_type", "question"], name="unique_practice_record"),
+        ]
+        indexes = [models.Index(fields=["learner", "operation_type", "in_wrong_book"], name="practice_wrong_book")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.question_id}"
+
+
+class PracticePosition(models.Model):
+    """Where sequential practice (顺序练习) of an operation type resumes."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    operation_type = models.ForeignKey(OperationType, on_delete=models.CASCADE, related_name="+")
+    last_question_id = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("顺序练习进度")
+        verbose_name_plural = _("顺序练习进度")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "operation_type"], name="unique_practice_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.operation_type_id}: {self.last_question_id}"
+
+
+class MockExam(models.Model):
+    """A timed mock exam (模拟考试) drawn by the real blueprint; never a formal attempt."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mock_exams")
+    operation_type = models.ForeignKey(OperationType, on_delete=models.CASCADE, related_name="+")
+    blueprint = models.ForeignKey(Blueprint, null=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    #: The same snapshot as Attempt.paper.
+    paper = models.JSONField()
+    #: {"question id": ["B"]}
+    answers = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("模拟考试")
+        verbose_name_plural = _("模拟考试")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} mock #{self.pk}"

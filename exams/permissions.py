@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
     from accounts.models import Organisation, User
 
+    from .models import ExamSession
+
 
 def _is_superuser(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
@@ -61,3 +63,21 @@ def can_register_for(user: User | AnonymousUser, training_organisation: Organisa
 
 def trainer_organisation_ids(user: User | AnonymousUser) -> list[int]:
     return list(organisations_of(user, role=Role.TRAINER).values_list("pk", flat=True))
+
+
+def can_invigilate(user: User | AnonymousUser, session: ExamSession) -> bool:
+    """Theory attempts are invigilated by an examiner of the session's exam site or a
+    regulator of its issuing authority."""
+    return (
+        _is_superuser(user)
+        or has_role(user, Role.EXAMINER, organisation=session.site)
+        or has_role(user, Role.REGULATOR, organisation=session.authority)
+    )
+
+
+def invigilated_site_and_authority_ids(user: User | AnonymousUser) -> tuple[list[int], list[int]]:
+    """(exam sites where the user examines, authorities where the user regulates)."""
+    return (
+        list(organisations_of(user, role=Role.EXAMINER).values_list("pk", flat=True)),
+        list(organisations_of(user, role=Role.REGULATOR).values_list("pk", flat=True)),
+    )

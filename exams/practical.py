@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -308,7 +309,8 @@ def add_evidence(
                 _("每个科目最多上传 %(count)s 张照片。") % {"count": MAX_EVIDENCE_PER_SUBJECT}, code="too_many"
             )
         evidence = PracticalEvidence(sheet=sheet, subject_code=subject_code, uploaded_by=examiner, uploaded_at=now)
-        evidence.image.save(f"{reg.pk}-{subject_code}.jpg", photo, save=False)
+        # A random name: media URLs must not be guessable from a registration number.
+        evidence.image.save(f"{secrets.token_urlsafe(16)}.jpg", photo, save=False)
         evidence.save()
         record_event(actor=examiner, action="exams.evidence.added", obj=evidence, data={"subject": subject_code})
     return evidence

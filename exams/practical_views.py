@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import practical_selectors, selectors
 from .admission import CheckInError, check_in_candidate
-from .models import Registration
-from .permissions import is_examiner
+from .models import PracticalEvidence, Registration
+from .permissions import can_administer, can_score_at, is_examiner
 from .practical import (
     ScoringRefused,
     add_evidence,
@@ -129,9 +129,10 @@ def practical_score(request: HttpRequest, registration_id: int) -> HttpResponse:
                     "item": item,
                     "mark": mark,
                     "chosen": set(mark.deductions) if mark else set(),
-                    "score": (
+                    "score": max(
+                        Decimal(0),
                         item.points
-                        - sum((d.points for d in item.deductions if mark and d.code in mark.deductions), Decimal(0))
+                        - sum((d.points for d in item.deductions if mark and d.code in mark.deductions), Decimal(0)),
                     )
                     if not item.veto
                     else None,
@@ -278,3 +279,23 @@ def correction_decide(request: HttpRequest, correction_id: int) -> HttpResponse:
         return _refused(request, exc, registration_id)
     messages.success(request, _("已处理更正申请。"))
     return redirect("exams:practical_score", registration_id=registration_id)
+
+
+@login_required
+def evidence_photo(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """An evidence photo, only for the site's examiners and the session's regulators (never public media)."""
+    evidence = (
+        PracticalEvidence.objects.select_related(
+            "sheet__registration__session__site", "sheet__registration__session__authority"
+        )
+        .filter(pk=evidence_id)
+        .first()
+    )
+    if evidence is None:
+        raise Http404
+    session = evidence.sheet.registration.session
+    if not (can_score_at(request.user, session.site) or can_administer(request.user, session.authority)):
+        raise Http404
+    response = FileResponse(evidence.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

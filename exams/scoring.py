@@ -40,6 +40,15 @@ class ScoringError(ValueError):
 class PaperShortfall(ScoringError):
     """The bank cannot fill the blueprint; the message names every short rule."""
 
+    def __init__(self, shortfalls: Sequence[Shortfall]):
+        self.shortfalls = tuple(shortfalls)
+        # Translators: the separator between the clauses listing each rule the bank cannot fill.
+        separator = _("；")
+        super().__init__(
+            _("题库试题不足，无法组卷：%(shortfalls)s。")
+            % {"shortfalls": separator.join(item.message() for item in self.shortfalls)}
+        )
+
 
 class InvalidAnswer(ScoringError):
     """An answer that is not a valid choice for its question."""
@@ -56,22 +65,62 @@ class Option:
 
 @dataclass(frozen=True)
 class BankQuestion:
-    """A question as the bank holds it (before drawing)."""
+    """A question as the bank holds it (before drawing).
+
+    Picking needs only id, kind, knowledge point and difficulty; stem, options and key
+    matter once a question is on a paper.
+    """
 
     id: int
     kind: str
-    stem: str
-    options: tuple[Option, ...]
-    answer: tuple[str, ...]
+    stem: str = ""
+    options: tuple[Option, ...] = ()
+    answer: tuple[str, ...] = ()
     knowledge_point: str = ""
+    difficulty: int | None = None
+    #: A picture that belongs to the stem (a Wagtail image id), shown with the question.
+    image_id: int | None = None
 
 
 @dataclass(frozen=True)
 class DrawRule:
+    """Draw ``count`` questions of ``kind`` (of one knowledge point / difficulty when set)."""
+
     kind: str
     count: int
     points: Decimal
     knowledge_point: str = ""
+    difficulty: int | None = None
+
+    def matches(self, question: BankQuestion) -> bool:
+        return (
+            question.kind == self.kind
+            and (not self.knowledge_point or question.knowledge_point == self.knowledge_point)
+            and (self.difficulty is None or question.difficulty == self.difficulty)
+        )
+
+    @property
+    def specificity(self) -> int:
+        return int(bool(self.knowledge_point)) + int(self.difficulty is not None)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One blueprint rule the bank cannot fill: what it needs and how many it has."""
+
+    rule: DrawRule
+    available: int
+
+    @property
+    def needed(self) -> int:
+        return self.rule.count
+
+    def message(self) -> str:
+        return _("%(rule)s需要 %(count)s 道，题库仅有 %(available)s 道") % {
+            "rule": _rule_label(self.rule),
+            "count": self.rule.count,
+            "available": self.available,
+        }
 
 
 @dataclass(frozen=True)
@@ -84,9 +133,10 @@ class PaperQuestion:
     options: tuple[Option, ...]
     answer: tuple[str, ...]
     points: Decimal
+    image_id: int | None = None
 
     def to_snapshot(self) -> dict:
-        return {
+        snapshot = {
             "id": self.id,
             "kind": self.kind,
             "stem": self.stem,
@@ -94,6 +144,9 @@ class PaperQuestion:
             "answer": list(self.answer),
             "points": str(self.points),
         }
+        if self.image_id is not None:
+            snapshot["image_id"] = self.image_id
+        return snapshot
 
     @classmethod
     def from_snapshot(cls, data: Mapping) -> PaperQuestion:
@@ -104,6 +157,7 @@ class PaperQuestion:
             options=tuple(Option(key=o["key"], text=o["text"]) for o in data["options"]),
             answer=tuple(data["answer"]),
             points=Decimal(str(data["points"])),
+            image_id=data.get("image_id"),
         )
 
 
@@ -185,14 +239,96 @@ def score_paper(
     return TheoryScore(score=score, passed=score >= Decimal(pass_mark), correct=correct, questions=len(questions))
 
 
-# --- Drawing a paper --------------------------------------------------------------------
+# --- Blueprints and drawing a paper ------------------------------------------------------
 
 
 def _rule_label(rule: DrawRule) -> str:
-    label = KIND_LABELS.get(rule.kind, rule.kind)
-    if not rule.knowledge_point:
-        return str(label)
-    return _("%(kind)s（知识点“%(knowledge_point)s”）") % {"kind": label, "knowledge_point": rule.knowledge_point}
+    label = str(KIND_LABELS.get(rule.kind, rule.kind))
+    details = []
+    if rule.knowledge_point:
+        details.append(_("知识点“%(knowledge_point)s”") % {"knowledge_point": rule.knowledge_point})
+    if rule.difficulty is not None:
+        details.append(_("难度 %(difficulty)s") % {"difficulty": rule.difficulty})
+    if not details:
+        return label
+    # Translators: a question kind with its knowledge point and/or difficulty, e.g. 单选题（知识点“触电急救”，难度 3）.
+    return _("%(kind)s（%(details)s）") % {"kind": label, "details": _("，").join(details)}
+
+
+def blueprint_total_points(rules: Iterable[DrawRule]) -> Decimal:
+    return sum((Decimal(rule.count) * Decimal(rule.points) for rule in rules), Decimal(0))
+
+
+def blueprint_problems(rules: Sequence[DrawRule], *, pass_mark: int, time_limit_minutes: int) -> list[str]:
+    """What makes a blueprint unusable, before looking at any bank: an empty list when fine.
+
+    Points must add up to exactly 100 (the national papers are scored out of 100), every
+    rule draws at least one question of a known kind for a positive number of points.
+    """
+    problems: list[str] = []
+    if not rules:
+        problems.append(_("组卷规则至少需要一条明细。"))
+    for number, rule in enumerate(rules, start=1):
+        if rule.kind not in KINDS:
+            problems.append(_("第 %(number)s 条明细的题型无效。") % {"number": number})
+        if rule.count < 1:
+            problems.append(_("第 %(number)s 条明细的题数至少为 1。") % {"number": number})
+        if Decimal(rule.points) <= 0:
+            problems.append(_("第 %(number)s 条明细的每题分值必须大于 0。") % {"number": number})
+        if rule.difficulty is not None and not 1 <= rule.difficulty <= 5:
+            problems.append(_("第 %(number)s 条明细的难度应在 1 到 5 之间。") % {"number": number})
+    total = blueprint_total_points(rules)
+    if rules and total != FULL_MARKS:
+        problems.append(_("各题型分值合计应为 100 分，现为 %(total)s 分。") % {"total": f"{total.normalize():f}"})
+    if not 1 <= pass_mark <= 100:
+        problems.append(_("合格分数应在 1 到 100 之间。"))
+    if time_limit_minutes < 1:
+        problems.append(_("考试时长至少 1 分钟。"))
+    return problems
+
+
+def _ordered_rules(rules: Sequence[DrawRule]) -> list[DrawRule]:
+    """The narrowest rules pick first, so that a catch-all rule never takes their questions."""
+    return sorted(rules, key=lambda rule: -rule.specificity)
+
+
+def pick_questions(
+    rules: Sequence[DrawRule], available: Mapping[str, Sequence[BankQuestion]], rng: random.Random
+) -> list[tuple[DrawRule, list[BankQuestion]]]:
+    """Choose each rule's questions at random, each question at most once.
+
+    Narrower rules choose first. A rule prefers questions that no later rule could use,
+    so a question is taken from a later rule only when this rule has nothing else;
+    among equals the choice is uniform. Raises PaperShortfall naming every rule the
+    bank cannot fill, with how many it needs and has, before anything is returned.
+    """
+    ordered = _ordered_rules(rules)
+    used: set[int] = set()
+    picks: dict[int, list[BankQuestion]] = {}
+    shortfalls: dict[int, Shortfall] = {}
+    for position, rule in enumerate(ordered):
+        later = ordered[position + 1 :]
+        pool = [q for q in available.get(rule.kind, ()) if q.id not in used and rule.matches(q)]
+        if len(pool) < rule.count:
+            shortfalls[id(rule)] = Shortfall(rule=rule, available=len(pool))
+            continue
+        rng.shuffle(pool)
+        pool.sort(key=lambda q: any(other.matches(q) for other in later))
+        chosen = pool[: rule.count]
+        used.update(q.id for q in chosen)
+        picks[id(rule)] = chosen
+    if shortfalls:
+        raise PaperShortfall([shortfalls[id(rule)] for rule in rules if id(rule) in shortfalls])
+    return [(rule, picks[id(rule)]) for rule in rules]
+
+
+def paper_shortfalls(rules: Sequence[DrawRule], available: Mapping[str, Sequence[BankQuestion]]) -> list[Shortfall]:
+    """The rules a bank cannot fill (empty when it can): the check a blueprint is saved with."""
+    try:
+        pick_questions(rules, available, random.Random(0))  # noqa: S311 - a deterministic check, not a draw
+    except PaperShortfall as exc:
+        return list(exc.shortfalls)
+    return []
 
 
 def _shuffle_options(question: BankQuestion, points: Decimal, rng: random.Random) -> PaperQuestion:
@@ -205,6 +341,7 @@ def _shuffle_options(question: BankQuestion, points: Decimal, rng: random.Random
             options=options_for(TRUE_FALSE, ()),
             answer=normalize_keys(question.answer),
             points=points,
+            image_id=question.image_id,
         )
     shuffled = list(question.options)
     rng.shuffle(shuffled)
@@ -216,43 +353,32 @@ def _shuffle_options(question: BankQuestion, points: Decimal, rng: random.Random
         options=tuple(Option(key=OPTION_LABELS[index], text=option.text) for index, option in enumerate(shuffled)),
         answer=normalize_keys(new_key[key] for key in question.answer),
         points=points,
+        image_id=question.image_id,
     )
+
+
+def build_paper(picks: Sequence[tuple[DrawRule, Sequence[BankQuestion]]], rng: random.Random) -> list[PaperQuestion]:
+    """Lay out the picked questions: kinds in the blueprint's order, shuffled within a kind.
+
+    Every question's options are shuffled and relabelled. ``picks`` carry the full
+    questions (stem, options, key).
+    """
+    by_kind: dict[str, list[PaperQuestion]] = {}
+    for rule, questions in picks:
+        bucket = by_kind.setdefault(rule.kind, [])
+        bucket.extend(_shuffle_options(question, Decimal(rule.points), rng) for question in questions)
+    paper: list[PaperQuestion] = []
+    for bucket in by_kind.values():
+        rng.shuffle(bucket)
+        paper.extend(bucket)
+    return paper
 
 
 def draw_paper(
     rules: Sequence[DrawRule], available: Mapping[str, Sequence[BankQuestion]], rng: random.Random
 ) -> list[PaperQuestion]:
-    """Pick each rule's questions at random, in rule order, each question at most once.
-
-    Questions are shuffled within each rule (papers keep the usual order of question
-    kinds: the blueprint's), and every question's options are shuffled. Raises
-    PaperShortfall naming every rule the bank cannot fill before anything is drawn.
-    """
-    used: set[int] = set()
-    picks: list[tuple[DrawRule, list[BankQuestion]]] = []
-    shortfalls: list[str] = []
-    for rule in rules:
-        pool = [
-            question
-            for question in available.get(rule.kind, ())
-            if question.kind == rule.kind
-            and question.id not in used
-            and (not rule.knowledge_point or question.knowledge_point == rule.knowledge_point)
-        ]
-        if len(pool) < rule.count:
-            shortfalls.append(
-                _("%(rule)s需要 %(count)s 道，题库仅有 %(available)s 道")
-                % {"rule": _rule_label(rule), "count": rule.count, "available": len(pool)}
-            )
-            continue
-        chosen = rng.sample(pool, rule.count)
-        used.update(question.id for question in chosen)
-        picks.append((rule, chosen))
-    if shortfalls:
-        # Translators: the separator between the clauses listing each rule the bank cannot fill.
-        separator = _("；")
-        raise PaperShortfall(_("题库试题不足，无法组卷：%(shortfalls)s。") % {"shortfalls": separator.join(shortfalls)})
-    return [_shuffle_options(question, rule.points, rng) for rule, chosen in picks for question in chosen]
+    """Pick and lay out a paper in one step (when ``available`` holds full questions)."""
+    return build_paper(pick_questions(rules, available, rng), rng)
 
 
 # --- Practical --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import administration_views, practical_views, views
+from . import administration_views, invigilation, practical_views, practice_views, views
 
 app_name = "exams"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("practical/<int:registration_id>/marks", practical_views.practical_mark, name="practical_mark"),
     path("practical/<int:registration_id>/task", practical_views.practical_task, name="practical_task"),
     path("practical/<int:registration_id>/evidence", practical_views.practical_evidence, name="practical_evidence"),
+    path("practical/evidence/<int:evidence_id>", practical_views.evidence_photo, name="evidence_photo"),
     path("practical/<int:registration_id>/submit", practical_views.practical_submit, name="practical_submit"),
     path(
         "practical/<int:registration_id>/correction", practical_views.practical_correction, name="practical_correction"
@@ -28,11 +29,15 @@ urlpatterns = [
     path("sessions/<int:session_id>/register", administration_views.register_self, name="register_self"),
     path("health/", administration_views.health_certificate, name="health_certificate"),
     path("registrations/<int:registration_id>/ticket.pdf", administration_views.ticket_pdf, name="ticket_pdf"),
+    path("registrations/<int:registration_id>/health", administration_views.health_file, name="health_file"),
     path("rubrics/", administration_views.rubric_list, name="rubric_list"),
     path("rubrics/<int:rubric_id>/", administration_views.rubric_detail, name="rubric_detail"),
+    path("rubrics/<int:rubric_id>.json", administration_views.rubric_json, name="rubric_json"),
+    path("rubrics/import", administration_views.rubric_import, name="rubric_import"),
     path("admin/sessions/", administration_views.session_list, name="session_list"),
     path("admin/sessions/new", administration_views.session_plan, name="session_plan"),
     path("admin/sessions/<int:session_id>/", administration_views.session_detail, name="session_detail"),
+    path("admin/sessions/<int:session_id>/approve", administration_views.approve_all, name="approve_all"),
     path("admin/sessions/<int:session_id>/roster.xlsx", administration_views.roster_xlsx, name="roster_xlsx"),
     path("admin/registrations/<int:registration_id>/decide", administration_views.decide, name="decide"),
     path("admin/results/", administration_views.results, name="results"),
@@ -41,4 +46,16 @@ urlpatterns = [
     path(
         "training/sessions/<int:session_id>/register", administration_views.register_class_view, name="register_class"
     ),
+    # Invigilation of theory sessions
+    path("invigilate/", invigilation.sessions, name="invigilate"),
+    path("invigilate/<int:session_id>/", invigilation.session_attempts, name="invigilate_session"),
+    path("invigilate/attempts/<int:attempt_id>/extend", invigilation.extend, name="invigilate_extend"),
+    path("invigilate/attempts/<int:attempt_id>/close", invigilation.close, name="invigilate_close"),
+    # Practice on the phone
+    path("practice/", practice_views.home, name="practice"),
+    path("practice/<str:code>/", practice_views.operation, name="practice_operation"),
+    path("practice/<str:code>/question", practice_views.question, name="practice_question"),
+    path("practice/<str:code>/answer/<int:question_id>", practice_views.answer, name="practice_answer"),
+    path("practice/<str:code>/mock", practice_views.start_mock, name="practice_mock_start"),
+    path("practice/mock/<int:mock_id>/", practice_views.mock, name="practice_mock"),
 ]

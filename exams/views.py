@@ -17,8 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import Role
+from accounts.selectors import has_role
+
 from . import selectors
 from .models import Attempt, ExamKind, QuestionKind, Registration
+from .papers import image_urls
 from .scoring import MULTIPLE
 from .services import (
     AnswerRejected,
@@ -64,7 +68,9 @@ def index(request: HttpRequest) -> HttpResponse:
         }
         for registration in selectors.registrations_for(request.user)
     ]
-    return render(request, "exams/index.html", {"rows": rows})
+    user = request.user
+    can_invigilate = user.is_superuser or has_role(user, Role.EXAMINER) or has_role(user, Role.REGULATOR)
+    return render(request, "exams/index.html", {"rows": rows, "can_invigilate": can_invigilate})
 
 
 @login_required
@@ -85,11 +91,17 @@ def start(request: HttpRequest, registration_id: int) -> HttpResponse:
     return redirect("exams:attempt", attempt_id=attempt.pk)
 
 
-def _page_questions(attempt: Attempt, answers: dict[int, list[str]]) -> list[dict]:
+def _epoch_ms(moment) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _page_questions(attempt: Attempt, saved: dict[int, tuple[list[str], object]]) -> list[dict]:
     """Questions for the page: options and the candidate's answers, never the key."""
     questions = []
+    images = image_urls(q.get("image_id") for q in attempt.paper["questions"])
     for number, q in enumerate(attempt.paper["questions"], start=1):
-        given = set(answers.get(q["id"], []))
+        answer, saved_at = saved.get(q["id"], ([], None))
+        given = set(answer)
         questions.append(
             {
                 "number": number,
@@ -99,6 +111,8 @@ def _page_questions(attempt: Attempt, answers: dict[int, list[str]]) -> list[dic
                 "stem": q["stem"],
                 "input_type": "checkbox" if q["kind"] == MULTIPLE else "radio",
                 "answered": bool(given),
+                "saved_at_ms": _epoch_ms(saved_at) if saved_at else "",
+                "image_url": images.get(q.get("image_id")),
                 "save_url": reverse("api:exams_save_answer", kwargs={"attempt_id": attempt.pk, "question_id": q["id"]}),
                 "options": [{"key": o["key"], "text": o["text"], "checked": o["key"] in given} for o in q["options"]],
             }
@@ -135,7 +149,7 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
         submit_attempt(attempt=attempt)
         return redirect("exams:result", attempt_id=attempt.pk)
 
-    questions = _page_questions(attempt, selectors.saved_answers(attempt))
+    questions = _page_questions(attempt, selectors.saved_answers_with_times(attempt))
     remaining_seconds = max(0, math.floor((attempt.deadline - now).total_seconds()))
     context = {
         "attempt": attempt,
@@ -144,6 +158,7 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "answered": sum(1 for q in questions if q["answered"]),
         "remaining_minutes": math.ceil(remaining_seconds / 60),
         "remaining_seconds": remaining_seconds,
+        "server_now_ms": _epoch_ms(now),
     }
     return render(request, "exams/attempt.html", context)
 

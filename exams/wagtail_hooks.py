@@ -1,7 +1,8 @@
 """Exams in the Wagtail admin: simple listings and edit forms under one "考试" menu.
 
-Blueprint rules are edited in the Django admin for now; rubric subjects are inline
-in the rubric's form (PracticalRubric is clusterable).
+Blueprints are edited with their rules inline (exams/blueprint_admin.py: points must add
+up to 100 and the bank must fill every rule); rubric subjects are inline in the rubric's
+form (PracticalRubric is clusterable).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -11,20 +12,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .bank_admin import QuestionBankToolsViewSet, QuestionBankViewSet, QuestionViewSet
-from .models import Blueprint, ExamSession, ExamSiteProfile, PracticalRubric, Registration
-
-
-class BlueprintViewSet(SnippetViewSet):
-    model = Blueprint
-    icon = "list-ol"
-    list_display = ["name", "bank", "operation_type", "time_limit_minutes", "pass_mark"]
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("bank"),
-        FieldPanel("operation_type"),
-        FieldPanel("time_limit_minutes"),
-        FieldPanel("pass_mark"),
-    ]
+from .blueprint_admin import BlueprintViewSet
+from .models import ExamSession, ExamSiteProfile, PracticalRubric, Registration
 
 
 class ExamSessionViewSet(SnippetViewSet):
@@ -96,7 +85,7 @@ class ExamSiteProfileViewSet(SnippetViewSet):
     model = ExamSiteProfile
     icon = "site"
     menu_label = _("实操考点")
-    list_display = ["organisation", "capacity", "address"]
+    list_display = ["organisation", "capacity", "address", "examiner_names"]
     panels = [FieldPanel("organisation"), FieldPanel("address"), FieldPanel("capacity"), FieldPanel("operation_types")]
 
 

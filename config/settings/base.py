@@ -213,6 +213,8 @@ if not FIELD_ENCRYPTION_KEYS and not DEBUG:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is required when DEBUG is off.")
 # Ed25519 private key (PEM, or a path to one) that signs certificate credentials.
 SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
+# Retired signing keys (PEM, or paths joined by ":"), still published in the JWKS.
+SIGNING_KEYS_PREVIOUS = os.environ.get("SIGNING_KEYS_PREVIOUS", "")
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -327,3 +329,9 @@ KAOZHENG_PDF_FONT_CSS = "certificates.pdf.font_face_css"
 # Women's retirement schedule for the age rule: 50 (workers, the default for
 # special-operations work) or 55 (managerial and technical posts). See exams/eligibility.py.
 KAOZHENG_FEMALE_RETIREMENT_BASE = int(os.environ.get("KAOZHENG_FEMALE_RETIREMENT_BASE", "50"))
+
+# --- Exams (exam day) -----------------------------------------------------------------
+# With Redis, sessions are read from the cache (written through to the database), so an
+# answer save does not read the session table on every request.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
@@ -22,24 +23,42 @@ from .tabular import HEADERS, TEMPLATE_NOTES, TEMPLATE_ROWS, read_rows, record_r
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: An .xlsx is a zip; refuse one that would unpack into something absurd (a zip bomb).
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+#: What openpyxl and zipfile raise on a damaged file, while opening it or reading its rows.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    OSError,
+    SyntaxError,
+)
 
 
 def read(data: bytes) -> ParseResult:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+    except _DAMAGED as exc:
         raise FileProblem(_("不是有效的 Excel（.xlsx）文件。")) from exc
     if unpacked > MAX_UNPACKED_BYTES:
         raise FileProblem(_("Excel 文件解压后过大，拒绝读取。"))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+    except (InvalidFileException, *_DAMAGED) as exc:
         raise FileProblem(_("不是有效的 Excel（.xlsx）文件。")) from exc
     try:
         sheet = workbook.worksheets[0]
         rows = ((number, row) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1))
         return read_rows(rows)
+    except FileProblem:
+        raise
+    except _DAMAGED as exc:
+        # A damaged archive or sheet shows up only while the rows are read.
+        raise FileProblem(_("Excel 文件已损坏，无法读取。")) from exc
     finally:
         workbook.close()
 

@@ -11,6 +11,9 @@ explanation as ``generalfeedback``, so Moodle keeps them and a re-import restore
 
 from __future__ import annotations
 
+import base64
+import binascii
+import html
 import xml.etree.ElementTree as ET  # noqa: S405 - only for building the export and its types
 from collections.abc import Iterable
 from xml.parsers.expat import ExpatError
@@ -26,10 +29,12 @@ from .records import (
     TRUE_FALSE,
     FileProblem,
     ParseResult,
+    QuestionImage,
     QuestionRecord,
     RowProblem,
     build_record,
     check_count,
+    check_image,
 )
 
 CONTENT_TYPE = "application/xml; charset=utf-8"
@@ -78,6 +83,18 @@ def _plain(element: ET.Element | None) -> str:
     return raw.strip()
 
 
+def _image(question: ET.Element) -> QuestionImage | None:
+    """The first picture embedded in the question text (<file encoding="base64">)."""
+    for file in question.findall("questiontext/file"):
+        name = file.get("name") or "image"
+        try:
+            data = base64.b64decode((file.text or "").strip(), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise RowProblem(_("图片“%(name)s”的 base64 编码无效。") % {"name": name}) from exc
+        return check_image(name, data)
+    return None
+
+
 def _record(question: ET.Element, line: int) -> QuestionRecord:
     kind_attr = question.get("type", "")
     tags = [(tag.findtext("text") or "").strip() for tag in question.findall("tags/tag")]
@@ -92,6 +109,7 @@ def _record(question: ET.Element, line: int) -> QuestionRecord:
         "knowledge_point": meta.get("knowledge_point", ""),
         "difficulty": meta.get("difficulty", ""),
         "operation_types": meta.get("operation_types", ""),
+        "image": _image(question),
     }
     answers = question.findall("answer")
     if kind_attr == "truefalse":
@@ -156,7 +174,13 @@ def write(records: Iterable[QuestionRecord]) -> bytes:
         kind = "truefalse" if record.kind == TRUE_FALSE else "multichoice"
         question = ET.SubElement(quiz, "question", {"type": kind})
         _text_child(question, "name", f"Q{number} {record.stem[:40]}")
-        _text_child(question, "questiontext", text_to_html(record.stem), format="html")
+        stem_html = text_to_html(record.stem)
+        if record.image is not None:
+            stem_html += f'<br><img src="@@PLUGINFILE@@/{html.escape(record.image.name)}" alt="">'
+        text = _text_child(question, "questiontext", stem_html, format="html")
+        if record.image is not None:
+            file = ET.SubElement(text, "file", {"name": record.image.name, "path": "/", "encoding": "base64"})
+            file.text = base64.b64encode(record.image.data).decode("ascii")
         _text_child(question, "generalfeedback", text_to_html(record.explanation), format="html")
         ET.SubElement(question, "defaultgrade").text = "1"
         if record.kind == TRUE_FALSE:

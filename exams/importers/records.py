@@ -9,10 +9,12 @@ Pure: no database, so every rule is unit-tested without one.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -62,6 +64,14 @@ class FileProblem(ValueError):
 
 
 @dataclass(frozen=True)
+class QuestionImage:
+    """An image that came inside a file (Moodle XML embeds them), checked to be an image."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class QuestionRecord:
     """A question as read from a file, ready to be stored."""
 
@@ -75,8 +85,9 @@ class QuestionRecord:
     difficulty: int = DEFAULT_DIFFICULTY
     #: Operation types as the file names them (codes or names); resolved by the service.
     operation_types: tuple[str, ...] = ()
+    image: QuestionImage | None = None
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         return fingerprint(self.kind, self.stem, [text for _key, text in self.options])
 
@@ -134,10 +145,23 @@ def parse_kind(value: object) -> str:
     return kind
 
 
+_FIRST_OPTION = re.compile(r"^\s*[Aa]\s*[.．、:：)）]")
+_INLINE_OPTION = re.compile(r"\s*\|\s*|\s+(?=[B-Hb-h]\s*[.．、)）])")
+
+
 def split_options(value: object) -> list[str]:
-    """Option lines from one cell: one option a line, each optionally led by its letter."""
+    """Option lines from one cell: one option a line, each optionally led by its letter.
+
+    A cell that holds all options on one line ("A. 甲  B. 乙  C. 丙" or "A.甲|B.乙") is
+    split at each letter, as many banks write it.
+    """
     text = _text(value)
-    return [line for line in (part.strip() for part in text.split("\n")) if line]
+    lines = [line for line in (part.strip() for part in text.split("\n")) if line]
+    if len(lines) == 1 and _FIRST_OPTION.match(lines[0]):
+        parts = [part.strip() for part in _INLINE_OPTION.split(lines[0]) if part.strip()]
+        if len(parts) > 1:
+            return parts
+    return lines
 
 
 def keyed_options(lines: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -218,6 +242,7 @@ def build_record(
     knowledge_point: object = "",
     difficulty: object = "",
     operation_types: object = "",
+    image: QuestionImage | None = None,
 ) -> QuestionRecord:
     """Check and normalise one question's raw fields; RowProblem names the first broken rule.
 
@@ -235,7 +260,8 @@ def build_record(
         if options and isinstance(options[0], tuple):
             keyed = tuple((str(key), _text(text)) for key, text in options)  # type: ignore[misc]
         else:
-            keyed = keyed_options([_text(line) for line in options])  # type: ignore[arg-type]
+            lines = [_text(line) for line in options]
+            keyed = keyed_options(split_options(lines[0]) if len(lines) == 1 else lines)
         if not MIN_OPTIONS <= len(keyed) <= MAX_OPTIONS:
             raise RowProblem(
                 _("选择题应有 %(min)s 到 %(max)s 个选项，实际有 %(count)s 个。")
@@ -249,6 +275,10 @@ def build_record(
         texts = [_normal(text) for _key, text in keyed]
         if len(set(texts)) != len(texts):
             raise RowProblem(_("选项内容有重复。"))
+    if kind_value == TRUE_FALSE and options and _text(answer).upper() in {"A", "B"}:
+        # True/false written as a choice between A. 正确 and B. 错误: take the chosen text.
+        pairs = options if isinstance(options[0], tuple) else keyed_options([_text(o) for o in options])  # type: ignore[arg-type]
+        answer = dict(pairs).get(_text(answer).upper(), answer)  # type: ignore[arg-type]
     answer_keys = parse_answer(kind_value, answer, [key for key, _text_ in keyed])
     explanation_text = _text(explanation)
     if len(explanation_text) > MAX_EXPLANATION_CHARS:
@@ -266,6 +296,7 @@ def build_record(
         knowledge_point=point,
         difficulty=parse_difficulty(difficulty),
         operation_types=parse_operation_types(operation_types),
+        image=image,
     )
 
 
@@ -305,3 +336,25 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise FileProblem(_("无法识别文件编码，请另存为 UTF-8 编码。"))
+
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+_IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+
+
+def check_image(name: str, data: bytes) -> QuestionImage:
+    """A question image: at most 2 MB, and really a PNG, JPEG, GIF or WebP picture."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise RowProblem(_("图片“%(name)s”过大（最大 2 MB）。") % {"name": name})
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.verify()
+            image_format = picture.format or ""
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise RowProblem(_("“%(name)s”不是有效的图片。") % {"name": name}) from exc
+    if image_format not in _IMAGE_FORMATS:
+        raise RowProblem(_("图片“%(name)s”的格式不受支持，请使用 PNG、JPEG、GIF 或 WebP。") % {"name": name})
+    stem = re.sub(r"[^\w.-]+", "_", name.rsplit(".", 1)[0])[:80] or "image"
+    return QuestionImage(name=f"{stem}.{_IMAGE_FORMATS[image_format]}", data=data)

@@ -24,6 +24,7 @@ from .records import (
     _text,
     build_record,
     check_count,
+    split_options,
 )
 
 #: Field → the headers that name it (first one is written by the exporters).
@@ -79,7 +80,7 @@ class ColumnMap:
 
     def options(self, row: Sequence[object]) -> list[str] | tuple[tuple[str, str], ...]:
         if "options" in self.fields:
-            return [line for line in _text(self.cell(row, "options")).split("\n") if line.strip()]
+            return split_options(self.cell(row, "options"))
         pairs = [(key, _text(row[index]) if index < len(row) else "") for key, index in self.option_columns]
         while pairs and not pairs[-1][1]:
             pairs.pop()  # fewer options than columns

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             name='QuestionImport',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='question-imports/%Y/%m/', verbose_name='文件')),
+                ('file', models.FileField(blank=True, upload_to='question-imports/%Y/%m/', verbose_name='文件')),
                 ('original_name', models.CharField(max_length=255, verbose_name='文件名')),
                 ('format', models.CharField(max_length=16, verbose_name='格式')),
                 ('skip_duplicates', models.BooleanField(default=False, verbose_name='跳过重复试题')),

@@ -1,12 +1,53 @@
 // The score sheet: save each tap as it is made, show the running total, never lose a mark.
 // Each item is a small form that also works without this script (its 保存 button).
+// A tap the server has not acknowledged is kept in localStorage and sent again, also
+// after the page is reloaded, so a dropped 4G connection or a closed tab loses nothing.
 (function () {
   "use strict";
   var state = document.querySelector("[data-save-state]");
+  // Messages come translated from the page (data-saving, data-saved, …).
+  function say(key) { return (state && state.dataset[key]) || ""; }
   var pending = new Map(); // form -> true while a save is outstanding or failed
   var timers = new WeakMap();
+  var STORE = "kz-unsaved:" + location.pathname;
 
   function show(text) { if (state) state.textContent = text; }
+
+  function keyOf(form) {
+    var subject = form.querySelector('input[name="subject"]');
+    var item = form.querySelector('input[name="item"]');
+    return (subject ? subject.value : "") + "/" + (item ? item.value : "");
+  }
+
+  function stored() {
+    try { return JSON.parse(localStorage.getItem(STORE) || "{}"); } catch (e) { return {}; }
+  }
+
+  function remember(form) {
+    var all = stored();
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken") fields.push([name, value]);
+    });
+    all[keyOf(form)] = fields;
+    try { localStorage.setItem(STORE, JSON.stringify(all)); } catch (e) { /* storage full or off */ }
+  }
+
+  function forget(form) {
+    var all = stored();
+    delete all[keyOf(form)];
+    try { localStorage.setItem(STORE, JSON.stringify(all)); } catch (e) { /* ignore */ }
+  }
+
+  function restore(form, fields) {
+    form.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+      box.checked = fields.some(function (f) { return f[0] === box.name && (box.value === "on" || f[1] === box.value); });
+    });
+    fields.forEach(function (f) {
+      var input = form.querySelector('input[name="' + f[0] + '"]:not([type=checkbox]):not([type=hidden])');
+      if (input) input.value = f[1];
+    });
+  }
 
   function update(data) {
     var total = document.querySelector("[data-total]");
@@ -21,7 +62,8 @@
 
   function save(form, attempt) {
     pending.set(form, true);
-    show("保存中…");
+    remember(form);
+    show(say("saving"));
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -30,21 +72,31 @@
     }).then(function (response) {
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (reply) {
+      pending.delete(form);
+      forget(form);
       if (!reply.ok) {
-        pending.delete(form);
         show("");
-        alert(reply.data.detail || "保存失败。");
+        alert(reply.data.detail || say("failed"));
         return;
       }
-      pending.delete(form);
       update(reply.data);
-      form.classList.add("saved");
-      show(pending.size ? "保存中…" : "已保存");
+      show(pending.size ? say("saving") : say("saved"));
     }).catch(function () {
-      // Offline or dropped: keep the mark on the page and try again until it is saved.
-      show("网络中断，稍后自动重试…");
+      // Offline or dropped: the mark stays on the page and in storage; try again.
+      show(say("offline"));
       setTimeout(function () { save(form, (attempt || 0) + 1); }, Math.min(30000, 2000 * ((attempt || 0) + 1)));
     });
+  }
+
+  // The item's own score, at once on the tap (the server's total follows with the save).
+  function itemScore(form) {
+    var cell = form.querySelector("[data-item-score]");
+    if (!cell) return;
+    var taken = 0;
+    form.querySelectorAll('input[name="deduction"]:checked').forEach(function (box) {
+      taken += parseFloat(box.dataset.points) || 0;
+    });
+    cell.textContent = Math.max(0, parseFloat(cell.dataset.points) - taken);
   }
 
   function schedule(form, delay) {
@@ -52,6 +104,7 @@
     timers.set(form, setTimeout(function () { save(form, 0); }, delay));
   }
 
+  var unsaved = stored();
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
     var button = form.querySelector(".save");
     if (button && !form.querySelector('input[name="score"]')) button.hidden = true;
@@ -60,14 +113,20 @@
         var reason = form.querySelector('input[name="veto_reason"]');
         if (reason && !reason.value.trim()) { reason.focus(); return; }
       }
+      itemScore(form);
       schedule(form, event.target.type === "checkbox" ? 0 : 300);
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); save(form, 0); });
+    if (unsaved[keyOf(form)]) {
+      restore(form, unsaved[keyOf(form)]);
+      itemScore(form);
+      save(form, 0);
+    }
   });
 
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (pending.size) { event.preventDefault(); alert("还有评分未保存，请稍候。"); return; }
+      if (pending.size) { event.preventDefault(); alert(say("unsaved")); return; }
       if (!confirm(form.dataset.confirm)) event.preventDefault();
     });
   });

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from certificates.models import Certificate
+from exams.admission import check_in_candidate
 from exams.models import ExamKind, Registration
 from exams.services import record_practical_result, save_answers, start_attempt, submit_attempt
 
@@ -79,6 +80,8 @@ def _pass_both_parts(worker: User) -> float:
         practical.checked_in_at = timezone.now()
         practical.save(update_fields=["checked_in_at"])
     examiner = User.objects.get(username="examiner")
+    assert practical.ticket_code, "seed_demo approves the practical registration with a ticket"
+    check_in_candidate(ticket_code=practical.ticket_code, examiner=examiner)  # at the exam site, first
     scores = {code: Decimal("90") for code in ("K1", "K2", "K3", "K4")}
     passed_at = time.monotonic()
     result = record_practical_result(registration=practical, examiner=examiner, subject_scores=scores, veto=False)

@@ -163,3 +163,14 @@ def test_the_page_font_configuration_knows_only_the_fonts_the_page_adds():
 
     fonts = fontconfig.FcConfigGetFonts(configuration._config, 0)  # FcSetSystem
     assert fonts == ffi.NULL or fonts.nfont == 0
+
+
+def test_the_renderer_fetches_no_files_or_network():
+    # given the URL fetcher every certificate render uses
+    fetcher = certificate_pdf._fetcher()
+    # when a page asks for a local file or a web address, then it is refused
+    for url in ("file:///etc/hostname", "http://example.com/x.png"):
+        with pytest.raises(ValueError):
+            fetcher(url)
+    # and data: URLs (the photo) still work
+    assert fetcher("data:text/plain,ok").read() == b"ok"

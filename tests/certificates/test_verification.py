@@ -94,6 +94,10 @@ def test_a_t_plus_id_number_is_masked_in_the_signed_credential(client, issue, au
     payload = json.dumps(_verify_with_pyjwt(client, credential), ensure_ascii=False)
     assert HOLDER_ID not in payload
     assert HOLDER_ID not in client.get(f"/v/{certificate.token}").content.decode()
+    # and the audit log keeps the number masked too
+    from accounts.models import AuditEvent
+
+    assert HOLDER_ID not in json.dumps(list(AuditEvent.objects.values_list("data", flat=True)), ensure_ascii=False)
 
 
 def test_an_altered_credential_is_rejected_by_pyjwt_and_by_the_check(client, issue):
@@ -153,3 +157,50 @@ def test_the_authority_sees_the_lookups_of_its_certificates_only(client, issue, 
     other = with_totp(MembershipFactory(organisation=AuthorityFactory(), role="regulator").user)
     client.force_login(other)
     assert client.get("/authority/verifications/").content.decode().count('class="log-row"') == 0
+
+
+def _new_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
+
+
+def test_a_key_rotation_keeps_old_credentials_verifiable(client, issue, settings, signing_key_pem):
+    # given a credential signed before the key was rotated
+    certificate = issue()
+    old_credential = client.get(f"/api/v1/verify/{certificate.token}").json()["credential"]
+    old_kid = jwt.get_unverified_header(old_credential)["kid"]
+
+    # when the platform signs with a new key and keeps the old one as retired
+    settings.SIGNING_KEY = _new_key_pem()
+    settings.SIGNING_KEYS_PREVIOUS = signing_key_pem
+    new_credential = client.get(f"/api/v1/verify/{certificate.token}").json()["credential"]
+
+    # then the JWKS publishes both, and both credentials verify with PyJWT and the check
+    kids = [key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]]
+    assert len(kids) == 2 and old_kid in kids
+    assert jwt.get_unverified_header(new_credential)["kid"] != old_kid
+    for credential in (old_credential, new_credential):
+        assert _verify_with_pyjwt(client, credential)["number"] == certificate.number
+        assert signing.check_credential(credential).valid is True
+    # and once the old key is dropped, its credentials no longer verify
+    settings.SIGNING_KEYS_PREVIOUS = ""
+    assert signing.check_credential(old_credential).valid is False
+
+
+def test_a_t_plus_id_number_stays_out_of_the_pdf_url(client, issue, authority, holder):
+    AuthorityPolicy.objects.create(authority=authority, number_format="t_id")
+    certificate = issue()
+    client.force_login(holder)
+    listed = client.get("/api/v1/certificates").json()[0]
+    assert HOLDER_ID not in listed["pdf_url"]
+    assert listed["pdf_url"].endswith(f"/certificates/{certificate.token}/pdf")
+    from urllib.parse import urlparse
+
+    response = client.get(urlparse(listed["pdf_url"]).path)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'inline; filename="certificate.pdf"'

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, Role, User
 from certificates.models import Certificate
 from courses.models import CoursePage, Enrolment
-from exams.models import ExamSession, PracticalResult, Registration
+from exams.models import ExamSession, PracticalMark, PracticalResult, Registration
 from tests.accounts.test_mfa_journey import _current_code
 from tests.e2e.test_journey import browser, demo, log_in, phone, screenshot_dir  # noqa: F401 (fixtures)
 from tests.exams.conftest import give_health_certificate, passed_theory_attempt
@@ -119,18 +119,34 @@ def test_regulator_plans_trainer_registers_examiner_scores_and_the_pass_is_certi
         examiner_page.wait_for_load_state()
 
     check_in(passing)
+    first_item = examiner_page.locator("#subject-K1 form.item").first
+    points = first_item.locator("[data-item-score]").inner_text()
     with examiner_page.expect_response(lambda response: "/marks" in response.url) as saved:
-        examiner_page.locator("#subject-K1 input[name=deduction]").first.check()
+        first_item.locator("input[name=deduction]").first.check()
     assert saved.value.status == 200
+    assert int(first_item.locator("[data-item-score]").inner_text()) < int(points)  # the item's score follows the tap
+    assert examiner_page.inner_text("[data-total]") != "100.00"  # the running total follows the tap
+    # the connection drops: the next tap is kept on the phone and sent once the page is back
+    examiner_page.context.set_offline(True)
+    examiner_page.locator("#subject-K3 input[name=deduction]").first.check()
+    examiner_page.wait_for_function("document.querySelector('[data-save-state]').textContent.includes('网络中断')")
+    shot(examiner_page, "offline")
+    kept = examiner_page.evaluate("localStorage.getItem('kz-unsaved:' + location.pathname)")
+    assert '"subject","K3"' in kept
+    examiner_page.context.set_offline(False)
+    with examiner_page.expect_response(lambda response: "/marks" in response.url) as resent:
+        examiner_page.reload()
+    assert resent.value.status == 200
+    assert PracticalMark.objects.filter(sheet__registration__candidate=passing, subject_code="K3").exists()
+    examiner_page.wait_for_function("document.querySelector('[data-save-state]').textContent.includes('已保存')")
     total = examiner_page.inner_text("[data-total]")
-    assert total != "100.00"  # the running total follows the tap
     shot(examiner_page, "score-sheet")
     submit()
     shot(examiner_page, "passed")
     assert examiner_page.locator(".status.passed").count() == 1
 
     check_in(failing)
-    veto = examiner_page.locator("#subject-K4 form.veto").first
+    veto = examiner_page.locator("#subject-K2 form.veto").first  # every K2 task of 0102 has a veto item
     veto.locator("input[name=veto_reason]").fill("未断开电源即施救")
     with examiner_page.expect_response(lambda response: "/marks" in response.url):
         veto.locator("input[name=veto]").check()

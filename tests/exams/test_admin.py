@@ -100,3 +100,15 @@ def test_a_rubric_version_used_by_a_session_refuses_edits(practical):
 
     with pytest.raises(ValidationError, match="该版本已用于考试场次"):
         practical.session.rubric.clean()
+
+
+def test_wagtail_exam_site_listing_names_the_examiners(admin_client, practical):
+    from exams.models import ExamSiteProfile
+
+    ExamSiteProfile.objects.create(organisation=practical.site, capacity=20)
+    practical.examiner.real_name = "赵强"
+    practical.examiner.save(update_fields=["real_name"])
+
+    html = admin_client.get("/admin/snippets/exams/examsiteprofile/").content.decode()
+
+    assert practical.site.name in html and "赵强" in html

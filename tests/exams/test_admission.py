@@ -350,3 +350,37 @@ def test_health_certificate_for_someone_else_is_refused():
             user=UserFactory(), upload=SimpleUploadedFile("x.png", _png()), issued_on=dt.date(2026, 1, 5),
             uploaded_by=UserFactory(),
         )  # fmt: skip
+
+
+def test_approve_pending_approves_a_whole_class_with_tickets(klass):
+    from exams.admission import approve_pending
+
+    register_class(
+        session=klass["session"], members=members(klass), training_organisation=klass["training"],
+        registered_by=klass["trainer"],
+    )  # fmt: skip
+
+    approved = approve_pending(session=klass["session"], actor=klass["regulator"])
+
+    rows = Registration.objects.filter(session=klass["session"])
+    assert (approved, {r.status for r in rows}, len({r.ticket_code for r in rows})) == (3, {"approved"}, 3)
+    with pytest.raises(PermissionDenied):
+        approve_pending(session=klass["session"], actor=klass["trainer"])
+
+
+def test_approval_rechecks_eligibility_a_ban_imposed_since_registration_refuses_it(klass):
+    learner = klass["learners"][0]
+    reg = register_candidate(
+        session=klass["session"], candidate=learner, operation_type=klass["operation_type"], registered_by=None
+    )
+    ExamBan.objects.create(user=learner, reason="fraud", starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2099, 1, 1))
+
+    with pytest.raises(DecisionError) as excinfo:
+        decide_registration(registration=reg, approve=True, actor=klass["regulator"])
+
+    assert excinfo.value.messages == [
+        "考生已不符合报考条件，不能批准：",
+        "禁考期内：2099-01-01 前不得参加特种作业考试。",
+    ]
+    reg.refresh_from_db()
+    assert (reg.status, reg.ticket_code) == (Registration.Status.PENDING, None)

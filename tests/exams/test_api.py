@@ -72,7 +72,7 @@ def test_start_attempt_returns_the_paper_without_the_key(theory, candidate_clien
     assert body["id"] == attempt.pk
     assert len(body["questions"]) == 10
     for question in body["questions"]:
-        assert set(question) == {"id", "kind", "stem", "points", "options", "answer"}
+        assert set(question) == {"id", "kind", "stem", "points", "options", "answer", "image_url"}
         assert question["answer"] == []
         assert all(set(option) == {"key", "text"} for option in question["options"])
     true_false = next(q for q in body["questions"] if q["kind"] == "true_false")
@@ -190,7 +190,13 @@ def test_submit_scores_and_is_idempotent(theory, candidate_client):
 
     # then
     assert first.status_code == second.status_code == 200
-    assert first.json() == second.json() == {"score": 90.0, "passed": True}
+    assert first.json() == second.json()
+    attempt.refresh_from_db()
+    body = first.json()
+    assert dt.datetime.fromisoformat(body.pop("submitted_at")) == attempt.submitted_at.replace(
+        microsecond=attempt.submitted_at.microsecond // 1000 * 1000
+    )
+    assert body == {"score": 90.0, "passed": True, "auto_submitted": False}
 
 
 def test_submit_someone_elses_attempt_is_404(theory, stranger_client):
@@ -247,3 +253,15 @@ def test_app_clients_use_the_session_token(theory):
     # then
     assert started.status_code == 200
     assert saved.status_code == 200
+
+
+def test_registrations_carry_the_ticket_code_and_check_in(practical):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(practical.candidate)
+
+    (item,) = client.get("/api/v1/registrations").json()
+
+    assert item["ticket_code"] == "TESTCODE23"
+    assert item["checked_in_at"] is not None

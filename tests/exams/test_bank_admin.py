@@ -6,10 +6,11 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from accounts.models import Role
+from accounts.models import AuditEvent, Role
 from exams.bank_services import import_progress
 from exams.importers import read_questions
 from exams.models import Question, QuestionImport
@@ -238,6 +239,7 @@ def test_a_bad_file_is_previewed_with_every_error_and_nothing_is_imported(client
     assert "判断题答案“也许”无法识别" in page
     assert "2 处错误，没有导入任何试题" in page
     assert not own_bank.questions.exists()
+    assert not question_import.file
 
 
 def test_a_good_file_is_previewed_then_imported_on_confirmation(client, own_bank, django_capture_on_commit_callbacks):
@@ -248,6 +250,9 @@ def test_a_good_file_is_previewed_then_imported_on_confirmation(client, own_bank
     client.post(f"/admin/question_banks/{own_bank.pk}/import/", {"file": upload})
     question_import = QuestionImport.objects.get()
     detail = f"/admin/question_banks/imports/{question_import.pk}/"
+
+    stored = question_import.file.name
+    assert default_storage.exists(stored)
 
     # when: the preview, then the confirmation (the task runs eagerly after commit)
     preview = client.get(detail).content.decode()
@@ -265,6 +270,7 @@ def test_a_good_file_is_previewed_then_imported_on_confirmation(client, own_bank
     assert (question_import.status, question_import.imported) == (QuestionImport.Status.DONE, 2)
     assert import_progress(question_import) == 2
     assert "已导入 2 道题。" in done
+    assert not default_storage.exists(stored)
     assert sorted(own_bank.questions.values_list("stem", flat=True)) == [SCRIPT + "危险", "题二"]
 
 
@@ -328,13 +334,15 @@ def test_an_unknown_extension_asks_for_the_format(client, own_bank):
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "moodle-xml", "gift"])
-def test_export_downloads_what_reimports_to_the_same_questions(client, own_bank, low_voltage, fmt):
+def test_export_downloads_what_reimports_to_the_same_questions(client, trainer, own_bank, low_voltage, fmt):
     QuestionFactory(bank=own_bank, kind="single", stem="题一", operation_types=[low_voltage])
 
     response = client.get(f"/admin/question_banks/{own_bank.pk}/export/?format={fmt}")
 
     assert response.status_code == 200
     assert [r.stem for r in read_questions(response.content, fmt).records] == ["题一"]
+    event = AuditEvent.objects.get(action="exams.questions.exported")
+    assert (event.actor, event.data) == (trainer, {"format": fmt, "questions": 1})
 
 
 def test_export_of_a_bank_one_cannot_read_is_not_found(client, other_bank):
@@ -419,3 +427,93 @@ def test_staff_rename_their_bank_but_cannot_move_it_to_another_layer_or_organisa
 
 def test_staff_cannot_edit_another_organisations_bank(client, other_bank):
     assert client.get(f"/admin/snippets/exams/questionbank/edit/{other_bank.pk}/").status_code == 404
+
+
+def test_reinstating_a_retired_question_of_ones_own_bank(client, own_bank, trainer):
+    from exams.bank_services import retire_question
+
+    question = retire_question(question=QuestionFactory(bank=own_bank), actor=trainer, reason="误操作")
+
+    response = client.post(f"/admin/question_banks/questions/{question.pk}/reinstate/")
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.is_active is True
+
+
+def test_reinstating_another_organisations_question_is_not_found(client, other_bank):
+    from exams.bank_services import retire_question
+
+    question = retire_question(question=QuestionFactory(bank=other_bank), actor=None, reason="x")
+
+    assert client.post(f"/admin/question_banks/questions/{question.pk}/reinstate/").status_code == 404
+    question.refresh_from_db()
+    assert question.is_active is False
+
+
+def test_the_bank_filter_of_the_question_listing_names_only_readable_banks(client, own_bank, other_bank):
+    response = client.get("/admin/snippets/exams/question/")
+
+    page = response.content.decode()
+    assert own_bank.name in page
+    assert other_bank.name not in page
+
+
+def test_filtering_questions_by_another_organisations_bank_shows_nothing_of_it(client, own_bank, other_bank):
+    QuestionFactory(bank=other_bank, stem="别的机构的题")
+
+    response = client.get(f"/admin/snippets/exams/question/?bank={other_bank.pk}")
+
+    assert "别的机构的题" not in response.content.decode()
+
+
+def test_the_question_listing_runs_the_same_number_of_queries_for_more_questions(client, own_bank):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/admin/snippets/exams/question/").status_code == 200
+        return len(context.captured_queries)
+
+    QuestionFactory(bank=own_bank)
+    few = queries()
+    for _ in range(10):
+        QuestionFactory(bank=own_bank)
+
+    assert queries() == few
+
+
+def test_the_versions_page_shows_every_version_escaped(client, own_bank, low_voltage):
+    from exams.bank_services import revise_question
+
+    question = QuestionFactory(bank=own_bank, kind="true_false", stem="第一版题干", operation_types=[low_voltage])
+    revise_question(question=question, actor=None, stem=SCRIPT, answer=["F"])
+
+    page = client.get(f"/admin/question_banks/questions/{question.pk}/versions/").content.decode()
+
+    assert "第一版题干" in page and "已被新版本取代" in page and "当前版本" in page
+    assert "答案：正确" in page and "答案：错误" in page
+    assert "&lt;script&gt;" in page and SCRIPT not in page
+
+
+def test_the_versions_page_of_another_organisations_question_is_not_found(client, other_bank):
+    question = QuestionFactory(bank=other_bank)
+
+    assert client.get(f"/admin/question_banks/questions/{question.pk}/versions/").status_code == 404
+
+
+def test_the_question_listing_escapes_scripts_in_question_text(client, own_bank):
+    QuestionFactory(bank=own_bank, stem=SCRIPT)
+
+    page = client.get("/admin/snippets/exams/question/").content.decode()
+
+    assert "&lt;script&gt;alert(&quot;x&quot;)" in page
+    assert SCRIPT not in page
+
+
+def test_the_statistics_page_takes_a_period(client, own_bank):
+    response = client.get(f"/admin/question_banks/{own_bank.pk}/statistics/?days=90&flagged=1")
+
+    assert response.status_code == 200
+    assert '<option value="90" selected>' in response.content.decode()

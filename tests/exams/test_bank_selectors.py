@@ -176,3 +176,48 @@ def test_item_report_reads_attempt_snapshots_and_flags_a_question_with_a_wrong_k
     assert (first.statistics.attempts, first.statistics.correct) == (4, 2)
     assert first.statistics.discrimination == -1.0
     assert NEGATIVE in first.statistics.flags
+
+
+def test_bank_composition_counts_current_questions_by_knowledge_point_and_kind(django_assert_num_queries):
+    # given
+    from exams.bank_selectors import CompositionRow, bank_composition
+    from exams.bank_services import retire_question
+
+    bank = QuestionBankFactory()
+    QuestionFactory(bank=bank, kind="single", knowledge_point="安全电压")
+    QuestionFactory(bank=bank, kind="single", knowledge_point="安全电压")
+    QuestionFactory(bank=bank, kind="true_false", knowledge_point="安全电压")
+    QuestionFactory(bank=bank, kind="multiple", knowledge_point="触电急救", answer=["A", "B"])
+    retired = QuestionFactory(bank=bank, kind="single", knowledge_point="触电急救")
+    retire_question(question=retired, actor=None, reason="x")
+
+    # when
+    with django_assert_num_queries(1):
+        rows = bank_composition(bank)
+
+    # then
+    assert rows == [CompositionRow("安全电压", 2, 0, 1), CompositionRow("触电急救", 0, 1, 0)]
+    assert rows[0].total == 3
+
+
+def test_item_report_can_be_limited_to_recent_attempts():
+    # given: one attempt submitted long ago
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exams.models import Attempt
+
+    theory = make_theory(tf=5, single=5)
+    attempt = start_attempt(registration=theory.registration)
+    submit_attempt(attempt=attempt)
+    Attempt.objects.filter(pk=attempt.pk).update(submitted_at=timezone.now() - dt.timedelta(days=100))
+    bank = theory.blueprint.bank
+
+    # when
+    recent = item_report(bank, since=timezone.now() - dt.timedelta(days=90))
+    everything = item_report(bank)
+
+    # then
+    assert recent == []
+    assert len(everything) == 10

@@ -13,6 +13,7 @@ from exams.bank_services import (
     ImportRejected,
     create_question,
     import_questions,
+    reinstate_question,
     retire_question,
     revise_question,
 )
@@ -399,3 +400,127 @@ def test_retiring_someone_elses_question_is_refused(low_voltage):
 
     question.refresh_from_db()
     assert question.is_active is True
+
+
+def test_a_retired_question_can_be_reinstated_once(low_voltage):
+    # given
+    question = QuestionFactory(operation_types=[low_voltage])
+    retire_question(question=question, actor=None, reason="误操作")
+
+    # when
+    reinstate_question(question=question, actor=None)
+    reinstate_question(question=question, actor=None)
+
+    # then
+    question.refresh_from_db()
+    assert (question.is_active, question.retired_at, question.retired_reason) == (True, None, "")
+    assert AuditEvent.objects.filter(action="exams.question.reinstated").count() == 1
+
+
+def test_a_superseded_version_cannot_be_reinstated(low_voltage):
+    question = QuestionFactory(operation_types=[low_voltage])
+    revise_question(question=question, actor=None, stem="第二版")
+
+    with pytest.raises(BankError) as excinfo:
+        reinstate_question(question=question, actor=None)
+
+    assert excinfo.value.messages == ["该版本已被新版本取代，不能恢复。"]
+    assert Question.objects.filter(lineage=question.lineage, is_active=True).get().version == 2
+
+
+def test_pictures_in_a_moodle_file_become_question_images_and_export_again(low_voltage, tmp_path, capsys):
+    # given
+    import base64
+
+    from tests.exams.test_importers import moodle_with_file, png_bytes
+
+    path = tmp_path / "bank.xml"
+    path.write_bytes(moodle_with_file(base64.b64encode(png_bytes()).decode(), name="circuit.png"))
+
+    # when
+    call_command("import_questions", str(path), "--bank", "pictures", "--operation-type", "0102")
+    call_command("export_questions", "--bank", "pictures", "--format", "moodle-xml", str(tmp_path / "out.xml"))
+
+    # then
+    question = QuestionBank.objects.get(slug="pictures").questions.get()
+    assert (question.image.width, question.image.height) == (4, 3)
+    again = read_questions((tmp_path / "out.xml").read_bytes(), "moodle-xml").records[0]
+    assert again.image is not None and again.image.data == png_bytes()
+
+
+def test_a_failed_import_command_creates_no_bank(low_voltage, tmp_path):
+    # given
+    path = tmp_path / "bank.csv"
+    path.write_text("操作项目,题型,题干,选项,答案\n9999,判断题,题一,,对\n")
+
+    # when
+    with pytest.raises(SystemExit):
+        call_command("import_questions", str(path), "--bank", "never")
+
+    # then
+    assert not QuestionBank.objects.filter(slug="never").exists()
+
+
+class WorkerDied(Exception):
+    pass
+
+
+def test_an_import_interrupted_half_way_leaves_nothing_and_runs_again(low_voltage, monkeypatch):
+    # given: a confirmed import of three questions, written one per batch
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from exams import bank_services
+    from exams.bank_services import check_question_import, run_question_import
+    from exams.models import QuestionImport
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True)
+    bank = QuestionBankFactory()
+    data = write_questions([tf(n, f"题{n}") for n in range(2, 5)], "csv")
+    question_import = check_question_import(
+        bank=bank, actor=admin, upload=SimpleUploadedFile("bank.csv", data), fmt="csv"
+    )
+    QuestionImport.objects.filter(pk=question_import.pk).update(status=QuestionImport.Status.QUEUED)
+    monkeypatch.setattr(bank_services, "BATCH_SIZE", 1)
+    attach = bank_services._attach_images
+    calls = []
+
+    def dies_on_second_batch(questions, records):
+        calls.append(len(questions))
+        if len(calls) == 2:
+            raise WorkerDied
+        attach(questions, records)
+
+    monkeypatch.setattr(bank_services, "_attach_images", dies_on_second_batch)
+
+    # when: the worker dies after the first batch
+    with pytest.raises(WorkerDied):
+        run_question_import(import_id=question_import.pk)
+
+    # then: nothing was kept, and the redelivered task imports everything once
+    question_import.refresh_from_db()
+    assert question_import.status == QuestionImport.Status.RUNNING
+    assert not bank.questions.exists()
+    monkeypatch.setattr(bank_services, "_attach_images", attach)
+    finished = run_question_import(import_id=question_import.pk)
+    again = run_question_import(import_id=question_import.pk)
+    assert (finished.status, finished.imported) == (QuestionImport.Status.DONE, 3)
+    assert again.status == QuestionImport.Status.DONE
+    assert bank.questions.count() == 3
+
+
+def test_duplicates_in_a_one_line_xml_file_are_told_apart(low_voltage):
+    # given: a minified Moodle XML file, every question on line 1; the second repeats the first
+    bank = QuestionBankFactory()
+    question = "<question type='truefalse'><questiontext><text>{}</text></questiontext><answer fraction='100'><text>true</text></answer></question>"  # noqa: E501
+    data = ("<quiz>" + question.format("题一") + question.format("题一") + question.format("题二") + "</quiz>").encode()
+    records = read_questions(data, "moodle-xml").records
+
+    # when
+    outcome = import_questions(
+        bank=bank, records=records, actor=None, default_operation_type=low_voltage, skip_duplicates=True
+    )
+
+    # then: the first is kept, the repeat skipped, the third imported
+    assert (outcome.imported, outcome.skipped) == (2, 1)
+    assert sorted(bank.questions.values_list("stem", flat=True)) == ["题一", "题二"]

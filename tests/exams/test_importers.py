@@ -587,3 +587,120 @@ def test_true_answers(word):
 @pytest.mark.parametrize("word", ["错误", "错", "×", "F", "FALSE", "否"])
 def test_false_answers(word):
     assert build_record(2, kind="判断题", stem="题", options=[], answer=word).answer == ("F",)
+
+
+def test_aiken_round_trips_choice_questions_without_metadata():
+    # given
+    from exams.importers import aiken
+
+    choice = [record for record in TEMPLATE_ROWS if record.kind != "true_false"]
+
+    # when
+    again = read_questions(aiken.write(TEMPLATE_ROWS)[0], "aiken").records
+
+    # then: what Aiken can carry comes back; explanation, knowledge point, difficulty and
+    # operation types it cannot carry (the import's default operation type fills in)
+    assert [(r.kind, r.stem, r.options, r.answer) for r in again] == [
+        (r.kind, r.stem, r.options, r.answer) for r in choice
+    ]
+    assert {(r.explanation, r.knowledge_point, r.difficulty, r.operation_types) for r in again} == {("", "", 3, ())}
+
+
+# --- Images (Moodle XML embeds them) -----------------------------------------------------
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def moodle_with_file(content: str, name: str = "电路图.png") -> bytes:
+    return (
+        "<quiz><question type='truefalse'><questiontext format='html'>"
+        f"<text><![CDATA[<p>看图判断</p><img src='@@PLUGINFILE@@/{name}'>]]></text>"
+        f"<file name='{name}' path='/' encoding='base64'>{content}</file>"
+        "</questiontext><answer fraction='100'><text>true</text></answer></question></quiz>"
+    ).encode()
+
+
+def test_moodle_xml_reads_an_embedded_picture():
+    import base64
+
+    record = read_questions(moodle_with_file(base64.b64encode(png_bytes()).decode()), "moodle-xml").records[0]
+
+    assert record.stem == "看图判断"
+    assert record.image is not None
+    assert (record.image.name, record.image.data) == ("电路图.png", png_bytes())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("***", "图片“电路图.png”的 base64 编码无效。"),
+        ("aGVsbG8=", "“电路图.png”不是有效的图片。"),
+    ],
+)
+def test_moodle_xml_reports_a_bad_embedded_picture(content, message):
+    assert errors_of(moodle_with_file(content), "moodle-xml") == [(1, message)]
+
+
+def test_moodle_xml_round_trips_a_picture():
+    from exams.importers.records import QuestionImage
+
+    record = QuestionRecord(
+        line=0, kind="true_false", stem="看图", options=(), answer=("T",), image=QuestionImage("a.png", png_bytes())
+    )
+
+    again = read_questions(write_questions([record], "moodle-xml"), "moodle-xml").records
+
+    assert without_lines(again) == [record]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["A. 42 V  B. 36 V  C. 50 V", "A.42 V|B.36 V|C.50 V", "A、42 V B、36 V C、50 V"],
+)
+def test_options_on_one_line_are_split_at_each_letter(cell):
+    record = build_record(2, kind="单选题", stem="题", options=[cell], answer="C")
+
+    assert record.options == (("A", "42 V"), ("B", "36 V"), ("C", "50 V"))
+
+
+def test_true_false_written_as_a_choice_between_right_and_wrong():
+    data = xlsx([HEADER, ["0102", "判断题", "电工须持证。", "A. 正确\nB. 错误", "B", "", "", ""]])
+
+    record = read_questions(data, "xlsx").records[0]
+
+    assert (record.kind, record.options, record.answer) == ("true_false", (), ("F",))
+
+
+def test_a_truncated_excel_file_is_refused():
+    from exams.importers.excel import template
+
+    data = template()
+
+    with pytest.raises(FileProblem) as excinfo:
+        read_questions(data[: len(data) // 2], "xlsx")
+    assert str(excinfo.value) == "不是有效的 Excel（.xlsx）文件。"
+
+
+def test_an_excel_file_with_a_damaged_sheet_is_refused():
+    # given: a well-formed archive whose first sheet breaks off in its last row
+    import zipfile
+
+    from exams.importers.excel import template
+
+    source = zipfile.ZipFile(io.BytesIO(template()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as damaged:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            damaged.writestr(item, content[:-40] if item.filename.endswith("sheet1.xml") else content)
+
+    # when / then
+    with pytest.raises(FileProblem) as excinfo:
+        read_questions(buffer.getvalue(), "xlsx")
+    assert str(excinfo.value) == "Excel 文件已损坏，无法读取。"

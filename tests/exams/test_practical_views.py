@@ -155,6 +155,10 @@ def test_regulator_sees_only_their_authoritys_sessions(practical):
 
 
 def test_regulator_approves_from_the_roster(practical):
+    from tests.exams.conftest import make_eligible
+
+    make_eligible(practical.candidate, practical.operation_type)
+    passed_theory_attempt(practical.candidate, practical.operation_type)
     Registration.objects.filter(pk=practical.registration.pk).update(status="pending", ticket_code=None)
     client = login(regulator_of(practical.session), mfa=True)
 
@@ -162,6 +166,19 @@ def test_regulator_approves_from_the_roster(practical):
 
     assert response.status_code == 302
     assert Registration.objects.get(pk=practical.registration.pk).ticket_code
+
+
+def test_approving_someone_no_longer_eligible_says_why_and_changes_nothing(practical):
+    Registration.objects.filter(pk=practical.registration.pk).update(status="pending", ticket_code=None)
+    client = login(regulator_of(practical.session), mfa=True)
+
+    response = client.post(
+        reverse("exams:decide", args=[practical.registration.pk]), {"decision": "approve"}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "考生已不符合报考条件，不能批准：" in html and "身体条件：须上传体检合格证明（图片或 PDF）。" in html
+    assert Registration.objects.get(pk=practical.registration.pk).status == "pending"
 
 
 def test_roster_export_is_a_workbook_with_one_row_per_registration(practical):
@@ -268,3 +285,126 @@ def test_rubric_pages_show_published_rubrics_to_trainers_and_drafts_to_regulator
     assert trainer.get(reverse("exams:rubric_detail", args=[rubric.pk])).status_code == 200
     assert trainer.get(reverse("exams:rubric_detail", args=[draft.pk])).status_code == 404
     assert regulator.get(reverse("exams:rubric_detail", args=[draft.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [("candidate", []), ("examiner", ["实操评分"]), ("trainer", ["学员报名"]), ("regulator", ["考试场次"])],
+)
+def test_the_exams_page_links_the_pages_each_role_opens(practical, who, links):
+    users = {
+        "candidate": practical.candidate,
+        "examiner": practical.examiner,
+        "trainer": MembershipFactory(role=Role.TRAINER).user,
+        "regulator": regulator_of(practical.session),
+    }
+    html = login(users[who], mfa=who == "regulator").get(reverse("exams:index")).content.decode()
+
+    shown = [label for label in ("实操评分", "学员报名", "考试场次") if f">{label}</a>" in html]
+    assert shown == links
+    assert ">报名考试</a>" in html
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("examiner", 200), ("regulator", 200), ("candidate", 404), ("stranger", 404)]
+)
+def test_evidence_photos_are_served_only_to_the_sites_examiners_and_regulators(practical, who, status):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from exams.practical import add_evidence
+
+    open_score_sheet(registration=practical.registration, examiner=practical.examiner)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 10)).save(buffer, format="PNG")
+    evidence = add_evidence(
+        registration=practical.registration, examiner=practical.examiner, subject_code="K1",
+        upload=SimpleUploadedFile("p.png", buffer.getvalue()),
+    )  # fmt: skip
+    users = {
+        "examiner": practical.examiner,
+        "regulator": regulator_of(practical.session),
+        "candidate": practical.candidate,
+        "stranger": MembershipFactory(role=Role.EXAMINER).user,
+    }
+
+    response = login(users[who], mfa=who == "regulator").get(reverse("exams:evidence_photo", args=[evidence.pk]))
+
+    assert response.status_code == status
+    if status == 200:
+        assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # re-encoded as JPEG
+
+
+@pytest.mark.parametrize(("who", "status"), [("candidate", 200), ("regulator", 200), ("stranger", 404)])
+def test_health_certificate_file_is_shown_to_the_candidate_and_the_regulator_only(practical, who, status):
+    from tests.exams.conftest import give_health_certificate
+
+    give_health_certificate(practical.candidate)
+    users = {"candidate": practical.candidate, "regulator": regulator_of(practical.session), "stranger": UserFactory()}
+
+    response = login(users[who], mfa=who == "regulator").get(
+        reverse("exams:health_file", args=[practical.registration.pk])
+    )
+
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_worker_registers_themselves_or_reads_why_not(practical):
+    from tests.exams.conftest import make_eligible
+    from tests.factories import ExamSessionFactory
+
+    session = ExamSessionFactory(kind="theory", operation_types=[practical.operation_type])
+    ready, unready = UserFactory(), UserFactory()
+    make_eligible(ready, practical.operation_type)
+
+    assert login(ready).post(reverse("exams:register_self", args=[session.pk]))["Location"] == reverse("exams:index")
+    refused = login(unready).post(reverse("exams:register_self", args=[session.pk]), follow=True)
+
+    assert Registration.objects.get(session=session).candidate == ready
+    assert "培训条件：须完成该操作项目的安全技术理论和实际操作培训。" in refused.content.decode()
+
+
+def test_health_certificate_upload_page_refuses_a_fake_file_with_the_reason():
+    user = UserFactory()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = login(user).post(
+        reverse("exams:health_certificate"),
+        {"file": SimpleUploadedFile("x.pdf", b"GIF89a not really"), "issued_on": "2026-01-05"},
+    )
+
+    assert response.status_code == 422
+    assert "体检证明须为图片（JPEG、PNG、WebP）或 PDF 文件。" in response.content.decode()
+
+
+def test_session_plan_form_shows_every_problem(practical):
+    client = login(regulator_of(practical.session), mfa=True)
+
+    response = client.post(
+        reverse("exams:session_plan"),
+        {
+            "kind": "practical", "name": "x", "authority": practical.session.authority.pk, "site": practical.site.pk,
+            "operation_type": practical.operation_type.pk, "starts_at": "2030-01-01T09:00",
+            "ends_at": "2030-01-01T08:00", "capacity": 5,
+        },
+    )  # fmt: skip
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "结束时间须晚于开始时间。" in html and "该考点尚未登记实操考试条件。" in html
+
+
+def test_ticket_qr_code_reads_back_as_the_ticket_code(practical, tmp_path):
+    import subprocess
+
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+
+    response = login(practical.candidate).get(reverse("exams:ticket_pdf", args=[practical.registration.pk]))
+    (tmp_path / "ticket.pdf").write_bytes(response.content)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(tmp_path / "ticket.pdf"), str(tmp_path / "page")], check=True)
+
+    (png,) = sorted(tmp_path.glob("page*.png"))
+    assert [symbol.data for symbol in decode(Image.open(png))] == [b"TESTCODE23"]

@@ -88,3 +88,42 @@ def test_only_regulators_publish(catalogue):
         publish_rubric(rubric=rubric, actor=trainer)
     with pytest.raises(PermissionDenied):
         publish_rubric(rubric=rubric, actor=UserFactory())
+
+
+def test_a_regulator_exports_and_imports_a_rubric_through_the_pages(catalogue):
+    from allauth.mfa.models import Authenticator
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    rubric = PracticalRubric.objects.get(operation_type__code="0102")
+    regulator = MembershipFactory(role=Role.REGULATOR).user
+    Authenticator.objects.create(user=regulator, type=Authenticator.Type.TOTP, data={"secret": "unused"})
+    client = Client()
+    client.force_login(regulator)
+
+    exported = client.get(f"/exams/rubrics/{rubric.pk}.json")
+    data = json.loads(exported.content)
+    data["subjects"][0]["tasks"][0]["name"] = "电工仪表安全使用（修订）"
+    imported = client.post(
+        "/exams/rubrics/import",
+        {"file": SimpleUploadedFile("r.json", json.dumps(data, ensure_ascii=False).encode())},
+    )
+
+    new = PracticalRubric.objects.get(operation_type__code="0102", version=2)
+    assert imported["Location"] == f"/exams/rubrics/{new.pk}/"
+    assert (new.is_published, rubric_to_dict(new)["subjects"][0]["tasks"][0]["name"]) == (
+        False,
+        "电工仪表安全使用（修订）",
+    )
+
+
+def test_rubric_import_page_is_for_regulators_only(catalogue):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    client = Client()
+    client.force_login(MembershipFactory(role=Role.TRAINER).user)
+
+    response = client.post("/exams/rubrics/import", {"file": SimpleUploadedFile("r.json", b"{}")})
+
+    assert response.status_code == 403

@@ -15,8 +15,12 @@ from exams.scoring import (
     PaperQuestion,
     PaperShortfall,
     ScoringError,
+    blueprint_problems,
+    blueprint_total_points,
     draw_paper,
     is_correct,
+    paper_shortfalls,
+    pick_questions,
     score_paper,
     score_practical,
     validate_answer,
@@ -312,3 +316,138 @@ def test_practical_refuses_missing_or_unknown_subjects_and_bad_weights():
         score_practical(weights=WEIGHTS, subject_scores=full | {"K9": Decimal(1)}, veto=False, pass_mark=80)
     with pytest.raises(ScoringError, match="权重之和应为 100"):
         score_practical(weights=WEIGHTS | {"K4": 10}, subject_scores=full, veto=False, pass_mark=80)
+
+
+# --- Blueprints: difficulty, shortfalls, validation -------------------------------------
+
+
+def graded(qid: int, kind: str = "single", point: str = "", difficulty: int | None = 3) -> BankQuestion:
+    options = () if kind == "true_false" else tuple(Option(key=k, text=f"{qid}-{k}") for k in "ABCD")
+    answer = ("T",) if kind == "true_false" else ("A",)
+    return BankQuestion(
+        id=qid, kind=kind, stem=f"题{qid}", options=options, answer=answer, knowledge_point=point, difficulty=difficulty
+    )
+
+
+def test_draw_paper_filters_by_difficulty():
+    # given: difficulties 1..5, two questions each
+    available = {"single": [graded(i, difficulty=1 + i % 5) for i in range(10)]}
+
+    # when
+    paper = draw_paper([DrawRule("single", 2, Decimal(50), difficulty=4)], available, random.Random(5))
+
+    # then: exactly the two of difficulty 4
+    assert sorted(q.id for q in paper) == [3, 8]
+
+
+def test_shortfall_names_kind_knowledge_point_difficulty_needed_and_available():
+    # given
+    available = {"single": [graded(1, point="触电急救", difficulty=2), graded(2, point="触电急救", difficulty=5)]}
+    rule = DrawRule("single", 3, Decimal(10), knowledge_point="触电急救", difficulty=2)
+
+    # when
+    with pytest.raises(PaperShortfall) as excinfo:
+        draw_paper([rule], available, random.Random(0))
+
+    # then
+    assert str(excinfo.value) == "题库试题不足，无法组卷：单选题（知识点“触电急救”，难度 2）需要 3 道，题库仅有 1 道。"
+    (shortfall,) = excinfo.value.shortfalls
+    assert (shortfall.rule, shortfall.needed, shortfall.available) == (rule, 3, 1)
+
+
+def test_narrow_rules_pick_before_a_catch_all_rule_listed_first():
+    # given: a catch-all single rule listed before a rule that needs both knowledge-point questions
+    available = {"single": [graded(1, point="电气防火"), graded(2, point="电气防火"), graded(3), graded(4)]}
+    rules = [DrawRule("single", 2, Decimal(25)), DrawRule("single", 2, Decimal(25), "电气防火")]
+
+    for seed in range(20):
+        # when
+        picks = pick_questions(rules, available, random.Random(seed))
+
+        # then: the picks come back in the blueprint's order, the narrow rule got its questions
+        assert [rule for rule, _chosen in picks] == rules
+        assert sorted(q.id for q in picks[1][1]) == [1, 2]
+        assert sorted(q.id for q in picks[0][1]) == [3, 4]
+
+
+def test_a_rule_leaves_questions_a_later_rule_needs_when_it_can():
+    # given: rule 1 (knowledge point) and rule 2 (difficulty 5) overlap on question 1
+    available = {
+        "single": [
+            graded(1, point="登高", difficulty=5),
+            graded(2, point="登高", difficulty=1),
+            graded(3, difficulty=5),
+        ]
+    }
+    rules = [DrawRule("single", 1, Decimal(50), "登高"), DrawRule("single", 2, Decimal(25), difficulty=5)]
+
+    for seed in range(20):
+        # when
+        picks = pick_questions(rules, available, random.Random(seed))
+
+        # then: rule 1 always takes question 2 so that rule 2 can be filled
+        assert [q.id for q in picks[0][1]] == [2]
+        assert sorted(q.id for q in picks[1][1]) == [1, 3]
+
+
+def test_paper_keeps_kinds_in_blueprint_order_and_mixes_rules_of_one_kind():
+    # given: two true/false rules (by knowledge point) and one single-choice rule between them
+    available = {
+        "true_false": [graded(i, "true_false", point="甲" if i < 10 else "乙") for i in range(20)],
+        "single": [graded(100 + i) for i in range(5)],
+    }
+    rules = [
+        DrawRule("true_false", 5, Decimal(5), "甲"),
+        DrawRule("single", 5, Decimal(10)),
+        DrawRule("true_false", 5, Decimal(5), "乙"),
+    ]
+
+    # when
+    papers = [draw_paper(rules, available, random.Random(seed)) for seed in range(10)]
+
+    # then: all true/false first (both rules mixed), then single choice
+    for paper in papers:
+        assert [q.kind for q in paper] == ["true_false"] * 10 + ["single"] * 5
+    assert any([q.id < 10 for q in paper[:5]] != [True] * 5 for paper in papers)
+
+
+def test_paper_shortfalls_is_empty_when_the_bank_can_fill_the_rules():
+    available = {"single": [graded(i) for i in range(5)]}
+
+    assert paper_shortfalls([DrawRule("single", 5, Decimal(20))], available) == []
+    (shortfall,) = paper_shortfalls([DrawRule("single", 6, Decimal(20))], available)
+    assert (shortfall.needed, shortfall.available) == (6, 5)
+
+
+def test_blueprint_problems_accepts_a_blueprint_of_100_points():
+    rules = [DrawRule("true_false", 70, Decimal(1)), DrawRule("single", 30, Decimal(1))]
+
+    assert blueprint_total_points(rules) == Decimal(100)
+    assert blueprint_problems(rules, pass_mark=80, time_limit_minutes=120) == []
+
+
+def test_blueprint_problems_names_a_total_other_than_100():
+    assert blueprint_problems(
+        [DrawRule("true_false", 70, Decimal(1)), DrawRule("single", 20, Decimal("1.75"))],
+        pass_mark=80,
+        time_limit_minutes=120,
+    ) == ["各题型分值合计应为 100 分，现为 105 分。"]
+    assert blueprint_problems([DrawRule("single", 10, Decimal(9))], pass_mark=80, time_limit_minutes=120) == [
+        "各题型分值合计应为 100 分，现为 90 分。"
+    ]
+
+
+def test_blueprint_problems_lists_every_bad_rule_and_setting():
+    rules = [DrawRule("essay", 0, Decimal(0)), DrawRule("single", 10, Decimal(10), difficulty=9)]
+
+    problems = blueprint_problems(rules, pass_mark=0, time_limit_minutes=0)
+
+    assert problems == [
+        "第 1 条明细的题型无效。",
+        "第 1 条明细的题数至少为 1。",
+        "第 1 条明细的每题分值必须大于 0。",
+        "第 2 条明细的难度应在 1 到 5 之间。",
+        "合格分数应在 1 到 100 之间。",
+        "考试时长至少 1 分钟。",
+    ]
+    assert blueprint_problems([], pass_mark=80, time_limit_minutes=120) == ["组卷规则至少需要一条明细。"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
@@ -17,6 +19,7 @@ from exams.services import (
     AttemptNotAllowed,
     EligibilityError,
     PracticalResultError,
+    _create_attempt,
     record_practical_result,
     register_candidate,
     save_answer,
@@ -237,15 +240,18 @@ def test_start_attempt_with_another_open_attempt_elsewhere_is_refused(theory):
     assert Attempt.objects.count() == 1
 
 
-def test_start_attempt_racing_another_start_is_stopped_by_the_constraint(theory, monkeypatch):
-    # given: another attempt opened elsewhere after this start looked (a race)
+def test_start_attempt_racing_another_start_is_stopped_by_the_constraint(theory):
+    # given: another attempt opened elsewhere after this start looked (a race: the
+    # start saw no other open attempt)
     start_attempt(registration=theory.registration)
     other = make_theory(candidate=theory.candidate)
-    monkeypatch.setattr("exams.services._other_open_attempt", lambda reg: None)
+    reg = Registration.objects.select_related("session__blueprint", "operation_type", "candidate").get(
+        pk=other.registration.pk
+    )
 
     # when / then: one_open_attempt_per_candidate refuses it, with the same clear message
-    with pytest.raises(AttemptNotAllowed) as excinfo:
-        start_attempt(registration=other.registration)
+    with pytest.raises(AttemptNotAllowed) as excinfo, transaction.atomic():
+        _create_attempt(reg, other=None, now=timezone.now(), rng=random.Random(0))
     assert excinfo.value.messages == ["你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。"]
     assert Attempt.objects.count() == 1
 

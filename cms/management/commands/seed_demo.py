@@ -81,6 +81,7 @@ class Command(BaseCommand):
         self._register(users["worker"], theory, orgs["training"], users["trainer"])
         self._register(users["worker"], practical, orgs["training"], users["trainer"])
         self._existing_certificate(users["worker"], orgs["authority"], users["regulator"])
+        self._certificate_due_for_review(users["worker"], orgs["authority"], users["regulator"])
         self.stdout.write(self.style.SUCCESS("demo data ready: users worker, trainer, examiner, regulator, admin"))
 
     # --- organisations and people -------------------------------------------------------
@@ -442,6 +443,19 @@ class Command(BaseCommand):
             if not (today.month == 2 and today.day == 29)
             else today - dt.timedelta(days=730)
         )
+        issue_certificate(
+            holder=worker, operation_type=operation_type, authority=authority, issued_on=issued_on, actor=regulator
+        )
+
+    def _certificate_due_for_review(self, worker: User, authority: Organisation, regulator: User) -> None:
+        """Certificates (issue 6): one whose review falls due in 20 days, so the wallet offers
+        "申请复审" and the regulator's desk (/authority/certificates/) has a review to decide."""
+        operation_type = OperationType.objects.exclude(code__in=["0102", "0302"]).order_by("code").first()
+        if operation_type is None or Certificate.objects.filter(holder=worker, operation_type=operation_type).exists():
+            return
+        from certificates.rules import add_years
+
+        issued_on = add_years(timezone.localdate() + dt.timedelta(days=20), -3)
         issue_certificate(
             holder=worker, operation_type=operation_type, authority=authority, issued_on=issued_on, actor=regulator
         )

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exams.bank_selectors import question_records
-from exams.importers import FORMATS, aiken, write_questions
+from exams.bank_services import export_bank
+from exams.importers import FORMATS
 from exams.models import QuestionBank
 
 
@@ -19,14 +19,8 @@ class Command(BaseCommand):
         target = QuestionBank.objects.filter(slug=bank).first()
         if target is None:
             raise CommandError(f"no question bank with slug {bank!r}")
-        records = question_records(target)
-        count = len(records)
-        if format == "aiken":
-            data, left_out = aiken.write(records)
-            if left_out:
-                self.stderr.write(f"{left_out} true/false questions left out: Aiken cannot express them")
-            count -= left_out
-        else:
-            data = write_questions(records, format)
-        Path(path).write_bytes(data)
-        self.stdout.write(f"exported {count} questions to {path}")
+        exported = export_bank(bank=target, fmt=format, actor=None)
+        if exported.left_out:
+            self.stderr.write(f"{exported.left_out} true/false questions left out: Aiken cannot express them")
+        Path(path).write_bytes(exported.data)
+        self.stdout.write(f"exported {exported.questions} questions to {path}")

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from exams.bank_services import ImportRejected, get_or_create_bank, import_questions
 from exams.importers import FORMATS, FileProblem, guess_format, read_questions
@@ -42,17 +43,17 @@ class Command(BaseCommand):
             self.stderr.write(f"{file.name}: {problem}")
             raise SystemExit(1) from problem
         errors = list(parsed.errors)
-        target = get_or_create_bank(slug=bank)
         if not errors:
             try:
-                outcome = import_questions(
-                    bank=target,
-                    records=parsed.records,
-                    actor=None,
-                    default_operation_type=default_type,
-                    skip_duplicates=skip_duplicates,
-                    source=file.name,
-                )
+                with transaction.atomic():  # a bank created here goes again if the import fails
+                    outcome = import_questions(
+                        bank=get_or_create_bank(slug=bank),
+                        records=parsed.records,
+                        actor=None,
+                        default_operation_type=default_type,
+                        skip_duplicates=skip_duplicates,
+                        source=file.name,
+                    )
             except ImportRejected as rejected:
                 errors = rejected.errors
             else:

@@ -1,0 +1,104 @@
+"""Employers check a roster (Excel): validated, size-limited, results on the page and as Excel."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from accounts.identity import mask_id_number
+from certificates import lifecycle
+from certificates.models import VerificationLog
+from tests.certificates.conftest import HOLDER_ID, HOLDER_NAME
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _xlsx(rows: list[list]) -> SimpleUploadedFile:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("roster.xlsx", buffer.getvalue())
+
+
+@pytest.fixture
+def employer(client):
+    user = UserFactory()
+    client.force_login(user)
+    return user
+
+
+def test_roster_gives_each_persons_status_and_an_excel(client, employer, issue, regulator):
+    # given a valid certificate and a revoked one, and a person with none
+    valid = issue()
+    other = UserFactory(real_name="李四")
+    revoked = lifecycle.revoke_certificate(certificate=issue(holder=other), actor=regulator, ground="unfit", reason="x")
+    roster = _xlsx(
+        [["姓名", "身份证号"], [HOLDER_NAME, HOLDER_ID], ["李四", revoked.number], ["赵六", "110101199001011237"]]
+    )
+    # when the employer uploads the roster
+    response = client.post("/verify/roster/", {"roster": roster})
+    # then each row has its answer, with the ID masked
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('class="card roster-row"') == 3
+    assert '<span class="status valid">有效</span>' in page
+    assert '<span class="status revoked">撤销</span>' in page
+    assert "未找到匹配的证书" in page
+    assert HOLDER_ID not in page
+    assert mask_id_number(HOLDER_ID) in page
+    assert valid.number in page
+    # and every lookup is logged for the employer
+    assert list(VerificationLog.objects.order_by("pk").values_list("channel", "result", "user")) == [
+        ("roster", "valid", employer.pk),
+        ("roster", "revoked", employer.pk),
+        ("roster", "not_found", employer.pk),
+    ]
+    # and the same results come as Excel
+    excel = client.get("/verify/roster/result.xlsx")
+    assert excel.status_code == 200
+    rows = list(load_workbook(io.BytesIO(excel.content)).active.iter_rows(values_only=True))
+    assert rows[1][:6] == (2, HOLDER_NAME, mask_id_number(HOLDER_ID), "低压电工作业", valid.number, "有效")
+    assert rows[3][5] == "未找到"
+    assert HOLDER_ID not in str(rows)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([["名字", "编号"], ["王", "1"]], "第1行须为表头"),
+        ([["姓名", "身份证号"], ["王小明", ""]], "第2行：姓名和身份证号/证号都要填写"),
+        ([["姓名", "身份证号"], ["王小明", "证号!!"]], "第2行：身份证号或证号格式不正确"),
+        ([["姓名", "身份证号"]], "文件中没有要核验的人员"),
+    ],
+)
+def test_a_bad_roster_is_refused_row_by_row_and_nothing_is_looked_up(client, employer, rows, message):
+    response = client.post("/verify/roster/", {"roster": _xlsx(rows)})
+    assert message in response.content.decode()
+    assert VerificationLog.objects.count() == 0
+
+
+def test_a_file_that_is_not_excel_or_too_large_is_refused(client, employer):
+    not_excel = client.post("/verify/roster/", {"roster": SimpleUploadedFile("a.xlsx", b"hello")})
+    assert "请上传 Excel" in not_excel.content.decode()
+    big = client.post("/verify/roster/", {"roster": SimpleUploadedFile("a.xlsx", b"0" * (1024 * 1024 + 1))})
+    assert "不能超过 1 MB" in big.content.decode()
+    assert VerificationLog.objects.count() == 0
+
+
+def test_roster_needs_a_login(client):
+    assert client.get("/verify/roster/").status_code == 302
+    assert client.get("/verify/roster/result.xlsx").status_code == 302
+
+
+def test_each_person_counts_against_the_users_roster_budget(client, employer, settings):
+    settings.ROSTER_RATE = "3/h"
+    rows = [["姓名", "身份证号"], *[[f"人{i}", "110101199001011237"] for i in range(2)]]
+    assert client.post("/verify/roster/", {"roster": _xlsx(rows)}).status_code == 200
+    assert client.post("/verify/roster/", {"roster": _xlsx(rows)}).status_code == 429
+    assert VerificationLog.objects.count() == 2

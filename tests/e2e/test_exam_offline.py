@@ -1,0 +1,99 @@
+"""The theory exam page in headless Chromium at 360×800: answers given while the phone is
+offline wait on the device (localStorage) and reach the server when the network is back."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from exams.models import AttemptAnswer
+from exams.services import save_answer, start_attempt
+from tests.exams.conftest import make_theory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_answers_given_offline_are_kept_on_the_phone_and_saved_when_back_online(browser, live_server):
+    # given: a candidate on the exam page
+    theory = make_theory()
+    attempt = start_attempt(registration=theory.registration)
+    client = Client()
+    client.force_login(theory.candidate)
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN", is_mobile=True)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/")
+    assert page.locator("#timer [data-remaining]").inner_text().startswith(("119:", "120:", "1:59:", "2:00:"))
+
+    # when: the network drops and an answer is given
+    context.set_offline(True)
+    fieldset = page.locator("fieldset[data-question]").nth(1)
+    question_id = int(fieldset.get_attribute("data-question"))
+    fieldset.locator("label.option").nth(1).click()
+    page.wait_for_timeout(500)
+    queued = page.evaluate(f"JSON.parse(localStorage.getItem('kz-exam-{attempt.pk}'))")
+
+    # then: nothing reached the server, the answer waits on the phone, the map shows it answered
+    assert not AttemptAnswer.objects.exists()
+    given = [fieldset.locator("input").nth(1).get_attribute("value")]
+    assert list(queued) == [str(question_id)]
+    assert queued[str(question_id)]["answer"] == given
+    assert "done" in page.locator(f'[data-qmap="{question_id}"]').get_attribute("class")
+
+    # when: the network is back
+    context.set_offline(False)
+    page.wait_for_function(f"localStorage.getItem('kz-exam-{attempt.pk}') === null", timeout=15_000)
+
+    # then: the server holds the answer
+    saved = AttemptAnswer.objects.get()
+    assert (saved.question_id, saved.answer) == (question_id, given)
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_copy_on_an_old_device_never_overwrites_a_later_answer(browser, live_server):
+    # given: the old phone kept an unsent answer to question 1; the candidate then
+    # answered question 1 differently on another device
+    theory = make_theory()
+    attempt = start_attempt(registration=theory.registration)
+    question = next(q for q in attempt.paper["questions"] if q["kind"] == "true_false")
+    save_answer(attempt=attempt, question_id=question["id"], answer=["T"])
+    client = Client()
+    client.force_login(theory.candidate)
+    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN", is_mobile=True)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    stale = json.dumps({str(question["id"]): {"answer": ["F"], "at": 0}})
+    context.add_init_script(f"localStorage.setItem('kz-exam-{attempt.pk}', {json.dumps(stale)})")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+
+    # when: the old phone opens the exam page again
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/")
+    page.wait_for_timeout(1500)
+
+    # then: the stale copy is dropped, the page shows and the server keeps the later answer
+    assert page.evaluate(f"localStorage.getItem('kz-exam-{attempt.pk}')") is None
+    assert page.locator(f'#q{question["id"]} input[value="T"]').is_checked()
+    assert AttemptAnswer.objects.get().answer == ["T"]
+    context.close()
