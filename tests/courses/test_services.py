@@ -317,3 +317,14 @@ def test_an_out_of_range_answer_is_refused(tree, learner, enrolment):
 
     assert excinfo.value.messages == ["请选择答案。"]
     assert CheckAnswer.objects.count() == 0
+
+
+def test_a_credited_heartbeat_costs_a_fixed_handful_of_queries(tree, learner, enrolment, django_assert_num_queries):
+    # given: the clock is running
+    beat(learner, tree.lessons[1], 0)
+    nonce = LessonProgress.objects.get().nonce
+
+    # when / then: lock the enrolment, the progress row and the day; update the progress row and the day
+    # (plus the savepoint and its release: the test runs inside a transaction)
+    with django_assert_num_queries(7):
+        record_lesson_time(learner=learner, lesson=tree.lessons[1], now=at(30), nonce=nonce)
