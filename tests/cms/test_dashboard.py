@@ -81,6 +81,7 @@ def test_dashboard_shows_courses_exams_and_certificates(client, tree, learner):
     assert 'href="/me/certificates/"' in text
     assert 'href="/admin/"' not in text
     assert 'href="/exams/practical/"' not in text
+    assert f'href="{reverse("exams:practice")}"' in text
 
 
 def test_dashboard_of_a_newcomer_says_there_is_nothing_yet(client, learner):
@@ -92,6 +93,7 @@ def test_dashboard_of_a_newcomer_says_there_is_nothing_yet(client, learner):
     assert "您还没有报名课程。" in response.text
     assert "暂无考试报名。" in response.text
     assert "暂无证书。" in response.text
+    assert reverse("exams:practice") not in response.text
 
 
 def test_dashboard_links_an_examiner_to_the_admin_and_practical_scoring(client, learner):
