@@ -8,6 +8,8 @@ form (PracticalRubric is clusterable).
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -36,9 +38,24 @@ class ExamSessionViewSet(SnippetViewSet):
     ]
 
 
+class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Registrations change only through the audited services (decision with a reason,
+    check-in, cancellation): the admin may list and inspect them, never add, edit or delete."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and super().user_has_any_permission(user, ["view"])
+
+
+register_permission_policy(Registration, ViewOnlyPermissionPolicy(Registration), exact_class=True)
+
+
 class RegistrationViewSet(SnippetViewSet):
     model = Registration
     icon = "user"
+    inspect_view_enabled = True
     list_display = ["candidate", "session", "operation_type", "status", "created_at"]
     list_filter = ["status"]
     panels = [

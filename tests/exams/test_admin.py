@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.models import Authenticator
 
+from exams.models import Registration
 from exams.services import start_attempt
 from tests.factories import UserFactory
 
@@ -21,7 +22,7 @@ def admin_client(client):
 
 @pytest.mark.parametrize(
     "model",
-    ["questionbank", "question", "blueprint", "examsession", "registration", "practicalrubric", "examsiteprofile"],
+    ["questionbank", "question", "blueprint", "examsession", "practicalrubric", "examsiteprofile"],
 )
 def test_wagtail_snippet_listing_and_edit_pages(admin_client, theory, model):
     listing = admin_client.get(f"/admin/snippets/exams/{model}/")
@@ -29,6 +30,29 @@ def test_wagtail_snippet_listing_and_edit_pages(admin_client, theory, model):
 
     assert listing.status_code == 200
     assert add.status_code == 200
+
+
+def test_registrations_are_listed_and_inspected_but_never_edited_in_the_admin(admin_client, theory):
+    # given: a registration that only the audited services may decide
+    registration = theory.registration
+    before = (registration.status, registration.decided_at)
+
+    # when
+    listing = admin_client.get("/admin/snippets/exams/registration/")
+    inspect = admin_client.get(f"/admin/snippets/exams/registration/inspect/{registration.pk}/")
+    add = admin_client.get("/admin/snippets/exams/registration/add/")
+    edit = admin_client.post(
+        f"/admin/snippets/exams/registration/edit/{registration.pk}/", {"status": Registration.Status.REJECTED}
+    )
+    delete = admin_client.post(f"/admin/snippets/exams/registration/delete/{registration.pk}/")
+
+    # then
+    assert listing.status_code == 200
+    assert inspect.status_code == 200
+    assert (add.status_code, edit.status_code, delete.status_code) == (302, 302, 302)
+    assert add.url == edit.url == delete.url == "/admin/"
+    registration.refresh_from_db()
+    assert (registration.status, registration.decided_at) == before
 
 
 def test_wagtail_session_edit_page(admin_client, theory):
