@@ -25,7 +25,15 @@ from .models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, O
 from .permissions import can_administer, can_register_for, can_score_at
 from .registration import assess_candidate
 from .rubrics import current_rubric
-from .services import SEAT_HOLDING, EligibilityError, ExamError, passed_theory_attempt, seats_left, session_problems
+from .services import (
+    SEAT_HOLDING,
+    EligibilityError,
+    ExamError,
+    create_registration,
+    passed_theory_attempt,
+    seats_left,
+    session_problems,
+)
 from .uploads import UploadRejected, check_health_certificate
 
 if TYPE_CHECKING:
@@ -270,27 +278,15 @@ def register_class(
                 code="session_full",
             )
         for member, assessment in new:
-            registration = Registration.objects.create(
-                session=locked,
-                candidate=member.candidate,
-                operation_type=member.operation_type,
-                training_organisation=training_organisation,
-                registered_by=registered_by,
-                is_retake=assessment.is_retake,
-                retake_subjects=assessment.retake_subjects,
-            )
-            created.append(registration)
-            record_event(
-                actor=registered_by,
-                action="exams.registration.created",
-                obj=registration,
-                data={
-                    "session": locked.pk,
-                    "candidate": member.candidate.pk,
-                    "operation_type": member.operation_type.code,
-                    "training_organisation": training_organisation.pk,
-                    "retake": assessment.is_retake,
-                },
+            created.append(
+                create_registration(
+                    session=locked,
+                    candidate=member.candidate,
+                    operation_type=member.operation_type,
+                    assessment=assessment,
+                    training_organisation=training_organisation,
+                    registered_by=registered_by,
+                )
             )
     return created
 

@@ -40,7 +40,7 @@ from .models import (
 )
 from .papers import answer_sheet, draw_questions, draw_rules, paper_rng, paper_snapshot
 from .permissions import can_invigilate, can_score_at
-from .registration import assess_candidate
+from .registration import Assessment, assess_candidate
 from .scoring import (
     InvalidAnswer,
     Option,
@@ -121,28 +121,52 @@ def register_candidate(
             raise EligibilityError(problems, code="ineligible")
         if seats_left(locked) < 1:
             raise EligibilityError(_("本场次名额已满。"), code="session_full")
-        registration = Registration.objects.create(
+        registration = create_registration(
             session=locked,
             candidate=candidate,
             operation_type=operation_type,
+            assessment=assessment,
             training_organisation=training_organisation,
-            registered_by=registered_by if registered_by is not None and registered_by.pk else None,
-            is_retake=assessment.is_retake,
-            retake_subjects=assessment.retake_subjects,
+            registered_by=registered_by,
         )
-        record_event(
-            actor=registered_by,
-            action="exams.registration.created",
-            obj=registration,
-            data={
-                "session": locked.pk,
-                "candidate": candidate.pk,
-                "operation_type": operation_type.code,
-                "retake": assessment.is_retake,
-                "retake_subjects": assessment.retake_subjects,
-                "training_organisation": training_organisation.pk if training_organisation else None,
-            },
-        )
+    return registration
+
+
+def create_registration(
+    *,
+    session: ExamSession,
+    candidate: User,
+    operation_type: OperationType,
+    assessment: Assessment,
+    training_organisation: Organisation | None,
+    registered_by: User | None,
+) -> Registration:
+    """Store one registration that passed eligibility and capacity, with its audit event.
+
+    Call inside the transaction that holds SELECT FOR UPDATE on the session row.
+    """
+    registration = Registration.objects.create(
+        session=session,
+        candidate=candidate,
+        operation_type=operation_type,
+        training_organisation=training_organisation,
+        registered_by=registered_by if registered_by is not None and registered_by.pk else None,
+        is_retake=assessment.is_retake,
+        retake_subjects=assessment.retake_subjects,
+    )
+    record_event(
+        actor=registered_by,
+        action="exams.registration.created",
+        obj=registration,
+        data={
+            "session": session.pk,
+            "candidate": candidate.pk,
+            "operation_type": operation_type.code,
+            "retake": assessment.is_retake,
+            "retake_subjects": assessment.retake_subjects,
+            "training_organisation": training_organisation.pk if training_organisation else None,
+        },
+    )
     return registration
 
 
