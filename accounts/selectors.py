@@ -76,3 +76,8 @@ def active_exam_ban(user: User, *, on: dt.date) -> ExamBan | None:
         .order_by("-ends_on")
         .first()
     )
+
+
+def is_active_superuser(user: User | AnonymousUser | None) -> bool:
+    """A signed-in, active superuser: the apps that let administrators through ask this."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)

@@ -19,16 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from accounts.identity import check_character  # noqa: E402
-from accounts.models import Organisation, User  # noqa: E402
-from certificates.models import Certificate  # noqa: E402
-from certificates.pdf import cjk_font, harfbuzz_subset_available, render_certificate_pdf  # noqa: E402
-from certificates.rules import certificate_dates, format_certificate_number  # noqa: E402
-from exams.models import OperationCategory, OperationType  # noqa: E402
+from accounts.identity import check_character
+from accounts.models import Organisation, User
+from certificates.models import Certificate
+from certificates.pdf import cjk_font, harfbuzz_subset_available, render_certificate_pdf
+from certificates.rules import certificate_dates, format_certificate_number
+from exams.catalogue.models import OperationCategory, OperationType
 
 FAMILY_NAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗欧阳司马"
 GIVEN_NAMES = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华志国"

@@ -22,12 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.db import connection
+from django.test.utils import setup_test_environment
 
 
 def main() -> None:
@@ -47,7 +47,7 @@ def run(count: int) -> None:
     from accounts.models import AuditEvent, Organisation, User
     from certificates.bulk import run_bulk_extension, start_bulk_extension
     from certificates.models import BulkExtension, Certificate, CertificateEvent
-    from exams.models import OperationCategory, OperationType
+    from exams.catalogue.models import OperationCategory, OperationType
 
     print(f"database: {connection.vendor}; {count} certificates; load average {os.getloadavg()[0]:.2f}")
     authority = Organisation.objects.create(kind="authority", name="北京市应急管理局", code="bj-ajj")

@@ -33,13 +33,13 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="kaozheng-bench-media-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.conf import settings
+from django.db import connection
+from django.test.utils import setup_test_environment
 
 
 def _percentile(values: list[float], fraction: float) -> float:

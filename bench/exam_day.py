@@ -78,19 +78,19 @@ SERVER_ENV = os.environ | {
 }
 os.environ.update(SERVER_ENV)
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import aiohttp  # noqa: E402
-import psycopg  # noqa: E402
-from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from django.contrib.sessions.models import Session  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import aiohttp
+import psycopg
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
 # --- database -----------------------------------------------------------------------------
 
@@ -115,18 +115,10 @@ def seed(n: int) -> Seeded:
     from decimal import Decimal
 
     from accounts.models import Organisation, User
-    from exams.models import (
-        Blueprint,
-        BlueprintRule,
-        ExamKind,
-        ExamSession,
-        OperationCategory,
-        OperationType,
-        Question,
-        QuestionBank,
-        QuestionKind,
-        Registration,
-    )
+    from exams.admission.models import ExamKind, ExamSession, Registration
+    from exams.bank.models import Question, QuestionBank, QuestionKind
+    from exams.catalogue.models import OperationCategory, OperationType
+    from exams.papers.models import Blueprint, BlueprintRule
 
     category = OperationCategory.objects.create(code="01", name="电工作业")
     operation_type = OperationType.objects.create(code="0102", name="低压电工作业", category=category)
@@ -190,7 +182,8 @@ def seed(n: int) -> Seeded:
 
 
 def load_seeded() -> Seeded:
-    from exams.models import Attempt, AttemptAnswer, ExamSession, Registration
+    from exams.admission.models import ExamSession, Registration
+    from exams.theory.models import Attempt, AttemptAnswer
 
     session = ExamSession.objects.get(name="压测场次")
     AttemptAnswer.objects.all().delete()

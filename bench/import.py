@@ -19,18 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection
 
-from exams.bank_selectors import question_records  # noqa: E402
-from exams.bank_services import import_questions  # noqa: E402
-from exams.catalogue import load_catalogue  # noqa: E402
-from exams.importers import read_questions, write_questions  # noqa: E402
-from exams.importers.records import QuestionRecord  # noqa: E402
-from exams.models import QuestionBank  # noqa: E402
+from exams.bank.importers import read_questions, write_questions
+from exams.bank.importers.records import QuestionRecord
+from exams.bank.models import QuestionBank
+from exams.bank.selectors import question_records
+from exams.bank.services import import_questions
+from exams.catalogue.services import load_catalogue
 
 POINTS = ["安全电压", "触电急救", "电气防火", "停电作业", "安全用具", "电气保护", "接地与接零", "电工仪表"]
 TYPES = ["0102", "0101", "0102、0101"]

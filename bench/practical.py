@@ -22,18 +22,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.utils import timezone  # noqa: E402
+from django.utils import timezone
 
-from accounts.models import Organisation, User  # noqa: E402
-from exams.models import ExamKind, ExamSession, OperationType, PracticalMark, Registration  # noqa: E402
-from exams.practical import summarise_sheet  # noqa: E402
-from exams.rubric_rules import parse_rubric  # noqa: E402
-from exams.rubrics import RUBRICS_DIR  # noqa: E402
-from exams.tickets import render_ticket_pdf  # noqa: E402
+from accounts.models import Organisation, User
+from exams.admission.models import ExamKind, ExamSession, Registration
+from exams.admission.tickets import render_ticket_pdf
+from exams.catalogue.models import OperationType
+from exams.practical.models import PracticalMark
+from exams.practical.rubrics import RUBRICS_DIR
+from exams.practical.rules import parse_rubric
+from exams.practical.services import summarise_sheet
 
 
 def percentile(values: list[float], share: float) -> float:

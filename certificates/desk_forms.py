@@ -31,7 +31,7 @@ class BulkExtensionForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from exams.models import OperationType
+        from exams.catalogue.models import OperationType
 
         self.fields["operation_type"].queryset = OperationType.objects.order_by("code")
 

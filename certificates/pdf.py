@@ -410,7 +410,7 @@ def warm_up() -> bool:
     from django.utils import timezone
 
     from accounts.models import Organisation, User
-    from exams.models import OperationCategory, OperationType
+    from exams.catalogue.models import OperationCategory, OperationType
 
     from .models import Certificate, new_verification_token
 

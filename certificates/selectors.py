@@ -15,7 +15,7 @@ from .models import Certificate, Review
 from .rules import CertificateState, PublicRecord, display_status, mask_certificate_number, normalize_certificate_number
 
 if TYPE_CHECKING:
-    from exams.models import OperationType
+    from exams.catalogue.models import OperationType
 
 _RELATED = ("holder", "operation_type__category", "authority")
 

@@ -23,7 +23,9 @@ from .numbering import number_for
 from .rules import certificate_dates, display_status, mask_certificate_number
 
 if TYPE_CHECKING:
-    from exams.models import Attempt, OperationType, PracticalResult
+    from exams.catalogue.models import OperationType
+    from exams.practical.models import PracticalResult
+    from exams.theory.models import Attempt
 
 
 class CertificateError(ValueError):

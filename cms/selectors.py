@@ -17,8 +17,8 @@ from certificates.models import Certificate
 from certificates.rules import DISPLAY_STATUS_CLASSES, DISPLAY_STATUS_LABELS, DisplayStatus, display_status
 from certificates.selectors import certificate_state, certificates_for_holder
 from courses.selectors import CourseProgress, LessonState, enrolments_for
-from exams.models import Registration
-from exams.selectors import registrations_for
+from exams.admission.models import Registration
+from exams.theory.selectors import registrations_for
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -13,8 +13,8 @@ from ninja.security import SessionAuth
 
 from accounts.api import router as accounts_router
 from certificates.api import router as certificates_router
-from exams.api import router as exams_router
-from exams.practice_api import router as practice_router
+from exams.practice.api import router as practice_router
+from exams.theory.api import router as exams_router
 
 api = NinjaAPI(
     title="Kaozheng API",

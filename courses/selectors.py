@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
-    from exams.models import OperationType
+    from exams.catalogue.models import OperationType
 
 
 def completed_training(*, learner: User, operation_type: OperationType | int) -> Enrolment | None:

@@ -7,21 +7,12 @@ The everyday editing of banks, sessions and rubrics is in the Wagtail admin
 from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdminMixin
-
-from .models import (
-    Attempt,
-    Blueprint,
-    BlueprintRule,
-    ExamSession,
-    OperationCategory,
-    OperationType,
-    PracticalResult,
-    PracticalRubric,
-    Question,
-    QuestionBank,
-    Registration,
-    RubricSubject,
-)
+from exams.admission.models import ExamSession, Registration
+from exams.bank.models import Question, QuestionBank
+from exams.catalogue.models import OperationCategory, OperationType
+from exams.papers.models import Blueprint, BlueprintRule
+from exams.practical.models import PracticalResult, PracticalRubric, RubricSubject
+from exams.theory.models import Attempt
 
 
 @admin.register(OperationCategory)

@@ -1,24 +1,6 @@
-"""Periodic exam work. Beat runs ``sweep_expired_attempts`` every minute."""
+"""The exams app's Celery tasks, from their rooms: Celery's autodiscovery imports this module."""
 
-from __future__ import annotations
+from exams.bank.tasks import run_question_import_task
+from exams.theory.tasks import SWEEP_BATCH, sweep_expired_attempts
 
-from celery import shared_task
-
-from .services import submit_expired_attempts
-
-#: At most this many attempts per run (about 30 s of work): a session of thousands that
-#: ends at once is finished by the next runs, and meanwhile by each candidate's next request.
-SWEEP_BATCH = 3000
-
-
-@shared_task(name="exams.sweep_expired_attempts", acks_late=True, soft_time_limit=50, time_limit=60)
-def sweep_expired_attempts() -> int:
-    """Submit attempts whose deadline passed without a submission; safe to run twice.
-
-    Each attempt is closed in its own transaction, so a run cut short (time limit, a
-    killed worker) leaves every attempt either fully submitted or still open.
-    """
-    return submit_expired_attempts(limit=SWEEP_BATCH)
-
-
-from .bank_tasks import run_question_import_task  # noqa: E402, F401 - registers the task with Celery
+__all__ = ["SWEEP_BATCH", "run_question_import_task", "sweep_expired_attempts"]

@@ -1,10 +1,11 @@
 """Exams in the Wagtail admin: simple listings and edit forms under one "考试" menu.
 
-Blueprints are edited with their rules inline (exams/blueprint_admin.py: points must add
+Blueprints are edited with their rules inline (exams/papers/admin_views.py: points must add
 up to 100 and the bank must fill every rule); rubric subjects are inline in the rubric's
 form (PracticalRubric is clusterable).
 """
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -13,9 +14,11 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .bank_admin import QuestionBankToolsViewSet, QuestionBankViewSet, QuestionViewSet
-from .blueprint_admin import BlueprintViewSet
-from .models import ExamSession, ExamSiteProfile, PracticalRubric, Registration
+from exams.admission.models import ExamSession, ExamSiteProfile, Registration
+from exams.bank.admin_views import QuestionBankToolsViewSet, QuestionBankViewSet, QuestionViewSet
+from exams.papers.admin_views import BlueprintViewSet
+from exams.practical.models import PracticalRubric
+from exams.theory.statistics_views import item_statistics_view
 
 
 class ExamSessionViewSet(SnippetViewSet):
@@ -73,7 +76,7 @@ class PracticalRubricViewSet(SnippetViewSet):
     icon = "tasks"
     list_display = ["operation_type", "version", "total_minutes", "pass_mark", "is_published"]
     list_filter = ["is_published"]
-    # Subjects and their tasks (JSON, checked by exams.rubric_rules) are edited inline; a
+    # Subjects and their tasks (JSON, checked by exams.practical.rules) are edited inline; a
     # version already used by a session refuses edits (PracticalRubric.clean).
     panels = [
         FieldPanel("operation_type"),
@@ -124,7 +127,16 @@ class ExamsViewSetGroup(SnippetViewSetGroup):
 register_snippet(ExamsViewSetGroup)
 
 
+class ExamBankToolsViewSet(QuestionBankToolsViewSet):
+    """题库管理 (exams.bank.admin_views) with 试题分析 from the attempts (exams.theory)."""
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:bank_id>/statistics/", item_statistics_view, name="statistics"),
+        ]
+
+
 @hooks.register("register_admin_viewset")
 def register_question_bank_tools():
-    """题库管理: import, export, template and item statistics (exams/bank_admin.py)."""
-    return QuestionBankToolsViewSet()
+    return ExamBankToolsViewSet()

@@ -10,20 +10,11 @@ from django.utils import timezone
 
 from accounts.identity import check_character
 from accounts.models import Membership, Organisation, Role, User
-from exams.models import (
-    Blueprint,
-    BlueprintRule,
-    ExamKind,
-    ExamSession,
-    OperationCategory,
-    OperationType,
-    PracticalRubric,
-    Question,
-    QuestionBank,
-    QuestionKind,
-    Registration,
-    RubricSubject,
-)
+from exams.admission.models import ExamKind, ExamSession, Registration
+from exams.bank.models import Question, QuestionBank, QuestionKind
+from exams.catalogue.models import OperationCategory, OperationType
+from exams.papers.models import Blueprint, BlueprintRule
+from exams.practical.models import PracticalRubric, RubricSubject
 
 
 def make_id_number(birth: dt.date, serial: int = 123, region: str = "110101") -> str:

@@ -327,7 +327,7 @@ COURSES_HEARTBEAT_SECONDS = int(os.environ.get("COURSES_HEARTBEAT_SECONDS", 30))
 # through this hook, so exams never imports certificates.
 KAOZHENG_PDF_FONT_CSS = "certificates.pdf.font_face_css"
 # Women's retirement schedule for the age rule: 50 (workers, the default for
-# special-operations work) or 55 (managerial and technical posts). See exams/eligibility.py.
+# special-operations work) or 55 (managerial and technical posts). See exams/admission/eligibility.py.
 KAOZHENG_FEMALE_RETIREMENT_BASE = int(os.environ.get("KAOZHENG_FEMALE_RETIREMENT_BASE", "50"))
 
 # --- Exams (exam day) -----------------------------------------------------------------

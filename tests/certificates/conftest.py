@@ -93,7 +93,9 @@ def qualification(holder, operation_type, authority):
 
     from django.utils import timezone
 
-    from exams.models import Attempt, ExamKind, PracticalResult
+    from exams.admission.models import ExamKind
+    from exams.practical.models import PracticalResult
+    from exams.theory.models import Attempt
     from tests.factories import ExamSessionFactory, RegistrationFactory
 
     now = timezone.now()

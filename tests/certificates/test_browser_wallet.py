@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from certificates.models import Certificate
-from exams.admission import check_in_candidate
-from exams.models import ExamKind, Registration
-from exams.services import record_practical_result, save_answers, start_attempt, submit_attempt
+from exams.admission.models import ExamKind, Registration
+from exams.admission.services import check_in_candidate
+from exams.practical.services import record_practical_result
+from exams.theory.services import save_answers, start_attempt, submit_attempt
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from certificates.models import Certificate
-from exams.models import Attempt, ExamKind, PracticalResult
-from exams.services import record_practical_result
+from exams.admission.models import ExamKind
+from exams.practical.models import PracticalResult
+from exams.practical.services import record_practical_result
+from exams.theory.models import Attempt
 from tests.factories import ExamSessionFactory, MembershipFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db

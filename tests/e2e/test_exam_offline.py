@@ -10,8 +10,8 @@ import shutil
 import pytest
 from django.test import Client
 
-from exams.models import AttemptAnswer
-from exams.services import save_answer, start_attempt
+from exams.theory.models import AttemptAnswer
+from exams.theory.services import save_answer, start_attempt
 from tests.exams.conftest import make_theory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

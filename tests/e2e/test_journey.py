@@ -19,7 +19,9 @@ from django.core.management import call_command
 from accounts.models import User
 from certificates.models import Certificate
 from courses.models import LessonProgress
-from exams.models import Attempt, ExamKind, PracticalResult, Registration
+from exams.admission.models import ExamKind, Registration
+from exams.practical.models import PracticalResult
+from exams.theory.models import Attempt
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
 # between browser steps are ordinary synchronous queries.

@@ -16,7 +16,8 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, Role, User
 from certificates.models import Certificate
 from courses.models import CoursePage, Enrolment
-from exams.models import ExamSession, PracticalMark, PracticalResult, Registration
+from exams.admission.models import ExamSession, Registration
+from exams.practical.models import PracticalMark, PracticalResult
 from tests.accounts.test_mfa_journey import _current_code
 from tests.e2e.test_journey import browser, demo, log_in, phone, screenshot_dir  # noqa: F401 (fixtures)
 from tests.exams.conftest import give_health_certificate, passed_theory_attempt

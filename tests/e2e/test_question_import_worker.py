@@ -8,10 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
-from exams.bank_services import check_question_import, confirm_question_import, import_progress
-from exams.importers import write_questions
-from exams.importers.records import QuestionRecord
-from exams.models import QuestionImport
+from exams.bank.importers import write_questions
+from exams.bank.importers.records import QuestionRecord
+from exams.bank.models import QuestionImport
+from exams.bank.services import check_question_import, confirm_question_import, import_progress
 from tests.e2e.test_celery_worker import celery_worker_process  # noqa: F401 - the worker fixture
 from tests.factories import MembershipFactory, OperationTypeFactory, QuestionBankFactory
 

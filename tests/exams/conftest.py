@@ -15,16 +15,11 @@ from wagtail.models import Locale, Page
 
 from accounts.models import Organisation, Role
 from courses.models import CourseIndexPage, CoursePage, Enrolment
-from exams.models import (
-    Attempt,
-    Blueprint,
-    ExamKind,
-    ExamSession,
-    HealthCertificate,
-    OperationType,
-    QuestionKind,
-    Registration,
-)
+from exams.admission.models import ExamKind, ExamSession, HealthCertificate, Registration
+from exams.bank.models import QuestionKind
+from exams.catalogue.models import OperationType
+from exams.papers.models import Blueprint
+from exams.theory.models import Attempt
 from tests.exams import hooks
 from tests.factories import (
     BlueprintFactory,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.models import Authenticator
 
-from exams.models import Registration
-from exams.services import start_attempt
+from exams.admission.models import Registration
+from exams.theory.services import start_attempt
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_a_rubric_version_used_by_a_session_refuses_edits(practical):
 
 
 def test_wagtail_exam_site_listing_names_the_examiners(admin_client, practical):
-    from exams.models import ExamSiteProfile
+    from exams.admission.models import ExamSiteProfile
 
     ExamSiteProfile.objects.create(organisation=practical.site, capacity=20)
     practical.examiner.real_name = "赵强"

@@ -26,23 +26,14 @@ from certificates.models import Certificate
 from certificates.services import issue_certificate
 from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
-from exams.admission import decide_registration
-from exams.catalogue import load_catalogue
-from exams.models import (
-    Blueprint,
-    BlueprintRule,
-    ExamKind,
-    ExamSession,
-    ExamSiteProfile,
-    HealthCertificate,
-    OperationType,
-    PracticalRubric,
-    Question,
-    QuestionBank,
-    QuestionKind,
-    Registration,
-)
-from exams.services import register_candidate
+from exams.admission.models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, Registration
+from exams.admission.services import decide_registration, register_candidate
+from exams.bank.models import Question, QuestionBank, QuestionKind
+from exams.catalogue.models import OperationType
+from exams.catalogue.services import load_catalogue
+from exams.papers.models import Blueprint, BlueprintRule
+from exams.practical.models import PracticalRubric
+from exams.practical.rubrics import seed_rubrics
 
 DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 - documented demo password, refused when DEBUG is off
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
@@ -67,6 +58,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             load_catalogue()
+            seed_rubrics()
             orgs = self._organisations()
             users = self._users(orgs)
             home = self._home_page()
@@ -338,9 +330,9 @@ class Command(BaseCommand):
         training organisation has its own bank; trainer and regulator reach the admin."""
         from django.contrib.auth.models import Permission
 
-        from exams.bank_selectors import bank_fingerprints
-        from exams.bank_services import import_questions
-        from exams.importers.records import build_record
+        from exams.bank.importers.records import build_record
+        from exams.bank.selectors import bank_fingerprints
+        from exams.bank.services import import_questions
 
         data = json.loads((DEMO_DIR / "questions.json").read_text(encoding="utf-8"))
         bank = QuestionBank.objects.get(slug="demo")

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exams.bank_services import export_bank
-from exams.importers import FORMATS
-from exams.models import QuestionBank
+from exams.bank.importers import FORMATS
+from exams.bank.models import QuestionBank
+from exams.bank.services import export_bank
 
 
 class Command(BaseCommand):

@@ -2,8 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exams.models import OperationType, PracticalRubric
-from exams.rubrics import current_rubric, rubric_to_dict
+from exams.catalogue.models import OperationType
+from exams.practical.models import PracticalRubric
+from exams.practical.rubrics import current_rubric, rubric_to_dict
 
 
 class Command(BaseCommand):

@@ -3,10 +3,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from exams.bank_services import ImportRejected, get_or_create_bank, import_questions
-from exams.importers import FORMATS, FileProblem, guess_format, read_questions
-from exams.importers.records import MAX_FILE_BYTES, check_size
-from exams.models import OperationType
+from exams.bank.importers import FORMATS, FileProblem, guess_format, read_questions
+from exams.bank.importers.records import MAX_FILE_BYTES, check_size
+from exams.bank.services import get_or_create_bank, import_questions
+from exams.catalogue.models import OperationType
+from exams.errors import ImportRejected
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exams.rubric_rules import RubricInvalid
-from exams.rubrics import import_rubric
+from exams.practical.rubrics import import_rubric
+from exams.practical.rules import RubricInvalid
 
 
 class Command(BaseCommand):

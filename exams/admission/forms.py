@@ -1,0 +1,44 @@
+"""Forms for exam administration: planning a session, uploading a health certificate."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from exams.catalogue.models import OperationType
+from exams.papers.models import Blueprint
+
+from .models import ExamKind
+
+
+class SessionPlanForm(forms.Form):
+    kind = forms.ChoiceField(label=_("考试类型"), choices=ExamKind.choices, initial=ExamKind.PRACTICAL)
+    name = forms.CharField(label=_("场次名称"), max_length=200)
+    authority = forms.ModelChoiceField(label=_("发证机关"), queryset=Organisation.objects.none())
+    site = forms.ModelChoiceField(label=_("考点"), queryset=Organisation.objects.none())
+    operation_type = forms.ModelChoiceField(label=_("操作项目"), queryset=OperationType.objects.filter(is_active=True))
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    capacity = forms.IntegerField(label=_("容量（人）"), min_value=1, max_value=10000)
+    blueprint = forms.ModelChoiceField(
+        label=_("组卷规则（理论考试）"), queryset=Blueprint.objects.all(), required=False
+    )
+
+    def __init__(self, *args, authorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = authorities
+        self.fields["site"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.EXAM_SITE, is_active=True
+        ).order_by("name")
+        if authorities.count() == 1:
+            self.fields["authority"].initial = authorities.first()
+
+
+class HealthCertificateForm(forms.Form):
+    file = forms.FileField(label=_("体检证明（图片或 PDF，不超过 5 MB）"))
+    issued_on = forms.DateField(label=_("出具日期"), widget=forms.DateInput(attrs={"type": "date"}))

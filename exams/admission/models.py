@@ -1,0 +1,155 @@
+"""Admission (考务): exam sites, sessions, registrations and health certificates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from exams.catalogue.models import OperationType
+from exams.papers.models import Blueprint
+from exams.practical.models import PracticalRubric
+
+
+class ExamKind(models.TextChoices):
+    THEORY = "theory", _("理论考试")
+    PRACTICAL = "practical", _("实操考试")
+
+
+class ExamSession(models.Model):
+    kind = models.CharField(_("类型"), max_length=16, choices=ExamKind.choices)
+    name = models.CharField(_("名称"), max_length=200)
+    authority = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="planned_sessions", verbose_name=_("发证机关")
+    )
+    site = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="hosted_sessions", verbose_name=_("考点")
+    )
+    operation_types = models.ManyToManyField(OperationType, related_name="sessions", verbose_name=_("操作项目"))
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    capacity = models.PositiveIntegerField(_("容量"))
+    blueprint = models.ForeignKey(Blueprint, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
+    rubric = models.ForeignKey(
+        PracticalRubric, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("考试场次")
+        verbose_name_plural = _("考试场次")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(kind="theory", blueprint__isnull=False) | Q(kind="practical", rubric__isnull=False),
+                name="session_has_paper_or_rubric",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+        CANCELLED = "cancelled", _("已取消")
+
+    session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="registrations")
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations")
+    operation_type = models.ForeignKey(OperationType, on_delete=models.PROTECT, related_name="registrations")
+    training_organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    is_retake = models.BooleanField(_("补考"), default=False)
+    #: On a retake of a rubric that repeats only failed subjects: the subjects to sit.
+    retake_subjects = models.JSONField(_("补考科目"), default=list, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+    #: The admission ticket's code (准考证号): printed and in its QR code; set on approval.
+    ticket_code = models.CharField(_("准考证号"), max_length=16, null=True, blank=True, unique=True)
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "candidate"], name="unique_registration_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} / {self.session}"
+
+
+class ExamSiteProfile(models.Model):
+    """What an exam site (实操考点) offers: stations, equipped operation types, address.
+
+    Its examiners are the site's members with the examiner role (accounts.Membership).
+    """
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="exam_site_profile",
+        limit_choices_to={"kind": "exam_site"},
+        verbose_name=_("考点"),
+    )
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("每场最多考生"), default=40)
+    operation_types = models.ManyToManyField(
+        OperationType, related_name="exam_sites", blank=True, verbose_name=_("具备考试条件的操作项目")
+    )
+
+    class Meta:
+        verbose_name = _("实操考点")
+        verbose_name_plural = _("实操考点")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    def examiner_names(self) -> str:
+        """The site's examiners (members with the examiner role), for the admin listing."""
+        memberships = self.organisation.memberships.filter(role="examiner").select_related("user")
+        return "、".join(m.user.real_name or m.user.username for m in memberships.order_by("user__real_name"))
+
+    examiner_names.short_description = _("考评员")  # type: ignore[attr-defined]
+
+
+class HealthCertificate(models.Model):
+    """A candidate's medical certificate (体检证明) for special-operations work."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="health_certificates", verbose_name=_("人员")
+    )
+    file = models.FileField(_("体检证明"), upload_to="health/%Y/")
+    content_type = models.CharField(max_length=64)
+    issued_on = models.DateField(_("出具日期"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("体检证明")
+        verbose_name_plural = _("体检证明")
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_on}"

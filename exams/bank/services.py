@@ -1,0 +1,588 @@
+"""Every change to a question bank goes through here.
+
+Banks are changed all or nothing: an import checks every record first and writes
+nothing if one is bad; an edit makes a new version of the question (the old one is
+kept for history and is no longer drawn), so attempts, which hold their own snapshot
+of the questions, never change. Lock order: bank, then question rows. A service given
+an ``actor`` checks that the actor may edit the bank; ``actor=None`` is the system
+(management commands).
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
+
+from accounts.audit import record_event
+from accounts.on_commit import queue_task
+from exams.catalogue.models import OperationType
+from exams.errors import BankError, ImportRejected
+
+from .access import can_edit_bank
+from .importers import FileProblem, read_questions
+from .importers.records import QuestionRecord, RowError, RowProblem, build_record
+from .models import Question, QuestionBank, QuestionImport
+from .selectors import bank_fingerprints
+from .tasks import run_question_import_task
+
+if TYPE_CHECKING:
+    from accounts.models import Organisation, User
+
+#: Questions written per INSERT; progress is reported after each batch.
+BATCH_SIZE = 1000
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: the records to create with their operation types, and why not."""
+
+    create: list[tuple[QuestionRecord, list[int]]] = field(default_factory=list)
+    skipped: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    imported: int
+    skipped: int
+
+
+def _require_editor(actor: User | None, bank: QuestionBank) -> None:
+    if actor is not None and not can_edit_bank(actor, bank):
+        raise PermissionDenied(_("只能修改本机构的题库。"))
+
+
+def _operation_type_lookup() -> dict[str, int]:
+    """Operation types by code and by name (one query over the catalogue)."""
+    lookup: dict[str, int] = {}
+    for pk, code, name in OperationType.objects.values_list("pk", "code", "name"):
+        lookup[code] = pk
+        lookup[name] = pk
+    return lookup
+
+
+def plan_import(
+    *,
+    bank: QuestionBank,
+    records: Sequence[QuestionRecord],
+    default_operation_type: OperationType | None = None,
+    skip_duplicates: bool = False,
+) -> ImportPlan:
+    """Check records against the catalogue and the bank without writing anything.
+
+    Duplicates, in the file or against the bank's current questions, are errors unless
+    ``skip_duplicates`` is set, in which case they are listed as skipped.
+    """
+    plan = ImportPlan()
+    lookup = _operation_type_lookup()
+    existing = bank_fingerprints(bank)
+    first_line: dict[str, int] = {}
+    repeats: list[int | None] = []  # per record: the line it repeats, if any (lines may repeat in XML)
+    for record in records:
+        repeats.append(first_line.get(record.fingerprint))
+        first_line.setdefault(record.fingerprint, record.line)
+    for record, repeated_line in zip(records, repeats, strict=True):
+        if record.operation_types:
+            unknown = [name for name in record.operation_types if name not in lookup]
+            if unknown:
+                plan.errors.append(
+                    RowError(
+                        record.line,
+                        _("操作项目“%(names)s”不在目录中，请填写操作项目代码或名称。") % {"names": "、".join(unknown)},
+                    )
+                )
+                continue
+            type_ids = sorted({lookup[name] for name in record.operation_types})
+        elif default_operation_type is not None:
+            type_ids = [default_operation_type.pk]
+        else:
+            plan.errors.append(RowError(record.line, _("没有填写操作项目，也没有指定默认操作项目。")))
+            continue
+        duplicate: RowError | None = None
+        if repeated_line is not None:
+            duplicate = RowError(record.line, _("与第 %(line)s 行的试题重复。") % {"line": repeated_line})
+        elif record.fingerprint in existing:
+            duplicate = RowError(
+                record.line, _("题库中已有相同的试题（编号 %(id)s）。") % {"id": existing[record.fingerprint]}
+            )
+        if duplicate is not None:
+            (plan.skipped if skip_duplicates else plan.errors).append(duplicate)
+            continue
+        plan.create.append((record, type_ids))
+    plan.errors.sort(key=lambda error: error.line)
+    return plan
+
+
+def _question_from(record: QuestionRecord, bank: QuestionBank, actor: User | None) -> Question:
+    return Question(
+        bank=bank,
+        kind=record.kind,
+        stem=record.stem,
+        options=[{"key": key, "text": text} for key, text in record.options],
+        answer=list(record.answer),
+        explanation=record.explanation,
+        knowledge_point=record.knowledge_point,
+        difficulty=record.difficulty,
+        lineage=uuid.uuid4(),
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+
+
+def import_questions(
+    *,
+    bank: QuestionBank,
+    records: Sequence[QuestionRecord],
+    actor: User | None,
+    default_operation_type: OperationType | None = None,
+    skip_duplicates: bool = False,
+    source: str = "",
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportOutcome:
+    """Store every record in the bank, or none: ImportRejected lists each bad record.
+
+    The bank row is locked for the whole import, so two imports into one bank run one
+    after the other and the duplicate check sees what the first one wrote.
+    """
+    _require_editor(actor, bank)
+    through = Question.operation_types.through
+    with transaction.atomic():
+        QuestionBank.objects.select_for_update().get(pk=bank.pk)
+        plan = plan_import(
+            bank=bank, records=records, default_operation_type=default_operation_type, skip_duplicates=skip_duplicates
+        )
+        if plan.errors:
+            raise ImportRejected(plan.errors)
+        total = len(plan.create)
+        for start in range(0, total, BATCH_SIZE):
+            batch = plan.create[start : start + BATCH_SIZE]
+            questions = Question.objects.bulk_create([_question_from(record, bank, actor) for record, _ids in batch])
+            through.objects.bulk_create(
+                [
+                    through(question_id=question.pk, operationtype_id=type_id)
+                    for question, (_record, type_ids) in zip(questions, batch, strict=True)
+                    for type_id in type_ids
+                ]
+            )
+            _attach_images(questions, [record for record, _ids in batch])
+            if on_progress is not None:
+                on_progress(start + len(batch), total)
+        record_event(
+            actor=actor,
+            action="exams.questions.imported",
+            obj=bank,
+            data={"imported": total, "skipped": len(plan.skipped), "source": source},
+        )
+    return ImportOutcome(imported=total, skipped=len(plan.skipped))
+
+
+def _attach_images(questions: Sequence[Question], records: Sequence[QuestionRecord]) -> None:
+    """Store the pictures that came inside the file as Wagtail images of their questions."""
+    Image = get_image_model()
+    changed = []
+    for question, record in zip(questions, records, strict=True):
+        if record.image is None:
+            continue
+        image = Image(
+            title=_("试题图片：%(stem)s") % {"stem": record.stem[:40]},
+            file=ImageFile(io.BytesIO(record.image.data), name=record.image.name),
+        )
+        image.save()
+        question.image = image
+        changed.append(question)
+    if changed:
+        Question.objects.bulk_update(changed, ["image"])
+
+
+def get_or_create_bank(*, slug: str, actor: User | None = None) -> QuestionBank:
+    """The bank with this slug; a new bank (named by its slug) when there is none."""
+    bank, created = QuestionBank.objects.get_or_create(slug=slug, defaults={"name": slug})
+    if created:
+        record_event(actor=actor, action="exams.bank.created", obj=bank, data={"slug": slug})
+    return bank
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    data: bytes
+    questions: int
+    #: Questions the format cannot express (true/false in Aiken).
+    left_out: int = 0
+
+
+def export_bank(*, bank: QuestionBank, fmt: str, actor: User | None) -> ExportedFile:
+    """The bank's current questions as a file; audited, since a bank is exam content.
+
+    The caller checks that the actor may read the bank.
+    """
+    from .importers import aiken, write_questions
+    from .selectors import question_records
+
+    records = question_records(bank, with_images=fmt == "moodle-xml")
+    left_out = 0
+    if fmt == "aiken":
+        data, left_out = aiken.write(records)
+    else:
+        data = write_questions(records, fmt)
+    record_event(
+        actor=actor,
+        action="exams.questions.exported",
+        obj=bank,
+        data={"format": fmt, "questions": len(records) - left_out},
+    )
+    return ExportedFile(data=data, questions=len(records) - left_out, left_out=left_out)
+
+
+# --- Single questions: create, revise (a new version), retire -------------------------------
+
+_CONTENT_FIELDS = ("kind", "stem", "options", "answer", "explanation", "knowledge_point", "difficulty", "image_id")
+
+
+def _checked_content(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The question's content after the import rules: the same rules for every way in."""
+    options = tuple((str(option["key"]), str(option["text"])) for option in data.get("options") or [])
+    try:
+        record = build_record(
+            0,
+            kind=data["kind"],
+            stem=data["stem"],
+            options=options,
+            answer="".join(data.get("answer") or []),
+            explanation=data.get("explanation", ""),
+            knowledge_point=data.get("knowledge_point", ""),
+            difficulty=data.get("difficulty", ""),
+        )
+    except RowProblem as problem:
+        raise BankError(str(problem), code="invalid_question") from problem
+    return {
+        "kind": record.kind,
+        "stem": record.stem,
+        "options": [{"key": key, "text": text} for key, text in record.options],
+        "answer": list(record.answer),
+        "explanation": record.explanation,
+        "knowledge_point": record.knowledge_point,
+        "difficulty": record.difficulty,
+        "image_id": data.get("image_id"),
+    }
+
+
+def _type_ids(operation_types: Iterable[OperationType | int]) -> list[int]:
+    ids = sorted({item if isinstance(item, int) else item.pk for item in operation_types})
+    if not ids:
+        raise BankError(_("至少选择一个操作项目。"), code="no_operation_type")
+    return ids
+
+
+def create_question(
+    *, bank: QuestionBank, actor: User | None, operation_types: Iterable[OperationType | int], **content: Any
+) -> Question:
+    """A new question (version 1); refused when the bank already has the same question."""
+    _require_editor(actor, bank)
+    checked = _checked_content(content)
+    type_ids = _type_ids(operation_types)
+    with transaction.atomic():
+        QuestionBank.objects.select_for_update().get(pk=bank.pk)
+        record = QuestionRecord(
+            line=0,
+            kind=checked["kind"],
+            stem=checked["stem"],
+            options=tuple((o["key"], o["text"]) for o in checked["options"]),
+            answer=tuple(checked["answer"]),
+        )
+        existing = bank_fingerprints(bank).get(record.fingerprint)
+        if existing is not None:
+            raise BankError(_("题库中已有相同的试题（编号 %(id)s）。") % {"id": existing}, code="duplicate")
+        question = Question.objects.create(
+            bank=bank, lineage=uuid.uuid4(), created_by=actor if actor and actor.pk else None, **checked
+        )
+        question.operation_types.set(type_ids)
+        record_event(actor=actor, action="exams.question.created", obj=question, data={"bank": bank.pk})
+    return question
+
+
+def revise_question(
+    *,
+    question: Question,
+    actor: User | None,
+    operation_types: Iterable[OperationType | int] | None = None,
+    **changes: Any,
+) -> Question:
+    """Save an edit as a new version; the old version is kept and no longer drawn.
+
+    Returns the current version unchanged when the edit changes nothing (so repeating a
+    call is safe). An edit based on an older version than the current one is refused,
+    so one editor never silently overwrites another.
+    """
+    _require_editor(actor, question.bank)
+    with transaction.atomic():
+        QuestionBank.objects.select_for_update().get(pk=question.bank_id)
+        current = Question.objects.select_for_update().filter(lineage=question.lineage, is_active=True).first()
+        if current is None:
+            raise BankError(_("该试题已停用，不能修改。"), code="retired")
+        base = {name: getattr(current, name) for name in _CONTENT_FIELDS}
+        checked = _checked_content({**base, **changes})
+        old_type_ids = sorted(current.operation_types.values_list("pk", flat=True))
+        type_ids = _type_ids(operation_types) if operation_types is not None else old_type_ids
+        if checked == base and type_ids == old_type_ids:
+            return current
+        if current.pk != question.pk:
+            raise BankError(
+                _("该试题已有更新的版本（第 %(version)s 版），请在最新版本上修改。") % {"version": current.version},
+                code="stale_version",
+            )
+        current.is_active = False
+        current.save(update_fields=["is_active"])
+        revised = Question.objects.create(
+            bank_id=current.bank_id,
+            lineage=current.lineage,
+            version=current.version + 1,
+            created_by=actor if actor and actor.pk else None,
+            **checked,
+        )
+        revised.operation_types.set(type_ids)
+        record_event(
+            actor=actor,
+            action="exams.question.revised",
+            obj=revised,
+            data={"previous": current.pk, "version": revised.version},
+        )
+    return revised
+
+
+def retire_question(*, question: Question, actor: User | None, reason: str) -> Question:
+    """Stop drawing a question (e.g. after item statistics showed it is faulty); safe to repeat."""
+    _require_editor(actor, question.bank)
+    reason = reason.strip()
+    if not reason:
+        raise BankError(_("请填写停用原因。"), code="reason_required")
+    with transaction.atomic():
+        QuestionBank.objects.select_for_update().get(pk=question.bank_id)
+        locked = Question.objects.select_for_update().get(pk=question.pk)
+        if locked.retired_at is not None:
+            return locked
+        if not locked.is_active:
+            raise BankError(_("只能停用试题的当前版本。"), code="not_current")
+        locked.is_active = False
+        locked.retired_at = timezone.now()
+        locked.retired_reason = reason[:200]
+        locked.save(update_fields=["is_active", "retired_at", "retired_reason"])
+        record_event(actor=actor, action="exams.question.retired", obj=locked, data={"reason": locked.retired_reason})
+    return locked
+
+
+def reinstate_question(*, question: Question, actor: User | None) -> Question:
+    """Draw a retired question again (a retirement made by mistake); safe to repeat."""
+    _require_editor(actor, question.bank)
+    with transaction.atomic():
+        QuestionBank.objects.select_for_update().get(pk=question.bank_id)
+        locked = Question.objects.select_for_update().get(pk=question.pk)
+        if locked.is_active:
+            return locked
+        if locked.retired_at is None:
+            raise BankError(_("该版本已被新版本取代，不能恢复。"), code="superseded")
+        locked.is_active = True
+        locked.retired_at = None
+        locked.retired_reason = ""
+        locked.save(update_fields=["is_active", "retired_at", "retired_reason"])
+        record_event(actor=actor, action="exams.question.reinstated", obj=locked)
+    return locked
+
+
+# --- Imports through the admin: check, confirm, run in a task --------------------------------
+
+#: How many parsed questions the preview page shows.
+PREVIEW_ROWS = 10
+
+
+def _progress_key(import_id: int) -> str:
+    return f"exams:question-import:{import_id}:progress"
+
+
+def import_progress(question_import: QuestionImport) -> int:
+    """How many questions the running import has written so far (kept in the cache)."""
+    if question_import.status == QuestionImport.Status.DONE:
+        return question_import.imported
+    return int(cache.get(_progress_key(question_import.pk)) or 0)
+
+
+def _preview_row(record: QuestionRecord) -> dict[str, Any]:
+    return {
+        "line": record.line,
+        "kind": record.kind,
+        "stem": record.stem,
+        "options": [f"{key}. {text}" for key, text in record.options],
+        "answer": "".join(record.answer),
+        "operation_types": list(record.operation_types),
+        "knowledge_point": record.knowledge_point,
+        "difficulty": record.difficulty,
+        "image": record.image.name if record.image else "",
+    }
+
+
+def _parse_import(question_import: QuestionImport) -> tuple[list[QuestionRecord], list[RowError]]:
+    with question_import.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        parsed = read_questions(data, question_import.format)
+    except FileProblem as problem:
+        return [], [RowError(0, str(problem))]
+    return parsed.records, parsed.errors
+
+
+def check_question_import(
+    *,
+    bank: QuestionBank,
+    actor: User,
+    upload: File,
+    fmt: str,
+    default_operation_type: OperationType | None = None,
+    skip_duplicates: bool = False,
+) -> QuestionImport:
+    """Keep an uploaded file and check all of it; nothing goes into the bank yet.
+
+    The result (status CHECKED or INVALID, every error, the first rows) is what the
+    preview page shows; ``confirm_question_import`` then queues the import itself.
+    """
+    _require_editor(actor, bank)
+    question_import = QuestionImport(
+        bank=bank,
+        original_name=upload.name or "",
+        format=fmt,
+        default_operation_type=default_operation_type,
+        skip_duplicates=skip_duplicates,
+        created_by=actor,
+    )
+    question_import.file.save(upload.name or f"questions.{fmt}", upload, save=False)
+    records, errors = _parse_import(question_import)
+    if records and not errors:
+        plan = plan_import(
+            bank=bank, records=records, default_operation_type=default_operation_type, skip_duplicates=skip_duplicates
+        )
+        errors = plan.errors
+        question_import.skipped = len(plan.skipped)
+    question_import.total = len(records)
+    question_import.errors = [error.as_dict() for error in errors]
+    question_import.preview = [_preview_row(record) for record in records[:PREVIEW_ROWS]]
+    question_import.status = QuestionImport.Status.INVALID if errors else QuestionImport.Status.CHECKED
+    if errors:
+        _discard_file(question_import)
+    with transaction.atomic():
+        question_import.save()
+        record_event(
+            actor=actor,
+            action="exams.questions.import_checked",
+            obj=question_import,
+            data={"bank": bank.pk, "file": question_import.original_name, "errors": len(errors)},
+        )
+    return question_import
+
+
+def confirm_question_import(*, question_import: QuestionImport, actor: User) -> QuestionImport:
+    """Queue a checked import (a Celery task, after commit); repeating it queues nothing more."""
+    _require_editor(actor, question_import.bank)
+    with transaction.atomic():
+        locked = QuestionImport.objects.select_for_update().get(pk=question_import.pk)
+        if locked.status != QuestionImport.Status.CHECKED:
+            return locked
+        locked.status = QuestionImport.Status.QUEUED
+        locked.save(update_fields=["status"])
+        record_event(actor=actor, action="exams.questions.import_confirmed", obj=locked, data={"total": locked.total})
+        queue_task(run_question_import_task, locked.pk)
+    return locked
+
+
+def run_question_import(*, import_id: int) -> QuestionImport:
+    """Import a confirmed file into its bank; the task calls this. Safe to run again.
+
+    The import and the DONE status commit together, so a worker killed half-way leaves
+    nothing behind and the redelivered task starts over.
+    """
+    with transaction.atomic():
+        question_import = QuestionImport.objects.select_for_update().select_related("bank").get(pk=import_id)
+        if question_import.status not in (QuestionImport.Status.QUEUED, QuestionImport.Status.RUNNING):
+            return question_import
+        question_import.status = QuestionImport.Status.RUNNING
+        question_import.save(update_fields=["status"])
+    cache.set(_progress_key(import_id), 0, timeout=3600)
+    records, errors = _parse_import(question_import)
+
+    def progress(done: int, total: int) -> None:
+        cache.set(_progress_key(import_id), done, timeout=3600)
+
+    with transaction.atomic():
+        locked = QuestionImport.objects.select_for_update().select_related("bank").get(pk=import_id)
+        if locked.status != QuestionImport.Status.RUNNING:
+            return locked
+        outcome = None
+        if not errors:
+            try:
+                with transaction.atomic():
+                    outcome = import_questions(
+                        bank=locked.bank,
+                        records=records,
+                        actor=locked.created_by,
+                        default_operation_type=locked.default_operation_type,
+                        skip_duplicates=locked.skip_duplicates,
+                        source=locked.original_name,
+                        on_progress=progress,
+                    )
+            except ImportRejected as rejected:
+                errors = rejected.errors
+            except PermissionDenied as denied:
+                errors = [RowError(0, str(denied))]
+        if outcome is not None:
+            locked.status = QuestionImport.Status.DONE
+            locked.imported, locked.skipped = outcome.imported, outcome.skipped
+        else:
+            locked.status = QuestionImport.Status.FAILED
+            locked.errors = [error.as_dict() for error in errors]
+        locked.finished_at = timezone.now()
+        stored = locked.file.name
+        locked.file = ""
+        locked.save(update_fields=["status", "imported", "skipped", "errors", "finished_at", "file"])
+        transaction.on_commit(lambda: locked.file.storage.delete(stored))
+    return locked
+
+
+def _discard_file(question_import: QuestionImport) -> None:
+    """An uploaded bank file is exam content: it is kept only until it is imported or refused."""
+    if question_import.file:
+        question_import.file.delete(save=False)
+
+
+def create_organisation_bank(*, organisation: Organisation, actor: User) -> QuestionBank:
+    """The organisation's own bank, created on first use (one per organisation here)."""
+    from .access import bank_scope, is_bank_administrator
+
+    own, _above = bank_scope(actor)
+    if not is_bank_administrator(actor) and organisation.pk not in own:
+        raise PermissionDenied(_("只能为本机构创建题库。"))
+    with transaction.atomic():
+        bank = QuestionBank.objects.filter(organisation=organisation, level=_level_for(organisation)).first()
+        if bank is not None:
+            return bank
+        bank = QuestionBank.objects.create(
+            slug=f"org-{organisation.code}"[:64],
+            name=_("%(organisation)s题库") % {"organisation": organisation.name},
+            level=_level_for(organisation),
+            organisation=organisation,
+        )
+        record_event(actor=actor, action="exams.bank.created", obj=bank, data={"organisation": organisation.pk})
+    return bank
+
+
+def _level_for(organisation: Organisation) -> str:
+    if organisation.kind == organisation.Kind.AUTHORITY:
+        return QuestionBank.Level.PROVINCIAL
+    return QuestionBank.Level.ORGANISATION

@@ -1,0 +1,13 @@
+"""Question imports run here, off the request, after the user confirms the preview."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="exams.run_question_import", acks_late=True, soft_time_limit=600, time_limit=660)
+def run_question_import_task(import_id: int) -> str:
+    """Import a confirmed file; returns the final status. A finished import is left alone."""
+    from .services import run_question_import
+
+    return run_question_import(import_id=import_id).status

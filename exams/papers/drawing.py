@@ -1,0 +1,173 @@
+"""Turning a blueprint and its bank into a paper: the database side of scoring.draw_paper.
+
+Exam-day starts stay cheap: the pool of a bank (the active questions of the operation
+type) is cached for POOL_CACHE_SECONDS, the questions are picked from it, and one count
+query checks that every picked question is still active. When one is not (retired
+within the cache's lifetime: an edit makes a new version and retires the old one) the
+pool is read again from the database and the paper drawn again, so a paper never holds
+an inactive question.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from exams.bank.models import Question
+
+from .models import Blueprint, BlueprintRule
+from .scoring import (
+    BankQuestion,
+    DrawRule,
+    Option,
+    PaperQuestion,
+    ScoringError,
+    Shortfall,
+    build_paper,
+    paper_shortfalls,
+    pick_questions,
+)
+
+#: Seconds a bank's pool is reused between starts.
+POOL_CACHE_SECONDS = 30
+
+
+def paper_rng() -> random.Random:
+    """A generator for one paper, seeded with 128 bits from the operating system.
+
+    Nobody can predict a candidate's paper from it, and drawing costs no system call
+    per random number (SystemRandom makes a thousand of them for one paper).
+    """
+    return random.Random(secrets.randbits(128))  # noqa: S311 - seeded from os entropy, one paper only
+
+
+def draw_rules(rules: Iterable[BlueprintRule]) -> list[DrawRule]:
+    return [
+        DrawRule(
+            kind=rule.kind,
+            count=rule.count,
+            points=rule.points,
+            knowledge_point=rule.knowledge_point,
+            difficulty=rule.difficulty,
+        )
+        for rule in rules
+    ]
+
+
+def _pool_key(bank_id: int, operation_type_id: int) -> str:
+    return f"exams:pool:v4:{bank_id}:{operation_type_id}"
+
+
+def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
+    return list(
+        Question.objects.filter(bank_id=bank_id, is_active=True, operation_types=operation_type_id)
+        .order_by("pk")
+        .values_list("pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty", "image_id")
+    )
+
+
+#: This process's built pools, by (cache key, token): building 500 questions costs more
+#: than fetching them, so each process builds a cached pool once. The token lives in the
+#: shared cache with the rows, so a pool read again (or a cleared cache) is rebuilt.
+_BUILT: dict[tuple[str, str], dict[str, list[BankQuestion]]] = {}
+
+
+def bank_pool(*, bank_id: int, operation_type_id: int, fresh: bool = False) -> dict[str, list[BankQuestion]]:
+    """Active questions of the bank for the operation type, by kind (cached briefly).
+
+    The shared cache holds a small token and the rows under two keys: a process that
+    already built the pool of the current token reads only the token.
+    """
+    key = _pool_key(bank_id, operation_type_id)
+    token = None if fresh else cache.get(f"{key}:token")
+    if token is not None and (key, token) in _BUILT:
+        return _BUILT[(key, token)]
+    rows = None if token is None else cache.get(f"{key}:rows:{token}")
+    if rows is None:
+        token, rows = uuid.uuid4().hex, _read_pool(bank_id, operation_type_id)
+        cache.set_many({f"{key}:rows:{token}": rows, f"{key}:token": token}, POOL_CACHE_SECONDS)
+    built = _build_pool(rows)
+    for old in [k for k in _BUILT if k[0] == key]:
+        del _BUILT[old]
+    _BUILT[(key, token)] = built
+    return built
+
+
+def _build_pool(rows: list[tuple]) -> dict[str, list[BankQuestion]]:
+    pool: dict[str, list[BankQuestion]] = defaultdict(list)
+    for pk, kind, stem, options, answer, knowledge_point, difficulty, image_id in rows:
+        pool[kind].append(
+            BankQuestion(
+                id=pk,
+                kind=kind,
+                stem=stem,
+                options=tuple(Option(key=o["key"], text=o["text"]) for o in options or []),
+                answer=tuple(answer),
+                knowledge_point=knowledge_point,
+                difficulty=difficulty,
+                image_id=image_id,
+            )
+        )
+    return pool
+
+
+def blueprint_shortfalls(*, bank_id: int, operation_type_id: int, rules: Sequence[DrawRule]) -> list[Shortfall]:
+    """The rules the bank cannot fill, read fresh from the database (for saving a blueprint)."""
+    return paper_shortfalls(rules, bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=True))
+
+
+def draw_questions(
+    *, bank_id: int, operation_type_id: int, rules: Sequence[DrawRule], rng: random.Random
+) -> list[PaperQuestion]:
+    """A shuffled paper by the rules; PaperShortfall when the bank cannot fill them.
+
+    The picked questions are checked to be still active with one count query; when one
+    was retired since the pool was cached, the pool is read again and the paper redrawn.
+    """
+    for fresh in (False, True, True):
+        pool = bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=fresh)
+        picks = pick_questions(rules, pool, rng)
+        ids = [question.id for _rule, chosen in picks for question in chosen]
+        if Question.objects.filter(pk__in=ids, is_active=True).count() == len(ids):
+            return build_paper(picks, rng)
+    raise BankChanged(_("题库正在更新，请稍后重试。"))
+
+
+class BankChanged(ScoringError):
+    """The bank kept changing under the draw (edits racing the start); try again later."""
+
+
+def paper_snapshot(blueprint: Blueprint, questions: Sequence[PaperQuestion]) -> dict:
+    """What an attempt or mock exam stores: the questions with key and points, and the rules."""
+    return {
+        "blueprint_id": blueprint.pk,
+        "pass_mark": blueprint.pass_mark,
+        "time_limit_minutes": blueprint.time_limit_minutes,
+        "questions": [question.to_snapshot() for question in questions],
+    }
+
+
+def answer_sheet(paper: dict) -> dict[int, tuple[str, tuple[str, ...]]]:
+    """Question id -> (kind, option keys): all that validating an answer needs."""
+    return {int(q["id"]): (q["kind"], tuple(o["key"] for o in q["options"]) or ("T", "F")) for q in paper["questions"]}
+
+
+#: How a question's picture is shown on a phone: at most 800 px wide, at most 600 high.
+IMAGE_RENDITION = "max-800x600"
+
+
+def image_urls(image_ids: Iterable[int | None]) -> dict[int, str]:
+    """Image id -> URL of its rendition, for the pictures of a paper (two queries)."""
+    from wagtail.images import get_image_model
+
+    ids = {image_id for image_id in image_ids if image_id}
+    if not ids:
+        return {}
+    images = get_image_model().objects.filter(pk__in=ids).prefetch_renditions(IMAGE_RENDITION)
+    return {image.pk: image.get_rendition(IMAGE_RENDITION).url for image in images}

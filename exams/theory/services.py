@@ -1,0 +1,498 @@
+"""Every change of a theory attempt goes through here: start, save, submit, the deadline
+sweep, and the invigilator's extra time and closing.
+
+Services take keyword arguments, run in one transaction, lock rows in a fixed order
+(registration → attempt) and are safe to repeat: a second call returns what the first
+one made. Locks taken with select_related name ``of=("self",)``: PostgreSQL refuses FOR
+UPDATE on the nullable side of an outer join (a session's blueprint). Errors are
+ValidationError subclasses whose messages are shown to users as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.audit import record_event
+from exams.admission.models import ExamKind, ExamSession, Registration
+from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
+from exams.papers.drawing import answer_sheet, draw_questions, draw_rules, paper_rng, paper_snapshot
+from exams.papers.scoring import InvalidAnswer, Option, PaperQuestion, ScoringError, score_paper, validate_answer
+
+from .access import can_invigilate
+from .models import Attempt, AttemptAnswer
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# --- Theory attempts --------------------------------------------------------------------
+# Hot paths (exam day): start, save an answer, submit. Each takes a fixed, small number
+# of queries; ``candidate`` scopes the locking query itself, so the API needs no
+# separate ownership read. Answers are validated against a cached answer sheet (the
+# paper never changes once drawn) instead of the paper JSON.
+
+#: The attempt columns the save path needs; the paper is read only to score.
+_LOCK_FIELDS = ("id", "candidate_id", "registration_id", "deadline", "submitted_at", "auto_submitted")
+SHEET_CACHE_SECONDS = 4 * 60 * 60
+
+
+def start_attempt(
+    *,
+    registration: Registration,
+    candidate: User | None = None,
+    now: dt.datetime | None = None,
+    rng: random.Random | None = None,
+) -> Attempt:
+    """Start the registration's theory attempt, or return the open one (resume).
+
+    The paper is drawn by the session's blueprint and snapshotted, key and points
+    included, so later edits to the bank never change this candidate's score. With
+    ``candidate`` the registration must be theirs (Registration.DoesNotExist otherwise).
+    Two concurrent starts serialise on the registration row: the second resumes.
+    """
+    now = now or timezone.now()
+    closed: Attempt | None = None
+    with transaction.atomic():
+        registrations = Registration.objects.select_for_update(of=("self",)).select_related(
+            "session__blueprint", "operation_type", "candidate"
+        )
+        if candidate is not None:
+            registrations = registrations.filter(candidate=candidate)
+        reg = registrations.get(pk=registration.pk)
+        # This registration's attempt and any other open attempt of the candidate, in one read.
+        attempts = list(
+            Attempt.objects.select_for_update()
+            .filter(Q(registration=reg) | Q(candidate_id=reg.candidate_id, submitted_at__isnull=True))
+            .order_by("pk")
+        )
+        existing = next((a for a in attempts if a.registration_id == reg.pk), None)
+        if existing is not None:
+            if existing.submitted_at is None and now < existing.deadline:
+                return existing
+            if existing.submitted_at is None:
+                _score_and_close(existing, now=now, auto=True)
+            closed = existing
+        else:
+            other = next((a for a in attempts if a.registration_id != reg.pk), None)
+            attempt = _create_attempt(reg, other=other, now=now, rng=rng or paper_rng())
+    if closed is not None:
+        raise AttemptClosed(_("本场考试已交卷。"), code="submitted")
+    attempt.resumed = False  # drawn by this call (a resumed attempt returns above)
+    return attempt
+
+
+def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetime, rng: random.Random) -> Attempt:
+    """Call while holding SELECT FOR UPDATE on the registration and the candidate's open attempts."""
+    session = reg.session
+    if session.kind != ExamKind.THEORY or session.blueprint is None:
+        raise AttemptNotAllowed(_("这不是理论考试场次。"), code="not_theory")
+    if reg.status != Registration.Status.APPROVED:
+        raise AttemptNotAllowed(_("报名尚未审核通过，不能开始考试。"), code="not_approved")
+    if now < session.starts_at:
+        raise AttemptNotAllowed(_("考试尚未开始。"), code="not_started")
+    if now >= session.ends_at:
+        raise AttemptNotAllowed(_("考试已结束。"), code="session_over")
+    blueprint = session.blueprint
+    if blueprint.operation_type_id != reg.operation_type_id:
+        raise AttemptNotAllowed(_("本场次没有该操作项目的试卷。"), code="no_paper")
+    if other is not None:
+        if now < other.deadline:
+            raise AttemptNotAllowed(_ANOTHER_OPEN_ATTEMPT, code="another_open_attempt")
+        _score_and_close(other, now=now, auto=True)
+
+    rules = draw_rules(blueprint.rules.order_by("pk"))
+    if not rules:
+        raise AttemptNotAllowed(_("组卷规则没有明细，无法组卷。"), code="empty_blueprint")
+    try:
+        questions = draw_questions(
+            bank_id=blueprint.bank_id, operation_type_id=reg.operation_type_id, rules=rules, rng=rng
+        )
+    except ScoringError as exc:
+        raise AttemptNotAllowed(str(exc), code="paper_shortfall") from exc
+    paper = paper_snapshot(blueprint, questions)
+    try:
+        # No savepoint: on a constraint violation the whole start rolls back anyway.
+        with transaction.atomic(savepoint=False):
+            attempt = Attempt.objects.create(
+                registration=reg,
+                candidate_id=reg.candidate_id,
+                started_at=now,
+                deadline=now + dt.timedelta(minutes=blueprint.time_limit_minutes),
+                paper=paper,
+            )
+    except IntegrityError as exc:
+        # Only a concurrent start elsewhere gets here: the constraint
+        # one_open_attempt_per_candidate is the last word on "one attempt at a time".
+        raise AttemptNotAllowed(_ANOTHER_OPEN_ATTEMPT, code="another_open_attempt") from exc
+    cache.set(_sheet_key(attempt.pk), answer_sheet(paper), SHEET_CACHE_SECONDS)
+    record_event(
+        actor=reg.candidate,
+        action="exams.attempt.started",
+        obj=attempt,
+        data={"registration": reg.pk, "questions": len(questions), "deadline": attempt.deadline.isoformat()},
+    )
+    return attempt
+
+
+_ANOTHER_OPEN_ATTEMPT = gettext_lazy("你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。")
+
+
+def _sheet_key(attempt_pk: int) -> str:
+    return f"exams:sheet:v1:{attempt_pk}"
+
+
+def _answer_sheet(attempt_pk: int) -> dict[int, tuple[str, tuple[str, ...]]]:
+    """The attempt's question kinds and option keys, from the cache or the paper."""
+    key = _sheet_key(attempt_pk)
+    sheet = cache.get(key)
+    if sheet is None:
+        paper = Attempt.objects.values_list("paper", flat=True).get(pk=attempt_pk)
+        sheet = answer_sheet(paper)
+        cache.set(key, sheet, SHEET_CACHE_SECONDS)
+    return sheet
+
+
+def _sheet_question(attempt_pk: int, question_id: int) -> PaperQuestion:
+    entry = _answer_sheet(attempt_pk).get(int(question_id))
+    if entry is None:
+        raise AnswerRejected(_("第 %(question)s 题不在本答卷中。") % {"question": question_id}, code="unknown_question")
+    kind, keys = entry
+    return PaperQuestion(
+        id=int(question_id),
+        kind=kind,
+        stem="",
+        options=tuple(Option(key=key, text="") for key in keys),
+        answer=(),
+        points=Decimal(0),
+    )
+
+
+def _lock_attempt(attempt_pk: int, candidate: User | None, *, fields: tuple[str, ...] | None = None) -> Attempt:
+    """SELECT FOR UPDATE the attempt (the candidate's own when given); DoesNotExist otherwise."""
+    attempts = Attempt.objects.select_for_update()
+    if fields is not None:
+        attempts = attempts.only(*fields)
+    if candidate is not None:
+        attempts = attempts.filter(candidate=candidate)
+    return attempts.get(pk=attempt_pk)
+
+
+def _open_attempt_or_close(
+    attempt_pk: int, now: dt.datetime, candidate: User | None = None, fields: tuple[str, ...] | None = None
+) -> tuple[Attempt, bool]:
+    """Lock the attempt; if its deadline has passed, submit it. Returns (attempt, writable).
+
+    Call inside a transaction.
+    """
+    locked = _lock_attempt(attempt_pk, candidate, fields=fields)
+    if locked.submitted_at is not None:
+        return locked, False
+    if now >= locked.deadline:
+        _score_and_close(locked, now=now, auto=True)
+        return locked, False
+    return locked, True
+
+
+def _closed_error(attempt: Attempt) -> AttemptClosed:
+    if attempt.auto_submitted:
+        return AttemptClosed(_("考试时间已到，答卷已自动交卷，不能再保存答案。"), code="deadline_passed")
+    return AttemptClosed(_("答卷已交卷，不能再保存答案。"), code="submitted")
+
+
+def save_answer(
+    *,
+    attempt: Attempt,
+    question_id: int,
+    answer: Iterable[str],
+    candidate: User | None = None,
+    now: dt.datetime | None = None,
+) -> AttemptAnswer:
+    """Save one answer durably: it is committed when this returns. Safe to repeat.
+
+    An answer that reaches the server after the deadline is refused (AttemptClosed),
+    and the attempt that was still open is submitted on that same request. With
+    ``candidate`` the attempt must be theirs (Attempt.DoesNotExist otherwise).
+    On PostgreSQL the usual case is one statement (see _upsert_if_open); anything
+    else (closed, past the deadline, not found, a bad answer) takes the locking path
+    below, which says exactly what is wrong.
+    """
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        try:
+            keys = _valid_keys(_sheet_question(attempt.pk, question_id), answer)
+        except AnswerRejected:
+            keys = None  # reported by the locking path, after the ownership check
+        if keys is not None:
+            deadline = _upsert_if_open(attempt.pk, candidate, int(question_id), keys, now)
+            if deadline is not None:
+                holder = Attempt(pk=attempt.pk, deadline=deadline)
+                return AttemptAnswer(attempt=holder, question_id=int(question_id), answer=list(keys), saved_at=now)
+    with transaction.atomic():
+        locked, writable = _open_attempt_or_close(attempt.pk, now, candidate, _LOCK_FIELDS)
+        if writable:
+            keys = _valid_keys(_sheet_question(locked.pk, question_id), answer)
+            saved = AttemptAnswer(attempt=locked, question_id=int(question_id), answer=list(keys), saved_at=now)
+            AttemptAnswer.objects.bulk_create(
+                [saved],
+                update_conflicts=True,
+                unique_fields=["attempt", "question_id"],
+                update_fields=["answer", "saved_at"],
+            )
+            return saved
+    raise _closed_error(locked)
+
+
+def _upsert_if_open(
+    attempt_pk: int, candidate: User | None, question_id: int, keys: tuple[str, ...], now: dt.datetime
+) -> dt.datetime | None:
+    """PostgreSQL: upsert the answer if the attempt is open (and the candidate's), in one
+    statement; returns the deadline, or None when nothing was written.
+
+    The attempt row is locked FOR SHARE by the statement itself: a submit (FOR UPDATE)
+    waits for it and then scores this answer, and a save arriving after a submit finds
+    ``submitted_at`` set and writes nothing. One statement in autocommit mode is one
+    transaction: committed, and so acknowledged, when it returns.
+    """
+    attempt_table = Attempt._meta.db_table
+    answer_table = AttemptAnswer._meta.db_table
+    owner = "AND candidate_id = %s" if candidate is not None else ""
+    sql = f"""
+        WITH open_attempt AS (
+            SELECT id, deadline FROM {attempt_table}
+            WHERE id = %s {owner} AND submitted_at IS NULL AND deadline > %s
+            FOR SHARE
+        ), saved AS (
+            INSERT INTO {answer_table} (attempt_id, question_id, answer, saved_at)
+            SELECT id, %s, %s::jsonb, %s FROM open_attempt
+            ON CONFLICT (attempt_id, question_id)
+            DO UPDATE SET answer = EXCLUDED.answer, saved_at = EXCLUDED.saved_at
+            RETURNING attempt_id
+        )
+        SELECT open_attempt.deadline FROM open_attempt JOIN saved ON saved.attempt_id = open_attempt.id
+    """  # noqa: S608 - table names come from the models, values are parameters
+    params: list = [attempt_pk] + ([candidate.pk] if candidate is not None else [])
+    params += [now, question_id, json.dumps(list(keys)), now]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def save_answers(
+    *,
+    attempt: Attempt,
+    answers: Mapping[int, Iterable[str]],
+    candidate: User | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Save a whole form of answers at once (the page without JavaScript); all or nothing.
+
+    Questions left blank are only written when they had an answer before (to clear it).
+    Returns the number of answers written.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked, writable = _open_attempt_or_close(attempt.pk, now, candidate, _LOCK_FIELDS)
+        if writable:
+            cleaned = {}
+            for question_id, answer in answers.items():
+                question = _sheet_question(locked.pk, question_id)
+                cleaned[question.id] = _valid_keys(question, answer)
+            existing = dict(AttemptAnswer.objects.filter(attempt_id=locked.pk).values_list("question_id", "answer"))
+            rows = [
+                AttemptAnswer(attempt_id=locked.pk, question_id=question_id, answer=list(keys), saved_at=now)
+                for question_id, keys in cleaned.items()
+                if (question_id in existing or keys) and tuple(existing.get(question_id, ())) != keys
+            ]
+            if rows:
+                AttemptAnswer.objects.bulk_create(
+                    rows,
+                    update_conflicts=True,
+                    unique_fields=["attempt", "question_id"],
+                    update_fields=["answer", "saved_at"],
+                )
+            return len(rows)
+    raise _closed_error(locked)
+
+
+def _valid_keys(question: PaperQuestion, answer: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(answer, str):
+        raise AnswerRejected(_('答案应为选项列表，例如 ["B"]。'), code="invalid_answer")
+    try:
+        return validate_answer(question, answer)
+    except InvalidAnswer as exc:
+        raise AnswerRejected(str(exc), code="invalid_answer") from exc
+
+
+def submit_attempt(
+    *, attempt: Attempt, candidate: User | None = None, now: dt.datetime | None = None, auto: bool = False
+) -> Attempt:
+    """Submit and score the attempt. Repeating it (or racing it) returns the same score."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_attempt(attempt.pk, candidate)
+        if candidate is not None:
+            locked.candidate = candidate  # the lock query matched it: no second read for the audit
+        if locked.submitted_at is None:
+            _score_and_close(locked, now=now, auto=auto)
+    return locked
+
+
+def submit_expired_attempts(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
+    """Submit every open attempt whose deadline has passed; returns how many it submitted.
+
+    Each attempt is submitted in its own transaction, so a worker killed mid-sweep
+    loses nothing: what it committed stays submitted, the rest stays open for the next
+    sweep (or the candidate's next request). Rows locked by a request in flight are
+    skipped (SKIP LOCKED) and taken by the next sweep, as are attempts the candidate
+    submitted meanwhile.
+    """
+    now = now or timezone.now()
+    due = Attempt.objects.filter(submitted_at__isnull=True, deadline__lte=now).order_by("deadline")
+    if limit is not None:
+        due = due[:limit]
+    submitted = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            locked = (
+                Attempt.objects.select_for_update(skip_locked=True).filter(pk=pk, submitted_at__isnull=True).first()
+            )
+            if locked is None:
+                continue
+            _score_and_close(locked, now=now, auto=True)
+            submitted += 1
+    return submitted
+
+
+def _score_and_close(
+    attempt: Attempt, *, now: dt.datetime, auto: bool, closed_by: User | None = None, reason: str = ""
+) -> None:
+    """Score and submit. Call while holding SELECT FOR UPDATE on the attempt.
+
+    An attempt submitted at or after its deadline counts as submitted at the deadline,
+    automatically: nothing given after the deadline was accepted.
+    """
+    answers = dict(AttemptAnswer.objects.filter(attempt_id=attempt.pk).values_list("question_id", "answer"))
+    questions = [PaperQuestion.from_snapshot(data) for data in attempt.paper["questions"]]
+    result = score_paper(questions, answers, pass_mark=attempt.paper["pass_mark"])
+    late = now >= attempt.deadline
+    attempt.submitted_at = min(now, attempt.deadline)
+    attempt.auto_submitted = (auto or late) and closed_by is None
+    attempt.score = result.score
+    attempt.passed = result.passed
+    fields = ["submitted_at", "auto_submitted", "score", "passed"]
+    if closed_by is not None:
+        attempt.closed_by = closed_by
+        attempt.close_reason = reason
+        fields += ["closed_by", "close_reason"]
+    attempt.save(update_fields=fields)
+    if closed_by is not None:
+        actor = closed_by
+    elif attempt.auto_submitted:
+        actor = None
+    else:
+        actor = attempt.candidate
+    record_event(
+        actor=actor,
+        action="exams.attempt.submitted",
+        obj=attempt,
+        data={
+            "score": str(result.score),
+            "passed": result.passed,
+            "correct": result.correct,
+            "questions": result.questions,
+            "answered": len(answers),
+            "auto": attempt.auto_submitted,
+            "closed_by_invigilator": closed_by is not None,
+        },
+    )
+
+
+# --- Invigilation ---------------------------------------------------------------------
+
+#: The most an invigilator gives in one go; more needs another, separately audited grant.
+MAX_EXTRA_MINUTES = 60
+
+
+def _invigilated_attempt(attempt: Attempt, invigilator: User) -> Attempt:
+    """Lock the attempt after checking the invigilator may act on its session."""
+    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    session = ExamSession.objects.select_related("site", "authority").get(registrations__attempt=locked)
+    if not can_invigilate(invigilator, session):
+        raise PermissionDenied(_("只有本场次考点的考评员或发证机关的监管人员可以监考。"))
+    return locked
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvigilationError(_("请填写原因。"), code="reason_required")
+    return reason[:500]
+
+
+def extend_attempt(
+    *, attempt: Attempt, invigilator: User, minutes: int, reason: str, now: dt.datetime | None = None
+) -> Attempt:
+    """Give one candidate extra time (e.g. a computer failed), with a reason, audited.
+
+    Only an open attempt whose deadline has not passed can be extended: one that ran
+    out is submitted as usual (its time is over, and it may already have been scored).
+    """
+    now = now or timezone.now()
+    reason = _clean_reason(reason)
+    if not isinstance(minutes, int) or not 1 <= minutes <= MAX_EXTRA_MINUTES:
+        raise InvigilationError(
+            _("延长时间应为 1 到 %(max)s 分钟。") % {"max": MAX_EXTRA_MINUTES}, code="invalid_minutes"
+        )
+    with transaction.atomic():
+        locked = _invigilated_attempt(attempt, invigilator)
+        if locked.submitted_at is None and now >= locked.deadline:
+            _score_and_close(locked, now=now, auto=True)
+        if locked.submitted_at is not None:
+            closed = True
+        else:
+            closed = False
+            old_deadline = locked.deadline
+            locked.deadline = old_deadline + dt.timedelta(minutes=minutes)
+            locked.extra_minutes += minutes
+            locked.save(update_fields=["deadline", "extra_minutes"])
+            record_event(
+                actor=invigilator,
+                action="exams.attempt.extended",
+                obj=locked,
+                data={
+                    "minutes": minutes,
+                    "reason": reason,
+                    "old_deadline": old_deadline.isoformat(),
+                    "deadline": locked.deadline.isoformat(),
+                },
+            )
+    if closed:
+        raise AttemptClosed(_("答卷已交卷，不能延长时间。"), code="submitted")
+    return locked
+
+
+def close_attempt(*, attempt: Attempt, invigilator: User, reason: str, now: dt.datetime | None = None) -> Attempt:
+    """Close (收卷) one candidate's attempt now, scoring what was saved; reason audited.
+
+    Closing an attempt already submitted returns it unchanged.
+    """
+    now = now or timezone.now()
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = _invigilated_attempt(attempt, invigilator)
+        if locked.submitted_at is None:
+            _score_and_close(locked, now=now, auto=False, closed_by=invigilator, reason=reason)
+    return locked

@@ -1,0 +1,80 @@
+"""Races on PostgreSQL: concurrent imports and edits of one bank stay consistent."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from exams.bank.importers.records import build_record
+from exams.bank.models import Question
+from exams.bank.services import import_questions, revise_question
+from exams.errors import BankError, ImportRejected
+from tests.factories import OperationTypeFactory, QuestionBankFactory, QuestionFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_together(*calls):
+    """Run the calls in threads released at once; return what each returned or raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what was raised
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_concurrent_imports_of_one_file_store_it_once():
+    # given
+    OperationTypeFactory(code="0102")
+    bank = QuestionBankFactory()
+    records = [
+        build_record(n + 2, kind="判断题", stem=f"第{n}题", options=[], answer="对", operation_types="0102")
+        for n in range(50)
+    ]
+
+    # when
+    results = run_together(
+        lambda: import_questions(bank=bank, records=records, actor=None),
+        lambda: import_questions(bank=bank, records=records, actor=None),
+    )
+
+    # then: one import stored all 50, the other found each one already there
+    outcomes = [r for r in results if not isinstance(r, Exception)]
+    rejections = [r for r in results if isinstance(r, ImportRejected)]
+    assert len(outcomes) == 1 and outcomes[0].imported == 50
+    assert len(rejections) == 1 and len(rejections[0].errors) == 50
+    assert Question.objects.filter(bank=bank).count() == 50
+
+
+def test_two_concurrent_edits_of_one_question_make_one_new_version():
+    # given
+    operation_type = OperationTypeFactory(code="0102")
+    question = QuestionFactory(kind="single", stem="原题", operation_types=[operation_type])
+
+    # when
+    results = run_together(
+        lambda: revise_question(question=question, actor=None, stem="甲的修改"),
+        lambda: revise_question(question=question, actor=None, stem="乙的修改"),
+    )
+
+    # then
+    versions = Question.objects.filter(lineage=question.lineage)
+    assert versions.count() == 2
+    assert versions.filter(is_active=True).count() == 1
+    assert sum(isinstance(r, Question) for r in results) == 1
+    assert sum(isinstance(r, BankError) for r in results) == 1
