@@ -33,9 +33,7 @@ def months_before(moment: _Day, months: int) -> _Day:
     return add_months(moment, -months)
 
 
-def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The aware start of ``day`` in the current time zone and of the day after."""
-    from django.utils import timezone
-
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return start, start + dt.timedelta(days=1)
+def day_bounds(day: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """The aware start of ``day`` in ``tz`` and of the day after: a day's half-open range."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)

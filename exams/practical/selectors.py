@@ -8,8 +8,9 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from accounts.dates import local_day_bounds
+from accounts.dates import day_bounds
 from exams.admission.models import ExamKind, Registration
 
 from .access import examiner_site_ids
@@ -31,7 +32,7 @@ def practical_registrations_for(examiner: User) -> QuerySet[Registration]:
 
 def practical_roster(examiner: User, day: dt.date) -> QuerySet[Registration]:
     """The day's practical candidates at the examiner's sites, by session then name."""
-    start, end = local_day_bounds(day)
+    start, end = day_bounds(day, timezone.get_current_timezone())
     return (
         practical_registrations_for(examiner)
         .filter(session__starts_at__lt=end, session__ends_at__gt=start)

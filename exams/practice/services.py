@@ -21,7 +21,6 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams.admission.models import Registration
 from exams.bank.models import Question, QuestionBank
 from exams.catalogue.models import OperationType
 from exams.papers.drawing import draw_questions, draw_rules, paper_rng, paper_snapshot
@@ -282,16 +281,17 @@ def _apply(record: PracticeRecord, keys: tuple[str, ...], correct: bool, now: dt
 
 def mock_blueprint(learner: User, operation_type: OperationType) -> Blueprint | None:
     """The blueprint of the learner's own theory session for the type, else the newest one."""
-    registration = (
-        Registration.objects.filter(
-            candidate=learner, operation_type=operation_type, session__blueprint__operation_type=operation_type
+    own = (
+        Blueprint.objects.filter(
+            operation_type=operation_type,
+            sessions__registrations__candidate=learner,
+            sessions__registrations__operation_type=operation_type,
         )
-        .select_related("session__blueprint")
-        .order_by("-session__starts_at")
+        .order_by("-sessions__starts_at")
         .first()
     )
-    if registration is not None:
-        return registration.session.blueprint
+    if own is not None:
+        return own
     return Blueprint.objects.filter(operation_type=operation_type).order_by("-pk").first()
 
 

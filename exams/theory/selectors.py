@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.dates import local_day_bounds, months_before
+from accounts.dates import day_bounds, months_before
 from exams.admission.models import ExamKind, ExamSession, Registration
 from exams.bank.models import Question, QuestionBank
 from exams.papers.scoring import PASS_VALID_MONTHS, PaperQuestion, is_correct
@@ -103,7 +103,7 @@ def invigilated_sessions(user: User) -> QuerySet[ExamSession]:
 
 def invigilation_day(user: User, day: dt.date) -> QuerySet[ExamSession]:
     """The day's theory sessions the user may invigilate, in time order."""
-    start, end = local_day_bounds(day)
+    start, end = day_bounds(day, timezone.get_current_timezone())
     return invigilated_sessions(user).filter(starts_at__lt=end, ends_at__gt=start).order_by("starts_at", "pk")
 
 

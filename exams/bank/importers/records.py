@@ -110,7 +110,7 @@ class ParseResult:
         self.errors.append(RowError(line=line, message=str(problem)))
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell or element value as clean text: numbers without '.0', no outer whitespace."""
     if value is None:
         return ""
@@ -121,7 +121,7 @@ def _text(value: object) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _normal(text: str) -> str:
+def normal_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
@@ -131,15 +131,15 @@ def fingerprint(kind: str, stem: str, option_texts: Iterable[str]) -> str:
     Whitespace, full-width forms and letter case are ignored; option order is too,
     since papers shuffle options anyway.
     """
-    parts = [kind, _normal(stem), *sorted(_normal(text) for text in option_texts)]
+    parts = [kind, normal_text(stem), *sorted(normal_text(text) for text in option_texts)]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def parse_kind(value: object) -> str:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         raise RowProblem(_("缺少题型。"))
-    kind = _KIND_BY_NAME.get(_normal(text))
+    kind = _KIND_BY_NAME.get(normal_text(text))
     if kind is None:
         raise RowProblem(_("题型“%(kind)s”无法识别，应为单选题、多选题或判断题。") % {"kind": text})
     return kind
@@ -155,7 +155,7 @@ def split_options(value: object) -> list[str]:
     A cell that holds all options on one line ("A. 甲  B. 乙  C. 丙" or "A.甲|B.乙") is
     split at each letter, as many banks write it.
     """
-    text = _text(value)
+    text = cell_text(value)
     lines = [line for line in (part.strip() for part in text.split("\n")) if line]
     if len(lines) == 1 and _FIRST_OPTION.match(lines[0]):
         parts = [part.strip() for part in _INLINE_OPTION.split(lines[0]) if part.strip()]
@@ -183,11 +183,11 @@ def keyed_options(lines: Sequence[str]) -> tuple[tuple[str, str], ...]:
 
 
 def parse_answer(kind: str, value: object, option_keys: Sequence[str]) -> tuple[str, ...]:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         raise RowProblem(_("缺少答案。"))
     if kind == TRUE_FALSE:
-        word = _normal(text)
+        word = normal_text(text)
         if word in _TRUE_WORDS:
             return ("T",)
         if word in _FALSE_WORDS:
@@ -213,7 +213,7 @@ def parse_answer(kind: str, value: object, option_keys: Sequence[str]) -> tuple[
 
 
 def parse_difficulty(value: object) -> int:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return DEFAULT_DIFFICULTY
     if text in _DIFFICULTY_WORDS:
@@ -228,7 +228,7 @@ def parse_difficulty(value: object) -> int:
 
 
 def parse_operation_types(value: object) -> tuple[str, ...]:
-    return tuple(part.strip() for part in _LIST_SEPARATORS.split(_text(value)) if part.strip())
+    return tuple(part.strip() for part in _LIST_SEPARATORS.split(cell_text(value)) if part.strip())
 
 
 def build_record(
@@ -250,7 +250,7 @@ def build_record(
     keyed by the format itself.
     """
     kind_value = parse_kind(kind)
-    stem_text = _text(stem)
+    stem_text = cell_text(stem)
     if not stem_text:
         raise RowProblem(_("缺少题干。"))
     if len(stem_text) > MAX_STEM_CHARS:
@@ -258,9 +258,9 @@ def build_record(
     keyed: tuple[tuple[str, str], ...] = ()
     if kind_value != TRUE_FALSE:
         if options and isinstance(options[0], tuple):
-            keyed = tuple((str(key), _text(text)) for key, text in options)  # type: ignore[misc]
+            keyed = tuple((str(key), cell_text(text)) for key, text in options)  # type: ignore[misc]
         else:
-            lines = [_text(line) for line in options]
+            lines = [cell_text(line) for line in options]
             keyed = keyed_options(split_options(lines[0]) if len(lines) == 1 else lines)
         if not MIN_OPTIONS <= len(keyed) <= MAX_OPTIONS:
             raise RowProblem(
@@ -272,18 +272,18 @@ def build_record(
                 raise RowProblem(_("选项 %(key)s 没有内容。") % {"key": key})
             if len(text) > MAX_OPTION_CHARS:
                 raise RowProblem(_("选项 %(key)s 过长（最多 %(max)s 字）。") % {"key": key, "max": MAX_OPTION_CHARS})
-        texts = [_normal(text) for _key, text in keyed]
+        texts = [normal_text(text) for _key, text in keyed]
         if len(set(texts)) != len(texts):
             raise RowProblem(_("选项内容有重复。"))
-    if kind_value == TRUE_FALSE and options and _text(answer).upper() in {"A", "B"}:
+    if kind_value == TRUE_FALSE and options and cell_text(answer).upper() in {"A", "B"}:
         # True/false written as a choice between A. 正确 and B. 错误: take the chosen text.
-        pairs = options if isinstance(options[0], tuple) else keyed_options([_text(o) for o in options])  # type: ignore[arg-type]
-        answer = dict(pairs).get(_text(answer).upper(), answer)  # type: ignore[arg-type]
+        pairs = options if isinstance(options[0], tuple) else keyed_options([cell_text(o) for o in options])  # type: ignore[arg-type]
+        answer = dict(pairs).get(cell_text(answer).upper(), answer)  # type: ignore[arg-type]
     answer_keys = parse_answer(kind_value, answer, [key for key, _text_ in keyed])
-    explanation_text = _text(explanation)
+    explanation_text = cell_text(explanation)
     if len(explanation_text) > MAX_EXPLANATION_CHARS:
         raise RowProblem(_("解析过长（最多 %(max)s 字）。") % {"max": MAX_EXPLANATION_CHARS})
-    point = _text(knowledge_point)
+    point = cell_text(knowledge_point)
     if len(point) > MAX_KNOWLEDGE_POINT_CHARS:
         raise RowProblem(_("知识点过长（最多 %(max)s 字）。") % {"max": MAX_KNOWLEDGE_POINT_CHARS})
     return QuestionRecord(

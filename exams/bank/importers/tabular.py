@@ -20,10 +20,10 @@ from .records import (
     ParseResult,
     QuestionRecord,
     RowProblem,
-    _normal,
-    _text,
     build_record,
+    cell_text,
     check_count,
+    normal_text,
     split_options,
 )
 
@@ -42,9 +42,9 @@ HEADERS = [names[0] for names in COLUMNS.values()]
 REQUIRED = ("kind", "stem", "answer")
 OPTION_COLUMN_KEYS = "ABCDEFGH"
 
-_FIELD_BY_HEADER = {_normal(name): field for field, names in COLUMNS.items() for name in names}
+_FIELD_BY_HEADER = {normal_text(name): field for field, names in COLUMNS.items() for name in names}
 _OPTION_COLUMN = {
-    _normal(f"{prefix}{key}"): key for key in OPTION_COLUMN_KEYS for prefix in ("选项", "选项 ", "option ", "")
+    normal_text(f"{prefix}{key}"): key for key in OPTION_COLUMN_KEYS for prefix in ("选项", "选项 ", "option ", "")
 }
 
 
@@ -55,7 +55,7 @@ class ColumnMap:
         self.fields: dict[str, int] = {}
         self.option_columns: list[tuple[str, int]] = []
         for index, cell in enumerate(header):
-            name = _normal(_text(cell))
+            name = normal_text(cell_text(cell))
             if not name:
                 continue
             if name in _FIELD_BY_HEADER and _FIELD_BY_HEADER[name] not in self.fields:
@@ -81,7 +81,7 @@ class ColumnMap:
     def options(self, row: Sequence[object]) -> list[str] | tuple[tuple[str, str], ...]:
         if "options" in self.fields:
             return split_options(self.cell(row, "options"))
-        pairs = [(key, _text(row[index]) if index < len(row) else "") for key, index in self.option_columns]
+        pairs = [(key, cell_text(row[index]) if index < len(row) else "") for key, index in self.option_columns]
         while pairs and not pairs[-1][1]:
             pairs.pop()  # fewer options than columns
         return tuple(pairs)
@@ -93,14 +93,14 @@ def read_rows(rows: Iterable[tuple[int, Sequence[object]]]) -> ParseResult:
     iterator = iter(rows)
     columns: ColumnMap | None = None
     for line, row in iterator:
-        if any(_text(cell) for cell in row):
+        if any(cell_text(cell) for cell in row):
             columns = ColumnMap(row, line)
             break
     if columns is None:
         raise FileProblem(_("文件中没有表头和试题。"))
     count = 0
     for line, row in iterator:
-        if not any(_text(cell) for cell in row):
+        if not any(cell_text(cell) for cell in row):
             continue
         count += 1
         check_count(count)

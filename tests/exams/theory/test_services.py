@@ -19,9 +19,9 @@ from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, Eligi
 from exams.practical.models import PracticalResult
 from exams.practical.services import record_practical_result
 from exams.tasks import sweep_expired_attempts
+from exams.theory import services as theory_services
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import (
-    _create_attempt,
     save_answer,
     save_answers,
     start_attempt,
@@ -250,7 +250,7 @@ def test_start_attempt_racing_another_start_is_stopped_by_the_constraint(theory)
 
     # when / then: one_open_attempt_per_candidate refuses it, with the same clear message
     with pytest.raises(AttemptNotAllowed) as excinfo, transaction.atomic():
-        _create_attempt(reg, other=None, now=timezone.now(), rng=random.Random(0))
+        theory_services._create_attempt(reg, other=None, now=timezone.now(), rng=random.Random(0))
     assert excinfo.value.messages == ["你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。"]
     assert Attempt.objects.count() == 1
 
