@@ -4,16 +4,19 @@ Banks are layered. A national bank is read by every organisation's bank staff; a
 provincial bank belongs to an issuing authority and is read by the organisations
 under it (``Organisation.parent``); an organisation's own bank is read and edited
 only by that organisation's staff. A bank is edited only by staff (trainers,
-regulators) of the organisation that owns it; administrators may do everything.
+regulators) of the organisation that owns it; administrators (superusers and holders of
+the administrator role) may do everything. Blueprints follow their bank: this is the one
+rule for both.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from accounts.models import Organisation, Role
+from accounts.models import Membership, Role
 
 from .models import QuestionBank
 
@@ -28,46 +31,59 @@ BANK_STAFF_ROLES = (Role.TRAINER, Role.REGULATOR)
 _ANCESTOR_DEPTH = 3
 
 
+@dataclass(frozen=True)
+class _Scope:
+    own: set[int]
+    above: set[int]
+    administrator: bool
+
+
 def is_bank_administrator(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
-
-
-def _staff_organisations(user: User | AnonymousUser) -> list[Organisation]:
-    """The active organisations where the user is bank staff, with their parents (one query)."""
+    """A superuser or a system administrator: reads and edits every bank."""
     if not (user.is_authenticated and user.is_active):
-        return []
-    return list(
-        Organisation.objects.filter(is_active=True, memberships__user=user, memberships__role__in=BANK_STAFF_ROLES)
-        .select_related("parent__parent__parent")
-        .distinct()
-    )
+        return False
+    return user.is_superuser or _scope(user).administrator
 
 
 def bank_scope(user: User | AnonymousUser) -> tuple[set[int], set[int]]:
-    """(organisations whose banks the user edits, organisations above them) as ids.
+    """(organisations whose banks the user edits, organisations above them) as ids."""
+    scope = _scope(user)
+    return scope.own, scope.above
 
-    Cached on the user object, as Django caches permissions there: a request asks
-    many times (once per row of a listing) and memberships do not change meanwhile.
-    """
+
+def _scope(user: User | AnonymousUser) -> _Scope:
+    """The user's bank roles, read in one query and cached on the user object, as Django
+    caches permissions there: a request asks many times (once per row of a listing) and
+    memberships do not change meanwhile."""
     cached = getattr(user, "_bank_scope_cache", None)
     if cached is None:
-        cached = _bank_scope(user)
+        cached = _read_scope(user)
         if user.is_authenticated:
             user._bank_scope_cache = cached  # type: ignore[union-attr]
     return cached
 
 
-def _bank_scope(user: User | AnonymousUser) -> tuple[set[int], set[int]]:
-    own = _staff_organisations(user)
+def _read_scope(user: User | AnonymousUser) -> _Scope:
+    if not (user.is_authenticated and user.is_active):
+        return _Scope(own=set(), above=set(), administrator=False)
+    memberships = Membership.objects.filter(
+        user=user, organisation__is_active=True, role__in=(*BANK_STAFF_ROLES, Role.ADMINISTRATOR)
+    ).select_related("organisation__parent__parent__parent")
+    own: set[int] = set()
     above: set[int] = set()
-    for organisation in own:
-        parent = organisation.parent
+    administrator = False
+    for membership in memberships:
+        if membership.role == Role.ADMINISTRATOR:
+            administrator = True
+            continue
+        own.add(membership.organisation_id)
+        parent = membership.organisation.parent
         for _level in range(_ANCESTOR_DEPTH):
             if parent is None:
                 break
             above.add(parent.pk)
             parent = parent.parent
-    return {organisation.pk for organisation in own}, above
+    return _Scope(own=own, above=above, administrator=administrator)
 
 
 def editable_banks_filter(user: User | AnonymousUser) -> Q:

@@ -18,25 +18,17 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.views.snippets import CopyView, DeleteView, EditView, SnippetViewSet
 
-from accounts.models import Role
-from accounts.selectors import organisations_of
+from exams.bank.access import editable_banks_filter
 from exams.bank.models import QuestionBank
 
 from .drawing import blueprint_shortfalls
 from .models import Blueprint
 from .scoring import DrawRule, blueprint_problems
 
-#: Roles whose members edit their organisation's banks and blueprints.
-BANK_EDITOR_ROLES = (Role.TRAINER, Role.REGULATOR, Role.ADMINISTRATOR)
-
 
 def editable_banks(user) -> QuerySet[QuestionBank]:
-    if user.is_active and user.is_superuser:
-        return QuestionBank.objects.all()
-    organisation_ids: set[int] = set()
-    for role in BANK_EDITOR_ROLES:
-        organisation_ids.update(organisations_of(user, role=role).values_list("pk", flat=True))
-    return QuestionBank.objects.filter(organisation_id__in=organisation_ids)
+    """The banks whose blueprints the user edits: the banks they may edit (exams.bank.access)."""
+    return QuestionBank.objects.filter(editable_banks_filter(user))
 
 
 def editable_blueprints(user) -> QuerySet[Blueprint]:

@@ -16,6 +16,8 @@ from modelcluster.models import ClusterableModel
 
 from exams.catalogue.models import OperationType
 
+from .rules import RubricInvalid, parse_tasks
+
 
 class PracticalRubric(ClusterableModel):
     """One version of an operation type's practical rubric.
@@ -84,8 +86,6 @@ class RubricSubject(models.Model):
         return f"{self.code} {self.name}"
 
     def clean(self) -> None:
-        from .rules import RubricInvalid, parse_tasks
-
         try:
             parse_tasks(self.tasks, subject_code=self.code, scoring_mode=self.scoring_mode)
         except RubricInvalid as exc:

@@ -108,6 +108,23 @@ def test_administrators_read_and_edit_every_bank(layers):
     assert all(can_edit_bank(admin, bank) for bank in QuestionBank.objects.all())
 
 
+def test_system_administrators_by_role_read_and_edit_every_bank(layers):
+    # given: a system administrator who is not a superuser
+    admin = trainer_of(layers["province"], role=Role.ADMINISTRATOR)
+
+    # then: the one bank rule lets them read and edit every bank, as superusers do
+    assert readable_banks(admin).count() == 5
+    assert all(can_edit_bank(admin, bank) for bank in QuestionBank.objects.all())
+
+
+def test_an_administrator_of_an_inactive_organisation_reads_no_bank(layers):
+    admin = trainer_of(layers["province"], role=Role.ADMINISTRATOR)
+    layers["province"].is_active = False
+    layers["province"].save(update_fields=["is_active"])
+
+    assert not readable_banks(admin).exists()
+
+
 def test_readable_questions_follow_the_banks(layers):
     trainer = trainer_of(layers["organisation"])
     mine = QuestionFactory(bank=layers["own"])

@@ -164,3 +164,16 @@ def test_organisation_staff_cannot_put_a_blueprint_on_another_organisations_bank
 
     assert response.status_code == 200
     assert not Blueprint.objects.exists()
+
+
+def test_blueprint_banks_follow_the_bank_rule_examiners_and_workers_edit_none(bank):
+    # given: an examiner and a worker of the bank's organisation (no bank role)
+    from exams.papers.admin_views import editable_banks
+
+    examiner = MembershipFactory(organisation=bank.organisation, role=Role.EXAMINER).user
+    trainer = MembershipFactory(organisation=bank.organisation, role=Role.TRAINER).user
+    QuestionBankFactory(organisation=OrganisationFactory())
+
+    # then: the blueprint form offers exactly the banks the bank rule lets them edit
+    assert list(editable_banks(examiner)) == []
+    assert list(editable_banks(trainer)) == [bank]
