@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -145,6 +146,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With Redis, sessions are read from the cache (written through to the database), so an
+# answer save does not read the session table on every request.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -163,10 +168,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {
+CELERY_BEAT_SCHEDULE = {
     # Attempts past their deadline are also submitted on the candidate's next request;
     # the sweep catches those whose phone never came back.
     "exams-sweep-expired-attempts": {"task": "exams.sweep_expired_attempts", "schedule": 60.0},
+    # Reminders for reviews whose 60-day window opened, daily; lapses recorded nightly.
+    "certificates-send-review-reminders": {
+        "task": "certificates.send_review_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "certificates-record-lapses": {"task": "certificates.record_lapses", "schedule": crontab(hour=1, minute=30)},
 }
 
 # --- Auth and allauth -----------------------------------------------------------------
@@ -257,9 +268,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAIL_SITE_NAME = "考证 Kaozheng"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt"]
+# Uploads: Wagtail checks an image's format by content against these extensions, its size
+# and its pixel count; cms.uploads checks a document's content and size.
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "mp4", "webm"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.uploads.ValidatedDocumentForm"
+WAGTAILDOCS_MAX_UPLOAD_SIZE = int(os.environ.get("WAGTAILDOCS_MAX_UPLOAD_SIZE", 100 * 1024 * 1024))
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -281,13 +297,6 @@ RATELIMIT_VIEW = "certificates.views.rate_limited"
 if os.environ.get("RATELIMIT_IP_META_KEY"):
     RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 
-# Kaozheng: what happens when a candidate has passed both parts. Exams call these
-# dotted paths (inside the transaction that records the final result) so that the
-# exams app never imports the certificates app.
-KAOZHENG_ON_QUALIFIED = ["certificates.services.issue_certificate_for_qualification"]
-# Path to a CJK font (OTF/TTF/TTC) to embed in PDFs; found through fontconfig if unset.
-PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -302,36 +311,18 @@ LOGGING = {
     },
 }
 
-# Certificates (issue 6): daily review reminders and the nightly lapse job.
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE["certificates-send-review-reminders"] = {
-    "task": "certificates.send_review_reminders",
-    "schedule": crontab(hour=9, minute=0),
-}
-CELERY_BEAT_SCHEDULE["certificates-record-lapses"] = {
-    "task": "certificates.record_lapses",
-    "schedule": crontab(hour=1, minute=30),
-}
-# --- Courses and CMS uploads (issue 5) ---------------------------------------------------
-# Images: Wagtail checks the format by content against these extensions, the size and
-# the pixel count (settings above). Documents: cms.uploads checks content and size.
-WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
-WAGTAILDOCS_EXTENSIONS = [*WAGTAILDOCS_EXTENSIONS, "mp4", "webm"]
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.uploads.ValidatedDocumentForm"
-WAGTAILDOCS_MAX_UPLOAD_SIZE = int(os.environ.get("WAGTAILDOCS_MAX_UPLOAD_SIZE", 100 * 1024 * 1024))
-# Lesson pages send a heartbeat this often while the learner studies.
-COURSES_HEARTBEAT_SECONDS = int(os.environ.get("COURSES_HEARTBEAT_SECONDS", 30))
-# --- Practical exams and exam administration (issue 4) ---
+# --- Kaozheng ---------------------------------------------------------------------------
+# What happens when a candidate has passed both parts. Exams call these dotted paths
+# (inside the transaction that records the final result) so that the exams app never
+# imports the certificates app.
+KAOZHENG_ON_QUALIFIED = ["certificates.services.issue_certificate_for_qualification"]
+# Path to a CJK font (OTF/TTF/TTC) to embed in PDFs; found through fontconfig if unset.
+PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
 # The admission ticket PDF borrows the certificates app's subsetting CJK font loader
 # through this hook, so exams never imports certificates.
 KAOZHENG_PDF_FONT_CSS = "certificates.pdf.font_face_css"
 # Women's retirement schedule for the age rule: 50 (workers, the default for
 # special-operations work) or 55 (managerial and technical posts). See exams/admission/eligibility.py.
 KAOZHENG_FEMALE_RETIREMENT_BASE = int(os.environ.get("KAOZHENG_FEMALE_RETIREMENT_BASE", "50"))
-
-# --- Exams (exam day) -----------------------------------------------------------------
-# With Redis, sessions are read from the cache (written through to the database), so an
-# answer save does not read the session table on every request.
-if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Lesson pages send a heartbeat this often while the learner studies.
+COURSES_HEARTBEAT_SECONDS = int(os.environ.get("COURSES_HEARTBEAT_SECONDS", 30))

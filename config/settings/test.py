@@ -6,7 +6,6 @@ import tempfile
 os.environ.setdefault("DEBUG", "true")
 
 from .base import *  # noqa: E402, F403
-from .base import CACHES as _BASE_CACHES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -19,7 +18,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CACHES = _BASE_CACHES
 LANGUAGE_CODE = "zh-hans"
 
 # Django's test runner turns DEBUG off, where an empty SIGNING_KEY is refused: a fixed,

@@ -440,7 +440,7 @@ class Command(BaseCommand):
         )
 
     def _certificate_due_for_review(self, worker: User, authority: Organisation, regulator: User) -> None:
-        """Certificates (issue 6): one whose review falls due in 20 days, so the wallet offers
+        """Certificates: one whose review falls due in 20 days, so the wallet offers
         "申请复审" and the regulator's desk (/authority/certificates/) has a review to decide."""
         operation_type = OperationType.objects.exclude(code__in=["0102", "0302"]).order_by("code").first()
         if operation_type is None or Certificate.objects.filter(holder=worker, operation_type=operation_type).exists():
