@@ -9,7 +9,7 @@ nothing of Django's models; services turn them into these.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ class ImportRejected(BankError):
     """The file has bad records: nothing was imported. ``errors`` lists every one."""
 
     def __init__(self, errors: Sequence[_NumberedProblem]):
-        self.errors = list(errors)
+        self.errors: list[Any] = list(errors)
         super().__init__([_("第 %(line)s 行：%(message)s") % error.as_dict() for error in self.errors])
 
 

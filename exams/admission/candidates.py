@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.selectors import active_exam_ban
@@ -72,7 +72,7 @@ def candidate_facts(
             .values_list("submitted_at", flat=True)
             .first()
         )
-        failed = PracticalResult.objects.filter(
+        failed: QuerySet[Any] = PracticalResult.objects.filter(
             registration__candidate=candidate, registration__operation_type=operation_type, passed=False
         )
         theory_booked = (

@@ -32,12 +32,13 @@ from exams.errors import (
 )
 from exams.practical.access import can_score_at
 from exams.practical.rubrics import current_rubric
+from exams.practical.uploads import UploadRejected
 from exams.theory.selectors import passed_theory_attempt
 
 from .access import can_administer, can_register_for
 from .candidates import Assessment, assess_candidate
 from .models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, Registration
-from .uploads import UploadRejected, check_health_certificate
+from .uploads import check_health_certificate
 
 if TYPE_CHECKING:
     from accounts.models import User

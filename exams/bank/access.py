@@ -59,7 +59,7 @@ def _scope(user: User | AnonymousUser) -> _Scope:
     if cached is None:
         cached = _read_scope(user)
         if user.is_authenticated:
-            user._bank_scope_cache = cached  # type: ignore[union-attr]
+            user._bank_scope_cache = cached  # type: ignore[attr-defined]
     return cached
 
 

@@ -89,7 +89,7 @@ def bank_pool(*, bank_id: int, operation_type_id: int, fresh: bool = False) -> d
     if token is not None and (key, token) in _BUILT:
         return _BUILT[(key, token)]
     rows = None if token is None else cache.get(f"{key}:rows:{token}")
-    if rows is None:
+    if token is None or rows is None:
         token, rows = uuid.uuid4().hex, _read_pool(bank_id, operation_type_id)
         cache.set_many({f"{key}:rows:{token}": rows, f"{key}:token": token}, POOL_CACHE_SECONDS)
     built = _build_pool(rows)

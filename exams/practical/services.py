@@ -149,6 +149,13 @@ def _locked_registration(registration: Registration, examiner: User) -> Registra
     return reg
 
 
+def _session_rubric(reg: Registration) -> Rubric:
+    """The rubric the registration's session was planned with, as rules."""
+    if reg.session.rubric is None:
+        raise ScoringRefused(_("这不是实操考试场次的报名。"), code="not_practical")
+    return rubric_spec(reg.session.rubric)
+
+
 def subjects_to_sit(reg: Registration, rubric: Rubric) -> list[str]:
     codes = [subject.code for subject in rubric.subjects]
     if reg.retake_subjects:
@@ -166,7 +173,7 @@ def open_score_sheet(
         sheet = PracticalScoreSheet.objects.filter(registration=reg).first()
         if sheet is not None:
             return sheet
-        rubric = rubric_spec(reg.session.rubric)
+        rubric = _session_rubric(reg)
         tasks = {}
         for subject in rubric.subjects:
             if subject.code not in subjects_to_sit(reg, rubric):
@@ -188,7 +195,7 @@ def choose_task(
     with transaction.atomic():
         reg = _locked_registration(registration, examiner)
         sheet = PracticalScoreSheet.objects.select_for_update().get(registration=reg)
-        subject = rubric_spec(reg.session.rubric).subject(subject_code)
+        subject = _session_rubric(reg).subject(subject_code)
         if subject is None or subject.task(task_code) is None:
             raise ScoringRefused(_("评分标准中没有该考题。"), code="unknown_task")
         if subject.task_selection != "examiner":
@@ -230,7 +237,7 @@ def save_mark(
         sheet = PracticalScoreSheet.objects.filter(registration=reg).first()
         if sheet is None:
             raise ScoringRefused(_("请先打开评分表。"), code="no_sheet")
-        rubric = rubric_spec(reg.session.rubric)
+        rubric = _session_rubric(reg)
         subject = rubric.subject(subject_code)
         if subject is None or subject_code not in subjects_to_sit(reg, rubric):
             raise ScoringRefused(
@@ -300,7 +307,7 @@ def add_evidence(
         sheet = PracticalScoreSheet.objects.filter(registration=reg).first()
         if sheet is None:
             raise ScoringRefused(_("请先打开评分表。"), code="no_sheet")
-        if rubric_spec(reg.session.rubric).subject(subject_code) is None:
+        if _session_rubric(reg).subject(subject_code) is None:
             raise ScoringRefused(
                 _("评分标准中没有科目 %(subject)s。") % {"subject": subject_code}, code="unknown_subject"
             )
@@ -318,7 +325,7 @@ def add_evidence(
 
 def sheet_summary(sheet: PracticalScoreSheet) -> SheetSummary:
     reg = sheet.registration
-    rubric = rubric_spec(reg.session.rubric)
+    rubric = _session_rubric(reg)
     return summarise_sheet(rubric, sheet.tasks, sheet.marks.all(), sit=subjects_to_sit(reg, rubric))
 
 
@@ -344,7 +351,7 @@ def submit_score_sheet(
         sheet = PracticalScoreSheet.objects.filter(registration=reg).first()
         if sheet is None:
             raise ScoringRefused(_("请先打开评分表。"), code="no_sheet")
-        rubric = rubric_spec(reg.session.rubric)
+        rubric = _session_rubric(reg)
         sit = subjects_to_sit(reg, rubric)
         marks = list(sheet.marks.all())
         summary = summarise_sheet(rubric, sheet.tasks, marks, sit=sit)
@@ -374,7 +381,11 @@ def submit_score_sheet(
         return record_practical_result(
             registration=reg,
             examiner=examiner,
-            subject_scores={state.subject.code: state.score for state in summary.subjects if not state.carried},
+            subject_scores={
+                state.subject.code: state.score
+                for state in summary.subjects
+                if not state.carried and state.score is not None
+            },
             veto=bool(vetoes),
             veto_reason="；".join(f"{code}：{reason}" for code, reason in vetoes),
             detail=detail,

@@ -15,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 class Attempt(models.Model):
     """A theory exam attempt. ``paper`` is the snapshot of questions and key given."""
 
+    #: Not stored: start_attempt sets it False on the attempt it has just drawn, so the
+    #: API skips reading answers that cannot exist yet.
+    resumed: bool = True
+
     registration = models.OneToOneField("exams.Registration", on_delete=models.PROTECT, related_name="attempt")
     candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts")
     started_at = models.DateTimeField()

@@ -211,7 +211,7 @@ def item_report(bank: QuestionBank, *, since: dt.datetime | None = None) -> list
             question = PaperQuestion.from_snapshot(data)
             given = answers[pk].get(question.id) or []
             responses.append(ItemResponse(question.id, is_correct(question, given), float(question.points)))
-        scored.append(ScoredAttempt(score=float(score), responses=tuple(responses)))
+        scored.append(ScoredAttempt(score=float(score or 0), responses=tuple(responses)))
     statistics = item_statistics(scored)
     questions = Question.objects.filter(bank=bank, pk__in=list(statistics)).order_by("pk")
     rows = [ItemReportRow(question=question, statistics=statistics[question.pk]) for question in questions]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -161,7 +162,7 @@ def _record(start: int, lines: list[str]) -> QuestionRecord:
         explanation = _text_of(answers[general + 4 :], html_format)
         answers = answers[:general].strip()
     stem = _text_of(stem_raw, html_format)
-    common = {
+    common: dict[str, Any] = {
         "stem": stem,
         "explanation": explanation,
         "knowledge_point": meta.get("knowledge_point", ""),

@@ -16,6 +16,7 @@ import binascii
 import html
 import xml.etree.ElementTree as ET  # noqa: S405 - only for building the export and its types
 from collections.abc import Iterable
+from typing import Any
 from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
@@ -103,7 +104,7 @@ def _record(question: ET.Element, line: int) -> QuestionRecord:
         for tag in tags:
             if tag.startswith(prefix):
                 meta[field] = tag[len(prefix) :].strip()
-    common = {
+    common: dict[str, Any] = {
         "stem": _plain(question.find("questiontext")),
         "explanation": _plain(question.find("generalfeedback")),
         "knowledge_point": meta.get("knowledge_point", ""),
@@ -185,8 +186,8 @@ def write(records: Iterable[QuestionRecord]) -> bytes:
         ET.SubElement(question, "defaultgrade").text = "1"
         if record.kind == TRUE_FALSE:
             for word, key in (("true", "T"), ("false", "F")):
-                answer = _text_child(question, "answer", word, fraction="100" if record.answer == (key,) else "0")
-                answer.set("format", "moodle_auto_format")
+                choice = _text_child(question, "answer", word, fraction="100" if record.answer == (key,) else "0")
+                choice.set("format", "moodle_auto_format")
         else:
             ET.SubElement(question, "single").text = "true" if record.kind == SINGLE else "false"
             ET.SubElement(question, "shuffleanswers").text = "true"

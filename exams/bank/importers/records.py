@@ -278,7 +278,7 @@ def build_record(
     if kind_value == TRUE_FALSE and options and cell_text(answer).upper() in {"A", "B"}:
         # True/false written as a choice between A. 正确 and B. 错误: take the chosen text.
         pairs = options if isinstance(options[0], tuple) else keyed_options([cell_text(o) for o in options])  # type: ignore[arg-type]
-        answer = dict(pairs).get(cell_text(answer).upper(), answer)  # type: ignore[arg-type]
+        answer = dict(pairs).get(cell_text(answer).upper(), answer)
     answer_keys = parse_answer(kind_value, answer, [key for key, _text_ in keyed])
     explanation_text = cell_text(explanation)
     if len(explanation_text) > MAX_EXPLANATION_CHARS:
