@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.on_commit import queue_task
 from accounts.sms import send_sms
 from courses.selectors import enrolments_for
 
-from .lifecycle import lock_certificate, queue_pdf_after_commit, record_step
+from .lifecycle import lock_certificate, record_step
 from .models import Certificate, Review, ReviewReminder
 from .notifications import notify_holder_after_commit
 from .qr import verification_url
@@ -35,6 +36,7 @@ from .rules import (
     next_status,
     review_fail_grounds,
 )
+from .tasks import render_certificate_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +163,7 @@ def decide_review(
             certificate.pdf = ""
             certificate.pdf_rendered_at = None
             certificate.save(update_fields=["review_due", "valid_until", "last_reviewed_on", "pdf", "pdf_rendered_at"])
-            queue_pdf_after_commit(certificate.pk)
+            queue_task(render_certificate_pdf, certificate.pk)  # the paper with the review record
         else:
             certificate.status = next_status(certificate.status, Action.LAPSE)
             certificate.status_changed_at = timezone.now()
