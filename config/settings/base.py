@@ -323,9 +323,6 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = int(os.environ.get("WAGTAILDOCS_MAX_UPLOAD_SIZE", 
 # Lesson pages send a heartbeat this often while the learner studies.
 COURSES_HEARTBEAT_SECONDS = int(os.environ.get("COURSES_HEARTBEAT_SECONDS", 30))
 # --- Practical exams and exam administration (issue 4) ---
-# The admission ticket PDF borrows the certificates app's subsetting CJK font loader
-# through this hook, so exams never imports certificates.
-KAOZHENG_PDF_FONT_CSS = "certificates.pdf.font_face_css"
 # Women's retirement schedule for the age rule: 50 (workers, the default for
 # special-operations work) or 55 (managerial and technical posts). See exams/eligibility.py.
 KAOZHENG_FEMALE_RETIREMENT_BASE = int(os.environ.get("KAOZHENG_FEMALE_RETIREMENT_BASE", "50"))
