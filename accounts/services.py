@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_event
+from .dates import add_years
 from .encryption import lookup_hash
 from .identity import InvalidIdNumber, parse_id_number
 from .models import Education, ExamBan, User
@@ -138,7 +139,7 @@ def impose_exam_ban(
         existing = ExamBan.objects.filter(user=user, source=source).first()
         if existing is not None:
             return existing
-    ends_on = _add_years(starts_on, years)
+    ends_on = add_years(starts_on, years)
     ban = ExamBan.objects.create(
         user=user,
         reason=reason,
@@ -155,10 +156,3 @@ def impose_exam_ban(
         data={"user": user.pk, "reason": reason, "until": ends_on.isoformat(), "source": source},
     )
     return ban
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
