@@ -31,6 +31,7 @@ from .rules import (
     REVIEW_WINDOW_DAYS,
     Action,
     ReviewFacts,
+    ReviewFailGround,
     can_apply_for_review,
     dates_after_review,
     next_status,
@@ -184,7 +185,9 @@ def decide_review(
                 "valid_until": certificate.valid_until.isoformat(),
             },
         )
-        reason = locked_review.note or "、".join(str(REVIEW_FAIL_GROUND_LABELS[ground]) for ground in grounds)
+        reason = locked_review.note or "、".join(
+            str(REVIEW_FAIL_GROUND_LABELS[ReviewFailGround(ground)]) for ground in grounds
+        )
         notify_holder_after_commit(
             certificate, "review_approved" if approve else "review_rejected", "" if approve else reason
         )
@@ -208,12 +211,11 @@ def _reminder_text(certificate: Certificate) -> str:
     )
 
 
-def _send(certificate: Certificate, channel: str, text: str) -> None:
-    holder = certificate.holder
+def _send(channel: str, address: str, text: str) -> None:
     if channel == ReviewReminder.Channel.SMS:
-        send_sms(holder.phone, text)
+        send_sms(address, text)
     else:
-        send_mail(str(_("特种作业操作证复审提醒")), text, settings.DEFAULT_FROM_EMAIL, [holder.email])
+        send_mail(str(_("特种作业操作证复审提醒")), text, settings.DEFAULT_FROM_EMAIL, [address])
 
 
 def send_review_reminders(*, today: dt.date | None = None) -> int:
@@ -233,19 +235,19 @@ def send_review_reminders(*, today: dt.date | None = None) -> int:
     sent = 0
     for certificate in due.iterator(chunk_size=500):
         holder = certificate.holder
-        channels = []
+        destinations: list[tuple[str, str]] = []
         if holder.phone:
-            channels.append(ReviewReminder.Channel.SMS)
+            destinations.append((ReviewReminder.Channel.SMS, holder.phone))
         if holder.email:
-            channels.append(ReviewReminder.Channel.EMAIL)
+            destinations.append((ReviewReminder.Channel.EMAIL, holder.email))
         text = _reminder_text(certificate)
-        for channel in channels:
+        for channel, address in destinations:
             try:
                 with transaction.atomic():
                     ReviewReminder.objects.create(
                         certificate=certificate, due_on=certificate.review_due, channel=channel, sent_at=timezone.now()
                     )
-                    _send(certificate, channel, text)
+                    _send(channel, address, text)
             except IntegrityError:
                 continue  # already reminded for this due date on this channel
             except Exception:  # noqa: BLE001 (a gateway failure must not stop the others)
