@@ -9,6 +9,7 @@ apps that want to let administrators through say so explicitly.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -19,7 +20,7 @@ from .models import ExamBan, Membership, Organisation, User
 from .phone import InvalidPhone, normalize_phone
 
 
-def _is_member_candidate(user: User | AnonymousUser | None) -> bool:
+def _is_member_candidate(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.pk)
 
 

@@ -1,5 +1,6 @@
-"""State changes to accounts: identity and phone. The only code that writes a User's
-personal data; each call is atomic, audited and safe to repeat."""
+"""State changes to accounts: identity, phone, exam bans and roles. The only code that
+writes a User's personal data or grants a role; each call is atomic, audited and safe
+to repeat."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_event
+from .dates import add_years
 from .encryption import lookup_hash
 from .identity import InvalidIdNumber, parse_id_number
-from .models import Education, ExamBan, User
+from .models import Education, ExamBan, Membership, Organisation, Role, User
 from .phone import InvalidPhone, normalize_phone
 
 #: What the user is told for each reason `parse_id_number` gives.
@@ -28,6 +30,7 @@ PHONE_INVALID = _("请输入11位中国大陆手机号码。")
 PHONE_TAKEN = _("该手机号已被其他账户使用。")
 PHONE_MISMATCH = _("该手机号不是此账户的手机号。")
 BAN_REASON_INVALID = _("请选择禁考原因。")
+ROLE_INVALID = _("请选择角色。")
 
 
 def id_number_error(exc: InvalidIdNumber) -> str:
@@ -138,7 +141,7 @@ def impose_exam_ban(
         existing = ExamBan.objects.filter(user=user, source=source).first()
         if existing is not None:
             return existing
-    ends_on = _add_years(starts_on, years)
+    ends_on = add_years(starts_on, years)
     ban = ExamBan.objects.create(
         user=user,
         reason=reason,
@@ -157,8 +160,47 @@ def impose_exam_ban(
     return ban
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
+@transaction.atomic
+def grant_membership(*, user: User, organisation: Organisation, role: str, granted_by: User | None) -> Membership:
+    """Give ``user`` ``role`` in ``organisation``: what every permission check reads.
+
+    Role grants decide who may see candidates' data or decide on certificates, so each
+    one is audited with who granted it. Safe to repeat: a role already held is
+    returned as it is, with no second event. The user's row is locked first, so two
+    grants for one person apply one after the other.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": ROLE_INVALID}, code="invalid")
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    existing = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
+    if existing is not None:
+        return existing
     try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
+        with transaction.atomic():  # a savepoint: a lost race must not spoil the caller's transaction
+            membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    except IntegrityError:  # unique_membership_role: granted meanwhile (where row locks do nothing)
+        return Membership.objects.get(user=user, organisation=organisation, role=role)
+    record_event(
+        actor=granted_by, action="accounts.membership.granted", obj=membership, data=_membership_data(membership)
+    )
+    return membership
+
+
+@transaction.atomic
+def revoke_membership(*, membership: Membership, revoked_by: User | None) -> None:
+    """Take a role away. The audit event keeps who held which role where, since the row
+    itself is deleted. Safe to repeat: a membership already gone is left alone."""
+    User.objects.select_for_update().filter(pk=membership.user_id).first()
+    locked = Membership.objects.select_related("organisation").filter(pk=membership.pk).first()
+    if locked is None:
+        return
+    record_event(actor=revoked_by, action="accounts.membership.revoked", obj=locked, data=_membership_data(locked))
+    locked.delete()
+
+
+def _membership_data(membership: Membership) -> dict[str, object]:
+    return {
+        "user": membership.user_id,
+        "organisation": membership.organisation.code,
+        "role": membership.role,
+    }

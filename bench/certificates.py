@@ -26,9 +26,10 @@ django.setup()
 from accounts.identity import check_character
 from accounts.models import Organisation, User
 from certificates.models import Certificate
-from certificates.pdf import cjk_font, harfbuzz_subset_available, render_certificate_pdf
+from certificates.pdf import render_certificate_pdf
 from certificates.rules import certificate_dates, format_certificate_number
 from exams.catalogue.models import OperationCategory, OperationType
+from printing.fonts import cjk_font, harfbuzz_subset_available
 
 FAMILY_NAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗欧阳司马"
 GIVEN_NAMES = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华志国"

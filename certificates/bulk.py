@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent, Organisation, User
+from accounts.on_commit import queue_task
 
 from .models import BulkExtension, Certificate, CertificateEvent
+from .tasks import run_bulk_extension_task
 
 CHUNK_SIZE = 2000
 MAX_CERTIFICATES = 100_000
@@ -65,7 +67,7 @@ def start_bulk_extension(
             obj=job,
             data={"until": until.isoformat(), "total": len(ids), "selected": len(wanted), "reason": job.reason},
         )
-        transaction.on_commit(lambda: _queue(job.pk))
+        queue_task(run_bulk_extension_task, job.pk)
     return job
 
 
@@ -80,12 +82,6 @@ def _own_current_ids(authority: Organisation, wanted: list[int]) -> list[int]:
             ).values_list("pk", flat=True)
         )
     return ids
-
-
-def _queue(job_id: int) -> None:
-    from .tasks import run_bulk_extension_task
-
-    run_bulk_extension_task.delay(job_id)
 
 
 def run_bulk_extension(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> BulkExtension:

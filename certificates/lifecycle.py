@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent, User
+from accounts.on_commit import queue_task
 from accounts.services import impose_exam_ban
 
 from .models import Certificate, CertificateEvent, new_verification_token
@@ -39,6 +40,7 @@ from .rules import (
     next_status,
     review_due_with_interval,
 )
+from .tasks import render_certificate_pdf
 
 REASON_REQUIRED = _("请填写原因。")
 GROUND_INVALID = _("请选择有效的依据。")
@@ -175,13 +177,6 @@ def _void_paper(locked: Certificate) -> tuple[str, str]:
     return old_token, old_pdf
 
 
-def queue_pdf_after_commit(certificate_id: int) -> None:
-    """Render the new paper once the change is committed (a worker must see it)."""
-    from .services import _queue_pdf
-
-    transaction.on_commit(lambda: _queue_pdf(certificate_id))
-
-
 def replace_certificate(*, certificate: Certificate, actor: User | None, reason: str, detail: str = "") -> Certificate:
     """补发 a lost or damaged paper: same number and dates, a new QR token and PDF; the
     old paper is void (its QR says so)."""
@@ -202,7 +197,7 @@ def replace_certificate(*, certificate: Certificate, actor: User | None, reason:
             voided_token=old_token,
             voided_pdf=old_pdf,
         )
-        queue_pdf_after_commit(locked.pk)
+        queue_task(render_certificate_pdf, locked.pk)  # the new paper
         notify_holder_after_commit(locked, "replace")
     return locked
 
@@ -230,7 +225,7 @@ def update_certificate_details(*, certificate: Certificate, actor: User | None, 
             voided_token=old_token,
             voided_pdf=old_pdf,
         )
-        queue_pdf_after_commit(locked.pk)
+        queue_task(render_certificate_pdf, locked.pk)  # the new paper
         notify_holder_after_commit(locked, "update", reason)
     return locked
 

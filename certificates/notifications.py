@@ -10,12 +10,14 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.on_commit import queue_task
 from accounts.sms import send_sms
 
 from .models import Certificate
+from .rules import mask_certificate_number
+from .tasks import notify_holder_task
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ ACTION_TEXT = {
 def holder_notice(certificate: Certificate, action: str, reason: str = "") -> str:
     text = _("【考证】您的特种作业操作证（%(type)s，%(number)s）%(what)s。") % {
         "type": certificate.operation_type.name,
-        "number": _masked_number(certificate.number),
+        "number": mask_certificate_number(certificate.number),
         "what": ACTION_TEXT[action],
     }
     if reason:
@@ -42,22 +44,9 @@ def holder_notice(certificate: Certificate, action: str, reason: str = "") -> st
     return str(text)
 
 
-def _masked_number(number: str) -> str:
-    from .rules import mask_certificate_number
-
-    return mask_certificate_number(number)
-
-
 def notify_holder_after_commit(certificate: Certificate, action: str, reason: str = "") -> None:
-    message = holder_notice(certificate, action, reason)
-    certificate_id = certificate.pk
-
-    def queue() -> None:
-        from .tasks import notify_holder_task
-
-        notify_holder_task.delay(certificate_id, message)
-
-    transaction.on_commit(queue)
+    """Queue the holder's notice; it leaves only if the change that prompted it commits."""
+    queue_task(notify_holder_task, certificate.pk, holder_notice(certificate, action, reason))
 
 
 def send_holder_notice(*, certificate_id: int, message: str) -> int:

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.on_commit import queue_task
 from accounts.sms import send_sms
 from courses.selectors import enrolments_for
 
-from .lifecycle import lock_certificate, queue_pdf_after_commit, record_step
+from .lifecycle import lock_certificate, record_step
 from .models import Certificate, Review, ReviewReminder
 from .notifications import notify_holder_after_commit
 from .qr import verification_url
@@ -30,11 +31,13 @@ from .rules import (
     REVIEW_WINDOW_DAYS,
     Action,
     ReviewFacts,
+    ReviewFailGround,
     can_apply_for_review,
     dates_after_review,
     next_status,
     review_fail_grounds,
 )
+from .tasks import render_certificate_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +164,7 @@ def decide_review(
             certificate.pdf = ""
             certificate.pdf_rendered_at = None
             certificate.save(update_fields=["review_due", "valid_until", "last_reviewed_on", "pdf", "pdf_rendered_at"])
-            queue_pdf_after_commit(certificate.pk)
+            queue_task(render_certificate_pdf, certificate.pk)  # the paper with the review record
         else:
             certificate.status = next_status(certificate.status, Action.LAPSE)
             certificate.status_changed_at = timezone.now()
@@ -182,7 +185,9 @@ def decide_review(
                 "valid_until": certificate.valid_until.isoformat(),
             },
         )
-        reason = locked_review.note or "、".join(str(REVIEW_FAIL_GROUND_LABELS[ground]) for ground in grounds)
+        reason = locked_review.note or "、".join(
+            str(REVIEW_FAIL_GROUND_LABELS[ReviewFailGround(ground)]) for ground in grounds
+        )
         notify_holder_after_commit(
             certificate, "review_approved" if approve else "review_rejected", "" if approve else reason
         )
@@ -206,12 +211,11 @@ def _reminder_text(certificate: Certificate) -> str:
     )
 
 
-def _send(certificate: Certificate, channel: str, text: str) -> None:
-    holder = certificate.holder
+def _send(channel: str, address: str, text: str) -> None:
     if channel == ReviewReminder.Channel.SMS:
-        send_sms(holder.phone, text)
+        send_sms(address, text)
     else:
-        send_mail(str(_("特种作业操作证复审提醒")), text, settings.DEFAULT_FROM_EMAIL, [holder.email])
+        send_mail(str(_("特种作业操作证复审提醒")), text, settings.DEFAULT_FROM_EMAIL, [address])
 
 
 def send_review_reminders(*, today: dt.date | None = None) -> int:
@@ -231,19 +235,19 @@ def send_review_reminders(*, today: dt.date | None = None) -> int:
     sent = 0
     for certificate in due.iterator(chunk_size=500):
         holder = certificate.holder
-        channels = []
+        destinations: list[tuple[str, str]] = []
         if holder.phone:
-            channels.append(ReviewReminder.Channel.SMS)
+            destinations.append((ReviewReminder.Channel.SMS, holder.phone))
         if holder.email:
-            channels.append(ReviewReminder.Channel.EMAIL)
+            destinations.append((ReviewReminder.Channel.EMAIL, holder.email))
         text = _reminder_text(certificate)
-        for channel in channels:
+        for channel, address in destinations:
             try:
                 with transaction.atomic():
                     ReviewReminder.objects.create(
                         certificate=certificate, due_on=certificate.review_due, channel=channel, sent_at=timezone.now()
                     )
-                    _send(certificate, channel, text)
+                    _send(channel, address, text)
             except IntegrityError:
                 continue  # already reminded for this due date on this channel
             except Exception:  # noqa: BLE001 (a gateway failure must not stop the others)

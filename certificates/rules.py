@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.dates import add_years
 from accounts.identity import InvalidIdNumber, mask_id_number, parse_id_number
 
 VALIDITY_YEARS = 6
@@ -22,15 +23,7 @@ REVIEW_INTERVAL_YEARS = 3
 EXTENDED_REVIEW_INTERVAL_YEARS = 6
 REVIEW_WINDOW_DAYS = 60
 
-# --- Dates ------------------------------------------------------------------------------
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    """The same calendar day ``years`` later; 29 February falls back to the 28th."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+# --- Dates (calendar arithmetic: accounts.dates) ---------------------------------------
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,13 @@ from django.utils import timezone
 from accounts.audit import record_event
 from accounts.identity import InvalidIdNumber, parse_id_number
 from accounts.models import Organisation, User
+from accounts.on_commit import queue_task
 
-from . import selectors
-from .models import Certificate, VerificationLog
+from . import pdf, selectors
+from .models import AuthorityPolicy, Certificate, VerificationLog
 from .numbering import number_for
 from .rules import certificate_dates, display_status, mask_certificate_number
+from .tasks import render_certificate_pdf
 
 if TYPE_CHECKING:
     from exams.catalogue.models import OperationType
@@ -42,8 +44,6 @@ def _holder_sex(holder: User) -> str:
 
 
 def _requires_id_number(authority: Organisation) -> bool:
-    from .models import AuthorityPolicy
-
     return AuthorityPolicy.objects.filter(
         authority=authority, number_format=AuthorityPolicy.NumberFormat.ID_NUMBER
     ).exists()
@@ -154,14 +154,8 @@ def issue_certificate(
                 "practical_result": practical_result.pk if practical_result else None,
             },
         )
-        transaction.on_commit(lambda: _queue_pdf(certificate.pk))
+        queue_task(render_certificate_pdf, certificate.pk)
     return certificate
-
-
-def _queue_pdf(certificate_id: int) -> None:
-    from .tasks import render_certificate_pdf
-
-    render_certificate_pdf.delay(certificate_id)
 
 
 def issue_certificate_for_qualification(
@@ -196,9 +190,7 @@ def ensure_pdf(certificate: Certificate) -> Certificate:
     """
     if certificate.pdf:
         return certificate
-    from .pdf import render_certificate_pdf
-
-    content = render_certificate_pdf(certificate)
+    content = pdf.render_certificate_pdf(certificate)
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if not locked.pdf:
@@ -209,6 +201,18 @@ def ensure_pdf(certificate: Certificate) -> Certificate:
     certificate.pdf = locked.pdf
     certificate.pdf_rendered_at = locked.pdf_rendered_at
     return certificate
+
+
+def ensure_certificate_pdf(*, certificate_id: int) -> Certificate | None:
+    """The background render: ``ensure_pdf`` for a certificate id; None if it is gone."""
+    certificate = (
+        Certificate.objects.select_related("holder", "operation_type__category", "authority")
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is None:
+        return None
+    return ensure_pdf(certificate)
 
 
 def client_digest(ip: str | None) -> str:

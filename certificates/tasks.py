@@ -1,15 +1,19 @@
-"""Background work for certificates; tasks take ids and call services."""
+"""Background work for certificates; tasks take ids and call services.
+
+Services import these tasks at module level and queue them with
+``accounts.on_commit.queue_task``; each task imports its service inside its body, so
+the import runs one way only (services -> tasks). Every task carries the name it had
+when Celery derived it from the module path, so moving code never orphans queued work.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 from celery.signals import worker_process_init
 
-from .models import Certificate
-from .services import ensure_pdf
-
 
 @shared_task(
+    name="certificates.tasks.render_certificate_pdf",
     acks_late=True,
     soft_time_limit=60,
     time_limit=90,
@@ -24,17 +28,18 @@ def render_certificate_pdf(certificate_id: int) -> None:
     Storage hiccups (OSError) are retried with backoff; should every retry fail, the
     PDF download renders it on demand.
     """
-    certificate = (
-        Certificate.objects.select_related("holder", "operation_type__category", "authority")
-        .filter(pk=certificate_id)
-        .first()
-    )
-    if certificate is None or certificate.pdf:
-        return
-    ensure_pdf(certificate)
+    from .services import ensure_certificate_pdf
+
+    ensure_certificate_pdf(certificate_id=certificate_id)
 
 
-@shared_task(acks_late=True, soft_time_limit=600, time_limit=660, ignore_result=True)
+@shared_task(
+    name="certificates.tasks.run_bulk_extension_task",
+    acks_late=True,
+    soft_time_limit=600,
+    time_limit=660,
+    ignore_result=True,
+)
 def run_bulk_extension_task(job_id: int) -> None:
     """Work through a bulk extension; a redelivered task resumes where it stopped."""
     from .bulk import run_bulk_extension
@@ -59,7 +64,13 @@ def record_lapses_task() -> int:
 
 
 @shared_task(
-    acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True
+    name="certificates.tasks.notify_holder_task",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
 )
 def notify_holder_task(certificate_id: int, message: str) -> None:
     """Tell the holder what the authority did to their certificate (SMS, e-mail)."""

@@ -318,9 +318,6 @@ LOGGING = {
 KAOZHENG_ON_QUALIFIED = ["certificates.services.issue_certificate_for_qualification"]
 # Path to a CJK font (OTF/TTF/TTC) to embed in PDFs; found through fontconfig if unset.
 PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
-# The admission ticket PDF borrows the certificates app's subsetting CJK font loader
-# through this hook, so exams never imports certificates.
-KAOZHENG_PDF_FONT_CSS = "certificates.pdf.font_face_css"
 # Women's retirement schedule for the age rule: 50 (workers, the default for
 # special-operations work) or 55 (managerial and technical posts). See exams/admission/eligibility.py.
 KAOZHENG_FEMALE_RETIREMENT_BASE = int(os.environ.get("KAOZHENG_FEMALE_RETIREMENT_BASE", "50"))

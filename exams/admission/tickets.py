@@ -1,8 +1,7 @@
 """The admission ticket (准考证) as an A5 PDF: photo, session, site, and a QR code of its code.
 
-Rendered by WeasyPrint like the certificate. The Chinese font comes through the hook
-settings.KAOZHENG_PDF_FONT_CSS (the certificates app's subsetting font loader by
-default), so exams never imports certificates; without it fontconfig's font is used.
+Rendered like the certificate, through the printing package: the Chinese font is cut
+down to the page's characters and nothing outside the page is fetched.
 """
 
 from __future__ import annotations
@@ -13,13 +12,12 @@ import logging
 from typing import TYPE_CHECKING
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
 from accounts.identity import mask_id_number
+from printing import render_pdf
 
 if TYPE_CHECKING:
     from .models import Registration
@@ -71,18 +69,6 @@ def ticket_context(registration: Registration) -> dict:
 
 
 def render_ticket_pdf(registration: Registration) -> bytes:
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     with translation.override("zh-hans"):
         html = render_to_string("exams/admission/ticket.html", ticket_context(registration))
-    font_config = FontConfiguration()
-    stylesheets = []
-    hook = getattr(settings, "KAOZHENG_PDF_FONT_CSS", "")
-    if hook:
-        css = import_string(hook)(html)
-        if css:
-            stylesheets.append(CSS(string=css.replace('"Kaozheng CJK"', f'"{FONT_FAMILY}"'), font_config=font_config))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=stylesheets, font_config=font_config
-    )
+    return render_pdf(html, font_family=FONT_FAMILY)

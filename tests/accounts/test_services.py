@@ -1,4 +1,4 @@
-"""Identity and phone services: encryption at rest, uniqueness, failure leaves nothing changed."""
+"""Identity, phone and role services: encryption at rest, uniqueness, audit, failure leaves nothing changed."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.db import connection
 
 from accounts import selectors, services
 from accounts.encryption import lookup_hash
-from accounts.models import AuditEvent, User
-from tests.factories import UserFactory, make_id_number
+from accounts.models import AuditEvent, Membership, Role, User
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +221,56 @@ def test_verify_phone_refuses_a_number_that_is_not_the_users():
     # then
     assert excinfo.value.message_dict == {"phone": ["该手机号不是此账户的手机号。"]}
     assert User.objects.get(pk=user.pk).phone_verified is False
+
+
+def test_grant_membership_gives_the_role_once_and_audits_it_once():
+    # given a person, an organisation and the administrator granting the role
+    person, organisation, admin = UserFactory(), OrganisationFactory(code="px-02"), UserFactory()
+
+    # when the role is granted twice
+    first = services.grant_membership(user=person, organisation=organisation, role=Role.TRAINER, granted_by=admin)
+    again = services.grant_membership(user=person, organisation=organisation, role=Role.TRAINER, granted_by=admin)
+
+    # then one membership exists and one event records who granted what
+    assert again == first
+    assert selectors.roles_of(person) == {"trainer"}
+    events = AuditEvent.objects.filter(action="accounts.membership.granted")
+    assert list(events.values_list("actor_id", "object_type", "object_id", "data")) == [
+        (
+            admin.pk,
+            "accounts.membership",
+            str(first.pk),
+            {"user": person.pk, "organisation": "px-02", "role": "trainer"},
+        )
+    ]
+
+
+def test_grant_membership_refuses_an_unknown_role():
+    # given a person and an organisation
+    person, organisation = UserFactory(), OrganisationFactory()
+
+    # when a role that does not exist is granted
+    with pytest.raises(ValidationError) as excinfo:
+        services.grant_membership(user=person, organisation=organisation, role="owner", granted_by=None)
+
+    # then it is refused and nothing changed
+    assert excinfo.value.message_dict == {"role": ["请选择角色。"]}
+    assert not Membership.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_revoke_membership_takes_the_role_away_once_and_audits_it_once():
+    # given a regulator
+    membership = MembershipFactory(role=Role.REGULATOR, organisation=OrganisationFactory(code="bj-ajj"))
+    person, admin = membership.user, UserFactory()
+
+    # when the role is revoked twice (the second time from a stale copy)
+    services.revoke_membership(membership=membership, revoked_by=admin)
+    services.revoke_membership(membership=membership, revoked_by=admin)
+
+    # then the role is gone and one event keeps who held which role where
+    assert selectors.roles_of(person) == set()
+    events = AuditEvent.objects.filter(action="accounts.membership.revoked")
+    assert list(events.values_list("actor_id", "object_id", "data")) == [
+        (admin.pk, str(membership.pk), {"user": person.pk, "organisation": "bj-ajj", "role": "regulator"})
+    ]

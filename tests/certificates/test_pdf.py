@@ -13,8 +13,9 @@ from PIL import Image
 
 from accounts.identity import mask_id_number
 from certificates import pdf as certificate_pdf
-from certificates.pdf import harfbuzz_subset_available, render_certificate_pdf, visible_characters
+from certificates.pdf import render_certificate_pdf
 from certificates.rules import mask_certificate_number
+from printing import font_subset
 from tests.certificates.conftest import HOLDER_ID, HOLDER_NAME
 
 pytestmark = pytest.mark.django_db
@@ -37,18 +38,6 @@ def _pdftotext(content: bytes, tmp_path) -> str:
 
 def _pdffonts(content: bytes, tmp_path) -> list[str]:
     return _poppler("pdffonts", content, tmp_path, "certificate.pdf").splitlines()[2:]
-
-
-def test_harfbuzz_subset_library_is_available():
-    # given the set-up installed libharfbuzz-subset (Debian: libharfbuzz-subset0)
-    # when / then the PDF module can load it; without it PDFs grow tenfold
-    assert harfbuzz_subset_available() is True
-
-
-def test_a_cjk_font_is_found():
-    source = certificate_pdf.cjk_font()
-    assert source is not None, "no CJK font: install fonts-noto-cjk or set PDF_CJK_FONT"
-    assert source.path.lower().endswith((".ttc", ".otc", ".otf", ".ttf"))
 
 
 def test_pdf_shows_the_certificate_in_extractable_chinese_with_a_subset_font(issue, tmp_path):
@@ -122,20 +111,12 @@ def test_qr_code_is_vector_and_points_at_the_public_page(issue, settings):
     assert context["photo"] == ""
 
 
-def test_subset_text_is_what_the_page_draws():
-    html = (
-        "<html><style>body{font:x}</style><body><p>证号 A&amp;B</p>"
-        "<svg><title>不</title><path d='M0'/></svg></body></html>"
-    )
-    assert visible_characters(html) == " &AB号证"
-
-
 def test_a_failed_subset_falls_back_to_fontconfig(issue, monkeypatch, tmp_path):
     # given HarfBuzz fails to subset the font
     def broken_subset(self, text):
-        raise certificate_pdf.font_subset.FontSubsetError("broken")
+        raise font_subset.FontSubsetError("broken")
 
-    monkeypatch.setattr(certificate_pdf.font_subset.FontFace, "subset", broken_subset)
+    monkeypatch.setattr(font_subset.FontFace, "subset", broken_subset)
 
     # when the PDF is rendered
     content = render_certificate_pdf(issue())
@@ -143,34 +124,3 @@ def test_a_failed_subset_falls_back_to_fontconfig(issue, monkeypatch, tmp_path):
     # then a PDF still comes out, its Chinese text embedded through fontconfig
     assert content.startswith(b"%PDF-")
     assert "特种作业操作证" in _pdftotext(content, tmp_path)
-
-
-def test_the_pinned_weasyprint_still_has_the_user_agent_stylesheet_hook():
-    # given the private hook the certificate renderer overrides for speed
-    from weasyprint import HTML
-
-    # when / then it still exists (an upgrade that drops it must be noticed here)
-    assert callable(getattr(HTML, "_ua_stylesheets", None))
-    document = certificate_pdf._certificate_html("<p>证</p>")
-    assert document._ua_stylesheets() == [certificate_pdf._ua_stylesheet()]
-
-
-def test_the_page_font_configuration_knows_only_the_fonts_the_page_adds():
-    # given the renderer's empty Fontconfig configuration
-    configuration = certificate_pdf.page_font_configuration()
-    # when the certificate is rendered with it, then no system font can slip in
-    from weasyprint.text.ffi import ffi, fontconfig
-
-    fonts = fontconfig.FcConfigGetFonts(configuration._config, 0)  # FcSetSystem
-    assert fonts == ffi.NULL or fonts.nfont == 0
-
-
-def test_the_renderer_fetches_no_files_or_network():
-    # given the URL fetcher every certificate render uses
-    fetcher = certificate_pdf._fetcher()
-    # when a page asks for a local file or a web address, then it is refused
-    for url in ("file:///etc/hostname", "http://example.com/x.png"):
-        with pytest.raises(ValueError):
-            fetcher(url)
-    # and data: URLs (the photo) still work
-    assert fetcher("data:text/plain,ok").read() == b"ok"

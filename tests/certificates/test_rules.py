@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
+from accounts.dates import add_years
 from accounts.identity import check_character
 from certificates.rules import (
     CertificateState,
     DisplayStatus,
-    add_years,
     certificate_dates,
     display_status,
     embedded_id_number,

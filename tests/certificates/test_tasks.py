@@ -49,3 +49,43 @@ def test_the_task_is_configured_not_to_lose_work():
     assert render_certificate_pdf.acks_late is True
     assert (render_certificate_pdf.soft_time_limit, render_certificate_pdf.time_limit) == (60, 90)
     assert render_certificate_pdf.name == "certificates.tasks.render_certificate_pdf"
+
+
+def test_every_task_keeps_the_name_it_was_queued_under():
+    # given the certificate tasks (queued work and beat schedules refer to them by name)
+    from certificates import tasks
+
+    # when / then each one is named explicitly with the name it always had
+    assert {
+        tasks.render_certificate_pdf.name,
+        tasks.run_bulk_extension_task.name,
+        tasks.send_review_reminders_task.name,
+        tasks.record_lapses_task.name,
+        tasks.notify_holder_task.name,
+    } == {
+        "certificates.tasks.render_certificate_pdf",
+        "certificates.tasks.run_bulk_extension_task",
+        "certificates.send_review_reminders",
+        "certificates.record_lapses",
+        "certificates.tasks.notify_holder_task",
+    }
+
+
+def test_tasks_import_their_services_only_inside_their_bodies():
+    # given the module that defines the tasks, which services import at module level
+    import ast
+    import inspect
+
+    from certificates import tasks
+
+    tree = ast.parse(inspect.getsource(tasks))
+
+    # when its module-level imports are listed
+    imported = [
+        "." * node.level + (node.module or "") if isinstance(node, ast.ImportFrom) else node.names[0].name
+        for node in tree.body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+
+    # then none of them is a certificates module (which would close an import cycle)
+    assert imported == ["__future__", "celery", "celery.signals"]

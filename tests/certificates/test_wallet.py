@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.dates import add_years
 from certificates import lifecycle, reviews
 from certificates.models import Review
-from certificates.rules import add_years
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -445,7 +445,7 @@ class Command(BaseCommand):
         operation_type = OperationType.objects.exclude(code__in=["0102", "0302"]).order_by("code").first()
         if operation_type is None or Certificate.objects.filter(holder=worker, operation_type=operation_type).exists():
             return
-        from certificates.rules import add_years
+        from accounts.dates import add_years
 
         issued_on = add_years(timezone.localdate() + dt.timedelta(days=20), -3)
         issue_certificate(
