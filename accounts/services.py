@@ -77,7 +77,9 @@ def set_identity(*, user: User, real_name: str, id_number: str, education: str) 
     except IntegrityError as exc:  # another account took the number since the check above
         raise ValidationError({"id_number": ID_NUMBER_TAKEN}, code="taken") from exc
     if changed:
-        record_event(actor=user, action="identity_set", obj=user, data={"id_number": user.id_number_masked})
+        record_event(
+            actor=user, action="accounts.user.identity_set", obj=user, data={"id_number": user.id_number_masked}
+        )
     return user
 
 
@@ -99,7 +101,7 @@ def set_phone(*, user: User, phone: str, verified: bool) -> User:
             user.save(update_fields=["phone", "phone_verified"])
     except IntegrityError as exc:
         raise ValidationError({"phone": PHONE_TAKEN}, code="taken") from exc
-    record_event(actor=user, action="phone_set", obj=user, data={"verified": verified})
+    record_event(actor=user, action="accounts.user.phone_set", obj=user, data={"verified": verified})
     return user
 
 
@@ -116,7 +118,7 @@ def verify_phone(*, user: User, phone: str) -> User:
         return user
     user.phone_verified = True
     user.save(update_fields=["phone_verified"])
-    record_event(actor=user, action="phone_verified", obj=user)
+    record_event(actor=user, action="accounts.user.phone_verified", obj=user)
     return user
 
 
@@ -153,7 +155,7 @@ def impose_exam_ban(
     )
     record_event(
         actor=actor,
-        action="exam_ban.imposed",
+        action="accounts.exam_ban.imposed",
         obj=ban,
         data={"user": user.pk, "reason": reason, "until": ends_on.isoformat(), "source": source},
     )

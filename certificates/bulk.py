@@ -63,7 +63,7 @@ def start_bulk_extension(
         )
         record_event(
             actor=actor,
-            action="certificate.bulk_extension.requested",
+            action="certificates.bulk_extension.requested",
             obj=job,
             data={"until": until.isoformat(), "total": len(ids), "selected": len(wanted), "reason": job.reason},
         )
@@ -147,7 +147,7 @@ def _extend_chunk(*, job: BulkExtension, chunk: list[int], until: dt.date) -> in
         [
             AuditEvent(
                 actor_id=actor_id,
-                action="certificate.extend",
+                action="certificates.certificate.extended",
                 object_type="certificates.certificate",
                 object_id=str(pk),
                 data={"job": job.pk, "until": until.isoformat(), "review_due_before": review_due.isoformat()},

@@ -59,6 +59,23 @@ def _clean_reason(reason: str) -> str:
     return reason[:500]
 
 
+#: The audit action's verb for each step of a certificate's history.
+AUDIT_VERBS = {
+    CertificateEvent.Action.ISSUE: "issued",
+    CertificateEvent.Action.SUSPEND: "suspended",
+    CertificateEvent.Action.REINSTATE: "reinstated",
+    CertificateEvent.Action.REVOKE: "revoked",
+    CertificateEvent.Action.CANCEL: "cancelled",
+    CertificateEvent.Action.LAPSE: "lapsed",
+    CertificateEvent.Action.REPLACE: "replaced",
+    CertificateEvent.Action.UPDATE: "updated",
+    CertificateEvent.Action.EXTEND: "extended",
+    CertificateEvent.Action.REVIEW: "reviewed",
+    CertificateEvent.Action.INTERVAL: "interval_extended",
+    CertificateEvent.Action.REVIEW_APPLIED: "review_applied",
+}
+
+
 def record_step(
     *,
     certificate: Certificate,
@@ -88,7 +105,7 @@ def record_step(
     )
     record_event(
         actor=actor,
-        action=f"certificate.{action}",
+        action=f"certificates.certificate.{AUDIT_VERBS[action]}",
         obj=certificate,
         data={"from": from_status, "to": certificate.status, "ground": ground, "reason": reason, **(data or {})},
     )
@@ -311,7 +328,7 @@ def record_lapses(*, today: dt.date | None = None, batch_size: int = 1000) -> in
             AuditEvent.objects.bulk_create(
                 AuditEvent(
                     actor=None,
-                    action="certificate.lapse",
+                    action="certificates.certificate.lapsed",
                     object_type="certificates.certificate",
                     object_id=str(row["pk"]),
                     data={"from": row["status"], "to": "lapsed", "on": today.isoformat()},

@@ -23,7 +23,7 @@ from accounts.sms import send_sms
 from courses.selectors import enrolments_for
 
 from .lifecycle import lock_certificate, record_step
-from .models import Certificate, Review, ReviewReminder
+from .models import Certificate, CertificateEvent, Review, ReviewReminder
 from .notifications import notify_holder_after_commit
 from .qr import verification_url
 from .rules import (
@@ -78,7 +78,7 @@ def apply_for_review(*, certificate: Certificate, applicant: User, today: dt.dat
         )
         record_step(
             certificate=locked,
-            action="review_applied",
+            action=CertificateEvent.Action.REVIEW_APPLIED,
             from_status=locked.status,
             actor=applicant,
             data={"due_on": locked.review_due.isoformat(), "training_hours": str(review.training_hours)},

@@ -142,7 +142,7 @@ def issue_certificate(
             return existing
         record_event(
             actor=actor,
-            action="certificate.issued",
+            action="certificates.certificate.issued",
             obj=certificate,
             data={
                 "number": mask_certificate_number(certificate.number),  # a "T" + ID number stays masked

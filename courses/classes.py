@@ -77,7 +77,7 @@ def enrol_class(
             added += 1
     record_event(
         actor=actor,
-        action="course.class_enrolled",
+        action="courses.study_class.enrolled",
         obj=study_class,
         data={"course": course.pk, "learners": sorted(learners), "added": added},
     )

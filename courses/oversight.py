@@ -52,7 +52,7 @@ def grade_training_organisation(*, organisation: Organisation, grade: str, actor
     organisation.save(update_fields=["grade"])
     record_event(
         actor=actor,
-        action="organisation.graded",
+        action="accounts.organisation.graded",
         obj=organisation,
         data={"from": previous, "to": grade, "reason": reason},
     )

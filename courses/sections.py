@@ -122,7 +122,7 @@ def provide_training_section(*, organisation: Organisation, actor: User | None =
     )
     record_event(
         actor=actor,
-        action="course.section_created",
+        action="courses.training_section.created",
         obj=section,
         data={"organisation": organisation.pk, "page": index.pk, "group": group.pk},
     )
@@ -142,7 +142,9 @@ def create_training_organisation(
     organisation = Organisation(kind=Organisation.Kind.TRAINING, name=name, code=code, grade=grade, parent=parent)
     organisation.full_clean()
     organisation.save()
-    record_event(actor=actor, action="organisation.created", obj=organisation, data={"kind": organisation.kind})
+    record_event(
+        actor=actor, action="accounts.organisation.created", obj=organisation, data={"kind": organisation.kind}
+    )
     provide_training_section(organisation=organisation, actor=actor)
     return organisation
 
@@ -153,7 +155,7 @@ def grant_section_access(*, user: User, organisation: Organisation, actor: User 
     section = provide_training_section(organisation=organisation, actor=actor)
     if not user.groups.filter(pk=section.group_id).exists():
         user.groups.add(section.group)
-        record_event(actor=actor, action="course.section_access_granted", obj=section, data={"user": user.pk})
+        record_event(actor=actor, action="courses.training_section.access_granted", obj=section, data={"user": user.pk})
     return section
 
 
@@ -164,5 +166,5 @@ def grant_review_access(*, user: User, actor: User | None = None) -> Group:
     reviewers = Group.objects.get(name=REVIEWER_GROUP_NAME)
     if not user.groups.filter(pk=reviewers.pk).exists():
         user.groups.add(reviewers)
-        record_event(actor=actor, action="course.review_access_granted", obj=user, data={"group": reviewers.pk})
+        record_event(actor=actor, action="accounts.user.review_access_granted", obj=user, data={"group": reviewers.pk})
     return reviewers

@@ -35,7 +35,7 @@ def enrol(*, learner: User, course: CoursePage, enrolled_by: User | None = None)
     if created:
         record_event(
             actor=enrolled_by or learner,
-            action="course.enrolled",
+            action="courses.enrolment.created",
             obj=enrolment,
             data={"learner": learner.pk, "course": course.pk},
         )
@@ -120,7 +120,9 @@ def record_lesson_time(
         day.save(update_fields=["seconds", "credited_until"])
 
     if lesson_completed_now:
-        record_event(actor=learner, action="course.lesson_completed", obj=progress, data={"lesson": lesson.pk})
+        record_event(
+            actor=learner, action="courses.lesson_progress.completed", obj=progress, data={"lesson": lesson.pk}
+        )
         complete_training_if_done(learner=learner, enrolment=enrolment, now=now)
     return progress
 
@@ -162,7 +164,7 @@ def answer_check_question(
         record.save(update_fields=["answer", "correct", "answered_at"])
     record_event(
         actor=learner,
-        action="course.check_answered",
+        action="courses.check_answer.recorded",
         obj=record,
         data={"lesson": lesson.pk, "block": block_id, "correct": correct},
     )
@@ -207,5 +209,7 @@ def complete_training_if_done(*, learner: User, enrolment: Enrolment, now: dt.da
         return False
     enrolment.completed_at = now
     enrolment.save(update_fields=["completed_at"])
-    record_event(actor=learner, action="course.completed", obj=enrolment, data={"course": enrolment.course_id})
+    record_event(
+        actor=learner, action="courses.enrolment.completed", obj=enrolment, data={"course": enrolment.course_id}
+    )
     return True

@@ -237,7 +237,7 @@ def plan_session(
         session.operation_types.set(operation_types)
         record_event(
             actor=planned_by,
-            action="exams.session.planned",
+            action="exams.exam_session.planned",
             obj=session,
             data={
                 "kind": kind,

@@ -180,7 +180,7 @@ def import_questions(
                 on_progress(start + len(batch), total)
         record_event(
             actor=actor,
-            action="exams.questions.imported",
+            action="exams.question_bank.imported",
             obj=bank,
             data={"imported": total, "skipped": len(plan.skipped), "source": source},
         )
@@ -209,7 +209,7 @@ def get_or_create_bank(*, slug: str, actor: User | None = None) -> QuestionBank:
     """The bank with this slug; a new bank (named by its slug) when there is none."""
     bank, created = QuestionBank.objects.get_or_create(slug=slug, defaults={"name": slug})
     if created:
-        record_event(actor=actor, action="exams.bank.created", obj=bank, data={"slug": slug})
+        record_event(actor=actor, action="exams.question_bank.created", obj=bank, data={"slug": slug})
     return bank
 
 
@@ -237,7 +237,7 @@ def export_bank(*, bank: QuestionBank, fmt: str, actor: User | None) -> Exported
         data = write_questions(records, fmt)
     record_event(
         actor=actor,
-        action="exams.questions.exported",
+        action="exams.question_bank.exported",
         obj=bank,
         data={"format": fmt, "questions": len(records) - left_out},
     )
@@ -481,7 +481,7 @@ def check_question_import(
         question_import.save()
         record_event(
             actor=actor,
-            action="exams.questions.import_checked",
+            action="exams.question_import.checked",
             obj=question_import,
             data={"bank": bank.pk, "file": question_import.original_name, "errors": len(errors)},
         )
@@ -497,7 +497,7 @@ def confirm_question_import(*, question_import: QuestionImport, actor: User) -> 
             return locked
         locked.status = QuestionImport.Status.QUEUED
         locked.save(update_fields=["status"])
-        record_event(actor=actor, action="exams.questions.import_confirmed", obj=locked, data={"total": locked.total})
+        record_event(actor=actor, action="exams.question_import.confirmed", obj=locked, data={"total": locked.total})
         queue_task(run_question_import_task, locked.pk)
     return locked
 
@@ -578,7 +578,9 @@ def create_organisation_bank(*, organisation: Organisation, actor: User) -> Ques
             level=_level_for(organisation),
             organisation=organisation,
         )
-        record_event(actor=actor, action="exams.bank.created", obj=bank, data={"organisation": organisation.pk})
+        record_event(
+            actor=actor, action="exams.question_bank.created", obj=bank, data={"organisation": organisation.pk}
+        )
     return bank
 
 

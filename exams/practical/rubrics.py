@@ -126,7 +126,7 @@ def import_rubric(*, data: dict, actor: User | None, publish: bool = False) -> P
             )
         record_event(
             actor=actor,
-            action="exams.rubric.imported",
+            action="exams.practical_rubric.imported",
             obj=rubric,
             data={"operation": spec.operation, "version": version},
         )
@@ -162,7 +162,7 @@ def _publish(rubric: PracticalRubric, actor: User | None) -> None:
     rubric.published_at = timezone.now()
     rubric.published_by = actor if actor is not None and actor.pk else None
     rubric.save(update_fields=["is_published", "published_at", "published_by"])
-    record_event(actor=actor, action="exams.rubric.published", obj=rubric, data={"version": rubric.version})
+    record_event(actor=actor, action="exams.practical_rubric.published", obj=rubric, data={"version": rubric.version})
 
 
 def publish_rubric(*, rubric: PracticalRubric, actor: User) -> PracticalRubric:

@@ -181,7 +181,7 @@ def open_score_sheet(
             if subject.task_selection == "draw" or len(subject.tasks) == 1:
                 tasks[subject.code] = rng.choice(subject.tasks).code
         sheet = PracticalScoreSheet.objects.create(registration=reg, tasks=tasks)
-        record_event(actor=examiner, action="exams.score_sheet.opened", obj=sheet, data={"tasks": tasks})
+        record_event(actor=examiner, action="exams.practical_score_sheet.opened", obj=sheet, data={"tasks": tasks})
     return sheet
 
 
@@ -208,7 +208,7 @@ def choose_task(
         sheet.save(update_fields=["tasks", "updated_at"])
         record_event(
             actor=examiner,
-            action="exams.score_sheet.task_chosen",
+            action="exams.practical_score_sheet.task_chosen",
             obj=sheet,
             data={"subject": subject_code, "task": task_code},
         )
@@ -319,7 +319,9 @@ def add_evidence(
         # A random name: media URLs must not be guessable from a registration number.
         evidence.image.save(f"{secrets.token_urlsafe(16)}.jpg", photo, save=False)
         evidence.save()
-        record_event(actor=examiner, action="exams.evidence.added", obj=evidence, data={"subject": subject_code})
+        record_event(
+            actor=examiner, action="exams.practical_evidence.added", obj=evidence, data={"subject": subject_code}
+        )
     return evidence
 
 
@@ -445,7 +447,7 @@ def request_correction(
             raise ScoringRefused(_("该成绩已有待复核的更正申请。"), code="pending_exists") from exc
         record_event(
             actor=examiner,
-            action="exams.practical_result.correction_requested",
+            action="exams.practical_correction.requested",
             obj=locked,
             data={"correction": correction.pk, "reason": reason, "subject_scores": correction.subject_scores},
         )
@@ -501,7 +503,7 @@ def decide_correction(
             pending.save(update_fields=["status", "confirmed_by", "decided_at"])
             record_event(
                 actor=examiner,
-                action="exams.practical_result.correction_rejected",
+                action="exams.practical_correction.rejected",
                 obj=result,
                 data={"correction": pending.pk, **names},
             )

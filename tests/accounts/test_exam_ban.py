@@ -27,7 +27,7 @@ def test_impose_exam_ban_runs_three_years_and_is_audited():
 
     # then
     assert (ban.starts_on, ban.ends_on) == (dt.date(2026, 3, 1), dt.date(2029, 3, 1))
-    event = AuditEvent.objects.get(action="exam_ban.imposed")
+    event = AuditEvent.objects.get(action="accounts.exam_ban.imposed")
     assert (event.actor, event.object_id) == (regulator, str(ban.pk))
     assert event.data["until"] == "2029-03-01"
 

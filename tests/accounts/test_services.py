@@ -59,7 +59,11 @@ def test_set_identity_is_audited_without_the_plain_id_number():
 
     # then
     event = AuditEvent.objects.get(object_type="accounts.user", object_id=str(user.pk))
-    assert (event.actor, event.action, event.data) == (user, "identity_set", {"id_number": "110***********002X"})
+    assert (event.actor, event.action, event.data) == (
+        user,
+        "accounts.user.identity_set",
+        {"id_number": "110***********002X"},
+    )
 
 
 def test_set_identity_lookup_by_hash_finds_the_user():
@@ -85,7 +89,7 @@ def test_set_identity_repeated_with_the_same_data_is_safe():
 
     # then
     assert User.objects.get(pk=user.pk).id_number == VALID_ID
-    assert AuditEvent.objects.filter(action="identity_set").count() == 1
+    assert AuditEvent.objects.filter(action="accounts.user.identity_set").count() == 1
 
 
 def test_set_identity_refuses_an_id_number_used_by_another_user():
@@ -207,7 +211,7 @@ def test_verify_phone_marks_the_users_number_verified():
 
     # then
     assert User.objects.get(pk=user.pk).phone_verified is True
-    assert AuditEvent.objects.filter(action="phone_verified", object_id=str(user.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="accounts.user.phone_verified", object_id=str(user.pk)).count() == 1
 
 
 def test_verify_phone_refuses_a_number_that_is_not_the_users():

@@ -45,7 +45,7 @@ def test_extends_the_selected_group_in_chunks_with_history_and_audit(
     assert dues[certificates[0].pk] == dt.date(2027, 1, 1)
     assert [dues[certificate.pk] for certificate in certificates[1:]] == [UNTIL] * 4
     assert CertificateEvent.objects.filter(action="extend", reason="汛期延期", actor=regulator).count() == 4
-    assert AuditEvent.objects.filter(action="certificate.extend").count() == 4
+    assert AuditEvent.objects.filter(action="certificates.certificate.extended").count() == 4
     # and running it again does nothing more
     bulk.run_bulk_extension(job_id=job.pk)
     assert CertificateEvent.objects.filter(action="extend").count() == 4

@@ -37,7 +37,10 @@ def test_suspend_records_reason_actor_and_time(issue, regulator):
         regulator,
         "违章作业，暂扣6个月",
     )
-    assert AuditEvent.objects.filter(action="certificate.suspend", object_id=str(certificate.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="certificates.certificate.suspended", object_id=str(certificate.pk)).count()
+        == 1
+    )
     # and repeating it changes nothing
     again = lifecycle.suspend_certificate(certificate=suspended, actor=regulator, reason="再次")
     assert again.status == "suspended"
@@ -172,5 +175,5 @@ def test_nightly_job_records_lapses_once(issue, authority, operation_type):
     current.refresh_from_db()
     assert (overdue.status, current.status) == ("lapsed", "valid")
     assert CertificateEvent.objects.filter(certificate=overdue, action="lapse").count() == 1
-    assert AuditEvent.objects.filter(action="certificate.lapse", object_id=str(overdue.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="certificates.certificate.lapsed", object_id=str(overdue.pk)).count() == 1
     assert lifecycle.record_lapses(today=dt.date(2026, 6, 1)) == 0

@@ -53,7 +53,7 @@ def test_issue_creates_a_valid_certificate_with_frozen_holder_details(
     event = AuditEvent.objects.get()
     assert (event.actor, event.action, event.object_type, event.object_id) == (
         actor,
-        "certificate.issued",
+        "certificates.certificate.issued",
         "certificates.certificate",
         str(certificate.pk),
     )
@@ -183,7 +183,7 @@ def test_qualification_hook_issues_today_with_exam_links(
     certificate.refresh_from_db()
     assert certificate.issued_on == dt.date.today()
     assert (certificate.theory_attempt, certificate.practical_result) == (attempt, result)
-    event = AuditEvent.objects.get(action="certificate.issued")
+    event = AuditEvent.objects.get(action="certificates.certificate.issued")
     assert event.actor == examiner
     assert (event.data["theory_attempt"], event.data["practical_result"]) == (attempt.pk, result.pk)
 

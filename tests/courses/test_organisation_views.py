@@ -159,7 +159,7 @@ def test_a_class_is_enrolled_by_id_number_and_phone(client, tree, organisation, 
     assert sorted(Enrolment.objects.filter(study_class=study_class).values_list("learner_id", flat=True)) == sorted(
         [first.pk, second.pk]
     )
-    assert AuditEvent.objects.filter(action="course.class_enrolled").count() == 1
+    assert AuditEvent.objects.filter(action="courses.study_class.enrolled").count() == 1
 
 
 def test_a_class_with_an_unknown_learner_enrols_nobody(client, tree, organisation, trainer):
@@ -208,7 +208,7 @@ def test_a_regulator_sees_their_organisations_side_by_side_and_grades_one(client
     assert "外地机构" not in page.text
     assert graded.status_code == 302
     assert organisation.grade == "B"
-    assert list(AuditEvent.objects.filter(action="organisation.graded").values_list("actor", "data")) == [
+    assert list(AuditEvent.objects.filter(action="accounts.organisation.graded").values_list("actor", "data")) == [
         (regulator.pk, {"from": "A", "to": "B", "reason": "抽查合格率下降"})
     ]
     assert enrolment.pk
@@ -224,7 +224,7 @@ def test_a_regulator_of_another_authority_cannot_grade(client, tree, organisatio
     organisation.refresh_from_db()
     assert response.status_code == 403
     assert organisation.grade == "A"
-    assert not AuditEvent.objects.filter(action="organisation.graded").exists()
+    assert not AuditEvent.objects.filter(action="accounts.organisation.graded").exists()
 
 
 def test_a_trainer_cannot_see_oversight(client, tree, trainer):

@@ -73,8 +73,8 @@ def test_creating_a_training_organisation_creates_its_section(home):
     )
     assert section.index_page.get_workflow().name == REVIEW_WORKFLOW_NAME
     assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
-        "organisation.created",
-        "course.section_created",
+        "accounts.organisation.created",
+        "courses.training_section.created",
     ]
 
 

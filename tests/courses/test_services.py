@@ -39,7 +39,7 @@ def test_enrol_is_idempotent(tree, learner):
     assert Enrolment.objects.filter(learner=learner).count() == 1
     assert again.enrolled_by == trainer
     assert list(AuditEvent.objects.values_list("action", "actor", "object_id")) == [
-        ("course.enrolled", trainer.pk, str(first.pk))
+        ("courses.enrolment.created", trainer.pk, str(first.pk))
     ]
 
 
@@ -167,7 +167,7 @@ def test_a_lesson_credits_no_more_than_its_minutes_and_completes(tree, learner, 
     assert StudyDay.objects.get().seconds == 60
     enrolment.refresh_from_db()
     assert enrolment.completed_at is None
-    assert AuditEvent.objects.filter(action="course.lesson_completed").count() == 1
+    assert AuditEvent.objects.filter(action="courses.lesson_progress.completed").count() == 1
 
 
 def test_no_more_than_the_daily_cap_is_credited(tree, learner, enrolment):
@@ -222,7 +222,7 @@ def test_enrolment_completes_when_every_live_lesson_is_completed(tree, learner, 
     assert progress.completed_at == at(220)
     assert enrolment.completed_at == at(220)
     assert completed_training(learner=learner, operation_type=tree.course.operation_type) == enrolment
-    assert AuditEvent.objects.filter(action="course.completed", object_id=str(enrolment.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="courses.enrolment.completed", object_id=str(enrolment.pk)).count() == 1
 
 
 def test_an_unpublished_lesson_is_not_needed_to_complete(tree, learner, enrolment):

@@ -94,7 +94,7 @@ def test_plan_session_takes_the_current_rubric_version_and_keeps_it(planning):
         version + 1,
         newer,
     )
-    event = AuditEvent.objects.get(action="exams.session.planned", object_id=str(session.pk))
+    event = AuditEvent.objects.get(action="exams.exam_session.planned", object_id=str(session.pk))
     assert event.data["rubric_version"] == version
 
 

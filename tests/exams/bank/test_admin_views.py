@@ -341,7 +341,7 @@ def test_export_downloads_what_reimports_to_the_same_questions(client, trainer, 
 
     assert response.status_code == 200
     assert [r.stem for r in read_questions(response.content, fmt).records] == ["题一"]
-    event = AuditEvent.objects.get(action="exams.questions.exported")
+    event = AuditEvent.objects.get(action="exams.question_bank.exported")
     assert (event.actor, event.data) == (trainer, {"format": fmt, "questions": 1})
 
 

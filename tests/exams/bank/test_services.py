@@ -67,7 +67,7 @@ def test_import_stores_every_record_with_its_operation_types(low_voltage):
     assert second.options == [{"key": "A", "text": "甲"}, {"key": "B", "text": "乙"}, {"key": "C", "text": "丙"}]
     assert set(second.operation_types.all()) == {low_voltage, other}
     assert first.lineage != second.lineage
-    event = AuditEvent.objects.get(action="exams.questions.imported")
+    event = AuditEvent.objects.get(action="exams.question_bank.imported")
     assert event.data == {"imported": 2, "skipped": 0, "source": "bank.xlsx"}
 
 
@@ -97,7 +97,7 @@ def test_import_with_one_bad_record_imports_nothing_and_names_every_bad_record(l
     ]
     assert excinfo.value.messages[0] == f"第 3 行：题库中已有相同的试题（编号 {existing.pk}）。"
     assert Question.objects.filter(bank=bank).count() == 1
-    assert not AuditEvent.objects.filter(action="exams.questions.imported").exists()
+    assert not AuditEvent.objects.filter(action="exams.question_bank.imported").exists()
 
 
 def test_import_can_skip_duplicates_instead(low_voltage):

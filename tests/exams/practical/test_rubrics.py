@@ -63,7 +63,7 @@ def test_a_changed_import_is_a_new_unpublished_version_until_published(catalogue
     publish_rubric(rubric=new, actor=regulator)
     assert current_rubric(rubric.operation_type) == new
     assert rubric_to_dict(new)["subjects"][1]["minutes"] == 35
-    assert AuditEvent.objects.filter(action="exams.rubric.published", actor=regulator).count() == 1
+    assert AuditEvent.objects.filter(action="exams.practical_rubric.published", actor=regulator).count() == 1
 
 
 def test_a_broken_import_names_every_problem_and_stores_nothing(catalogue, tmp_path):

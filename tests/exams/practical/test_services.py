@@ -193,7 +193,7 @@ def test_evidence_photo_is_turned_upright_resized_and_stripped_of_exif(ready):
     with Image.open(evidence.image.path) as stored:
         assert stored.size == (1067, 1600)  # turned by the EXIF orientation, long side 1600
         assert dict(stored.getexif()) == {}
-    assert AuditEvent.objects.filter(action="exams.evidence.added").count() == 1
+    assert AuditEvent.objects.filter(action="exams.practical_evidence.added").count() == 1
 
 
 @pytest.mark.parametrize(
