@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import desk, views
+from . import desk_views, views
 
 app_name = "certificates"
 urlpatterns = [
@@ -13,8 +13,8 @@ urlpatterns = [
     path("me/certificates/<str:number>/review", views.apply_review, name="apply_review"),
     path("me/certificates/", views.wallet, name="wallet"),
     path("me/certificates/<str:number>/pdf", views.pdf, name="pdf"),
-    path("authority/verifications/", desk.verifications, name="desk_verifications"),
-    path("authority/bulk-extensions/", desk.bulk_extensions, name="desk_bulk"),
-    path("authority/certificates/", desk.certificate_desk, name="desk_certificate"),
-    path("authority/certificates/<str:number>/<str:action>", desk.certificate_action, name="desk_action"),
+    path("authority/verifications/", desk_views.verifications, name="desk_verifications"),
+    path("authority/bulk-extensions/", desk_views.bulk_extensions, name="desk_bulk"),
+    path("authority/certificates/", desk_views.certificate_desk, name="desk_certificate"),
+    path("authority/certificates/<str:number>/<str:action>", desk_views.certificate_action, name="desk_action"),
 ]

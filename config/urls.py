@@ -8,7 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates.views import jwks
-from courses.offline import service_worker
+from courses.offline_views import service_worker
 
 from .api import api
 from .health import healthz
