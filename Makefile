@@ -38,6 +38,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=media --ignore=tests --ignore=bench
