@@ -28,9 +28,10 @@ from accounts.models import Organisation, User
 from certificates.models import Certificate
 from certificates.pdf import render_certificate_pdf
 from certificates.rules import certificate_dates, format_certificate_number
-from exams.catalogue.models import OperationCategory, OperationType
+from exams.catalogue.models import OperationCategory, OperationType, QualificationKind, Subject
 from printing.fonts import cjk_font, harfbuzz_subset_available
 
+SPECIAL_OPERATION = QualificationKind(code=QualificationKind.Code.SPECIAL_OPERATION, name="特种作业操作证")
 FAMILY_NAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗欧阳司马"
 GIVEN_NAMES = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华志国"
 TYPES = [
@@ -56,6 +57,7 @@ def _certificate(index: int) -> Certificate:
     return Certificate(
         number=format_certificate_number(authority_code=authority.code, year=issued_on.year, serial=index + 1),
         holder=holder,
+        subject=Subject(code=type_code, name=type_name, kind=SPECIAL_OPERATION),
         operation_type=OperationType(code=type_code, name=type_name, category=category),
         authority=authority,
         first_issued_on=issued_on,

@@ -48,11 +48,13 @@ def run(count: int) -> None:
     from certificates.bulk import run_bulk_extension, start_bulk_extension
     from certificates.models import BulkExtension, Certificate, CertificateEvent
     from exams.catalogue.models import OperationCategory, OperationType
+    from exams.catalogue.services import subject_of
 
     print(f"database: {connection.vendor}; {count} certificates; load average {os.getloadavg()[0]:.2f}")
     authority = Organisation.objects.create(kind="authority", name="北京市应急管理局", code="bj-ajj")
     category = OperationCategory.objects.create(code="01", name="电工作业")
     operation_type = OperationType.objects.create(code="0102", name="低压电工作业", category=category)
+    subject = subject_of(operation_type)
     regulator = User.objects.create(username="regulator", real_name="监管员")
     started = time.perf_counter()
     User.objects.bulk_create(
@@ -66,6 +68,7 @@ def run(count: int) -> None:
                 number=f"BJAJJ2023{index:06d}X",
                 token=secrets.token_urlsafe(24),
                 holder_id=holder,
+                subject=subject,
                 operation_type=operation_type,
                 authority=authority,
                 first_issued_on=issued,

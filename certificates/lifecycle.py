@@ -60,7 +60,7 @@ def _clean_reason(reason: str) -> str:
 
 
 #: The audit action's verb for each step of a certificate's history.
-AUDIT_VERBS = {
+AUDIT_VERBS: dict[str, str] = {
     CertificateEvent.Action.ISSUE: "issued",
     CertificateEvent.Action.SUSPEND: "suspended",
     CertificateEvent.Action.REINSTATE: "reinstated",

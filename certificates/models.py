@@ -28,7 +28,15 @@ class Certificate(models.Model):
     number = models.CharField(_("证号"), max_length=40, unique=True)
     token = models.CharField(max_length=64, unique=True, default=new_verification_token, editable=False)
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
-    operation_type = models.ForeignKey("exams.OperationType", on_delete=models.PROTECT, related_name="certificates")
+    #: What the certificate is for: an operation type (special operations) or a post in an
+    #: industry (principal leaders and safety managers).
+    subject = models.ForeignKey(
+        "exams.Subject", on_delete=models.PROTECT, related_name="certificates", verbose_name=_("考核科目")
+    )
+    #: The subject's operation type, for special-operations certificates; empty otherwise.
+    operation_type = models.ForeignKey(
+        "exams.OperationType", null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
     authority = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="certificates")
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.VALID)
     first_issued_on = models.DateField(_("初领日期"))
@@ -58,9 +66,9 @@ class Certificate(models.Model):
         verbose_name_plural = _("特种作业操作证")
         constraints = [
             models.UniqueConstraint(
-                fields=["holder", "operation_type"],
+                fields=["holder", "subject"],
                 condition=Q(status__in=["valid", "suspended"]),
-                name="one_current_certificate_per_holder_and_type",
+                name="one_current_certificate_per_holder_and_subject",
             ),
             models.CheckConstraint(condition=Q(valid_until__gt=models.F("issued_on")), name="valid_after_issue"),
         ]
@@ -68,6 +76,11 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def kind(self) -> str:
+        """The qualification kind's code: ``special_operation`` or ``management``."""
+        return self.subject.kind.code
 
 
 class NumberSequence(models.Model):

@@ -204,7 +204,7 @@ def _reminder_text(certificate: Certificate) -> str:
             "并完成不少于8学时的复审培训。核验：%(url)s"
         )
         % {
-            "type": certificate.operation_type.name,
+            "type": certificate.operation_type.name if certificate.operation_type else certificate.subject.name,
             "due": f"{certificate.review_due.year}年{certificate.review_due.month}月{certificate.review_due.day}日",
             "url": verification_url(certificate.token),
         }

@@ -112,14 +112,15 @@ def certificate_state(certificate: Certificate) -> CertificateState:
 def public_record(certificate: Certificate, *, today: dt.date | None = None) -> PublicRecord:
     """What a verifier may see. Needs holder, operation_type__category and authority joined."""
     today = today or timezone.localdate()
+    operation_type = certificate.operation_type
     return PublicRecord(
         number=mask_certificate_number(certificate.number),
         status=display_status(certificate_state(certificate), today),
         holder_masked=mask_name(certificate.holder_name),
         holder_id_masked=mask_id_number(certificate.holder.id_number or ""),
-        operation_category=certificate.operation_type.category.name,
-        operation_type_code=certificate.operation_type.code,
-        operation_type_name=certificate.operation_type.name,
+        operation_category=operation_type.category.name if operation_type else certificate.subject.kind.name,
+        operation_type_code=operation_type.code if operation_type else certificate.subject.code,
+        operation_type_name=operation_type.name if operation_type else certificate.subject.name,
         first_issued_on=certificate.first_issued_on,
         issued_on=certificate.issued_on,
         valid_until=certificate.valid_until,

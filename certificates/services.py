@@ -17,6 +17,7 @@ from accounts.audit import record_event
 from accounts.identity import InvalidIdNumber, parse_id_number
 from accounts.models import Organisation, User
 from accounts.on_commit import queue_task
+from exams.catalogue.services import subject_of
 
 from . import pdf, selectors
 from .models import AuthorityPolicy, Certificate, VerificationLog
@@ -97,7 +98,7 @@ def issue_certificate(
     Idempotent: a holder has at most one current (valid or suspended) certificate per
     operation type; calling again returns it unchanged. The holder's row is locked
     first, then the authority's number sequence, so concurrent issues for one holder
-    queue up; the partial unique constraint one_current_certificate_per_holder_and_type
+    queue up; the partial unique constraint one_current_certificate_per_holder_and_subject
     backs this where row locks do nothing (SQLite). The PDF is rendered after commit.
     """
     _check_issue(
@@ -123,6 +124,7 @@ def issue_certificate(
                         operation_type_code=operation_type.code,
                     ),
                     holder=holder,
+                    subject=subject_of(operation_type),
                     operation_type=operation_type,
                     authority=authority,
                     status=Certificate.Status.VALID,

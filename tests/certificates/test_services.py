@@ -241,3 +241,12 @@ def test_verification_is_logged_with_a_digest_of_the_client(issue):
     assert logs == [(certificate.pk, "qr", True, digest), (None, "form", False, digest)]
     assert len(digest) == 32
     assert "203.0.113.9" not in digest
+
+
+def test_an_operation_certificate_is_for_the_subject_of_its_operation_type(issue, operation_type):
+    # when
+    certificate = issue()
+
+    # then: its subject is the operation type's, of the special-operations kind
+    assert (certificate.subject.operation_type, certificate.subject.code) == (operation_type, operation_type.code)
+    assert certificate.kind == "special_operation"

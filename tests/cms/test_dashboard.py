@@ -9,6 +9,7 @@ from certificates.models import Certificate
 from cms.selectors import dashboard_for
 from courses.models import LessonProgress
 from courses.services import enrol
+from exams.catalogue.services import subject_of
 from tests.courses.tree import add_course
 from tests.factories import AuthorityFactory, MembershipFactory, OperationTypeFactory, RegistrationFactory
 
@@ -25,10 +26,12 @@ def dashboard_queries(settings) -> int:
 
 def make_certificate(holder, n: int) -> Certificate:
     issued = dt.date(2024, 5, 1)
+    operation_type = OperationTypeFactory(code=f"09{n:02d}", name=f"作业{n}")
     return Certificate.objects.create(
         number=f"KZ2024{n:06d}",
         holder=holder,
-        operation_type=OperationTypeFactory(code=f"09{n:02d}", name=f"作业{n}"),
+        subject=subject_of(operation_type),
+        operation_type=operation_type,
         authority=AuthorityFactory(),
         first_issued_on=issued,
         issued_on=issued,

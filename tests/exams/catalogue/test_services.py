@@ -7,8 +7,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from exams.catalogue.models import OperationCategory, OperationType
-from exams.catalogue.services import CATALOGUE_PATH, load_catalogue
+from exams.catalogue.models import Industry, OperationCategory, OperationType, QualificationKind, Subject
+from exams.catalogue.services import CATALOGUE_PATH, load_catalogue, subject_of
 from exams.practical.models import PracticalRubric
 from exams.practical.rubrics import seed_rubrics
 
@@ -66,3 +66,50 @@ def test_load_catalogue_command(capsys):
     assert "51 operation types" in capsys.readouterr().out
     assert OperationType.objects.count() == 51
     assert PracticalRubric.objects.count() == 3
+
+
+def test_load_catalogue_makes_every_subject_of_both_kinds():
+    # when
+    result = load_catalogue()
+
+    # then: each operation type is a special-operations subject; each post in each
+    # industry is a management subject, with the department that examines it
+    assert result.subjects == 51 + 8 * 2
+    assert Subject.objects.filter(kind__code="special_operation").count() == 51
+    low_voltage = Subject.objects.get(code="0102")
+    assert (low_voltage.operation_type.code, low_voltage.post, low_voltage.industry) == ("0102", "", None)
+    manager = Subject.objects.select_related("industry").get(code="WHP.safety_manager")
+    assert (manager.kind.code, manager.name, manager.industry.high_risk) == (
+        "management",
+        "危险化学品生产经营单位安全管理人员",
+        True,
+    )
+    assert Industry.objects.get(code="JZSG").examined_by == Industry.Department.HOUSING_CONSTRUCTION
+    assert set(Industry.objects.filter(high_risk=True).values_list("code", flat=True)) == {
+        "WHP",
+        "FMKS",
+        "MK",
+        "YHBZ",
+        "JSYL",
+    }
+
+
+def test_loading_twice_keeps_one_subject_each():
+    load_catalogue()
+    load_catalogue()
+
+    assert Subject.objects.count() == 51 + 16
+    assert QualificationKind.objects.count() == 2
+
+
+def test_a_type_added_later_gets_its_subject_when_first_needed():
+    # given: an operation type added outside the catalogue file
+    category = OperationCategory.objects.create(code="12", name="地方增补作业")
+    local = OperationType.objects.create(code="1201", name="地方增补操作项目", category=category)
+
+    # when
+    subject = subject_of(local)
+
+    # then
+    assert (subject.code, subject.kind.code, subject.operation_type) == ("1201", "special_operation", local)
+    assert subject_of(local) == subject
