@@ -87,6 +87,9 @@ class Role(models.TextChoices):
     EXAMINER = "examiner", _("考评员")
     REGULATOR = "regulator", _("监管人员")
     ADMINISTRATOR = "administrator", _("系统管理员")
+    #: An employer's safety officer or HR staff: keeps the staff register, applies on
+    #: workers' behalf, runs the firm's training.
+    EMPLOYER = "employer", _("用人单位管理人员")
 
 
 #: Roles whose holders must protect their account with a second factor.

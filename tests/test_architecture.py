@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "cms", "courses", "exams", "certificates", "config", "printing")
+APPS = ("accounts", "cms", "courses", "exams", "certificates", "config", "printing", "spreadsheets")
 ROOMS = ("catalogue", "bank", "papers", "practice", "theory", "practical", "admission")
 #: The modules of pure rules: dataclasses and functions over them, no database.
 PURE_MODULES = {
