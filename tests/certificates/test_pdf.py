@@ -15,7 +15,7 @@ from accounts.identity import mask_id_number
 from certificates import pdf as certificate_pdf
 from certificates.pdf import harfbuzz_subset_available, render_certificate_pdf, visible_characters
 from certificates.rules import mask_certificate_number
-from tests.certificates.conftest import HOLDER_ID, HOLDER_NAME
+from tests.factories import HOLDER_ID, HOLDER_NAME
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,6 @@
 import pytest
 
-from tests.courses.tree import build_course_tree
-from tests.factories import UserFactory
+from tests.factories import UserFactory, build_course_tree
 
 
 @pytest.fixture

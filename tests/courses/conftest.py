@@ -1,8 +1,7 @@
 import pytest
 
 from courses.services import enrol
-from tests.courses.tree import build_course_tree
-from tests.factories import UserFactory
+from tests.factories import UserFactory, build_course_tree
 
 
 @pytest.fixture

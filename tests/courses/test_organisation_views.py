@@ -17,8 +17,14 @@ from courses.models import CourseIndexPage, Enrolment, LessonProgress, StudyClas
 from courses.oversight import grade_training_organisation
 from courses.selectors import learners_of
 from courses.services import enrol
-from tests.courses.tree import add_course, build_course_tree
-from tests.factories import AuthorityFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    AuthorityFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_course,
+    build_course_tree,
+)
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from courses.sections import (
     grant_section_access,
     provide_training_section,
 )
-from tests.courses.tree import build_home
-from tests.factories import MembershipFactory, OperationTypeFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OperationTypeFactory, OrganisationFactory, UserFactory, build_home
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.test import Client
 
 from exams.theory.models import AttemptAnswer
 from exams.theory.services import save_answer, start_attempt
-from tests.exams.conftest import make_theory
+from tests.factories import make_theory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -15,13 +15,12 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role, User
 from certificates.models import Certificate
-from courses.models import CoursePage, Enrolment
+from courses.models import CoursePage
 from exams.admission.models import ExamSession, Registration
 from exams.practical.models import PracticalMark, PracticalResult
 from tests.accounts.test_mfa_journey import _current_code
 from tests.e2e.test_journey import browser, demo, log_in, phone, screenshot_dir  # noqa: F401 (fixtures)
-from tests.exams.conftest import give_health_certificate, passed_theory_attempt
-from tests.factories import UserFactory
+from tests.factories import EnrolmentFactory, HealthCertificateFactory, UserFactory, passed_theory_attempt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +29,8 @@ def learner(name: str, training: Organisation, course: CoursePage) -> User:
     """A learner of the demo school who finished the course and passed the theory exam."""
     user = UserFactory(real_name=name)
     Membership.objects.create(user=user, organisation=training, role=Role.WORKER)
-    Enrolment.objects.create(learner=user, course=course, completed_at=timezone.now() - dt.timedelta(days=10))
-    give_health_certificate(user)
+    EnrolmentFactory(learner=user, course=course, completed_at=timezone.now() - dt.timedelta(days=10))
+    HealthCertificateFactory(user=user)
     passed_theory_attempt(user, course.operation_type)
     return user
 

@@ -17,8 +17,14 @@ from exams.admission.services import register_candidate
 from exams.errors import ExamError
 from exams.practical.models import PracticalResult
 from exams.practical.services import open_score_sheet, submit_score_sheet
-from tests.exams.conftest import make_eligible, passed_theory_attempt
-from tests.factories import ExamSessionFactory, MembershipFactory, OperationTypeFactory, UserFactory
+from tests.factories import (
+    ExamSessionFactory,
+    MembershipFactory,
+    OperationTypeFactory,
+    UserFactory,
+    make_eligible,
+    passed_theory_attempt,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

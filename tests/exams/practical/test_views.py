@@ -14,8 +14,7 @@ from accounts.models import Role
 from exams.admission.models import Registration
 from exams.practical.models import PracticalMark, PracticalResult
 from exams.practical.services import open_score_sheet, submit_score_sheet
-from tests.exams.conftest import passed_theory_attempt
-from tests.factories import AuthorityFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import AuthorityFactory, MembershipFactory, OrganisationFactory, UserFactory, passed_theory_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +155,7 @@ def test_regulator_sees_only_their_authoritys_sessions(practical):
 
 
 def test_regulator_approves_from_the_roster(practical):
-    from tests.exams.conftest import make_eligible
+    from tests.factories import make_eligible
 
     make_eligible(practical.candidate, practical.operation_type)
     passed_theory_attempt(practical.candidate, practical.operation_type)
@@ -338,9 +337,9 @@ def test_evidence_photos_are_served_only_to_the_sites_examiners_and_regulators(p
 
 @pytest.mark.parametrize(("who", "status"), [("candidate", 200), ("regulator", 200), ("stranger", 404)])
 def test_health_certificate_file_is_shown_to_the_candidate_and_the_regulator_only(practical, who, status):
-    from tests.exams.conftest import give_health_certificate
+    from tests.factories import HealthCertificateFactory
 
-    give_health_certificate(practical.candidate)
+    HealthCertificateFactory(user=practical.candidate)
     users = {"candidate": practical.candidate, "regulator": regulator_of(practical.session), "stranger": UserFactory()}
 
     response = login(users[who], mfa=who == "regulator").get(
@@ -353,8 +352,7 @@ def test_health_certificate_file_is_shown_to_the_candidate_and_the_regulator_onl
 
 
 def test_a_worker_registers_themselves_or_reads_why_not(practical):
-    from tests.exams.conftest import make_eligible
-    from tests.factories import ExamSessionFactory
+    from tests.factories import ExamSessionFactory, make_eligible
 
     session = ExamSessionFactory(kind="theory", operation_types=[practical.operation_type])
     ready, unready = UserFactory(), UserFactory()

@@ -23,8 +23,7 @@ from exams.practice.services import (
     wrong_book_step,
 )
 from exams.theory.models import Attempt
-from tests.exams.conftest import make_theory
-from tests.factories import QuestionBankFactory, QuestionFactory, UserFactory
+from tests.factories import QuestionBankFactory, QuestionFactory, UserFactory, make_theory
 
 # --- the pure rule ------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from accounts.models import AuditEvent
 from exams.errors import AttemptClosed
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt, submit_attempt, submit_expired_attempts
-from tests.exams.conftest import make_theory
+from tests.factories import make_theory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

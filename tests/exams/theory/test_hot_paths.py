@@ -13,7 +13,7 @@ from exams.bank.models import Question, QuestionKind
 from exams.papers.drawing import bank_pool, draw_questions, draw_rules
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt, submit_attempt
-from tests.exams.conftest import make_theory
+from tests.factories import make_theory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,7 @@ from exams.errors import AttemptClosed, InvigilationError
 from exams.theory.access import can_invigilate
 from exams.theory.models import Attempt
 from exams.theory.services import close_attempt, extend_attempt, save_answer, start_attempt
-from tests.exams.conftest import answer_key
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, answer_key
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from django.test import Client
 from accounts.models import AuditEvent
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt
-from tests.exams.conftest import make_theory
+from tests.factories import make_theory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
