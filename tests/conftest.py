@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -43,3 +45,39 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def race():
+    """Run callables at the same moment and return what each returned or raised, in order.
+
+    Each runs in its own thread, so with its own database connection (closed when it is
+    done), released together by a barrier: only a real database with
+    ``django_db(transaction=True)`` shows how their locks and constraints settle it.
+    """
+
+    def run(*calls: Callable[[], object]) -> list[object]:
+        from django.db import connections
+
+        barrier = threading.Barrier(len(calls))
+        outcomes: list[object] = [None] * len(calls)
+
+        def run_one(index: int, call: Callable[[], object]) -> None:
+            try:
+                barrier.wait(timeout=10)
+                outcomes[index] = call()
+            except Exception as exc:  # noqa: BLE001 - the test inspects what each caller got
+                outcomes[index] = exc
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run_one, args=(index, call)) for index, call in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        stuck = sum(thread.is_alive() for thread in threads)
+        assert not stuck, f"{stuck} of {len(threads)} racing callers did not finish within 60 s"
+        return outcomes
+
+    return run
