@@ -81,3 +81,24 @@ def race():
         return outcomes
 
     return run
+
+
+@pytest.fixture
+def client_for(db):
+    """A new test client logged in as the user, for tests that need more than one.
+
+    ``mfa=True`` first gives the user a TOTP authenticator: without one, regulators,
+    administrators and superusers are sent to set it up (accounts.middleware).
+    """
+    from django.test import Client
+
+    from tests.factories import with_totp
+
+    def log_in(user, *, mfa: bool = False) -> Client:
+        if mfa:
+            with_totp(user)
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return log_in
