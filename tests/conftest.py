@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +104,108 @@ def client_for(db):
         return client
 
     return log_in
+
+
+@pytest.fixture
+def totp_code():
+    """The code an authenticator app shows now for a TOTP secret."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    def code(secret: str) -> str:
+        counters = list(yield_hotp_counters_from_time())
+        return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+    return code
+
+
+# --- the browser: headless Chromium at phone size (tests marked "browser") -------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """The system's Chromium ($CHROMIUM, else chromium on the PATH) driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are ordinary synchronous queries.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """Opens a page in a new phone (360×800, touch, Chinese); ``page.base`` is the live server's URL."""
+
+    def open_page():
+        context = browser.new_context(
+            viewport={"width": 360, "height": 800},
+            locale="zh-CN",
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=1,
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base = live_server.url
+        return page
+
+    return open_page
+
+
+@pytest.fixture
+def log_in(totp_code):
+    """Logs a user in on a page through allauth's own form, with the factories' and seed_demo's
+    password; ``totp=True`` then enters the current code of the user's TOTP authenticator."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    from tests.factories import PASSWORD
+
+    def submit(page, username: str, *, totp: bool = False) -> None:
+        page.goto(f"{page.base}/accounts/login/")
+        page.fill("input[name=login]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+        if totp:
+            authenticator = Authenticator.objects.get(user__username=username, type=Authenticator.Type.TOTP)
+            page.fill("input[name=code]", totp_code(decrypt(authenticator.data["secret"])))
+            page.click("main form button[type=submit]")
+            page.wait_for_load_state()
+        assert "/accounts/login" not in page.url, page.inner_text("body")[:500]
+        assert "/accounts/2fa/authenticate" not in page.url, page.inner_text("body")[:500]
+
+    return submit
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    """$SCREENSHOT_DIR (CI keeps it), else a new temporary folder; named in the test output."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="kaozheng-journey-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"journey screenshots: {folder}")
+    return folder
+
+
+@pytest.fixture
+def demo(settings):
+    """The demo data (seed_demo): its people, courses, sessions and registrations."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True  # seed_demo refuses to run without it
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
