@@ -1,6 +1,8 @@
-"""Shared fixtures; service-backed markers are skipped with a reason unless configured.
+"""Fixtures every test folder shares: the course tree, racing callers, logged-in clients,
+TOTP codes and the browser.
 
-In CI (CI=true) nothing is skipped: a missing service fails the run instead.
+Tests with a service-backed marker are skipped with a reason unless the service is
+configured; in CI (CI=true) nothing is skipped: a missing service fails the run instead.
 """
 
 from __future__ import annotations
@@ -13,6 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.utils import decrypt
+from django.core.management import call_command
+from django.db import connections
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory, build_course_tree, with_totp
 
 _SERVICE_MARKERS = {
     "postgres": (
@@ -50,6 +60,17 @@ def _clear_cache():
 
 
 @pytest.fixture
+def tree(db):
+    """Root → HomePage (the default site's root) → course index → course → two lessons."""
+    return build_course_tree()
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory()
+
+
+@pytest.fixture
 def race():
     """Run callables at the same moment and return what each returned or raised, in order.
 
@@ -59,8 +80,6 @@ def race():
     """
 
     def run(*calls: Callable[[], object]) -> list[object]:
-        from django.db import connections
-
         barrier = threading.Barrier(len(calls))
         outcomes: list[object] = [None] * len(calls)
 
@@ -92,9 +111,6 @@ def client_for(db):
     ``mfa=True`` first gives the user a TOTP authenticator: without one, regulators,
     administrators and superusers are sent to set it up (accounts.middleware).
     """
-    from django.test import Client
-
-    from tests.factories import with_totp
 
     def log_in(user, *, mfa: bool = False) -> Client:
         if mfa:
@@ -109,7 +125,6 @@ def client_for(db):
 @pytest.fixture
 def totp_code():
     """The code an authenticator app shows now for a TOTP secret."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 
     def code(secret: str) -> str:
         counters = list(yield_hotp_counters_from_time())
@@ -170,10 +185,6 @@ def phone(browser, live_server):
 def log_in(totp_code):
     """Logs a user in on a page through allauth's own form, with the factories' and seed_demo's
     password; ``totp=True`` then enters the current code of the user's TOTP authenticator."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import decrypt
-
-    from tests.factories import PASSWORD
 
     def submit(page, username: str, *, totp: bool = False) -> None:
         page.goto(f"{page.base}/accounts/login/")
@@ -204,8 +215,6 @@ def screenshot_dir() -> Path:
 @pytest.fixture
 def demo(settings):
     """The demo data (seed_demo): its people, courses, sessions and registrations."""
-    from django.core.management import call_command
-
     settings.DEBUG = True  # seed_demo refuses to run without it
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False

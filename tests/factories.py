@@ -467,14 +467,13 @@ def make_eligible(learner, operation_type: OperationType) -> Enrolment:
     return EnrolmentFactory(learner=learner, operation_type=operation_type, completed=True)
 
 
-def passed_theory_attempt(
-    candidate, operation_type: OperationType, *, submitted_at: dt.datetime | None = None
-) -> Attempt:
-    """A submitted, passed theory attempt for the candidate (its own session)."""
-    session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type])
+def passed_theory_attempt(candidate, operation_type: OperationType, *, authority=None, **fields) -> Attempt:
+    """A submitted, passed theory attempt for the candidate, in a theory session of its own
+    (planned by ``authority`` if given); ``fields`` override the attempt's (submitted_at, score)."""
+    planned_by = {"authority": authority} if authority else {}
+    session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type], **planned_by)
     registration = RegistrationFactory(session=session, candidate=candidate, operation_type=operation_type)
-    when = {"submitted_at": submitted_at} if submitted_at else {}
-    return AttemptFactory(registration=registration, **when)
+    return AttemptFactory(registration=registration, **fields)
 
 
 # --- question files for the importers ------------------------------------------------------

@@ -15,7 +15,6 @@ from exams.admission.models import ExamKind
 from tests.factories import (
     HOLDER_ID,
     HOLDER_NAME,
-    AttemptFactory,
     AuthorityFactory,
     ExamSessionFactory,
     MembershipFactory,
@@ -23,6 +22,7 @@ from tests.factories import (
     PracticalResultFactory,
     RegistrationFactory,
     UserFactory,
+    passed_theory_attempt,
     with_totp,
 )
 
@@ -89,17 +89,8 @@ def regulator(authority):
 def qualification(holder, operation_type, authority):
     """A passed theory attempt and a passed practical result of the holder."""
     now = timezone.now()
-    theory = RegistrationFactory(
-        candidate=holder,
-        operation_type=operation_type,
-        session=ExamSessionFactory(kind=ExamKind.THEORY, authority=authority, operation_types=[operation_type]),
-    )
-    attempt = AttemptFactory(
-        registration=theory,
-        started_at=now - dt.timedelta(hours=2),
-        deadline=now,
-        submitted_at=now - dt.timedelta(hours=1),
-        score=Decimal("92"),
+    attempt = passed_theory_attempt(
+        holder, operation_type, authority=authority, submitted_at=now - dt.timedelta(hours=1), score=Decimal("92")
     )
     practical_session = ExamSessionFactory(
         kind=ExamKind.PRACTICAL, authority=authority, operation_types=[operation_type]
