@@ -19,7 +19,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from allauth.mfa.utils import decrypt
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 
 from tests.factories import PASSWORD, UserFactory, build_course_tree, with_totp
@@ -102,6 +102,16 @@ def race():
         return outcomes
 
     return run
+
+
+@pytest.fixture
+def database_url(django_db_setup) -> str:
+    """The test database as a DATABASE_URL, for a process the test starts (a server, a worker)."""
+    db = connection.settings_dict
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 @pytest.fixture

@@ -9,29 +9,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from config.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = db.get("USER") or ""
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
-def celery_worker_process(settings):
+def celery_worker_process(settings, database_url):
     """A real worker process (solo pool) on the broker, with the test database and media folder,
     so what it writes is what the test reads back; eager execution is off while it runs."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     subprocess.run(  # a stale task from an earlier run must not be picked up
