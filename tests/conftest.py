@@ -133,6 +133,12 @@ def client_for(db):
 
 
 @pytest.fixture
+def admin_client(client_for):
+    """A client logged in as a superuser ("root"), with the TOTP the MFA middleware asks of one."""
+    return client_for(UserFactory(username="root", is_superuser=True, is_staff=True), mfa=True)
+
+
+@pytest.fixture
 def totp_code():
     """The code an authenticator app shows now for a TOTP secret."""
 
