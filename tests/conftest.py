@@ -1,14 +1,28 @@
-"""Shared fixtures; service-backed markers are skipped with a reason unless configured.
+"""Fixtures every test folder shares: the course tree, racing callers, logged-in clients,
+TOTP codes and the browser.
 
-In CI (CI=true) nothing is skipped: a missing service fails the run instead.
+Tests with a service-backed marker are skipped with a reason unless the service is
+configured; in CI (CI=true) nothing is skipped: a missing service fails the run instead.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.utils import decrypt
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory, build_course_tree, with_totp
 
 _SERVICE_MARKERS = {
     "postgres": (
@@ -43,3 +57,180 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def tree(db):
+    """Root → HomePage (the default site's root) → course index → course → two lessons."""
+    return build_course_tree()
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def race():
+    """Run callables at the same moment and return what each returned or raised, in order.
+
+    Each runs in its own thread, so with its own database connection (closed when it is
+    done), released together by a barrier: only a real database with
+    ``django_db(transaction=True)`` shows how their locks and constraints settle it.
+    """
+
+    def run(*calls: Callable[[], object]) -> list[object]:
+        barrier = threading.Barrier(len(calls))
+        outcomes: list[object] = [None] * len(calls)
+
+        def run_one(index: int, call: Callable[[], object]) -> None:
+            try:
+                barrier.wait(timeout=10)
+                outcomes[index] = call()
+            except Exception as exc:  # noqa: BLE001 - the test inspects what each caller got
+                outcomes[index] = exc
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run_one, args=(index, call)) for index, call in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        stuck = sum(thread.is_alive() for thread in threads)
+        assert not stuck, f"{stuck} of {len(threads)} racing callers did not finish within 60 s"
+        return outcomes
+
+    return run
+
+
+@pytest.fixture
+def database_url(django_db_setup) -> str:
+    """The test database as a DATABASE_URL, for a process the test starts (a server, a worker)."""
+    db = connection.settings_dict
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def client_for(db):
+    """A new test client logged in as the user, for tests that need more than one.
+
+    ``mfa=True`` first gives the user a TOTP authenticator: without one, regulators,
+    administrators and superusers are sent to set it up (accounts.middleware).
+    """
+
+    def log_in(user, *, mfa: bool = False) -> Client:
+        if mfa:
+            with_totp(user)
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def admin_client(client_for):
+    """A client logged in as a superuser ("root"), with the TOTP the MFA middleware asks of one."""
+    return client_for(UserFactory(username="root", is_superuser=True, is_staff=True), mfa=True)
+
+
+@pytest.fixture
+def totp_code():
+    """The code an authenticator app shows now for a TOTP secret."""
+
+    def code(secret: str) -> str:
+        counters = list(yield_hotp_counters_from_time())
+        return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+    return code
+
+
+# --- the browser: headless Chromium at phone size (tests marked "browser") -------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """The system's Chromium ($CHROMIUM, else chromium on the PATH) driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are ordinary synchronous queries.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """Opens a page in a new phone (360×800, touch, Chinese); ``page.base`` is the live server's URL."""
+
+    def open_page():
+        context = browser.new_context(
+            viewport={"width": 360, "height": 800},
+            locale="zh-CN",
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=1,
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base = live_server.url
+        return page
+
+    return open_page
+
+
+@pytest.fixture
+def log_in(totp_code):
+    """Logs a user in on a page through allauth's own form, with the factories' and seed_demo's
+    password; ``totp=True`` then enters the current code of the user's TOTP authenticator."""
+
+    def submit(page, username: str, *, totp: bool = False) -> None:
+        page.goto(f"{page.base}/accounts/login/")
+        page.fill("input[name=login]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+        if totp:
+            authenticator = Authenticator.objects.get(user__username=username, type=Authenticator.Type.TOTP)
+            page.fill("input[name=code]", totp_code(decrypt(authenticator.data["secret"])))
+            page.click("main form button[type=submit]")
+            page.wait_for_load_state()
+        assert "/accounts/login" not in page.url, page.inner_text("body")[:500]
+        assert "/accounts/2fa/authenticate" not in page.url, page.inner_text("body")[:500]
+
+    return submit
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    """$SCREENSHOT_DIR (CI keeps it), else a new temporary folder; named in the test output."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="kaozheng-journey-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"journey screenshots: {folder}")
+    return folder
+
+
+@pytest.fixture
+def demo(settings):
+    """The demo data (seed_demo): its people, courses, sessions and registrations."""
+    settings.DEBUG = True  # seed_demo refuses to run without it
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False

@@ -1,20 +1,36 @@
-"""factory_boy factories shared by every test module."""
+"""factory_boy factories and the data builders shared by every test module.
+
+Tests import from here and from nowhere else in tests/ (tests/exams/hooks.py aside, which
+settings name as a dotted path); shared fixtures live in the conftest.py files.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+from dataclasses import dataclass
 from decimal import Decimal
 
 import factory
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.utils import timezone
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from accounts.identity import check_character
 from accounts.models import Membership, Organisation, Role, User
-from exams.admission.models import ExamKind, ExamSession, Registration
+from cms.models import HomePage
+from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage
+from exams.admission.models import ExamKind, ExamSession, HealthCertificate, Registration
 from exams.bank.models import Question, QuestionBank, QuestionKind
 from exams.catalogue.models import OperationCategory, OperationType
 from exams.papers.models import Blueprint, BlueprintRule
-from exams.practical.models import PracticalRubric, RubricSubject
+from exams.practical.models import PracticalResult, PracticalRubric, RubricSubject
+from exams.theory.models import Attempt
+
+#: Every factory-made user's password, and seed_demo's.
+PASSWORD = "Demo-2026!"
 
 
 def make_id_number(birth: dt.date, serial: int = 123, region: str = "110101") -> str:
@@ -37,7 +53,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     id_number = factory.Sequence(lambda n: make_id_number(dt.date(1990, 5, 17), serial=(n % 999) + 1))
     sex = factory.LazyAttribute(lambda o: "M" if int(o.id_number[16]) % 2 else "F")
     education = "senior_middle"
-    password = factory.django.Password("Demo-2026!")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def set_hash(obj, create, extracted, **kwargs):
@@ -46,6 +62,24 @@ class UserFactory(factory.django.DjangoModelFactory):
         obj.id_number_hash = lookup_hash(obj.id_number) if obj.id_number else None
         if create:
             obj.save(update_fields=["id_number_hash"])
+
+
+class TOTPAuthenticatorFactory(factory.django.DjangoModelFactory):
+    """A TOTP authenticator: the second factor regulators, administrators and superusers need
+    before any page opens (accounts.middleware checks that one exists, never its secret)."""
+
+    class Meta:
+        model = Authenticator
+
+    user = factory.SubFactory(UserFactory)
+    type = Authenticator.Type.TOTP
+    data = factory.LazyFunction(lambda: {"secret": "unused"})
+
+
+def with_totp(user: User) -> User:
+    """The user, given the second factor their role requires."""
+    TOTPAuthenticatorFactory(user=user)
+    return user
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -225,3 +259,245 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     candidate = factory.SubFactory(UserFactory)
     operation_type = factory.SubFactory(OperationTypeFactory)
     status = Registration.Status.APPROVED
+
+
+class AttemptFactory(factory.django.DjangoModelFactory):
+    """A submitted, passed theory attempt (an empty paper), handed in three days ago."""
+
+    class Meta:
+        model = Attempt
+
+    registration = factory.SubFactory(RegistrationFactory, session__kind=ExamKind.THEORY)
+    candidate = factory.SelfAttribute("registration.candidate")
+    submitted_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=3))
+    started_at = factory.LazyAttribute(lambda o: (o.submitted_at or timezone.now()) - dt.timedelta(minutes=60))
+    deadline = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(minutes=120))
+    paper = factory.LazyFunction(lambda: {"pass_mark": 80, "questions": []})
+    score = Decimal("90.00")
+    passed = True
+
+
+class PracticalResultFactory(factory.django.DjangoModelFactory):
+    """A submitted, passed practical result on the session's rubric."""
+
+    class Meta:
+        model = PracticalResult
+
+    registration = factory.SubFactory(RegistrationFactory, session__kind=ExamKind.PRACTICAL)
+    examiner = factory.SubFactory(UserFactory)
+    rubric = factory.SelfAttribute("registration.session.rubric")
+    subject_scores = factory.LazyFunction(lambda: {"K1": "90.00", "K2": "90.00", "K3": "90.00", "K4": "90.00"})
+    total = Decimal("90")
+    passed = True
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class HealthCertificateFactory(factory.django.DjangoModelFactory):
+    """A health certificate (a tiny PDF) issued a month ago."""
+
+    class Meta:
+        model = HealthCertificate
+
+    user = factory.SubFactory(UserFactory)
+    file = factory.django.FileField(data=b"%PDF-1.4\n%%EOF\n", filename="health.pdf")
+    content_type = "application/pdf"
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+
+
+# --- the Wagtail page tree (pages are made with Wagtail's tree helpers, not factories) -------
+
+
+@dataclass
+class CourseTree:
+    home: HomePage
+    index: CourseIndexPage
+    course: CoursePage
+    lessons: list[LessonPage]
+
+
+def root_page() -> Page:
+    """The tree's root: Wagtail's migrations make it, but a flushed (transactional-test) database has none."""
+    root = Page.get_first_root_node()
+    if root is None:
+        locale, _created = Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    return root
+
+
+def build_home() -> HomePage:
+    """Root → HomePage, made the default site's root."""
+    home = root_page().add_child(instance=HomePage(title="考证首页", slug="kaozheng"))
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = home
+    site.save()
+    return home
+
+
+def add_course(
+    index: CourseIndexPage, *, title: str, operation_type=None, lesson_minutes=(1, 2), theory_hours=0
+) -> CourseTree:
+    course = index.add_child(
+        instance=CoursePage(
+            title=title,
+            operation_type=operation_type or OperationTypeFactory(),
+            theory_hours=theory_hours,
+            practical_hours=1,
+        )
+    )
+    lessons = [
+        course.add_child(instance=LessonPage(title=f"{title} 第{n}课", minutes=minutes))
+        for n, minutes in enumerate(lesson_minutes, start=1)
+    ]
+    return CourseTree(home=index.get_parent().specific, index=index, course=course, lessons=lessons)
+
+
+def build_course_tree(*, lesson_minutes=(1, 2)) -> CourseTree:
+    """Root → HomePage → CourseIndexPage → CoursePage → LessonPage × len(lesson_minutes)."""
+    home = build_home()
+    index = home.add_child(instance=CourseIndexPage(title="低压电工培训", organisation=OrganisationFactory()))
+    return add_course(index, title="低压电工作业", lesson_minutes=lesson_minutes)
+
+
+def add_check_question(lesson: LessonPage, *, block_id: str = "check-1", correct=(1,)) -> LessonPage:
+    """Append a check question (options A–C, ``correct`` by index) to a lesson and publish it."""
+    raw = list(lesson.body.raw_data)
+    raw.append(
+        {
+            "type": "check",
+            "id": block_id,
+            "value": {
+                "question": "停电检修的第一步是什么？",
+                "options": [
+                    {"type": "item", "id": f"{block_id}-{n}", "value": {"text": text, "correct": n in correct}}
+                    for n, text in enumerate(["验电", "停电", "挂牌"])
+                ],
+                "explanation": "先停电，再验电。",
+            },
+        }
+    )
+    lesson.body = raw
+    lesson.save_revision().publish()
+    return LessonPage.objects.get(pk=lesson.pk)
+
+
+def training_course(operation_type: OperationType) -> CoursePage:
+    """A course of the operation type, in a new training organisation's course index under the root."""
+    organisation = OrganisationFactory()
+    index = root_page().add_child(
+        instance=CourseIndexPage(
+            title=f"{organisation.name} 课程", slug=f"idx-{organisation.code}", organisation=organisation
+        )
+    )
+    return index.add_child(
+        instance=CoursePage(
+            title="低压电工作业(初训)", slug=f"course-{organisation.code}", operation_type=operation_type
+        )
+    )
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """An enrolment on a course of its own (of ``operation_type``, 0102 unless given);
+    ``completed=True`` for training completed now."""
+
+    class Meta:
+        model = Enrolment
+
+    class Params:
+        operation_type = None
+        completed = factory.Trait(completed_at=factory.LazyFunction(timezone.now))
+
+    learner = factory.SubFactory(UserFactory)
+    course = factory.LazyAttribute(lambda o: training_course(o.operation_type or OperationTypeFactory()))
+    completed_at = None
+
+
+# --- exams: an open theory session, eligibility, a passed theory part ------------------------
+
+
+@dataclass
+class Theory:
+    operation_type: OperationType
+    blueprint: Blueprint
+    session: ExamSession
+    registration: Registration
+
+    @property
+    def candidate(self):
+        return self.registration.candidate
+
+
+def make_theory(*, candidate=None, tf: int = 12, single: int = 8) -> Theory:
+    """A theory session open now: 5 true/false + 5 single choice of 10 points each."""
+    operation_type = OperationTypeFactory()
+    bank = QuestionBankFactory()
+    for _ in range(tf):
+        QuestionFactory(bank=bank, kind=QuestionKind.TRUE_FALSE, operation_types=[operation_type])
+    for _ in range(single):
+        QuestionFactory(bank=bank, kind=QuestionKind.SINGLE, operation_types=[operation_type])
+    blueprint = BlueprintFactory(bank=bank, operation_type=operation_type)
+    BlueprintRuleFactory(blueprint=blueprint, kind=QuestionKind.TRUE_FALSE, count=5, points=Decimal(10))
+    BlueprintRuleFactory(blueprint=blueprint, kind=QuestionKind.SINGLE, count=5, points=Decimal(10))
+    session = ExamSessionFactory(
+        kind=ExamKind.THEORY,
+        blueprint=blueprint,
+        operation_types=[operation_type],
+        starts_at=timezone.now() - dt.timedelta(hours=4),
+    )
+    registration = RegistrationFactory(
+        session=session, candidate=candidate or UserFactory(), operation_type=operation_type
+    )
+    return Theory(operation_type=operation_type, blueprint=blueprint, session=session, registration=registration)
+
+
+def answer_key(attempt: Attempt) -> dict[int, list[str]]:
+    """The right answer to every question of the attempt's paper."""
+    return {q["id"]: q["answer"] for q in attempt.paper["questions"]}
+
+
+def wrong_answer(question: dict) -> list[str]:
+    keys = [o["key"] for o in question["options"]]
+    return [next(k for k in keys if k not in question["answer"])]
+
+
+def make_eligible(learner, operation_type: OperationType) -> Enrolment:
+    """Training completed and a health certificate: what every registration needs."""
+    HealthCertificateFactory(user=learner)
+    return EnrolmentFactory(learner=learner, operation_type=operation_type, completed=True)
+
+
+def passed_theory_attempt(candidate, operation_type: OperationType, *, authority=None, **fields) -> Attempt:
+    """A submitted, passed theory attempt for the candidate, in a theory session of its own
+    (planned by ``authority`` if given); ``fields`` override the attempt's (submitted_at, score)."""
+    planned_by = {"authority": authority} if authority else {}
+    session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type], **planned_by)
+    registration = RegistrationFactory(session=session, candidate=candidate, operation_type=operation_type)
+    return AttemptFactory(registration=registration, **fields)
+
+
+# --- question files for the importers ------------------------------------------------------
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def moodle_with_file(content: str, name: str = "电路图.png") -> bytes:
+    """A Moodle XML quiz of one true/false question whose text embeds the file (base64 ``content``)."""
+    return (
+        "<quiz><question type='truefalse'><questiontext format='html'>"
+        f"<text><![CDATA[<p>看图判断</p><img src='@@PLUGINFILE@@/{name}'>]]></text>"
+        f"<file name='{name}' path='/' encoding='base64'>{content}</file>"
+        "</questiontext><answer fraction='100'><text>true</text></answer></question></quiz>"
+    ).encode()
+
+
+# --- certificates: the qualified holder ------------------------------------------------------
+
+HOLDER_NAME = "王小明"
+HOLDER_ID = make_id_number(dt.date(1988, 8, 8), serial=135, region="110105")

@@ -68,7 +68,7 @@ def _imports_that_tie(tree: ast.Module, *, is_tasks_module: bool) -> list[ast.Im
 
 def test_no_module_imports_another_modules_private_name():
     offenders = []
-    for path in _source_files():
+    for path in _source_files() + sorted((ROOT / "tests").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module != "__future__":
                 private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
@@ -106,6 +106,20 @@ def test_exams_top_level_holds_only_rooms_and_wiring():
         if any(path.name.startswith(f"{room}_") for room in ROOMS) and "migrations" not in path.parts
     ]
     assert prefixed == []
+
+
+def test_no_test_module_imports_another_test_module():
+    # conftest.py files count as test modules; factories.py is the one shared helper
+    # module, and tests/exams/hooks.py is named by a setting, not a test module.
+    shared = {"tests.factories", "tests.exams.hooks"}
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
+                names = {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+                if not names & shared:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.module}")
+    assert offenders == [], "\n".join(offenders)
 
 
 def test_no_import_cycle_in_exams_or_certificates():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Membership, Organisation, Role, User
@@ -12,14 +11,6 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 VALID_ID = "11010519491231002X"
-
-
-@pytest.fixture
-def admin_client(client):
-    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
-    Authenticator.objects.create(user=superuser, type=Authenticator.Type.TOTP, data={"secret": "not-used-here"})
-    client.force_login(superuser)
-    return client
 
 
 def test_user_list_and_change_page_show_only_the_masked_id_number(admin_client):

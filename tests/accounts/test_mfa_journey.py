@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.urls import reverse
 
 from accounts.models import Role
-from tests.factories import AuthorityFactory, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, AuthorityFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "Demo-2026!"
 
-
-def _current_code(secret: str) -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
-
-
-def test_regulator_sets_up_totp_and_is_then_let_through(client):
+def test_regulator_sets_up_totp_and_is_then_let_through(client, totp_code):
     # given a regulator without a second factor, logged in with a password
     regulator = UserFactory(username="reg", phone_verified=True)
     MembershipFactory(user=regulator, organisation=AuthorityFactory(), role=Role.REGULATOR)
@@ -47,7 +39,7 @@ def test_regulator_sets_up_totp_and_is_then_let_through(client):
 
     # when they enter the code from their authenticator app
     secret = page.context["form"].secret
-    activated = client.post(reverse("mfa_activate_totp"), {"code": _current_code(secret)})
+    activated = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
 
     # then TOTP is on and the rest of the site opens up
     assert activated.status_code == 302

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
-from allauth.mfa.models import Authenticator
+from django.utils import timezone
 
 from accounts.models import Role
 from certificates.models import Certificate
 from certificates.services import issue_certificate
+from exams.admission.models import ExamKind
 from tests.factories import (
+    HOLDER_ID,
+    HOLDER_NAME,
     AuthorityFactory,
+    ExamSessionFactory,
     MembershipFactory,
     OperationTypeFactory,
+    PracticalResultFactory,
+    RegistrationFactory,
     UserFactory,
-    make_id_number,
+    passed_theory_attempt,
+    with_totp,
 )
-
-HOLDER_NAME = "王小明"
-HOLDER_ID = make_id_number(dt.date(1988, 8, 8), serial=135, region="110105")
 
 
 @pytest.fixture(scope="session")
@@ -74,12 +79,6 @@ def issue(authority, operation_type, holder, django_capture_on_commit_callbacks)
     return _issue
 
 
-def with_totp(user):
-    """Regulators and administrators need a second factor before any page opens."""
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
-    return user
-
-
 @pytest.fixture
 def regulator(authority):
     membership = MembershipFactory(organisation=authority, role=Role.REGULATOR)
@@ -89,43 +88,20 @@ def regulator(authority):
 @pytest.fixture
 def qualification(holder, operation_type, authority):
     """A passed theory attempt and a passed practical result of the holder."""
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from exams.admission.models import ExamKind
-    from exams.practical.models import PracticalResult
-    from exams.theory.models import Attempt
-    from tests.factories import ExamSessionFactory, RegistrationFactory
-
     now = timezone.now()
-    theory = RegistrationFactory(
-        candidate=holder,
-        operation_type=operation_type,
-        session=ExamSessionFactory(kind=ExamKind.THEORY, authority=authority, operation_types=[operation_type]),
-    )
-    attempt = Attempt.objects.create(
-        registration=theory,
-        candidate=holder,
-        started_at=now - dt.timedelta(hours=2),
-        deadline=now,
-        submitted_at=now - dt.timedelta(hours=1),
-        paper={"pass_mark": 80, "questions": []},
-        score=Decimal("92"),
-        passed=True,
+    attempt = passed_theory_attempt(
+        holder, operation_type, authority=authority, submitted_at=now - dt.timedelta(hours=1), score=Decimal("92")
     )
     practical_session = ExamSessionFactory(
         kind=ExamKind.PRACTICAL, authority=authority, operation_types=[operation_type]
     )
     practical = RegistrationFactory(candidate=holder, operation_type=operation_type, session=practical_session)
     examiner = UserFactory(real_name="考评员")
-    result = PracticalResult.objects.create(
+    result = PracticalResultFactory(
         registration=practical,
         examiner=examiner,
-        rubric=practical_session.rubric,
         subject_scores={"K1": "90.00", "K2": "85.00", "K3": "90.00", "K4": "100.00"},
         total=Decimal("90"),
-        passed=True,
         submitted_at=now,
     )
     return attempt, result, examiner

@@ -11,8 +11,14 @@ from django.test import Client
 
 from accounts.models import Role
 from certificates.models import Certificate, CertificateEvent
-from tests.certificates.conftest import with_totp
-from tests.factories import AuthorityFactory, ExamSiteFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    AuthorityFactory,
+    ExamSiteFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    with_totp,
+)
 
 pytestmark = pytest.mark.django_db
 

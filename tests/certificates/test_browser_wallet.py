@@ -5,15 +5,12 @@ verifies against the JWKS with PyJWT, a library independent of the one that sign
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,50 +19,6 @@ from exams.admission.models import ExamKind, Registration
 from exams.admission.services import check_in_candidate
 from exams.practical.services import record_practical_result
 from exams.theory.services import save_answers, start_attempt, submit_attempt
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # seed_demo refuses to run without it
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
-
-
-def _phone(browser, live_server):
-    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN", is_mobile=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
-
-
-def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", "Demo-2026!")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login" not in page.url
 
 
 def _pass_both_parts(worker: User) -> float:
@@ -93,7 +46,7 @@ def _pass_both_parts(worker: User) -> float:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_passing_puts_the_certificate_in_the_wallet_with_a_readable_pdf_and_qr(
-    browser, live_server, demo, settings, tmp_path
+    phone, log_in, live_server, demo, settings, tmp_path
 ):
     import jwt
     from PIL import Image
@@ -101,8 +54,8 @@ def test_passing_puts_the_certificate_in_the_wallet_with_a_readable_pdf_and_qr(
 
     settings.SITE_URL = live_server.url
     worker = User.objects.get(username="worker")
-    page = _phone(browser, live_server)
-    _log_in(page, live_server, "worker")
+    page = phone()
+    log_in(page, "worker")
 
     # when the candidate passes both parts
     passed_at = _pass_both_parts(worker)
@@ -136,7 +89,7 @@ def test_passing_puts_the_certificate_in_the_wallet_with_a_readable_pdf_and_qr(
     assert codes == [f"{live_server.url}/v/{certificate.token}"]
 
     # and the decoded link opens the public page, which says valid, holder masked
-    visitor = _phone(browser, live_server)
+    visitor = phone()
     visitor.goto(codes[0])
     assert visitor.locator(".status.valid").count() == 1
     assert worker.real_name not in visitor.inner_text("main")

@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from certificates.models import BulkExtension, Certificate
-from tests.certificates.conftest import with_totp
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +126,7 @@ def test_the_desk_shows_a_certificates_history_with_grounds_in_words(client, iss
 
 def test_the_desk_finds_a_persons_certificates_by_id_number_for_its_own_authority_only(client, issue, regulator):
     from accounts.models import Role
-    from tests.certificates.conftest import HOLDER_ID
-    from tests.factories import AuthorityFactory, MembershipFactory, OperationTypeFactory
+    from tests.factories import HOLDER_ID, AuthorityFactory, MembershipFactory, OperationTypeFactory
 
     first = issue()
     second = issue(operation_type=OperationTypeFactory())

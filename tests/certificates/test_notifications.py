@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from accounts.sms import LocmemSMSBackend
 from certificates import lifecycle, reviews
 from certificates.models import AuthorityPolicy, Review
-from tests.certificates.conftest import HOLDER_ID
+from tests.factories import HOLDER_ID
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from certificates import pdf as certificate_pdf
 from certificates.pdf import render_certificate_pdf
 from certificates.rules import mask_certificate_number
 from printing import font_subset
-from tests.certificates.conftest import HOLDER_ID, HOLDER_NAME
+from tests.factories import HOLDER_ID, HOLDER_NAME
 
 pytestmark = pytest.mark.django_db
 

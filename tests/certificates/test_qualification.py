@@ -15,8 +15,7 @@ from certificates.models import Certificate
 from exams.admission.models import ExamKind
 from exams.practical.models import PracticalResult
 from exams.practical.services import record_practical_result
-from exams.theory.models import Attempt
-from tests.factories import ExamSessionFactory, MembershipFactory, RegistrationFactory
+from tests.factories import ExamSessionFactory, MembershipFactory, RegistrationFactory, passed_theory_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +24,8 @@ def test_a_passed_practical_issues_the_certificate_and_its_pdf(
     holder, operation_type, authority, django_capture_on_commit_callbacks
 ):
     # given a candidate who passed theory, registered for a practical session
-    now = timezone.now()
-    theory = RegistrationFactory(
-        candidate=holder,
-        operation_type=operation_type,
-        session=ExamSessionFactory(kind=ExamKind.THEORY, authority=authority, operation_types=[operation_type]),
-    )
-    attempt = Attempt.objects.create(
-        registration=theory,
-        candidate=holder,
-        started_at=now - dt.timedelta(days=3, hours=2),
-        deadline=now - dt.timedelta(days=3),
-        submitted_at=now - dt.timedelta(days=3, hours=1),
-        paper={"pass_mark": 80, "questions": []},
-        score=Decimal("90"),
-        passed=True,
+    attempt = passed_theory_attempt(
+        holder, operation_type, authority=authority, submitted_at=timezone.now() - dt.timedelta(days=3, hours=1)
     )
     session = ExamSessionFactory(kind=ExamKind.PRACTICAL, authority=authority, operation_types=[operation_type])
     practical = RegistrationFactory(

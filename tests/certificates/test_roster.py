@@ -11,8 +11,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.identity import mask_id_number
 from certificates import lifecycle
 from certificates.models import VerificationLog
-from tests.certificates.conftest import HOLDER_ID, HOLDER_NAME
-from tests.factories import UserFactory
+from tests.factories import HOLDER_ID, HOLDER_NAME, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from accounts.models import Role
 from certificates import selectors
 from certificates.models import Certificate
 from certificates.rules import DisplayStatus
-from tests.certificates.conftest import HOLDER_NAME
-from tests.factories import MembershipFactory, OperationCategoryFactory, OperationTypeFactory, UserFactory
+from tests.factories import HOLDER_NAME, MembershipFactory, OperationCategoryFactory, OperationTypeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

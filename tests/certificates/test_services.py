@@ -15,8 +15,7 @@ from certificates.services import (
     issue_certificate_for_qualification,
     verify_certificate,
 )
-from tests.certificates.conftest import HOLDER_NAME
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import HOLDER_NAME, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

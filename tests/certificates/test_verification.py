@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certificates import lifecycle, signing
 from certificates.models import AuthorityPolicy, VerificationLog
-from tests.certificates.conftest import HOLDER_ID, HOLDER_NAME
+from tests.factories import HOLDER_ID, HOLDER_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -143,9 +143,7 @@ def test_the_open_badges_credential_is_signed_and_masked(client, issue):
 
 
 def test_the_authority_sees_the_lookups_of_its_certificates_only(client, issue, regulator):
-    from tests.factories import AuthorityFactory, MembershipFactory
-
-    from .conftest import with_totp
+    from tests.factories import AuthorityFactory, MembershipFactory, with_totp
 
     certificate = issue()
     client.get(f"/v/{certificate.token}")

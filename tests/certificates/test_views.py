@@ -10,8 +10,7 @@ from django.urls import reverse
 from accounts.identity import mask_id_number
 from accounts.models import Role
 from certificates.models import Certificate, VerificationLog
-from tests.certificates.conftest import HOLDER_ID, HOLDER_NAME, with_totp
-from tests.factories import AuthorityFactory, MembershipFactory, UserFactory
+from tests.factories import HOLDER_ID, HOLDER_NAME, AuthorityFactory, MembershipFactory, UserFactory, with_totp
 
 pytestmark = pytest.mark.django_db
 

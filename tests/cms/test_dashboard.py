@@ -10,8 +10,7 @@ from cms.selectors import dashboard_for
 from courses.models import LessonProgress
 from courses.services import enrol
 from exams.catalogue.services import subject_of
-from tests.courses.tree import add_course
-from tests.factories import AuthorityFactory, MembershipFactory, OperationTypeFactory, RegistrationFactory
+from tests.factories import AuthorityFactory, MembershipFactory, OperationTypeFactory, RegistrationFactory, add_course
 
 #: session, user, the MFA middleware's roles; the site; registrations, certificates,
 #: roles; enrolments with courses, their lessons, the learner's progress on them.

@@ -7,7 +7,7 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from cms.models import NoticePage, StandardPage
-from tests.courses.tree import build_home
+from tests.factories import build_home
 
 
 @pytest.fixture

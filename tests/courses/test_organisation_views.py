@@ -5,7 +5,6 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -17,8 +16,15 @@ from courses.models import CourseIndexPage, Enrolment, LessonProgress, StudyClas
 from courses.oversight import grade_training_organisation
 from courses.selectors import learners_of
 from courses.services import enrol
-from tests.courses.tree import add_course, build_course_tree
-from tests.factories import AuthorityFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    AuthorityFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_course,
+    build_course_tree,
+    with_totp,
+)
 
 
 @pytest.fixture
@@ -46,9 +52,7 @@ def trainer(organisation):
 
 @pytest.fixture
 def regulator(authority):
-    user = MembershipFactory(organisation=authority, role=Role.REGULATOR).user
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
-    return user
+    return with_totp(MembershipFactory(organisation=authority, role=Role.REGULATOR).user)
 
 
 def _other_organisation_with_a_learner():
@@ -216,7 +220,7 @@ def test_a_regulator_sees_their_organisations_side_by_side_and_grades_one(client
 
 def test_a_regulator_of_another_authority_cannot_grade(client, tree, organisation):
     stranger = MembershipFactory(organisation=AuthorityFactory(), role=Role.REGULATOR).user
-    Authenticator.objects.create(user=stranger, type=Authenticator.Type.TOTP, data={})
+    with_totp(stranger)
     client.force_login(stranger)
 
     response = client.post(reverse("courses:grade", args=[organisation.code]), {"grade": "C", "reason": "越权"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -19,8 +18,14 @@ from courses.sections import (
     grant_section_access,
     provide_training_section,
 )
-from tests.courses.tree import build_home
-from tests.factories import MembershipFactory, OperationTypeFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OperationTypeFactory,
+    OrganisationFactory,
+    UserFactory,
+    build_home,
+    with_totp,
+)
 
 
 @pytest.fixture
@@ -41,8 +46,7 @@ def _regulator():
         user=user, organisation=OrganisationFactory(kind=Organisation.Kind.AUTHORITY), role=Role.REGULATOR
     )
     grant_review_access(user=user)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})  # regulators need MFA
-    return user
+    return with_totp(user)  # regulators need MFA
 
 
 def test_creating_a_training_organisation_creates_its_section(home):

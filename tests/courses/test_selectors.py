@@ -5,8 +5,7 @@ from django.utils import timezone
 from courses.models import Enrolment, LessonProgress
 from courses.selectors import completed_training, course_progress, enrolments_for
 from courses.services import enrol
-from tests.courses.tree import add_course
-from tests.factories import OperationTypeFactory, UserFactory
+from tests.factories import OperationTypeFactory, UserFactory, add_course
 
 
 def test_completed_training_is_none_before_completion(tree, learner, enrolment):

@@ -9,8 +9,7 @@ from courses.models import Enrolment, LessonProgress, StudyDay
 from courses.selectors import completed_training
 from courses.services import enrol, record_lesson_time
 from courses.study_time import DAILY_CAP_SECONDS
-from tests.courses.tree import add_course
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_course
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -241,7 +240,7 @@ def test_an_unpublished_lesson_is_not_needed_to_complete(tree, learner, enrolmen
 def test_completion_waits_for_the_check_questions(tree, learner, enrolment):
     # given: a lesson with a check question, and every lesson studied to its full length
     from courses.services import answer_check_question
-    from tests.courses.tree import add_check_question
+    from tests.factories import add_check_question
 
     lesson = add_check_question(tree.lessons[0], correct=(1,))
     for lesson_page, minutes in ((lesson, 1), (tree.lessons[1], 2)):
@@ -295,7 +294,7 @@ def test_an_answer_to_an_unknown_check_question_is_refused(tree, learner, enrolm
 def test_an_answer_from_a_learner_not_enrolled_is_refused(tree, learner):
     from courses.models import CheckAnswer
     from courses.services import answer_check_question
-    from tests.courses.tree import add_check_question
+    from tests.factories import add_check_question
 
     lesson = add_check_question(tree.lessons[0])
 
@@ -308,7 +307,7 @@ def test_an_answer_from_a_learner_not_enrolled_is_refused(tree, learner):
 def test_an_out_of_range_answer_is_refused(tree, learner, enrolment):
     from courses.models import CheckAnswer
     from courses.services import answer_check_question
-    from tests.courses.tree import add_check_question
+    from tests.factories import add_check_question
 
     lesson = add_check_question(tree.lessons[0])
 

@@ -226,7 +226,7 @@ def test_heartbeat_endpoint_requires_post(client, tree, learner, enrolment):
 def test_lesson_page_shows_its_check_question_and_the_answer_is_recorded(client, tree, learner, enrolment):
     # given
     from courses.models import CheckAnswer
-    from tests.courses.tree import add_check_question
+    from tests.factories import add_check_question
 
     lesson = add_check_question(tree.lessons[0], correct=(1,))
     client.force_login(learner)
@@ -248,7 +248,7 @@ def test_lesson_page_shows_its_check_question_and_the_answer_is_recorded(client,
 
 def test_a_check_answer_from_a_learner_not_enrolled_is_refused(client, tree, learner):
     from courses.models import CheckAnswer
-    from tests.courses.tree import add_check_question
+    from tests.factories import add_check_question
 
     lesson = add_check_question(tree.lessons[0])
     client.force_login(learner)
@@ -302,7 +302,7 @@ def test_a_forged_progress_request_credits_only_server_time(client, tree, learne
 
 def test_a_heartbeat_for_a_lesson_of_a_course_not_enrolled_in_records_nothing(client, tree, learner, enrolment):
     # given: a second course in the same section the learner is not enrolled on
-    from tests.courses.tree import add_course
+    from tests.factories import add_course
 
     other = add_course(tree.index, title="高压电工作业")
     client.force_login(learner)

@@ -12,29 +12,14 @@ import time
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import OperationalError
 
 from accounts.models import User
 from courses.models import CoursePage, Enrolment, LessonPage, LessonProgress
-from tests.e2e.test_journey import PASSWORD, browser, demo, phone, screenshot_dir  # noqa: F401 - fixtures
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 LESSON_TEXT = "停电检修必须执行停电、验电、装设接地线、悬挂标示牌和装设遮栏的安全技术措施。" * 12
-
-
-def log_in(page, username: str, *, totp: bool = False) -> None:
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    if totp:
-        counters = list(yield_hotp_counters_from_time())
-        page.fill("input[name=code]", format_hotp_value(hotp_value(TOTP_SECRET, counters[len(counters) // 2])))
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state()
-    assert "/accounts/login" not in page.url, page.inner_text("body")[:500]
 
 
 def submit_for_review(page) -> None:
@@ -66,7 +51,7 @@ def credited(lesson: LessonPage, worker: User) -> int:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_course_is_authored_reviewed_studied_and_followed(browser, live_server, demo, screenshot_dir, settings):  # noqa: F811
+def test_a_course_is_authored_reviewed_studied_and_followed(phone, log_in, demo, screenshot_dir, settings):
     settings.COURSES_HEARTBEAT_SECONDS = 1
     shots = iter(range(1, 100))
 
@@ -82,7 +67,7 @@ def test_a_course_is_authored_reviewed_studied_and_followed(browser, live_server
     index = section.index_page
 
     # --- the trainer writes a course and a lesson, and submits both -------------------------
-    admin = phone(browser, live_server)
+    admin = phone()
     log_in(admin, "trainer")
     admin.goto(f"{admin.base}/admin/pages/add/courses/coursepage/{index.pk}/")
     admin.fill("#id_title", "电工作业安全(e2e)")
@@ -110,7 +95,7 @@ def test_a_course_is_authored_reviewed_studied_and_followed(browser, live_server
     assert lesson.get_parent().pk == course.pk
 
     # --- the regulator approves: both go live ---------------------------------------------
-    review = phone(browser, live_server)
+    review = phone()
     log_in(review, "regulator", totp=True)
     approve(review, course.pk)
     approve(review, lesson.pk)
@@ -123,7 +108,7 @@ def test_a_course_is_authored_reviewed_studied_and_followed(browser, live_server
     lesson.save_revision().publish()
 
     # --- the worker finds it in the catalogue, enrols and studies -------------------------
-    page = phone(browser, live_server)
+    page = phone()
     log_in(page, "worker")
     page.goto(f"{page.base}/learn/")
     page.click("text=电工作业安全(e2e)")
@@ -154,7 +139,7 @@ def test_a_course_is_authored_reviewed_studied_and_followed(browser, live_server
     assert credited(lesson, worker) <= hidden_at + 1  # at most one heartbeat already under way
 
     # --- the worker comes back: same place, time keeps growing -----------------------------
-    resumed = phone(browser, live_server)
+    resumed = phone()
     log_in(resumed, "worker")
     page.context.close()
     resumed.goto(f"{resumed.base}{lesson.url}")

@@ -4,45 +4,24 @@ offline wait on the device (localStorage) and reach the server when the network 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 
 import pytest
-from django.test import Client
 
 from exams.theory.models import AttemptAnswer
 from exams.theory.services import save_answer, start_attempt
-from tests.exams.conftest import make_theory
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+from tests.factories import make_theory
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_answers_given_offline_are_kept_on_the_phone_and_saved_when_back_online(browser, live_server):
+def test_answers_given_offline_are_kept_on_the_phone_and_saved_when_back_online(phone, log_in):
     # given: a candidate on the exam page
     theory = make_theory()
     attempt = start_attempt(registration=theory.registration)
-    client = Client()
-    client.force_login(theory.candidate)
-    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN", is_mobile=True)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/")
+    page = phone()
+    log_in(page, theory.candidate.username)
+    context = page.context
+    page.goto(f"{page.base}/exams/attempts/{attempt.pk}/")
     assert page.locator("#timer [data-remaining]").inner_text().startswith(("119:", "120:", "1:59:", "2:00:"))
 
     # when: the network drops and an answer is given
@@ -72,28 +51,24 @@ def test_answers_given_offline_are_kept_on_the_phone_and_saved_when_back_online(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_stale_copy_on_an_old_device_never_overwrites_a_later_answer(browser, live_server):
+def test_a_stale_copy_on_an_old_device_never_overwrites_a_later_answer(phone, log_in):
     # given: the old phone kept an unsent answer to question 1; the candidate then
     # answered question 1 differently on another device
     theory = make_theory()
     attempt = start_attempt(registration=theory.registration)
     question = next(q for q in attempt.paper["questions"] if q["kind"] == "true_false")
     save_answer(attempt=attempt, question_id=question["id"], answer=["T"])
-    client = Client()
-    client.force_login(theory.candidate)
-    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN", is_mobile=True)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = phone()
+    log_in(page, theory.candidate.username)
     stale = json.dumps({str(question["id"]): {"answer": ["F"], "at": 0}})
-    context.add_init_script(f"localStorage.setItem('kz-exam-{attempt.pk}', {json.dumps(stale)})")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.add_init_script(f"localStorage.setItem('kz-exam-{attempt.pk}', {json.dumps(stale)})")
 
     # when: the old phone opens the exam page again
-    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/")
+    page.goto(f"{page.base}/exams/attempts/{attempt.pk}/")
     page.wait_for_timeout(1500)
 
     # then: the stale copy is dropped, the page shows and the server keeps the later answer
     assert page.evaluate(f"localStorage.getItem('kz-exam-{attempt.pk}')") is None
     assert page.locator(f'#q{question["id"]} input[value="T"]').is_checked()
     assert AttemptAnswer.objects.get().answer == ["T"]
-    context.close()
+    page.context.close()

@@ -7,14 +7,9 @@ $SCREENSHOT_DIR (default: a temporary folder), named in the test output.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from accounts.models import User
 from certificates.models import Certificate
@@ -23,72 +18,10 @@ from exams.admission.models import ExamKind, Registration
 from exams.practical.models import PracticalResult
 from exams.theory.models import Attempt
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-# between browser steps are ordinary synchronous queries.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-PASSWORD = "Demo-2026!"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def screenshot_dir() -> Path:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="kaozheng-journey-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"journey screenshots: {folder}")
-    return folder
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # seed_demo refuses to run without it
-    call_command("seed_demo", verbosity=0)
-    settings.DEBUG = False
-
-
-def phone(browser, live_server):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 800}, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=1
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base = live_server.url  # type: ignore[attr-defined]
-    return page
-
-
-def log_in(page, username: str) -> None:
-    page.goto(f"{page.base}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login" not in page.url, page.inner_text("main")
-
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_worker_studies_passes_both_parts_and_anyone_verifies_the_certificate(
-    browser, live_server, demo, screenshot_dir
-):
+def test_worker_studies_passes_both_parts_and_anyone_verifies_the_certificate(phone, log_in, demo, screenshot_dir):
     shots = iter(range(1, 100))
 
     def shot(page, name: str) -> None:
@@ -97,7 +30,7 @@ def test_worker_studies_passes_both_parts_and_anyone_verifies_the_certificate(
     worker = User.objects.get(username="worker")
 
     # --- the worker studies a lesson on the phone ---------------------------------------
-    page = phone(browser, live_server)
+    page = phone()
     log_in(page, "worker")
     page.goto(f"{page.base}/me/")
     shot(page, "dashboard")
@@ -137,7 +70,7 @@ def test_worker_studies_passes_both_parts_and_anyone_verifies_the_certificate(
     assert (attempt.score, attempt.passed) == (100, True)
 
     # --- the examiner scores the practical on a phone ---------------------------------
-    examiner_page = phone(browser, live_server)
+    examiner_page = phone()
     log_in(examiner_page, "examiner")
     examiner_page.goto(f"{examiner_page.base}/exams/practical/")
     shot(examiner_page, "practical-roster")
@@ -174,7 +107,7 @@ def test_worker_studies_passes_both_parts_and_anyone_verifies_the_certificate(
     assert pdf.body()[:5] == b"%PDF-"
 
     # --- anyone verifies it: the QR target, then number + name --------------------------
-    visitor = phone(browser, live_server)
+    visitor = phone()
     visitor.goto(f"{visitor.base}/v/{certificate.token}")
     shot(visitor, "verify-qr")
     public = visitor.inner_text("main")

@@ -15,13 +15,10 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, Role, User
 from certificates.models import Certificate
-from courses.models import CoursePage, Enrolment
+from courses.models import CoursePage
 from exams.admission.models import ExamSession, Registration
 from exams.practical.models import PracticalMark, PracticalResult
-from tests.accounts.test_mfa_journey import _current_code
-from tests.e2e.test_journey import browser, demo, log_in, phone, screenshot_dir  # noqa: F401 (fixtures)
-from tests.exams.conftest import give_health_certificate, passed_theory_attempt
-from tests.factories import UserFactory
+from tests.factories import EnrolmentFactory, HealthCertificateFactory, UserFactory, passed_theory_attempt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,17 +27,14 @@ def learner(name: str, training: Organisation, course: CoursePage) -> User:
     """A learner of the demo school who finished the course and passed the theory exam."""
     user = UserFactory(real_name=name)
     Membership.objects.create(user=user, organisation=training, role=Role.WORKER)
-    Enrolment.objects.create(learner=user, course=course, completed_at=timezone.now() - dt.timedelta(days=10))
-    give_health_certificate(user)
+    EnrolmentFactory(learner=user, course=course, completed_at=timezone.now() - dt.timedelta(days=10))
+    HealthCertificateFactory(user=user)
     passed_theory_attempt(user, course.operation_type)
     return user
 
 
 def test_regulator_plans_trainer_registers_examiner_scores_and_the_pass_is_certified(
-    browser,  # noqa: F811
-    live_server,
-    demo,  # noqa: F811
-    screenshot_dir,  # noqa: F811
+    phone, log_in, demo, screenshot_dir
 ):
     shots = iter(range(1, 100))
 
@@ -55,11 +49,8 @@ def test_regulator_plans_trainer_registers_examiner_scores_and_the_pass_is_certi
     TOTP.activate(regulator, secret)
 
     # --- the regulator plans a practical session ----------------------------------------
-    reg_page = phone(browser, live_server)
-    log_in(reg_page, "regulator")
-    reg_page.fill("input[name=code]", _current_code(secret))
-    reg_page.click("main form button[type=submit]")
-    reg_page.wait_for_load_state()
+    reg_page = phone()
+    log_in(reg_page, "regulator", totp=True)
     reg_page.goto(f"{reg_page.base}/exams/admin/sessions/new")
     starts = timezone.localtime() + dt.timedelta(hours=2)
     reg_page.select_option("select[name=kind]", "practical")
@@ -76,7 +67,7 @@ def test_regulator_plans_trainer_registers_examiner_scores_and_the_pass_is_certi
     assert session.rubric.operation_type.code == "0102" and session.rubric.is_published
 
     # --- the training organisation registers a class -------------------------------------
-    trainer_page = phone(browser, live_server)
+    trainer_page = phone()
     log_in(trainer_page, "trainer")
     trainer_page.goto(f"{trainer_page.base}/exams/training/sessions/{session.pk}/register")
     for person in (passing, failing):
@@ -105,7 +96,7 @@ def test_regulator_plans_trainer_registers_examiner_scores_and_the_pass_is_certi
     ExamSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - dt.timedelta(minutes=5))
 
     # --- the examiner checks in and scores on the phone ---------------------------------
-    examiner_page = phone(browser, live_server)
+    examiner_page = phone()
     log_in(examiner_page, "examiner")
 
     def check_in(person: User) -> None:

@@ -12,7 +12,6 @@ from exams.bank.importers import write_questions
 from exams.bank.importers.records import QuestionRecord
 from exams.bank.models import QuestionImport
 from exams.bank.services import check_question_import, confirm_question_import, import_progress
-from tests.e2e.test_celery_worker import celery_worker_process  # noqa: F401 - the worker fixture
 from tests.factories import MembershipFactory, OperationTypeFactory, QuestionBankFactory
 
 
@@ -20,7 +19,7 @@ from tests.factories import MembershipFactory, OperationTypeFactory, QuestionBan
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_imports_a_confirmed_file(celery_worker_process):  # noqa: F811
+def test_a_real_worker_imports_a_confirmed_file(celery_worker_process):
     # given: a checked file of 300 questions in the trainer's own bank
     OperationTypeFactory(code="0102", name="低压电工作业")
     membership = MembershipFactory(role=Role.TRAINER)

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from allauth.mfa.models import Authenticator
 
 from exams.admission.models import ExamSession, Registration
 from exams.bank.models import Question
 from exams.theory.services import start_attempt
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
-    Authenticator.objects.create(user=superuser, type=Authenticator.Type.TOTP, data={"secret": "not-used-here"})
-    client.force_login(superuser)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,8 @@ by a barrier; the row locks in the services must serialise them.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Role
 from exams.admission.models import ExamKind, Registration
@@ -17,35 +15,19 @@ from exams.admission.services import register_candidate
 from exams.errors import ExamError
 from exams.practical.models import PracticalResult
 from exams.practical.services import open_score_sheet, submit_score_sheet
-from tests.exams.conftest import make_eligible, passed_theory_attempt
-from tests.factories import ExamSessionFactory, MembershipFactory, OperationTypeFactory, UserFactory
+from tests.factories import (
+    ExamSessionFactory,
+    MembershipFactory,
+    OperationTypeFactory,
+    UserFactory,
+    make_eligible,
+    passed_theory_attempt,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_together(*calls):
-    """Run each call in its own thread at the same moment; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def worker(call):
-        try:
-            barrier.wait(timeout=10)
-            results.append(call())
-        except ExamError as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results, errors
-
-
-def test_two_candidates_racing_for_the_last_seat_get_one_seat():
+def test_two_candidates_racing_for_the_last_seat_get_one_seat(race):
     assert connection.vendor == "postgresql"
     operation_type = OperationTypeFactory()
     session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type], capacity=1)
@@ -53,7 +35,7 @@ def test_two_candidates_racing_for_the_last_seat_get_one_seat():
     for candidate in candidates:
         make_eligible(candidate, operation_type)
 
-    results, errors = run_together(
+    outcomes = race(
         *[
             (
                 lambda c=c: register_candidate(
@@ -63,21 +45,25 @@ def test_two_candidates_racing_for_the_last_seat_get_one_seat():
             for c in candidates
         ]
     )
+    results = [outcome for outcome in outcomes if not isinstance(outcome, Exception)]
+    errors = [outcome for outcome in outcomes if isinstance(outcome, ExamError)]
 
     assert (len(results), [e.messages for e in errors]) == (1, [["本场次名额已满。"]])
     assert Registration.objects.filter(session=session).count() == 1
 
 
-def test_two_examiners_submitting_the_same_candidate_at_once_make_one_result(practical):
+def test_two_examiners_submitting_the_same_candidate_at_once_make_one_result(practical, race):
     assert connection.vendor == "postgresql"
     passed_theory_attempt(practical.candidate, practical.operation_type)
     open_score_sheet(registration=practical.registration, examiner=practical.examiner)
     second = MembershipFactory(organisation=practical.site, role=Role.EXAMINER).user
 
-    results, errors = run_together(
+    outcomes = race(
         lambda: submit_score_sheet(registration=practical.registration, examiner=practical.examiner),
         lambda: submit_score_sheet(registration=practical.registration, examiner=second),
     )
+    results = [outcome for outcome in outcomes if not isinstance(outcome, Exception)]
+    errors = [outcome for outcome in outcomes if isinstance(outcome, ExamError)]
 
     assert len(results) == 1
     assert [e.code for e in errors] == ["already_submitted"]

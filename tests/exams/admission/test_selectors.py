@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from exams.admission import selectors
 from exams.admission.models import ExamKind
-from exams.practical.models import PracticalResult
 from tests.factories import (
     ExamSessionFactory,
     MembershipFactory,
     OrganisationFactory,
+    PracticalResultFactory,
     RegistrationFactory,
     UserFactory,
 )
@@ -24,10 +24,9 @@ pytestmark = pytest.mark.django_db
 def results(count: int, *, session, training, examiner):
     for _ in range(count):
         registration = RegistrationFactory(session=session, training_organisation=training)
-        PracticalResult.objects.create(
-            registration=registration, examiner=examiner, rubric=session.rubric, subject_scores={}, total=85,
-            passed=True, submitted_at=session.starts_at,
-        )  # fmt: skip
+        PracticalResultFactory(
+            registration=registration, examiner=examiner, subject_scores={}, total=85, submitted_at=session.starts_at
+        )
 
 
 @pytest.mark.parametrize("rows", [1, 6])

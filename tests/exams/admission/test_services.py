@@ -31,9 +31,7 @@ from exams.errors import (
     HealthCertificateRejected,
     SessionInvalid,
 )
-from exams.practical.models import PracticalResult
 from exams.practical.rubrics import import_rubric, rubric_to_dict
-from tests.exams.conftest import make_eligible, passed_theory_attempt
 from tests.factories import (
     AuthorityFactory,
     ExamSessionFactory,
@@ -41,9 +39,12 @@ from tests.factories import (
     MembershipFactory,
     OperationTypeFactory,
     OrganisationFactory,
+    PracticalResultFactory,
     PracticalRubricFactory,
     RegistrationFactory,
     UserFactory,
+    make_eligible,
+    passed_theory_attempt,
 )
 
 pytestmark = pytest.mark.django_db
@@ -202,9 +203,9 @@ def test_rule_one_retake_after_a_failure_then_training_again(klass):
         session=ExamSessionFactory(kind=ExamKind.PRACTICAL, operation_types=[klass["operation_type"]]),
         candidate=learner, operation_type=klass["operation_type"],
     )  # fmt: skip
-    PracticalResult.objects.create(
+    PracticalResultFactory(
         registration=failed, examiner=klass["trainer"], rubric=klass["rubric"], subject_scores={}, total=50,
-        passed=False, failed_subjects=["K2"], submitted_at=timezone.now(),
+        passed=False, failed_subjects=["K2"],
     )  # fmt: skip
 
     retake = register_candidate(
@@ -213,9 +214,9 @@ def test_rule_one_retake_after_a_failure_then_training_again(klass):
     assert (retake.is_retake, retake.retake_subjects) == (True, [])  # this rubric retakes in full
 
     # a second failure since training: train again
-    PracticalResult.objects.create(
+    PracticalResultFactory(
         registration=retake, examiner=klass["trainer"], rubric=klass["rubric"], subject_scores={}, total=50,
-        passed=False, submitted_at=timezone.now(),
+        passed=False,
     )  # fmt: skip
     later = plan(klass, name="再下一场")
     with pytest.raises(EligibilityError) as excinfo:

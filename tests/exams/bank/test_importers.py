@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from exams.bank.importers import FORMATS, FileProblem, guess_format, read_questions, write_questions
 from exams.bank.importers.records import MAX_FILE_BYTES, QuestionRecord, RowError, build_record, fingerprint
 from exams.bank.importers.tabular import HEADERS, TEMPLATE_ROWS
+from tests.factories import moodle_with_file, png_bytes
 
 HEADER = ["操作项目", "题型", "题干", "选项", "答案", "解析", "知识点", "难度"]
 
@@ -607,23 +608,6 @@ def test_aiken_round_trips_choice_questions_without_metadata():
 
 
 # --- Images (Moodle XML embeds them) -----------------------------------------------------
-
-
-def png_bytes() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), "red").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def moodle_with_file(content: str, name: str = "电路图.png") -> bytes:
-    return (
-        "<quiz><question type='truefalse'><questiontext format='html'>"
-        f"<text><![CDATA[<p>看图判断</p><img src='@@PLUGINFILE@@/{name}'>]]></text>"
-        f"<file name='{name}' path='/' encoding='base64'>{content}</file>"
-        "</questiontext><answer fraction='100'><text>true</text></answer></question></quiz>"
-    ).encode()
 
 
 def test_moodle_xml_reads_an_embedded_picture():

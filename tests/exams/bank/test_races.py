@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from exams.bank.importers.records import build_record
 from exams.bank.models import Question
@@ -16,29 +13,7 @@ from tests.factories import OperationTypeFactory, QuestionBankFactory, QuestionF
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_together(*calls):
-    """Run the calls in threads released at once; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what was raised
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def test_two_concurrent_imports_of_one_file_store_it_once():
+def test_two_concurrent_imports_of_one_file_store_it_once(race):
     # given
     OperationTypeFactory(code="0102")
     bank = QuestionBankFactory()
@@ -48,7 +23,7 @@ def test_two_concurrent_imports_of_one_file_store_it_once():
     ]
 
     # when
-    results = run_together(
+    results = race(
         lambda: import_questions(bank=bank, records=records, actor=None),
         lambda: import_questions(bank=bank, records=records, actor=None),
     )
@@ -61,13 +36,13 @@ def test_two_concurrent_imports_of_one_file_store_it_once():
     assert Question.objects.filter(bank=bank).count() == 50
 
 
-def test_two_concurrent_edits_of_one_question_make_one_new_version():
+def test_two_concurrent_edits_of_one_question_make_one_new_version(race):
     # given
     operation_type = OperationTypeFactory(code="0102")
     question = QuestionFactory(kind="single", stem="原题", operation_types=[operation_type])
 
     # when
-    results = run_together(
+    results = race(
         lambda: revise_question(question=question, actor=None, stem="甲的修改"),
         lambda: revise_question(question=question, actor=None, stem="乙的修改"),
     )

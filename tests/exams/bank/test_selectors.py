@@ -13,7 +13,6 @@ from exams.bank.services import revise_question
 from exams.theory.item_statistics import NEGATIVE
 from exams.theory.selectors import item_report
 from exams.theory.services import save_answers, start_attempt, submit_attempt
-from tests.exams.conftest import answer_key, make_theory, wrong_answer
 from tests.factories import (
     AuthorityFactory,
     MembershipFactory,
@@ -21,6 +20,9 @@ from tests.factories import (
     QuestionBankFactory,
     QuestionFactory,
     UserFactory,
+    answer_key,
+    make_theory,
+    wrong_answer,
 )
 
 pytestmark = pytest.mark.django_db

@@ -14,13 +14,13 @@ from exams.bank.selectors import question_records, question_versions
 from exams.bank.services import create_question, import_questions, reinstate_question, retire_question, revise_question
 from exams.errors import BankError, ImportRejected
 from exams.theory.services import save_answers, start_attempt, submit_attempt
-from tests.exams.conftest import answer_key
 from tests.factories import (
     MembershipFactory,
     OperationTypeFactory,
     OrganisationFactory,
     QuestionBankFactory,
     QuestionFactory,
+    answer_key,
 )
 
 pytestmark = pytest.mark.django_db
@@ -425,7 +425,7 @@ def test_pictures_in_a_moodle_file_become_question_images_and_export_again(low_v
     # given
     import base64
 
-    from tests.exams.bank.test_importers import moodle_with_file, png_bytes
+    from tests.factories import moodle_with_file, png_bytes
 
     path = tmp_path / "bank.xml"
     path.write_bytes(moodle_with_file(base64.b64encode(png_bytes()).decode(), name="circuit.png"))

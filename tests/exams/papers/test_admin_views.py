@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 from django.test import Client
 
@@ -19,19 +18,9 @@ from tests.factories import (
     OrganisationFactory,
     QuestionBankFactory,
     QuestionFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client():
-    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
-    Authenticator.objects.create(user=superuser, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client = Client()
-    client.force_login(superuser)
-    return client
 
 
 @pytest.fixture

@@ -91,16 +91,11 @@ def test_only_regulators_publish(catalogue):
         publish_rubric(rubric=rubric, actor=UserFactory())
 
 
-def test_a_regulator_exports_and_imports_a_rubric_through_the_pages(catalogue):
-    from allauth.mfa.models import Authenticator
+def test_a_regulator_exports_and_imports_a_rubric_through_the_pages(catalogue, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
 
     rubric = PracticalRubric.objects.get(operation_type__code="0102")
-    regulator = MembershipFactory(role=Role.REGULATOR).user
-    Authenticator.objects.create(user=regulator, type=Authenticator.Type.TOTP, data={"secret": "unused"})
-    client = Client()
-    client.force_login(regulator)
+    client = client_for(MembershipFactory(role=Role.REGULATOR).user, mfa=True)
 
     exported = client.get(f"/exams/rubrics/{rubric.pk}.json")
     data = json.loads(exported.content)
@@ -118,11 +113,9 @@ def test_a_regulator_exports_and_imports_a_rubric_through_the_pages(catalogue):
     )
 
 
-def test_rubric_import_page_is_for_regulators_only(catalogue):
+def test_rubric_import_page_is_for_regulators_only(catalogue, client):
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
 
-    client = Client()
     client.force_login(MembershipFactory(role=Role.TRAINER).user)
 
     response = client.post("/exams/rubrics/import", {"file": SimpleUploadedFile("r.json", b"{}")})

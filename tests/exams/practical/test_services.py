@@ -25,8 +25,13 @@ from exams.practical.services import (
     submit_score_sheet,
 )
 from tests.exams import hooks
-from tests.exams.conftest import passed_theory_attempt
-from tests.factories import MembershipFactory, PracticalRubricFactory, RegistrationFactory, rubric_task
+from tests.factories import (
+    MembershipFactory,
+    PracticalRubricFactory,
+    RegistrationFactory,
+    passed_theory_attempt,
+    rubric_task,
+)
 
 pytestmark = pytest.mark.django_db
 

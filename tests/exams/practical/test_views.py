@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from allauth.mfa.models import Authenticator
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -14,18 +12,9 @@ from accounts.models import Role
 from exams.admission.models import Registration
 from exams.practical.models import PracticalMark, PracticalResult
 from exams.practical.services import open_score_sheet, submit_score_sheet
-from tests.exams.conftest import passed_theory_attempt
-from tests.factories import AuthorityFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import AuthorityFactory, MembershipFactory, OrganisationFactory, UserFactory, passed_theory_attempt
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user, *, mfa: bool = False) -> Client:
-    if mfa:
-        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "unused"})
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def regulator_of(session):
@@ -35,12 +24,14 @@ def regulator_of(session):
 # --- examiner pages ------------------------------------------------------------------
 
 
-def test_roster_is_for_examiners_only(practical):
-    assert login(UserFactory()).get(reverse("exams:practical_roster")).status_code == 403
+def test_roster_is_for_examiners_only(practical, client):
+    client.force_login(UserFactory())
+    assert client.get(reverse("exams:practical_roster")).status_code == 403
 
 
-def test_roster_lists_todays_candidates_with_their_ticket_and_check_in(practical):
-    response = login(practical.examiner).get(reverse("exams:practical_roster"))
+def test_roster_lists_todays_candidates_with_their_ticket_and_check_in(practical, client):
+    client.force_login(practical.examiner)
+    response = client.get(reverse("exams:practical_roster"))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -48,33 +39,37 @@ def test_roster_lists_todays_candidates_with_their_ticket_and_check_in(practical
     assert 'name="code"' in html  # the manual entry fallback is always there
 
 
-def test_check_in_view_checks_in_and_opens_the_sheet(practical):
+def test_check_in_view_checks_in_and_opens_the_sheet(practical, client):
     passed_theory_attempt(practical.candidate, practical.operation_type)
     Registration.objects.filter(pk=practical.registration.pk).update(checked_in_at=None)
 
-    response = login(practical.examiner).post(reverse("exams:practical_check_in"), {"code": "testcode23"})
+    client.force_login(practical.examiner)
+    response = client.post(reverse("exams:practical_check_in"), {"code": "testcode23"})
 
     assert response["Location"] == reverse("exams:practical_score", args=[practical.registration.pk])
     assert Registration.objects.get(pk=practical.registration.pk).checked_in_by == practical.examiner
 
 
-def test_check_in_view_with_an_unknown_code_says_so(practical):
-    response = login(practical.examiner).post(reverse("exams:practical_check_in"), {"code": "NOPE"}, follow=True)
+def test_check_in_view_with_an_unknown_code_says_so(practical, client):
+    client.force_login(practical.examiner)
+    response = client.post(reverse("exams:practical_check_in"), {"code": "NOPE"}, follow=True)
 
     assert "准考证号 NOPE 不是本考点的考生。" in response.content.decode()
 
 
-def test_score_page_for_a_candidate_not_checked_in_says_so_and_opens_nothing(practical):
+def test_score_page_for_a_candidate_not_checked_in_says_so_and_opens_nothing(practical, client):
     Registration.objects.filter(pk=practical.registration.pk).update(checked_in_at=None)
 
-    response = login(practical.examiner).get(reverse("exams:practical_score", args=[practical.registration.pk]))
+    client.force_login(practical.examiner)
+    response = client.get(reverse("exams:practical_score", args=[practical.registration.pk]))
 
     assert response.status_code == 409
     assert "尚未签到" in response.content.decode()
 
 
-def test_score_page_shows_the_drawn_tasks_items_and_deductions(practical):
-    response = login(practical.examiner).get(reverse("exams:practical_score", args=[practical.registration.pk]))
+def test_score_page_shows_the_drawn_tasks_items_and_deductions(practical, client):
+    client.force_login(practical.examiner)
+    response = client.get(reverse("exams:practical_score", args=[practical.registration.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -83,20 +78,22 @@ def test_score_page_shows_the_drawn_tasks_items_and_deductions(practical):
     assert "data-total>100.00<" in html
 
 
-def test_score_page_at_another_site_is_404(practical):
+def test_score_page_at_another_site_is_404(practical, client):
     stranger = MembershipFactory(role=Role.EXAMINER).user
 
-    assert login(stranger).get(reverse("exams:practical_score", args=[practical.registration.pk])).status_code == 404
+    client.force_login(stranger)
+    assert client.get(reverse("exams:practical_score", args=[practical.registration.pk])).status_code == 404
 
 
-def test_score_page_by_a_non_examiner_is_403(practical):
-    response = login(practical.candidate).get(reverse("exams:practical_score", args=[practical.registration.pk]))
+def test_score_page_by_a_non_examiner_is_403(practical, client):
+    client.force_login(practical.candidate)
+    response = client.get(reverse("exams:practical_score", args=[practical.registration.pk]))
 
     assert response.status_code == 403
 
 
-def test_a_tap_saved_through_json_returns_the_running_total(practical):
-    client = login(practical.examiner)
+def test_a_tap_saved_through_json_returns_the_running_total(practical, client):
+    client.force_login(practical.examiner)
     client.get(reverse("exams:practical_score", args=[practical.registration.pk]))
 
     response = client.post(
@@ -114,8 +111,8 @@ def test_a_tap_saved_through_json_returns_the_running_total(practical):
     }
 
 
-def test_a_veto_without_reason_through_json_is_409_and_nothing_saved(practical):
-    client = login(practical.examiner)
+def test_a_veto_without_reason_through_json_is_409_and_nothing_saved(practical, client):
+    client.force_login(practical.examiner)
     client.get(reverse("exams:practical_score", args=[practical.registration.pk]))
 
     response = client.post(
@@ -128,9 +125,9 @@ def test_a_veto_without_reason_through_json_is_409_and_nothing_saved(practical):
     assert PracticalMark.objects.count() == 0
 
 
-def test_submit_shows_the_result_page(practical):
+def test_submit_shows_the_result_page(practical, client):
     passed_theory_attempt(practical.candidate, practical.operation_type)
-    client = login(practical.examiner)
+    client.force_login(practical.examiner)
     client.get(reverse("exams:practical_score", args=[practical.registration.pk]))
 
     response = client.post(reverse("exams:practical_submit", args=[practical.registration.pk]), follow=True)
@@ -142,26 +139,27 @@ def test_submit_shows_the_result_page(practical):
 # --- regulator pages ------------------------------------------------------------------------
 
 
-def test_session_pages_are_for_regulators_only(practical):
-    assert login(practical.examiner).get(reverse("exams:session_list")).status_code == 403
+def test_session_pages_are_for_regulators_only(practical, client):
+    client.force_login(practical.examiner)
+    assert client.get(reverse("exams:session_list")).status_code == 403
 
 
-def test_regulator_sees_only_their_authoritys_sessions(practical):
-    own = login(regulator_of(practical.session), mfa=True)
-    other = login(MembershipFactory(organisation=AuthorityFactory(), role=Role.REGULATOR).user, mfa=True)
+def test_regulator_sees_only_their_authoritys_sessions(practical, client_for):
+    own = client_for(regulator_of(practical.session), mfa=True)
+    other = client_for(MembershipFactory(organisation=AuthorityFactory(), role=Role.REGULATOR).user, mfa=True)
 
     assert practical.session.name in own.get(reverse("exams:session_list")).content.decode()
     assert practical.session.name not in other.get(reverse("exams:session_list")).content.decode()
     assert other.get(reverse("exams:session_detail", args=[practical.session.pk])).status_code == 404
 
 
-def test_regulator_approves_from_the_roster(practical):
-    from tests.exams.conftest import make_eligible
+def test_regulator_approves_from_the_roster(practical, client_for):
+    from tests.factories import make_eligible
 
     make_eligible(practical.candidate, practical.operation_type)
     passed_theory_attempt(practical.candidate, practical.operation_type)
     Registration.objects.filter(pk=practical.registration.pk).update(status="pending", ticket_code=None)
-    client = login(regulator_of(practical.session), mfa=True)
+    client = client_for(regulator_of(practical.session), mfa=True)
 
     response = client.post(reverse("exams:decide", args=[practical.registration.pk]), {"decision": "approve"})
 
@@ -169,9 +167,9 @@ def test_regulator_approves_from_the_roster(practical):
     assert Registration.objects.get(pk=practical.registration.pk).ticket_code
 
 
-def test_approving_someone_no_longer_eligible_says_why_and_changes_nothing(practical):
+def test_approving_someone_no_longer_eligible_says_why_and_changes_nothing(practical, client_for):
     Registration.objects.filter(pk=practical.registration.pk).update(status="pending", ticket_code=None)
-    client = login(regulator_of(practical.session), mfa=True)
+    client = client_for(regulator_of(practical.session), mfa=True)
 
     response = client.post(
         reverse("exams:decide", args=[practical.registration.pk]), {"decision": "approve"}, follow=True
@@ -182,8 +180,8 @@ def test_approving_someone_no_longer_eligible_says_why_and_changes_nothing(pract
     assert Registration.objects.get(pk=practical.registration.pk).status == "pending"
 
 
-def test_roster_export_is_a_workbook_with_one_row_per_registration(practical):
-    client = login(regulator_of(practical.session), mfa=True)
+def test_roster_export_is_a_workbook_with_one_row_per_registration(practical, client_for):
+    client = client_for(regulator_of(practical.session), mfa=True)
 
     response = client.get(reverse("exams:roster_xlsx", args=[practical.session.pk]))
 
@@ -200,25 +198,26 @@ def scored(practical):
     return submit_score_sheet(registration=practical.registration, examiner=practical.examiner)
 
 
-def test_results_page_shows_pass_rates_and_workloads_to_the_regulator(practical):
+def test_results_page_shows_pass_rates_and_workloads_to_the_regulator(practical, client_for):
     scored(practical)
-    response = login(regulator_of(practical.session), mfa=True).get(reverse("exams:results"))
+    response = client_for(regulator_of(practical.session), mfa=True).get(reverse("exams:results"))
 
     html = response.content.decode()
     assert practical.site.name in html and "100.0%" in html
     assert practical.examiner.real_name in html
 
 
-def test_results_page_is_refused_to_workers(practical):
-    assert login(practical.candidate).get(reverse("exams:results")).status_code == 403
+def test_results_page_is_refused_to_workers(practical, client):
+    client.force_login(practical.candidate)
+    assert client.get(reverse("exams:results")).status_code == 403
 
 
-def test_training_organisation_sees_its_own_candidates_only(practical):
+def test_training_organisation_sees_its_own_candidates_only(practical, client_for):
     training = OrganisationFactory()
     Registration.objects.filter(pk=practical.registration.pk).update(training_organisation=training)
     scored(practical)
-    own = login(MembershipFactory(organisation=training, role=Role.TRAINER).user)
-    other = login(MembershipFactory(organisation=OrganisationFactory(), role=Role.TRAINER).user)
+    own = client_for(MembershipFactory(organisation=training, role=Role.TRAINER).user)
+    other = client_for(MembershipFactory(organisation=OrganisationFactory(), role=Role.TRAINER).user)
 
     own_rows = list(load_workbook(io.BytesIO(own.get(reverse("exams:results_xlsx")).content)).active.values)
     other_rows = list(load_workbook(io.BytesIO(other.get(reverse("exams:results_xlsx")).content)).active.values)
@@ -228,8 +227,9 @@ def test_training_organisation_sees_its_own_candidates_only(practical):
     assert practical.candidate.real_name not in other.get(reverse("exams:training_home")).content.decode()
 
 
-def test_training_home_is_refused_to_non_trainers(practical):
-    assert login(practical.examiner).get(reverse("exams:training_home")).status_code == 403
+def test_training_home_is_refused_to_non_trainers(practical, client):
+    client.force_login(practical.examiner)
+    assert client.get(reverse("exams:training_home")).status_code == 403
 
 
 # --- admission ticket -----------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_training_home_is_refused_to_non_trainers(practical):
     ("who", "status"),
     [("candidate", 200), ("examiner", 200), ("regulator", 200), ("trainer", 200), ("stranger", 404)],
 )
-def test_ticket_pdf_access(practical, who, status):
+def test_ticket_pdf_access(practical, who, status, client_for):
     training = OrganisationFactory()
     Registration.objects.filter(pk=practical.registration.pk).update(training_organisation=training)
     users = {
@@ -249,7 +249,7 @@ def test_ticket_pdf_access(practical, who, status):
         "trainer": MembershipFactory(organisation=training, role=Role.TRAINER).user,
         "stranger": UserFactory(),
     }
-    response = login(users[who], mfa=who == "regulator").get(
+    response = client_for(users[who], mfa=who == "regulator").get(
         reverse("exams:ticket_pdf", args=[practical.registration.pk])
     )
 
@@ -259,29 +259,31 @@ def test_ticket_pdf_access(practical, who, status):
         assert response.content.startswith(b"%PDF-")
 
 
-def test_ticket_pdf_holds_the_code_in_text_and_qr(practical):
+def test_ticket_pdf_holds_the_code_in_text_and_qr(practical, client):
     import subprocess
 
-    response = login(practical.candidate).get(reverse("exams:ticket_pdf", args=[practical.registration.pk]))
+    client.force_login(practical.candidate)
+    response = client.get(reverse("exams:ticket_pdf", args=[practical.registration.pk]))
 
     text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True).stdout
     assert "TESTCODE23" in text.decode()
     assert "特种作业考试准考证" in text.decode()
 
 
-def test_a_pending_registration_has_no_ticket_yet(practical):
+def test_a_pending_registration_has_no_ticket_yet(practical, client):
     Registration.objects.filter(pk=practical.registration.pk).update(status="pending", ticket_code=None)
 
-    response = login(practical.candidate).get(reverse("exams:ticket_pdf", args=[practical.registration.pk]))
+    client.force_login(practical.candidate)
+    response = client.get(reverse("exams:ticket_pdf", args=[practical.registration.pk]))
 
     assert response.status_code == 302
 
 
-def test_rubric_pages_show_published_rubrics_to_trainers_and_drafts_to_regulators(practical):
+def test_rubric_pages_show_published_rubrics_to_trainers_and_drafts_to_regulators(practical, client_for):
     rubric = practical.session.rubric
     draft = type(rubric).objects.create(operation_type=rubric.operation_type, version=rubric.version + 50)
-    trainer = login(MembershipFactory(role=Role.TRAINER).user)
-    regulator = login(regulator_of(practical.session), mfa=True)
+    trainer = client_for(MembershipFactory(role=Role.TRAINER).user)
+    regulator = client_for(regulator_of(practical.session), mfa=True)
 
     assert trainer.get(reverse("exams:rubric_detail", args=[rubric.pk])).status_code == 200
     assert trainer.get(reverse("exams:rubric_detail", args=[draft.pk])).status_code == 404
@@ -292,14 +294,14 @@ def test_rubric_pages_show_published_rubrics_to_trainers_and_drafts_to_regulator
     ("who", "links"),
     [("candidate", []), ("examiner", ["实操评分"]), ("trainer", ["学员报名"]), ("regulator", ["考试场次"])],
 )
-def test_the_exams_page_links_the_pages_each_role_opens(practical, who, links):
+def test_the_exams_page_links_the_pages_each_role_opens(practical, who, links, client_for):
     users = {
         "candidate": practical.candidate,
         "examiner": practical.examiner,
         "trainer": MembershipFactory(role=Role.TRAINER).user,
         "regulator": regulator_of(practical.session),
     }
-    html = login(users[who], mfa=who == "regulator").get(reverse("exams:index")).content.decode()
+    html = client_for(users[who], mfa=who == "regulator").get(reverse("exams:index")).content.decode()
 
     shown = [label for label in ("实操评分", "学员报名", "考试场次") if f">{label}</a>" in html]
     assert shown == links
@@ -309,7 +311,7 @@ def test_the_exams_page_links_the_pages_each_role_opens(practical, who, links):
 @pytest.mark.parametrize(
     ("who", "status"), [("examiner", 200), ("regulator", 200), ("candidate", 404), ("stranger", 404)]
 )
-def test_evidence_photos_are_served_only_to_the_sites_examiners_and_regulators(practical, who, status):
+def test_evidence_photos_are_served_only_to_the_sites_examiners_and_regulators(practical, who, status, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
@@ -329,7 +331,7 @@ def test_evidence_photos_are_served_only_to_the_sites_examiners_and_regulators(p
         "stranger": MembershipFactory(role=Role.EXAMINER).user,
     }
 
-    response = login(users[who], mfa=who == "regulator").get(reverse("exams:evidence_photo", args=[evidence.pk]))
+    response = client_for(users[who], mfa=who == "regulator").get(reverse("exams:evidence_photo", args=[evidence.pk]))
 
     assert response.status_code == status
     if status == 200:
@@ -337,13 +339,13 @@ def test_evidence_photos_are_served_only_to_the_sites_examiners_and_regulators(p
 
 
 @pytest.mark.parametrize(("who", "status"), [("candidate", 200), ("regulator", 200), ("stranger", 404)])
-def test_health_certificate_file_is_shown_to_the_candidate_and_the_regulator_only(practical, who, status):
-    from tests.exams.conftest import give_health_certificate
+def test_health_certificate_file_is_shown_to_the_candidate_and_the_regulator_only(practical, who, status, client_for):
+    from tests.factories import HealthCertificateFactory
 
-    give_health_certificate(practical.candidate)
+    HealthCertificateFactory(user=practical.candidate)
     users = {"candidate": practical.candidate, "regulator": regulator_of(practical.session), "stranger": UserFactory()}
 
-    response = login(users[who], mfa=who == "regulator").get(
+    response = client_for(users[who], mfa=who == "regulator").get(
         reverse("exams:health_file", args=[practical.registration.pk])
     )
 
@@ -352,26 +354,27 @@ def test_health_certificate_file_is_shown_to_the_candidate_and_the_regulator_onl
         assert response["Content-Type"] == "application/pdf"
 
 
-def test_a_worker_registers_themselves_or_reads_why_not(practical):
-    from tests.exams.conftest import make_eligible
-    from tests.factories import ExamSessionFactory
+def test_a_worker_registers_themselves_or_reads_why_not(practical, client_for):
+    from tests.factories import ExamSessionFactory, make_eligible
 
     session = ExamSessionFactory(kind="theory", operation_types=[practical.operation_type])
     ready, unready = UserFactory(), UserFactory()
     make_eligible(ready, practical.operation_type)
+    as_ready, as_unready = client_for(ready), client_for(unready)
 
-    assert login(ready).post(reverse("exams:register_self", args=[session.pk]))["Location"] == reverse("exams:index")
-    refused = login(unready).post(reverse("exams:register_self", args=[session.pk]), follow=True)
+    assert as_ready.post(reverse("exams:register_self", args=[session.pk]))["Location"] == reverse("exams:index")
+    refused = as_unready.post(reverse("exams:register_self", args=[session.pk]), follow=True)
 
     assert Registration.objects.get(session=session).candidate == ready
     assert "培训条件：须完成该操作项目的安全技术理论和实际操作培训。" in refused.content.decode()
 
 
-def test_health_certificate_upload_page_refuses_a_fake_file_with_the_reason():
+def test_health_certificate_upload_page_refuses_a_fake_file_with_the_reason(client):
     user = UserFactory()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = login(user).post(
+    client.force_login(user)
+    response = client.post(
         reverse("exams:health_certificate"),
         {"file": SimpleUploadedFile("x.pdf", b"GIF89a not really"), "issued_on": "2026-01-05"},
     )
@@ -380,8 +383,8 @@ def test_health_certificate_upload_page_refuses_a_fake_file_with_the_reason():
     assert "体检证明须为图片（JPEG、PNG、WebP）或 PDF 文件。" in response.content.decode()
 
 
-def test_session_plan_form_shows_every_problem(practical):
-    client = login(regulator_of(practical.session), mfa=True)
+def test_session_plan_form_shows_every_problem(practical, client_for):
+    client = client_for(regulator_of(practical.session), mfa=True)
 
     response = client.post(
         reverse("exams:session_plan"),
@@ -397,13 +400,14 @@ def test_session_plan_form_shows_every_problem(practical):
     assert "结束时间须晚于开始时间。" in html and "该考点尚未登记实操考试条件。" in html
 
 
-def test_ticket_qr_code_reads_back_as_the_ticket_code(practical, tmp_path):
+def test_ticket_qr_code_reads_back_as_the_ticket_code(practical, tmp_path, client):
     import subprocess
 
     from PIL import Image
     from pyzbar.pyzbar import decode
 
-    response = login(practical.candidate).get(reverse("exams:ticket_pdf", args=[practical.registration.pk]))
+    client.force_login(practical.candidate)
+    response = client.get(reverse("exams:ticket_pdf", args=[practical.registration.pk]))
     (tmp_path / "ticket.pdf").write_bytes(response.content)
     subprocess.run(["pdftoppm", "-png", "-r", "150", str(tmp_path / "ticket.pdf"), str(tmp_path / "page")], check=True)
 

@@ -23,8 +23,7 @@ from exams.practice.services import (
     wrong_book_step,
 )
 from exams.theory.models import Attempt
-from tests.exams.conftest import make_theory
-from tests.factories import QuestionBankFactory, QuestionFactory, UserFactory
+from tests.factories import QuestionBankFactory, QuestionFactory, UserFactory, make_theory
 
 # --- the pure rule ------------------------------------------------------------------------
 
@@ -212,12 +211,6 @@ def test_a_mock_exam_submitted_after_the_deadline_counts_only_what_was_saved(set
 # --- pages ----------------------------------------------------------------------------------
 
 
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.django_db
 def test_practice_needs_login():
     response = Client().get(reverse("exams:practice"))
@@ -226,19 +219,20 @@ def test_practice_needs_login():
 
 
 @pytest.mark.django_db
-def test_practice_home_sends_a_learner_with_one_type_to_it(setup):
+def test_practice_home_sends_a_learner_with_one_type_to_it(setup, client):
     theory, _question = setup
 
-    response = login(theory.candidate).get("/exams/practice/")
+    client.force_login(theory.candidate)
+    response = client.get("/exams/practice/")
 
     assert response.status_code == 302
     assert response["Location"] == reverse("exams:practice_operation", args=[theory.operation_type.code])
 
 
 @pytest.mark.django_db
-def test_answering_on_the_page_shows_right_or_wrong_and_the_next_link(setup):
+def test_answering_on_the_page_shows_right_or_wrong_and_the_next_link(setup, client):
     theory, question = setup
-    client = login(theory.candidate)
+    client.force_login(theory.candidate)
     code = theory.operation_type.code
 
     page = client.get(reverse("exams:practice_question", args=[code]) + "?mode=random")
@@ -257,10 +251,11 @@ def test_answering_on_the_page_shows_right_or_wrong_and_the_next_link(setup):
 
 
 @pytest.mark.django_db
-def test_answering_nothing_on_the_page_is_422_and_records_nothing(setup):
+def test_answering_nothing_on_the_page_is_422_and_records_nothing(setup, client):
     theory, question = setup
 
-    response = login(theory.candidate).post(
+    client.force_login(theory.candidate)
+    response = client.post(
         reverse("exams:practice_answer", args=[theory.operation_type.code, question.pk]), {"mode": "sequential"}
     )
 
@@ -270,9 +265,9 @@ def test_answering_nothing_on_the_page_is_422_and_records_nothing(setup):
 
 
 @pytest.mark.django_db
-def test_mock_exam_pages_start_answer_and_submit(setup):
+def test_mock_exam_pages_start_answer_and_submit(setup, client):
     theory, _question = setup
-    client = login(theory.candidate)
+    client.force_login(theory.candidate)
 
     start = client.post(reverse("exams:practice_mock_start", args=[theory.operation_type.code]))
     mock = MockExam.objects.get()
@@ -291,20 +286,22 @@ def test_mock_exam_pages_start_answer_and_submit(setup):
 
 
 @pytest.mark.django_db
-def test_someone_elses_mock_exam_is_404(setup):
+def test_someone_elses_mock_exam_is_404(setup, client):
     theory, _question = setup
     mock = start_mock_exam(learner=theory.candidate, operation_type=theory.operation_type)
 
-    response = login(UserFactory()).get(reverse("exams:practice_mock", args=[mock.pk]))
+    client.force_login(UserFactory())
+    response = client.get(reverse("exams:practice_mock", args=[mock.pk]))
 
     assert response.status_code == 404
 
 
 @pytest.mark.django_db
-def test_operation_page_shows_progress_and_modes(setup):
+def test_operation_page_shows_progress_and_modes(setup, client):
     theory, _question = setup
 
-    response = login(theory.candidate).get(reverse("exams:practice_operation", args=[theory.operation_type.code]))
+    client.force_login(theory.candidate)
+    response = client.get(reverse("exams:practice_operation", args=[theory.operation_type.code]))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -325,9 +322,9 @@ def test_api_practice_needs_login(setup):
 
 
 @pytest.mark.django_db
-def test_api_practice_next_answer_and_progress(setup):
+def test_api_practice_next_answer_and_progress(setup, client):
     theory, question = setup
-    client = login(UserFactory())
+    client.force_login(UserFactory())
     code = theory.operation_type.code
 
     first = client.get(f"/api/v1/practice/{code}/next?mode=sequential")
@@ -346,9 +343,9 @@ def test_api_practice_next_answer_and_progress(setup):
 
 
 @pytest.mark.django_db
-def test_api_practice_empty_wrong_book_is_404_and_bad_answer_is_422(setup):
+def test_api_practice_empty_wrong_book_is_404_and_bad_answer_is_422(setup, client):
     theory, question = setup
-    client = login(UserFactory())
+    client.force_login(UserFactory())
     code = theory.operation_type.code
 
     empty = client.get(f"/api/v1/practice/{code}/next?mode=wrong")

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import start_attempt
-from tests.exams.conftest import answer_key, wrong_answer
-from tests.factories import UserFactory
+from tests.factories import UserFactory, answer_key, wrong_answer
 
 pytestmark = pytest.mark.django_db
 

@@ -7,44 +7,19 @@ together by a barrier; row locks and constraints must leave exactly one result.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from accounts.models import AuditEvent
 from exams.errors import AttemptClosed
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt, submit_attempt, submit_expired_attempts
-from tests.exams.conftest import make_theory
+from tests.factories import make_theory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def race(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls at once in threads; returns each one's result or raised exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
-def test_two_concurrent_starts_make_one_attempt():
+def test_two_concurrent_starts_make_one_attempt(race):
     theory = make_theory()
 
     results = race(*(lambda: start_attempt(registration=theory.registration) for _ in range(4)))
@@ -55,7 +30,7 @@ def test_two_concurrent_starts_make_one_attempt():
     assert AuditEvent.objects.filter(action="exams.attempt.started").count() == 1
 
 
-def test_two_concurrent_submits_produce_one_result():
+def test_two_concurrent_submits_produce_one_result(race):
     theory = make_theory()
     attempt = start_attempt(registration=theory.registration)
     for question in attempt.paper["questions"][:9]:
@@ -70,7 +45,7 @@ def test_two_concurrent_submits_produce_one_result():
     assert AuditEvent.objects.filter(action="exams.attempt.submitted").count() == 1
 
 
-def test_the_sweep_racing_a_late_submit_produces_one_result():
+def test_the_sweep_racing_a_late_submit_produces_one_result(race):
     theory = make_theory()
     attempt = start_attempt(registration=theory.registration)
     late = attempt.deadline + dt.timedelta(seconds=5)
@@ -88,7 +63,7 @@ def test_the_sweep_racing_a_late_submit_produces_one_result():
     assert results[0] + results[2] in (0, 1)
 
 
-def test_saves_racing_a_submit_are_either_scored_or_refused():
+def test_saves_racing_a_submit_are_either_scored_or_refused(race):
     theory = make_theory()
     attempt = start_attempt(registration=theory.registration)
     questions = attempt.paper["questions"]

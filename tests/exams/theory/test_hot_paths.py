@@ -13,15 +13,9 @@ from exams.bank.models import Question, QuestionKind
 from exams.papers.drawing import bank_pool, draw_questions, draw_rules
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt, submit_attempt
-from tests.exams.conftest import make_theory
+from tests.factories import make_theory
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_question_deactivated_after_the_pool_was_cached_is_never_drawn(theory):
@@ -86,8 +80,8 @@ def test_save_answer_for_someone_else_is_not_found_and_saves_nothing(theory):
     assert not AttemptAnswer.objects.exists()
 
 
-def test_api_save_answer_query_count_is_fixed(theory, django_assert_max_num_queries):
-    client = login(theory.candidate)
+def test_api_save_answer_query_count_is_fixed(theory, django_assert_max_num_queries, client):
+    client.force_login(theory.candidate)
     attempt = start_attempt(registration=theory.registration)
     question = attempt.paper["questions"][0]
 
@@ -103,12 +97,13 @@ def test_api_save_answer_query_count_is_fixed(theory, django_assert_max_num_quer
     assert 0 < response.json()["remaining_seconds"] <= 120 * 60
 
 
-def test_api_get_attempt_resumes_on_another_device_with_saved_answers(theory):
+def test_api_get_attempt_resumes_on_another_device_with_saved_answers(theory, client):
     attempt = start_attempt(registration=theory.registration)
     question = attempt.paper["questions"][0]
     save_answer(attempt=attempt, question_id=question["id"], answer=question["answer"])
 
-    response = login(theory.candidate).get(f"/api/v1/attempts/{attempt.pk}")
+    client.force_login(theory.candidate)
+    response = client.get(f"/api/v1/attempts/{attempt.pk}")
 
     assert response.status_code == 200
     body = response.json()
@@ -118,20 +113,21 @@ def test_api_get_attempt_resumes_on_another_device_with_saved_answers(theory):
     assert body["score"] is None
 
 
-def test_api_get_attempt_after_the_deadline_submits_it(theory):
+def test_api_get_attempt_after_the_deadline_submits_it(theory, client):
     attempt = start_attempt(registration=theory.registration)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now())
 
-    body = login(theory.candidate).get(f"/api/v1/attempts/{attempt.pk}").json()
+    client.force_login(theory.candidate)
+    body = client.get(f"/api/v1/attempts/{attempt.pk}").json()
 
     assert body["submitted_at"] is not None
     assert body["remaining_seconds"] == 0
     assert body["score"] == 0.0
 
 
-def test_api_clock_gives_the_server_time_and_submitted_state(theory):
+def test_api_clock_gives_the_server_time_and_submitted_state(theory, client):
     attempt = start_attempt(registration=theory.registration)
-    client = login(theory.candidate)
+    client.force_login(theory.candidate)
 
     running = client.get(f"/api/v1/attempts/{attempt.pk}/time").json()
     submit_attempt(attempt=attempt)
@@ -142,11 +138,11 @@ def test_api_clock_gives_the_server_time_and_submitted_state(theory):
     assert (done["submitted"], done["remaining_seconds"]) == (True, 0)
 
 
-def test_api_attempt_and_clock_of_someone_else_are_404(theory):
+def test_api_attempt_and_clock_of_someone_else_are_404(theory, client):
     from tests.factories import UserFactory
 
     attempt = start_attempt(registration=theory.registration)
-    client = login(UserFactory())
+    client.force_login(UserFactory())
 
     assert client.get(f"/api/v1/attempts/{attempt.pk}").status_code == 404
     assert client.get(f"/api/v1/attempts/{attempt.pk}/time").status_code == 404
@@ -171,10 +167,11 @@ def test_openapi_describes_the_exam_endpoints_with_their_errors():
         assert path in paths
 
 
-def test_the_start_response_matches_the_documented_schema(theory):
+def test_the_start_response_matches_the_documented_schema(theory, client):
     from exams.theory.api import AttemptOut
 
-    body = login(theory.candidate).post(f"/api/v1/registrations/{theory.registration.pk}/attempts").json()
+    client.force_login(theory.candidate)
+    body = client.post(f"/api/v1/registrations/{theory.registration.pk}/attempts").json()
 
     parsed = AttemptOut.model_validate(body)
     assert parsed.id == Attempt.objects.get().pk
@@ -207,14 +204,14 @@ def test_submit_expired_attempts_with_a_limit_leaves_the_rest_for_the_next_sweep
     assert submit_expired_attempts() == 1
 
 
-def test_exam_index_links_practice_and_for_examiners_invigilation(theory):
+def test_exam_index_links_practice_and_for_examiners_invigilation(theory, client_for):
     from accounts.models import Role
     from tests.factories import MembershipFactory
 
     examiner = MembershipFactory(organisation=theory.session.site, role=Role.EXAMINER).user
 
-    candidate_html = login(theory.candidate).get("/exams/").content.decode()
-    examiner_html = login(examiner).get("/exams/").content.decode()
+    candidate_html = client_for(theory.candidate).get("/exams/").content.decode()
+    examiner_html = client_for(examiner).get("/exams/").content.decode()
 
     assert "/exams/practice/" in candidate_html
     assert "/exams/invigilate/" not in candidate_html
@@ -238,7 +235,7 @@ def test_save_answer_reads_the_paper_when_the_sheet_is_not_cached(theory):
     assert AttemptAnswer.objects.count() == 1
 
 
-def test_a_question_picture_is_snapshotted_and_shown_on_the_page_and_in_the_api(theory):
+def test_a_question_picture_is_snapshotted_and_shown_on_the_page_and_in_the_api(theory, client):
     import io
 
     from django.core.files.images import ImageFile
@@ -250,7 +247,7 @@ def test_a_question_picture_is_snapshotted_and_shown_on_the_page_and_in_the_api(
     PILImage.new("RGB", (1200, 900), "white").save(buffer, "PNG")
     image = get_image_model().objects.create(title="接线图", file=ImageFile(buffer, name="diagram.png"))
     Question.objects.filter(kind=QuestionKind.TRUE_FALSE).update(image=image)
-    client = login(theory.candidate)
+    client.force_login(theory.candidate)
 
     # when
     body = client.post(f"/api/v1/registrations/{theory.registration.pk}/attempts").json()

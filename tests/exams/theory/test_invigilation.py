@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,8 +14,7 @@ from exams.errors import AttemptClosed, InvigilationError
 from exams.theory.access import can_invigilate
 from exams.theory.models import Attempt
 from exams.theory.services import close_attempt, extend_attempt, save_answer, start_attempt
-from tests.exams.conftest import answer_key
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, answer_key, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +25,7 @@ def examiner_of(theory):
 
 def regulator_of(theory):
     """A regulator of the session's authority, with the TOTP their role requires."""
-    user = MembershipFactory(organisation=theory.session.authority, role=Role.REGULATOR).user
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
-    return user
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return with_totp(MembershipFactory(organisation=theory.session.authority, role=Role.REGULATOR).user)
 
 
 # --- who may invigilate (one test per branch) -------------------------------------------
@@ -198,25 +187,27 @@ def test_close_attempt_without_a_reason_is_refused(theory):
 # --- pages ----------------------------------------------------------------------------------
 
 
-def test_invigilation_pages_are_for_examiners_and_regulators_only(theory):
-    response = login(theory.candidate).get(reverse("exams:invigilate"))
+def test_invigilation_pages_are_for_examiners_and_regulators_only(theory, client):
+    client.force_login(theory.candidate)
+    response = client.get(reverse("exams:invigilate"))
 
     assert response.status_code == 403
 
 
-def test_invigilation_index_lists_todays_sessions_of_the_examiners_site(theory):
-    response = login(examiner_of(theory)).get(reverse("exams:invigilate"))
+def test_invigilation_index_lists_todays_sessions_of_the_examiners_site(theory, client):
+    client.force_login(examiner_of(theory))
+    response = client.get(reverse("exams:invigilate"))
 
     assert response.status_code == 200
     assert theory.session.name in response.content.decode()
 
 
-def test_session_page_lists_each_candidate_with_progress(theory, django_assert_max_num_queries):
+def test_session_page_lists_each_candidate_with_progress(theory, django_assert_max_num_queries, client):
     # given: the candidate started and answered 3
     attempt = start_attempt(registration=theory.registration)
     for question in attempt.paper["questions"][:3]:
         save_answer(attempt=attempt, question_id=question["id"], answer=question["answer"])
-    client = login(examiner_of(theory))
+    client.force_login(examiner_of(theory))
 
     # when
     response = client.get(reverse("exams:invigilate_session", args=[theory.session.pk]))
@@ -230,19 +221,21 @@ def test_session_page_lists_each_candidate_with_progress(theory, django_assert_m
     assert reverse("exams:invigilate_extend", args=[attempt.pk]) in response.content.decode()
 
 
-def test_session_page_of_another_sites_session_is_404(theory):
+def test_session_page_of_another_sites_session_is_404(theory, client):
     other = MembershipFactory(organisation=OrganisationFactory(kind="exam_site"), role=Role.EXAMINER).user
 
-    response = login(other).get(reverse("exams:invigilate_session", args=[theory.session.pk]))
+    client.force_login(other)
+    response = client.get(reverse("exams:invigilate_session", args=[theory.session.pk]))
 
     assert response.status_code == 404
 
 
-def test_extend_form_gives_time_and_returns_to_the_session(theory):
+def test_extend_form_gives_time_and_returns_to_the_session(theory, client):
     attempt = start_attempt(registration=theory.registration)
     deadline = attempt.deadline
 
-    response = login(examiner_of(theory)).post(
+    client.force_login(examiner_of(theory))
+    response = client.post(
         reverse("exams:invigilate_extend", args=[attempt.pk]), {"minutes": "20", "reason": "网络中断"}
     )
 
@@ -252,21 +245,23 @@ def test_extend_form_gives_time_and_returns_to_the_session(theory):
     assert attempt.deadline == deadline + dt.timedelta(minutes=20)
 
 
-def test_extend_form_without_a_reason_changes_nothing(theory):
+def test_extend_form_without_a_reason_changes_nothing(theory, client):
     attempt = start_attempt(registration=theory.registration)
     deadline = attempt.deadline
 
-    login(examiner_of(theory)).post(reverse("exams:invigilate_extend", args=[attempt.pk]), {"minutes": "20"})
+    client.force_login(examiner_of(theory))
+    client.post(reverse("exams:invigilate_extend", args=[attempt.pk]), {"minutes": "20"})
 
     attempt.refresh_from_db()
     assert attempt.deadline == deadline
 
 
-def test_close_form_of_an_attempt_at_another_site_is_404(theory):
+def test_close_form_of_an_attempt_at_another_site_is_404(theory, client):
     attempt = start_attempt(registration=theory.registration)
     other = MembershipFactory(organisation=OrganisationFactory(kind="exam_site"), role=Role.EXAMINER).user
 
-    response = login(other).post(reverse("exams:invigilate_close", args=[attempt.pk]), {"reason": "收卷"})
+    client.force_login(other)
+    response = client.post(reverse("exams:invigilate_close", args=[attempt.pk]), {"reason": "收卷"})
 
     assert response.status_code == 404
     attempt.refresh_from_db()
@@ -276,19 +271,20 @@ def test_close_form_of_an_attempt_at_another_site_is_404(theory):
 # --- API ------------------------------------------------------------------------------------
 
 
-def test_api_lists_the_sessions_attempts_for_an_invigilator(theory):
+def test_api_lists_the_sessions_attempts_for_an_invigilator(theory, client):
     attempt = start_attempt(registration=theory.registration)
 
-    response = login(examiner_of(theory)).get(f"/api/v1/sessions/{theory.session.pk}/attempts")
+    client.force_login(examiner_of(theory))
+    response = client.get(f"/api/v1/sessions/{theory.session.pk}/attempts")
 
     assert response.status_code == 200
     (row,) = response.json()
     assert (row["attempt_id"], row["status"], row["questions"], row["answered"]) == (attempt.pk, "in_progress", 10, 0)
 
 
-def test_api_invigilation_is_404_for_a_candidate(theory):
+def test_api_invigilation_is_404_for_a_candidate(theory, client):
     attempt = start_attempt(registration=theory.registration)
-    client = login(theory.candidate)
+    client.force_login(theory.candidate)
 
     assert client.get(f"/api/v1/sessions/{theory.session.pk}/attempts").status_code == 404
     response = client.post(
@@ -299,9 +295,9 @@ def test_api_invigilation_is_404_for_a_candidate(theory):
     assert attempt.submitted_at is None
 
 
-def test_api_extend_and_close(theory):
+def test_api_extend_and_close(theory, client):
     attempt = start_attempt(registration=theory.registration)
-    client = login(regulator_of(theory))
+    client.force_login(regulator_of(theory))
     key = answer_key(attempt)
     first = next(iter(key))
     save_answer(attempt=attempt, question_id=first, answer=key[first])
@@ -322,10 +318,11 @@ def test_api_extend_and_close(theory):
     assert Attempt.objects.get().closed_by is not None
 
 
-def test_api_extend_with_too_many_minutes_is_422(theory):
+def test_api_extend_with_too_many_minutes_is_422(theory, client):
     attempt = start_attempt(registration=theory.registration)
 
-    response = login(examiner_of(theory)).post(
+    client.force_login(examiner_of(theory))
+    response = client.post(
         f"/api/v1/attempts/{attempt.pk}/extend", data={"minutes": 90, "reason": "x"}, content_type="application/json"
     )
 

@@ -20,13 +20,12 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from accounts.models import AuditEvent
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt
-from tests.exams.conftest import make_theory
+from tests.factories import make_theory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -39,12 +38,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _server_env() -> dict[str, str]:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+def _server_env(database_url: str) -> dict[str, str]:
     return os.environ | {
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DEBUG": "true",
         "CONN_MAX_AGE": "0",
@@ -54,8 +50,9 @@ def _server_env() -> dict[str, str]:
 class Server:
     """gunicorn in its own process group, so that one SIGKILL takes master and workers."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, env: dict[str, str]):
         self.port = port
+        self.env = env
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -73,7 +70,7 @@ class Server:
                 "warning",
             ],
             cwd=ROOT,
-            env=_server_env(),
+            env=self.env,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -100,8 +97,8 @@ class Server:
 
 
 @pytest.fixture
-def server():
-    server = Server(_free_port())
+def server(database_url):
+    server = Server(_free_port(), _server_env(database_url))
     yield server
     server.kill()
 
@@ -206,7 +203,7 @@ services.submit_expired_attempts(now=timezone.now())
 """
 
 
-def test_a_sweep_killed_midway_loses_nothing_and_the_next_sweep_finishes():
+def test_a_sweep_killed_midway_loses_nothing_and_the_next_sweep_finishes(database_url):
     # given: 6 expired attempts, each with one right answer saved
     attempts = []
     for _ in range(6):
@@ -221,7 +218,7 @@ def test_a_sweep_killed_midway_loses_nothing_and_the_next_sweep_finishes():
     process = subprocess.Popen(
         [sys.executable, "-c", _SLOW_SWEEP],
         cwd=ROOT,
-        env=_server_env(),
+        env=_server_env(database_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

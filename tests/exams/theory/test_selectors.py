@@ -6,8 +6,7 @@ import pytest
 
 from exams.theory import selectors
 from exams.theory.services import start_attempt
-from tests.exams.conftest import make_theory
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_theory
 
 pytestmark = pytest.mark.django_db
 

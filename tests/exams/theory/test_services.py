@@ -29,21 +29,19 @@ from exams.theory.services import (
     submit_expired_attempts,
 )
 from tests.exams import hooks
-from tests.exams.conftest import (
-    answer_key,
-    give_health_certificate,
-    make_eligible,
-    make_theory,
-    passed_theory_attempt,
-    wrong_answer,
-)
 from tests.factories import (
     ExamSessionFactory,
+    HealthCertificateFactory,
     MembershipFactory,
     OperationCategoryFactory,
     OperationTypeFactory,
     UserFactory,
+    answer_key,
+    make_eligible,
     make_id_number,
+    make_theory,
+    passed_theory_attempt,
+    wrong_answer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +118,7 @@ def test_register_candidate_for_theory_without_training_is_refused():
     operation_type = OperationTypeFactory()
     session = ExamSessionFactory(kind=ExamKind.THEORY, operation_types=[operation_type])
     candidate = UserFactory()
-    give_health_certificate(candidate)
+    HealthCertificateFactory(user=candidate)
 
     with pytest.raises(EligibilityError) as excinfo:
         register_candidate(session=session, candidate=candidate, operation_type=operation_type, registered_by=None)

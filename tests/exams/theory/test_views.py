@@ -18,12 +18,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 # --- the candidate's exams ------------------------------------------------------------
 
 
@@ -34,8 +28,9 @@ def test_index_needs_login():
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_index_lists_registrations_with_a_start_button(theory):
-    response = login(theory.candidate).get(reverse("exams:index"))
+def test_index_lists_registrations_with_a_start_button(theory, client):
+    client.force_login(theory.candidate)
+    response = client.get(reverse("exams:index"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -44,8 +39,8 @@ def test_index_lists_registrations_with_a_start_button(theory):
     assert "开始理论考试" in html
 
 
-def test_index_offers_resume_for_an_open_attempt_and_the_result_after(theory):
-    client = login(theory.candidate)
+def test_index_offers_resume_for_an_open_attempt_and_the_result_after(theory, client):
+    client.force_login(theory.candidate)
     attempt = start_attempt(registration=theory.registration)
 
     assert "继续考试" in client.get("/exams/").content.decode()
@@ -56,33 +51,37 @@ def test_index_offers_resume_for_an_open_attempt_and_the_result_after(theory):
     assert 'class="status failed"' in html
 
 
-def test_start_creates_the_attempt_and_redirects_to_it(theory):
-    response = login(theory.candidate).post(reverse("exams:start", args=[theory.registration.pk]))
+def test_start_creates_the_attempt_and_redirects_to_it(theory, client):
+    client.force_login(theory.candidate)
+    response = client.post(reverse("exams:start", args=[theory.registration.pk]))
 
     attempt = Attempt.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("exams:attempt", args=[attempt.pk])
 
 
-def test_start_needs_post(theory):
-    response = login(theory.candidate).get(reverse("exams:start", args=[theory.registration.pk]))
+def test_start_needs_post(theory, client):
+    client.force_login(theory.candidate)
+    response = client.get(reverse("exams:start", args=[theory.registration.pk]))
 
     assert response.status_code == 405
     assert Attempt.objects.count() == 0
 
 
-def test_start_someone_elses_registration_is_404(theory):
-    response = login(UserFactory()).post(reverse("exams:start", args=[theory.registration.pk]))
+def test_start_someone_elses_registration_is_404(theory, client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("exams:start", args=[theory.registration.pk]))
 
     assert response.status_code == 404
     assert Attempt.objects.count() == 0
 
 
-def test_start_refused_shows_the_reason(theory):
+def test_start_refused_shows_the_reason(theory, client):
     theory.registration.status = "pending"
     theory.registration.save()
 
-    response = login(theory.candidate).post(reverse("exams:start", args=[theory.registration.pk]), follow=True)
+    client.force_login(theory.candidate)
+    response = client.post(reverse("exams:start", args=[theory.registration.pk]), follow=True)
 
     assert "报名尚未审核通过，不能开始考试。" in response.content.decode()
     assert Attempt.objects.count() == 0
@@ -91,12 +90,13 @@ def test_start_refused_shows_the_reason(theory):
 # --- the theory exam page -------------------------------------------------------------
 
 
-def test_attempt_page_renders_the_paper_without_the_key(theory):
+def test_attempt_page_renders_the_paper_without_the_key(theory, client):
     # given
     attempt = start_attempt(registration=theory.registration)
 
     # when
-    response = login(theory.candidate).get(reverse("exams:attempt", args=[attempt.pk]))
+    client.force_login(theory.candidate)
+    response = client.get(reverse("exams:attempt", args=[attempt.pk]))
 
     # then
     assert response.status_code == 200
@@ -117,20 +117,22 @@ def test_attempt_page_renders_the_paper_without_the_key(theory):
     assert all("answer" not in question for question in response.context["questions"])
 
 
-def test_attempt_page_shows_saved_answers(theory):
+def test_attempt_page_shows_saved_answers(theory, client):
     attempt = start_attempt(registration=theory.registration)
     question = attempt.paper["questions"][0]
     AttemptAnswer.objects.create(attempt=attempt, question_id=question["id"], answer=["F"], saved_at=timezone.now())
 
-    html = login(theory.candidate).get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
+    client.force_login(theory.candidate)
+    html = client.get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
 
     assert f'name="q_{question["id"]}" value="F" checked' in html
     assert f'<a href="#q{question["id"]}" data-qmap="{question["id"]}" class="done">' in html
 
 
-def test_someone_elses_attempt_and_result_are_404(theory):
+def test_someone_elses_attempt_and_result_are_404(theory, client):
     attempt = start_attempt(registration=theory.registration)
-    stranger = login(UserFactory())
+    client.force_login(UserFactory())
+    stranger = client
 
     assert stranger.get(reverse("exams:attempt", args=[attempt.pk])).status_code == 404
     assert stranger.post(reverse("exams:attempt", args=[attempt.pk]), {"action": "submit"}).status_code == 404
@@ -139,13 +141,14 @@ def test_someone_elses_attempt_and_result_are_404(theory):
     assert attempt.submitted_at is None
 
 
-def test_posting_the_form_saves_all_answers_and_submits(theory):
+def test_posting_the_form_saves_all_answers_and_submits(theory, client):
     # given: a candidate without JavaScript who answers everything right
     attempt = start_attempt(registration=theory.registration)
     data = {f"q_{q['id']}": q["answer"] for q in attempt.paper["questions"]}
 
     # when
-    response = login(theory.candidate).post(reverse("exams:attempt", args=[attempt.pk]), data | {"action": "submit"})
+    client.force_login(theory.candidate)
+    response = client.post(reverse("exams:attempt", args=[attempt.pk]), data | {"action": "submit"})
 
     # then
     assert response.status_code == 302
@@ -155,13 +158,12 @@ def test_posting_the_form_saves_all_answers_and_submits(theory):
     assert AttemptAnswer.objects.filter(attempt=attempt).count() == 10
 
 
-def test_posting_save_keeps_the_attempt_open(theory):
+def test_posting_save_keeps_the_attempt_open(theory, client):
     attempt = start_attempt(registration=theory.registration)
     question = attempt.paper["questions"][0]
 
-    response = login(theory.candidate).post(
-        reverse("exams:attempt", args=[attempt.pk]), {f"q_{question['id']}": "T", "action": "save"}
-    )
+    client.force_login(theory.candidate)
+    response = client.post(reverse("exams:attempt", args=[attempt.pk]), {f"q_{question['id']}": "T", "action": "save"})
 
     assert response["Location"] == reverse("exams:attempt", args=[attempt.pk])
     attempt.refresh_from_db()
@@ -169,11 +171,12 @@ def test_posting_save_keeps_the_attempt_open(theory):
     assert list(AttemptAnswer.objects.values_list("question_id", "answer")) == [(question["id"], ["T"])]
 
 
-def test_posting_an_invalid_option_saves_nothing(theory):
+def test_posting_an_invalid_option_saves_nothing(theory, client):
     attempt = start_attempt(registration=theory.registration)
     first, second = attempt.paper["questions"][:2]
 
-    response = login(theory.candidate).post(
+    client.force_login(theory.candidate)
+    response = client.post(
         reverse("exams:attempt", args=[attempt.pk]),
         {f"q_{first['id']}": "T", f"q_{second['id']}": "Q", "action": "submit"},
         follow=True,
@@ -185,10 +188,11 @@ def test_posting_an_invalid_option_saves_nothing(theory):
     assert attempt.submitted_at is None
 
 
-def test_opening_the_page_after_the_deadline_submits_the_attempt(theory):
+def test_opening_the_page_after_the_deadline_submits_the_attempt(theory, client):
     attempt = start_attempt(registration=theory.registration, now=timezone.now() - dt.timedelta(minutes=125))
 
-    response = login(theory.candidate).get(reverse("exams:attempt", args=[attempt.pk]))
+    client.force_login(theory.candidate)
+    response = client.get(reverse("exams:attempt", args=[attempt.pk]))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("exams:result", args=[attempt.pk])
@@ -197,10 +201,10 @@ def test_opening_the_page_after_the_deadline_submits_the_attempt(theory):
     assert attempt.submitted_at == attempt.deadline
 
 
-def test_result_page_shows_the_score_and_status(theory):
+def test_result_page_shows_the_score_and_status(theory, client):
     attempt = start_attempt(registration=theory.registration)
     data = {f"q_{q['id']}": q["answer"] for q in attempt.paper["questions"]}
-    client = login(theory.candidate)
+    client.force_login(theory.candidate)
     client.post(reverse("exams:attempt", args=[attempt.pk]), data | {"action": "submit"})
 
     html = client.get(reverse("exams:result", args=[attempt.pk])).content.decode()
@@ -209,10 +213,11 @@ def test_result_page_shows_the_score_and_status(theory):
     assert "100.00" in html
 
 
-def test_result_page_of_an_open_attempt_goes_back_to_the_paper(theory):
+def test_result_page_of_an_open_attempt_goes_back_to_the_paper(theory, client):
     attempt = start_attempt(registration=theory.registration)
 
-    response = login(theory.candidate).get(reverse("exams:result", args=[attempt.pk]))
+    client.force_login(theory.candidate)
+    response = client.get(reverse("exams:result", args=[attempt.pk]))
 
     assert response["Location"] == reverse("exams:attempt", args=[attempt.pk])
 
