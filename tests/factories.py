@@ -501,3 +501,16 @@ def moodle_with_file(content: str, name: str = "电路图.png") -> bytes:
 
 HOLDER_NAME = "王小明"
 HOLDER_ID = make_id_number(dt.date(1988, 8, 8), serial=135, region="110105")
+
+
+def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    """An .xlsx whose first sheet holds ``rows``, as an upload would carry it."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
