@@ -198,7 +198,9 @@ def course_of_lesson(*, lesson: LessonPage) -> CoursePage:
 
 
 def is_enrolled(*, learner: User | AnonymousUser, course: CoursePage) -> bool:
-    return bool(learner.is_authenticated) and Enrolment.objects.filter(learner=learner, course=course).exists()
+    if not learner.is_authenticated:
+        return False
+    return Enrolment.objects.filter(learner_id=learner.pk, course=course).exists()
 
 
 def live_courses(*, index: Any) -> list[CoursePage]:
@@ -314,10 +316,10 @@ def learners_of(*, organisation: Any, study_class: Any = None) -> list[LearnerRo
     courses = section_courses(organisation=organisation)
     if not courses:
         return []
-    enrolments = Enrolment.objects.filter(course__in=courses).select_related("learner", "study_class")
+    queryset = Enrolment.objects.filter(course__in=courses).select_related("learner", "study_class")
     if study_class is not None:
-        enrolments = enrolments.filter(study_class=study_class)
-    enrolments = list(enrolments.order_by("course__path", "learner__real_name", "pk"))
+        queryset = queryset.filter(study_class=study_class)
+    enrolments = list(queryset.order_by("course__path", "learner__real_name", "pk"))
     by_pk = {course.pk: course for course in courses}
     for enrolment in enrolments:
         enrolment.course = by_pk[enrolment.course_id]
