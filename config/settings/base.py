@@ -209,9 +209,40 @@ MFA_TOTP_ISSUER = "Kaozheng 考证"
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_ONLY = False
 
-# SMS verification codes: the console sender on the embedded default; production
-# plugs a gateway in by dotted path.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "accounts.sms.ConsoleSMSBackend")
+# --- Text messages (accounts.sms) ------------------------------------------------------
+# Tencent Cloud SMS once its keys are set, else the console; SMS_BACKEND (a dotted path)
+# overrides both.
+TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "")
+TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "")
+TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "")
+TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou")
+# Only to reach the API somewhere else (a proxy); empty means sms.tencentcloudapi.com.
+TENCENT_SMS_ENDPOINT = os.environ.get("TENCENT_SMS_ENDPOINT", "")
+TENCENT_SMS_PROTOCOL = os.environ.get("TENCENT_SMS_PROTOCOL", "https")
+TENCENT_SMS_TIMEOUT = int(os.environ.get("TENCENT_SMS_TIMEOUT", "10"))
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or (
+    "accounts.tencent_sms.TencentCloudSMSBackend" if TENCENT_SMS_SECRET_ID else "accounts.sms.ConsoleSMSBackend"
+)
+# The signature (签名) approved with the templates; the console shows it as 【考证】.
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "考证")
+# One approved template id per kind of message (accounts.models.SmsKind).
+SMS_KINDS = (
+    "verification",
+    "account_exists",
+    "unknown_account",
+    "review_reminder",
+    "certificate_notice",
+    "invitation",
+    "digest",
+)
+SMS_TEMPLATES = {kind: os.environ.get(f"SMS_TEMPLATE_{kind.upper()}", "") for kind in SMS_KINDS}
+# Limits (0 = none): per number and clock hour, per number and day, for the site per day.
+SMS_LIMIT_PER_NUMBER_HOUR = int(os.environ.get("SMS_LIMIT_PER_NUMBER_HOUR", "5"))
+SMS_LIMIT_PER_NUMBER_DAY = int(os.environ.get("SMS_LIMIT_PER_NUMBER_DAY", "10"))
+SMS_LIMIT_PER_DAY = int(os.environ.get("SMS_LIMIT_PER_DAY", "50000"))
+# The secret last part of the delivery-report URL given to the SMS service; empty turns
+# reports off.
+SMS_CALLBACK_TOKEN = os.environ.get("SMS_CALLBACK_TOKEN", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kaozheng <noreply@kaozheng.local>")
