@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     # allauth
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
     "allauth.mfa",
     "allauth.headless",
     "allauth.usersessions",
@@ -206,6 +207,25 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kaozheng 考证"
+# WeChat sign-in (accounts.social): allauth's weixin provider, there only when its keys
+# are set. WEIXIN_AUTHORIZE_URL switches from the website QR code (open platform,
+# snsapi_login) to the official account's page inside WeChat (snsapi_userinfo).
+WEIXIN_APP_ID = os.environ.get("WEIXIN_APP_ID", "")
+WEIXIN_APP_SECRET = os.environ.get("WEIXIN_APP_SECRET", "")
+WEIXIN_ENABLED = bool(WEIXIN_APP_ID and WEIXIN_APP_SECRET)
+SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "accounts.social.AtomicSocialSignupForm"}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if WEIXIN_ENABLED:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("allauth.socialaccount") + 1, "allauth.socialaccount.providers.weixin")
+    SOCIALACCOUNT_PROVIDERS["weixin"] = {
+        "APPS": [{"client_id": WEIXIN_APP_ID, "secret": WEIXIN_APP_SECRET}],
+        "AUTHORIZE_URL": os.environ.get("WEIXIN_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/qrconnect"),
+        "SCOPE": [os.environ.get("WEIXIN_SCOPE", "snsapi_login")],
+    }
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_ONLY = False
 

@@ -4,8 +4,11 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
+import requests
+import requests.adapters
 
 from accounts.models import SmsKind
 
@@ -80,3 +83,82 @@ def fake_tencent(settings):
     yield server_state["service"]
     server.shutdown()
     server.server_close()
+
+
+@dataclass
+class FakeWeixin:
+    """WeChat's OAuth API as allauth's requests session sees it: each request is recorded
+    and answered as api.weixin.qq.com would for one person (``openid``)."""
+
+    openid: str = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
+    nickname: str = "小王"
+    calls: list[requests.PreparedRequest] = field(default_factory=list)
+    token_error: bool = False
+
+    def answer(self, request: requests.PreparedRequest) -> requests.Response:
+        self.calls.append(request)
+        url = urlsplit(request.url)
+        if url.path == "/sns/oauth2/access_token":
+            payload: dict = (
+                {"errcode": 40029, "errmsg": "invalid code"}
+                if self.token_error
+                else {
+                    "access_token": "ACCESS_TOKEN_1",
+                    "expires_in": 7200,
+                    "refresh_token": "REFRESH_TOKEN_1",
+                    "openid": self.openid,
+                    "scope": "snsapi_login",
+                    "unionid": "o6_bmasdasdsad6_2sgVt7hMZOPfL",
+                }
+            )
+        elif url.path == "/sns/userinfo":
+            payload = {
+                "openid": self.openid,
+                "nickname": self.nickname,
+                "sex": 1,
+                "province": "山东",
+                "city": "淄博",
+                "country": "中国",
+                "headimgurl": "https://thirdwx.qlogo.cn/mmopen/avatar/0",
+                "privilege": [],
+                "unionid": "o6_bmasdasdsad6_2sgVt7hMZOPfL",
+            }
+        else:
+            payload = {"errcode": 404, "errmsg": "unexpected request"}
+        response = requests.Response()
+        response.status_code = 200
+        response.headers["Content-Type"] = "application/json; charset=utf-8"
+        response._content = json.dumps(payload, ensure_ascii=False).encode()
+        response.url = request.url
+        response.request = request
+        return response
+
+
+class _WeixinTransport(requests.adapters.BaseAdapter):
+    def __init__(self, fake: FakeWeixin) -> None:
+        super().__init__()
+        self.fake = fake
+
+    def send(self, request, **kwargs):
+        return self.fake.answer(request)
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def fake_weixin(monkeypatch):
+    """No request reaches WeChat: allauth's HTTP session for providers has every https://
+    request answered by FakeWeixin, which records them for the test to check."""
+    from accounts.social import SocialAccountAdapter
+
+    fake = FakeWeixin()
+
+    def session(self):
+        sess = requests.Session()
+        sess.mount("https://", _WeixinTransport(fake))
+        sess.mount("http://", _WeixinTransport(fake))
+        return sess
+
+    monkeypatch.setattr(SocialAccountAdapter, "get_requests_session", session)
+    return fake
