@@ -29,7 +29,8 @@ def test_suspension_is_told_to_the_holder_with_its_reason(issue, regulator, djan
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.suspend_certificate(certificate=certificate, actor=regulator, reason="违章作业，暂扣6个月")
     assert [message.message for message in LocmemSMSBackend.outbox] == [
-        f"【考证】您的特种作业操作证（低压电工作业，{certificate.number}）已被暂扣。详情请登录 http://127.0.0.1:8000 查看。"
+        f"【考证】您的特种作业操作证（低压电工作业，{certificate.number}）已被暂扣。"
+        "详情请登录 http://127.0.0.1:8000 查看。"
     ]
     assert LocmemSMSBackend.outbox[0].params == ("特种作业操作证", "低压电工作业", certificate.number, "已被暂扣")
     assert mail.outbox[0].to == ["wang@example.com"]
