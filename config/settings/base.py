@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "courses",
     "exams",
     "certificates",
+    "employers",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -179,6 +180,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
     },
     "certificates-record-lapses": {"task": "certificates.record_lapses", "schedule": crontab(hour=1, minute=30)},
+    # Employers' weekly digest of what falls due: Monday morning, Tuesday and Wednesday
+    # only if Monday's did not go (sent once per employer and week).
+    "employers-send-weekly-digests": {
+        "task": "employers.send_weekly_digests",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon-wed"),
+    },
 }
 
 # --- Auth and allauth -----------------------------------------------------------------
