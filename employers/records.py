@@ -30,6 +30,7 @@ th, td {{ border: 0.5pt solid #999; padding: 1.5mm 2mm; text-align: left; vertic
 th {{ background: #eef2f7; }}
 .facts th {{ width: 28mm; }}
 .muted {{ color: #555; font-size: 9pt; }}
+ul {{ list-style: none; padding-left: 0; }}
 """
 
 
