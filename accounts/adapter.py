@@ -8,15 +8,16 @@ from typing import Any
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.crypto import get_random_string
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
-from .models import User
+from .models import SmsKind, User
 from .phone import InvalidPhone, normalize_phone
-from .sms import send_sms
+from .sms import SmsNotSent, send_sms
 
 USERNAME_LOOKS_LIKE_PHONE = _("用户名不能是手机号码，请换一个用户名。")
 
@@ -69,14 +70,20 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
         minutes = max(1, allauth_settings.PHONE_VERIFICATION_TIMEOUT // 60)
-        send_sms(
-            phone,
-            gettext("【考证】您的验证码是 %(code)s，%(minutes)s 分钟内有效。请勿泄露给他人。")
-            % {"code": code, "minutes": minutes},
-        )
+        self._send(phone, SmsKind.VERIFICATION, {"code": code, "minutes": minutes}, user=user)
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        send_sms(phone, gettext("【考证】该手机号已注册考证账户。如忘记密码，请在登录页选择“忘记密码”。"))
+        self._send(phone, SmsKind.ACCOUNT_EXISTS)
 
     def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
-        send_sms(phone, gettext("【考证】有人请求用此手机号登录考证，但该号码未注册账户。如非本人操作，请忽略。"))
+        self._send(phone, SmsKind.UNKNOWN_ACCOUNT)
+
+    def _send(self, phone: str, kind: str, params: dict[str, Any] | None = None, *, user: User | None = None) -> None:
+        """Send through accounts.sms; when the message cannot go (a limit, the service),
+        the page says so instead of leaving the person waiting for a code."""
+        try:
+            send_sms(phone, kind, params, user=user)
+        except SmsNotSent as exc:
+            request = context.request
+            if request is not None and hasattr(request, "_messages"):
+                self.add_message(request, messages.ERROR, message=str(exc))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .identity import mask_phone
-from .models import AuditEvent, ExamBan, Membership, Organisation, User
+from .models import AuditEvent, ExamBan, Membership, Organisation, SmsDelivery, User
 
 
 class ReadOnlyAdminMixin:
@@ -165,3 +165,29 @@ class ExamBanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "reason", "starts_on", "ends_on", "lifted_at", "source"]
     list_filter = ["reason"]
     raw_id_fields = ["user", "imposed_by"]
+
+
+@admin.register(SmsDelivery)
+class SmsDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The SMS delivery log, for support ("did the code reach 138****1234?"): written by
+    accounts.sms and the service's reports only."""
+
+    list_display = ["created_at", "kind", "phone_masked", "backend", "status", "error_code", "reported_at"]
+    list_filter = ["kind", "status", "backend"]
+    search_fields = ["phone_masked", "provider_message_id", "error_code"]
+    readonly_fields = [
+        "kind",
+        "phone_masked",
+        "user",
+        "backend",
+        "template_id",
+        "params",
+        "status",
+        "provider_message_id",
+        "error_code",
+        "error_message",
+        "fee",
+        "created_at",
+        "reported_at",
+    ]
+    exclude = ["phone_hash"]

@@ -169,3 +169,61 @@ class ExamBan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.starts_on}–{self.ends_on}"
+
+
+class SmsKind(models.TextChoices):
+    """What a text message is for. Each kind is one template approved by the SMS service
+    (its id comes from the environment), with named parameters; see accounts.sms."""
+
+    VERIFICATION = "verification", _("验证码")
+    ACCOUNT_EXISTS = "account_exists", _("手机号已注册提示")
+    UNKNOWN_ACCOUNT = "unknown_account", _("未注册号码登录提示")
+    REVIEW_REMINDER = "review_reminder", _("复审提醒")
+    CERTIFICATE_NOTICE = "certificate_notice", _("证书状态通知")
+    INVITATION = "invitation", _("用人单位邀请")
+    DIGEST = "digest", _("到期汇总")
+
+
+class SmsDelivery(models.Model):
+    """One text message: what kind, to whom (masked, and a keyed hash to find it), through
+    which service, and what became of it.
+
+    Written by ``accounts.sms.send_sms`` in the caller's transaction; the service's
+    delivery reports (``accounts.sms_reports``) fill in the outcome. No message text is
+    kept, and a parameter that is a secret (a verification code) only as asterisks.
+    """
+
+    class Status(models.TextChoices):
+        REFUSED = "refused", _("超出限额未发送")
+        FAILED = "failed", _("发送失败")
+        SENT = "sent", _("已提交")
+        DELIVERED = "delivered", _("已送达")
+        UNDELIVERED = "undelivered", _("未送达")
+
+    kind = models.CharField(_("类型"), max_length=32, choices=SmsKind.choices)
+    phone_masked = models.CharField(_("手机号"), max_length=20)
+    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("用户")
+    )
+    backend = models.CharField(_("通道"), max_length=32)
+    template_id = models.CharField(_("模板ID"), max_length=32, blank=True)
+    #: The template's parameters in order, secrets masked.
+    params = models.JSONField(_("参数"), default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
+    #: The service's id of the message (Tencent Cloud: SerialNo), which its reports name.
+    provider_message_id = models.CharField(_("服务商流水号"), max_length=64, blank=True, db_index=True)
+    error_code = models.CharField(_("错误码"), max_length=100, blank=True)
+    error_message = models.CharField(_("错误说明"), max_length=500, blank=True)
+    #: Billing units the service charged (a long message counts as several).
+    fee = models.PositiveSmallIntegerField(_("计费条数"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    reported_at = models.DateTimeField(_("回执时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信发送记录")
+        verbose_name_plural = _("短信发送记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.phone_masked} {self.status}"

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import SmsKind
 from accounts.on_commit import queue_task
-from accounts.sms import send_sms
+from accounts.sms import SmsNotSent, send_sms
 
 from .models import Certificate
 from .rules import mask_certificate_number
@@ -34,8 +35,10 @@ ACTION_TEXT = {
 
 
 def holder_notice(certificate: Certificate, action: str, reason: str = "") -> str:
-    text = _("【考证】您的特种作业操作证（%(type)s，%(number)s）%(what)s。") % {
-        "type": certificate.operation_type.name,
+    """The e-mail's text: what happened and why."""
+    text = _("【考证】您的%(kind)s（%(type)s，%(number)s）%(what)s。") % {
+        "kind": certificate.subject.kind.name,
+        "type": certificate.subject.name,
         "number": mask_certificate_number(certificate.number),
         "what": ACTION_TEXT[action],
     }
@@ -46,20 +49,35 @@ def holder_notice(certificate: Certificate, action: str, reason: str = "") -> st
 
 def notify_holder_after_commit(certificate: Certificate, action: str, reason: str = "") -> None:
     """Queue the holder's notice; it leaves only if the change that prompted it commits."""
-    queue_task(notify_holder_task, certificate.pk, holder_notice(certificate, action, reason))
+    queue_task(notify_holder_task, certificate.pk, holder_notice(certificate, action, reason), action)
 
 
-def send_holder_notice(*, certificate_id: int, message: str) -> int:
-    """SMS to the holder's phone and mail to their address, whichever they have."""
-    certificate = Certificate.objects.select_related("holder").filter(pk=certificate_id).first()
+def send_holder_notice(*, certificate_id: int, message: str, action: str = "") -> int:
+    """SMS to the holder's phone (the approved notice template: what happened, without
+    the free-text reason) and the full ``message`` by mail, whichever they have. A failed
+    SMS is logged and does not stop the mail."""
+    certificate = Certificate.objects.select_related("holder", "subject__kind").filter(pk=certificate_id).first()
     if certificate is None:
         return 0
     holder = certificate.holder
     sent = 0
-    if holder.phone:
-        send_sms(holder.phone, message)
-        sent += 1
+    if holder.phone and action in ACTION_TEXT:
+        try:
+            send_sms(
+                holder.phone,
+                SmsKind.CERTIFICATE_NOTICE,
+                {
+                    "kind": certificate.subject.kind.name,
+                    "subject": certificate.subject.name,
+                    "number": mask_certificate_number(certificate.number),
+                    "what": ACTION_TEXT[action],
+                },
+                user=holder,
+            )
+            sent += 1
+        except SmsNotSent:
+            logger.warning("Notice SMS for certificate %s not sent", certificate_id, exc_info=True)
     if holder.email:
-        send_mail(str(_("特种作业操作证通知")), message, settings.DEFAULT_FROM_EMAIL, [holder.email])
+        send_mail(str(_("证书状态通知")), message, settings.DEFAULT_FROM_EMAIL, [holder.email])
         sent += 1
     return sent

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import SmsKind, User
 from accounts.on_commit import queue_task
 from accounts.sms import send_sms
 from courses.selectors import enrolments_for
@@ -211,9 +211,19 @@ def _reminder_text(certificate: Certificate) -> str:
     )
 
 
-def _send(channel: str, address: str, text: str) -> None:
+def _send(channel: str, address: str, text: str, certificate: Certificate) -> None:
     if channel == ReviewReminder.Channel.SMS:
-        send_sms(address, text)
+        due = certificate.review_due
+        send_sms(
+            address,
+            SmsKind.REVIEW_REMINDER,
+            {
+                "kind": certificate.subject.kind.name,
+                "subject": certificate.subject.name,
+                "due": f"{due.year}年{due.month}月{due.day}日",
+            },
+            user=certificate.holder,
+        )
     else:
         send_mail(str(_("特种作业操作证复审提醒")), text, settings.DEFAULT_FROM_EMAIL, [address])
 
@@ -229,7 +239,7 @@ def send_review_reminders(*, today: dt.date | None = None) -> int:
             review_due__gte=today,
             review_due__lte=today + dt.timedelta(days=REVIEW_WINDOW_DAYS),
         )
-        .select_related("holder", "operation_type")
+        .select_related("holder", "operation_type", "subject__kind")
         .order_by("pk")
     )
     sent = 0
@@ -247,7 +257,7 @@ def send_review_reminders(*, today: dt.date | None = None) -> int:
                     ReviewReminder.objects.create(
                         certificate=certificate, due_on=certificate.review_due, channel=channel, sent_at=timezone.now()
                     )
-                    _send(channel, address, text)
+                    _send(channel, address, text, certificate)
             except IntegrityError:
                 continue  # already reminded for this due date on this channel
             except Exception:  # noqa: BLE001 (a gateway failure must not stop the others)

@@ -72,11 +72,11 @@ def record_lapses_task() -> int:
     autoretry_for=(OSError,),
     retry_backoff=True,
 )
-def notify_holder_task(certificate_id: int, message: str) -> None:
+def notify_holder_task(certificate_id: int, message: str, action: str = "") -> None:
     """Tell the holder what the authority did to their certificate (SMS, e-mail)."""
     from .notifications import send_holder_notice
 
-    send_holder_notice(certificate_id=certificate_id, message=message)
+    send_holder_notice(certificate_id=certificate_id, message=message, action=action)
 
 
 @worker_process_init.connect

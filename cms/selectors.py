@@ -17,6 +17,7 @@ from certificates.models import Certificate
 from certificates.rules import DISPLAY_STATUS_CLASSES, DISPLAY_STATUS_LABELS, DisplayStatus, display_status
 from certificates.selectors import certificate_state, certificates_for_holder
 from courses.selectors import CourseProgress, LessonState, enrolments_for
+from employers.selectors import invitations_for
 from exams.admission.models import Registration
 from exams.theory.selectors import registrations_for
 
@@ -45,6 +46,8 @@ class Dashboard:
     roles: frozenset[str]
     is_site_staff: bool = False
     now: dt.datetime | None = None
+    #: Employers asking this person to join their staff register.
+    employer_invitations: int = 0
 
     @property
     def continue_lesson(self) -> tuple[CourseProgress, LessonState] | None:
@@ -90,9 +93,13 @@ class Dashboard:
     def shows_oversight(self) -> bool:
         return Role.REGULATOR in self.roles
 
+    @property
+    def shows_employer(self) -> bool:
+        return Role.EMPLOYER in self.roles
+
 
 def dashboard_for(*, user: User, today: dt.date | None = None) -> Dashboard:
-    """Courses (3 queries), registrations, certificates and roles (1 each)."""
+    """Courses (3 queries), registrations, certificates, roles and employers' invitations (1 each)."""
     today = today or timezone.localdate()
     registrations = list(registrations_for(user))
     certificates = []
@@ -115,6 +122,7 @@ def dashboard_for(*, user: User, today: dt.date | None = None) -> Dashboard:
         roles=roles,
         is_site_staff=user.is_staff or user.is_superuser,
         now=timezone.now(),
+        employer_invitations=len(invitations_for(user)),
     )
 
 

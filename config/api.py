@@ -13,6 +13,7 @@ from ninja.security import SessionAuth
 
 from accounts.api import router as accounts_router
 from certificates.api import router as certificates_router
+from employers.api import router as employers_router
 from exams.practice.api import router as practice_router
 from exams.theory.api import router as exams_router
 
@@ -45,3 +46,4 @@ api.add_router("", accounts_router)
 api.add_router("", exams_router)
 api.add_router("", certificates_router)
 api.add_router("", practice_router)
+api.add_router("", employers_router)

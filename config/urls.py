@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.views import tencent_sms_reports
 from certificates.views import jwks
 from courses.offline_views import service_worker
 
@@ -24,10 +25,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path(".well-known/jwks.json", jwks, name="jwks"),
     path("sw.js", service_worker, name="service_worker"),
+    path("hooks/sms/tencent/<str:token>", tencent_sms_reports, name="sms_reports_tencent"),
     path("me/", include("cms.urls")),
     path("me/", include("accounts.urls")),
     path("learn/", include("courses.urls")),
     path("exams/", include("exams.urls")),
+    path("", include("employers.urls")),
     path("", include("certificates.urls")),
 ]
 

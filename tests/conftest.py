@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
 
+from accounts.sms import LocmemSMSBackend
 from tests.factories import PASSWORD, UserFactory, build_course_tree, with_totp
 
 _SERVICE_MARKERS = {
@@ -57,6 +58,15 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """The in-memory SMS outbox, emptied around the test."""
+    settings.SMS_BACKEND = "accounts.sms.LocmemSMSBackend"
+    LocmemSMSBackend.outbox.clear()
+    yield LocmemSMSBackend.outbox
+    LocmemSMSBackend.outbox.clear()
 
 
 @pytest.fixture

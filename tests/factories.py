@@ -18,13 +18,17 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from accounts.encryption import lookup_hash
 from accounts.identity import check_character
 from accounts.models import Membership, Organisation, Role, User
+from certificates.models import Certificate
 from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage
+from employers.models import Department, Post, StaffMember
 from exams.admission.models import ExamKind, ExamSession, HealthCertificate, Registration
 from exams.bank.models import Question, QuestionBank, QuestionKind
-from exams.catalogue.models import OperationCategory, OperationType
+from exams.catalogue.models import Industry, OperationCategory, OperationType, QualificationKind, Subject
+from exams.catalogue.services import subject_of
 from exams.papers.models import Blueprint, BlueprintRule
 from exams.practical.models import PracticalResult, PracticalRubric, RubricSubject
 from exams.theory.models import Attempt
@@ -514,3 +518,106 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- certificates of both kinds, made directly (issuing is tested in tests/certificates) -----
+
+
+def management_subject(*, post: str = "safety_manager", industry_code: str = "hazchem") -> Subject:
+    """The three-post subject for ``post`` in an industry (hazardous chemicals: high risk)."""
+    kind, _created = QualificationKind.objects.get_or_create(
+        code=QualificationKind.Code.MANAGEMENT, defaults={"name": "安全生产知识和管理能力考核合格证"}
+    )
+    industry, _created = Industry.objects.get_or_create(
+        code=industry_code, defaults={"name": "危险化学品", "high_risk": True}
+    )
+    names = {"principal": "主要负责人", "safety_manager": "安全管理人员"}
+    subject, _created = Subject.objects.get_or_create(
+        post=post,
+        industry=industry,
+        defaults={"code": f"{industry_code}-{post}", "kind": kind, "name": f"{industry.name}{names[post]}"},
+    )
+    return subject
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A valid special-operations certificate of 0102 issued a year ago (pass ``subject``
+    of the management kind and ``operation_type=None`` for a three-post certificate)."""
+
+    class Meta:
+        model = Certificate
+
+    holder = factory.SubFactory(UserFactory)
+    operation_type = factory.SubFactory(OperationTypeFactory)
+    subject = factory.LazyAttribute(lambda o: subject_of(o.operation_type))
+    authority = factory.SubFactory(AuthorityFactory)
+    number = factory.Sequence(lambda n: f"TEST2026{n:06d}")
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
+    first_issued_on = factory.SelfAttribute("issued_on")
+    valid_until = factory.LazyAttribute(lambda o: o.issued_on + dt.timedelta(days=6 * 365))
+    review_due = factory.LazyAttribute(lambda o: o.issued_on + dt.timedelta(days=3 * 365))
+    holder_name = factory.LazyAttribute(lambda o: o.holder.real_name)
+
+
+# --- employers: the workspace and its staff register -----------------------------------------
+
+
+class EmployerFactory(OrganisationFactory):
+    kind = Organisation.Kind.EMPLOYER
+    name = factory.Sequence(lambda n: f"化工企业{n}")
+    code = factory.Sequence(lambda n: f"firm{n}")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    organisation = factory.SubFactory(EmployerFactory)
+    name = factory.Sequence(lambda n: f"车间{n}")
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(EmployerFactory)
+    name = factory.Sequence(lambda n: f"岗位{n}")
+    new_worker_education = True
+    high_risk = False
+
+    @factory.post_generation
+    def required_subjects(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.required_subjects.set(extracted)
+
+
+class StaffMemberFactory(factory.django.DjangoModelFactory):
+    """A register entry awaiting the person's consent; ``consented=True`` gives them an
+    account (same ID number) that agreed."""
+
+    class Meta:
+        model = StaffMember
+
+    class Params:
+        consented = factory.Trait(
+            user=factory.SubFactory(
+                UserFactory, id_number=factory.SelfAttribute("..id_number"), real_name=factory.SelfAttribute("..name")
+            ),
+            consent=StaffMember.Consent.GIVEN,
+            consent_changed_at=factory.LazyFunction(timezone.now),
+        )
+
+    organisation = factory.SubFactory(EmployerFactory)
+    name = factory.Sequence(lambda n: f"李{'一二三四五六七八九'[n % 9]}")
+    id_number = factory.Sequence(lambda n: make_id_number(dt.date(1986, 6, 6), serial=(n % 999) + 1, region="370303"))
+    id_number_hash = factory.LazyAttribute(lambda o: lookup_hash(o.id_number))
+    phone = factory.Sequence(lambda n: f"137{n:08d}")
+    consent = StaffMember.Consent.PENDING
+
+
+def employer_staff(organisation: Organisation, **user_fields) -> User:
+    """A person with the employer role (safety officer, HR) in ``organisation``."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, organisation=organisation, role=Role.EMPLOYER)
+    return user

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "cms", "courses", "exams", "certificates", "config", "printing", "spreadsheets")
+APPS = ("accounts", "cms", "courses", "exams", "certificates", "employers", "config", "printing", "spreadsheets")
 ROOMS = ("catalogue", "bank", "papers", "practice", "theory", "practical", "admission")
 #: The modules of pure rules: dataclasses and functions over them, no database.
 PURE_MODULES = {
@@ -22,6 +22,7 @@ PURE_MODULES = {
     "exams/admission/eligibility.py",
     "exams/theory/item_statistics.py",
     "certificates/rules.py",
+    "employers/rules.py",
 }
 #: What a pure module may import of the project: other pure modules only.
 PURE_IMPORTS = {"accounts.identity", "accounts.dates", "exams.papers.scoring"}

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "courses",
     "exams",
     "certificates",
+    "employers",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     # allauth
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
     "allauth.mfa",
     "allauth.headless",
     "allauth.usersessions",
@@ -178,6 +180,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
     },
     "certificates-record-lapses": {"task": "certificates.record_lapses", "schedule": crontab(hour=1, minute=30)},
+    # Employers' weekly digest of what falls due: Monday morning, Tuesday and Wednesday
+    # only if Monday's did not go (sent once per employer and week).
+    "employers-send-weekly-digests": {
+        "task": "employers.send_weekly_digests",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon-wed"),
+    },
 }
 
 # --- Auth and allauth -----------------------------------------------------------------
@@ -206,12 +214,62 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kaozheng 考证"
+# WeChat sign-in (accounts.social): allauth's weixin provider, there only when its keys
+# are set. WEIXIN_AUTHORIZE_URL switches from the website QR code (open platform,
+# snsapi_login) to the official account's page inside WeChat (snsapi_userinfo).
+WEIXIN_APP_ID = os.environ.get("WEIXIN_APP_ID", "")
+WEIXIN_APP_SECRET = os.environ.get("WEIXIN_APP_SECRET", "")
+WEIXIN_ENABLED = bool(WEIXIN_APP_ID and WEIXIN_APP_SECRET)
+SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "accounts.social.AtomicSocialSignupForm"}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if WEIXIN_ENABLED:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("allauth.socialaccount") + 1, "allauth.socialaccount.providers.weixin")
+    SOCIALACCOUNT_PROVIDERS["weixin"] = {
+        "APPS": [{"client_id": WEIXIN_APP_ID, "secret": WEIXIN_APP_SECRET}],
+        "AUTHORIZE_URL": os.environ.get("WEIXIN_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/qrconnect"),
+        "SCOPE": [os.environ.get("WEIXIN_SCOPE", "snsapi_login")],
+    }
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_ONLY = False
 
-# SMS verification codes: the console sender on the embedded default; production
-# plugs a gateway in by dotted path.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "accounts.sms.ConsoleSMSBackend")
+# --- Text messages (accounts.sms) ------------------------------------------------------
+# Tencent Cloud SMS once its keys are set, else the console; SMS_BACKEND (a dotted path)
+# overrides both.
+TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "")
+TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "")
+TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "")
+TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou")
+# Only to reach the API somewhere else (a proxy); empty means sms.tencentcloudapi.com.
+TENCENT_SMS_ENDPOINT = os.environ.get("TENCENT_SMS_ENDPOINT", "")
+TENCENT_SMS_PROTOCOL = os.environ.get("TENCENT_SMS_PROTOCOL", "https")
+TENCENT_SMS_TIMEOUT = int(os.environ.get("TENCENT_SMS_TIMEOUT", "10"))
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or (
+    "accounts.tencent_sms.TencentCloudSMSBackend" if TENCENT_SMS_SECRET_ID else "accounts.sms.ConsoleSMSBackend"
+)
+# The signature (签名) approved with the templates; the console shows it as 【考证】.
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "考证")
+# One approved template id per kind of message (accounts.models.SmsKind).
+SMS_KINDS = (
+    "verification",
+    "account_exists",
+    "unknown_account",
+    "review_reminder",
+    "certificate_notice",
+    "invitation",
+    "digest",
+)
+SMS_TEMPLATES = {kind: os.environ.get(f"SMS_TEMPLATE_{kind.upper()}", "") for kind in SMS_KINDS}
+# Limits (0 = none): per number and clock hour, per number and day, for the site per day.
+SMS_LIMIT_PER_NUMBER_HOUR = int(os.environ.get("SMS_LIMIT_PER_NUMBER_HOUR", "5"))
+SMS_LIMIT_PER_NUMBER_DAY = int(os.environ.get("SMS_LIMIT_PER_NUMBER_DAY", "10"))
+SMS_LIMIT_PER_DAY = int(os.environ.get("SMS_LIMIT_PER_DAY", "50000"))
+# The secret last part of the delivery-report URL given to the SMS service; empty turns
+# reports off.
+SMS_CALLBACK_TOKEN = os.environ.get("SMS_CALLBACK_TOKEN", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kaozheng <noreply@kaozheng.local>")

@@ -4,6 +4,9 @@ import os
 import tempfile
 
 os.environ.setdefault("DEBUG", "true")
+# WeChat sign-in is on in tests (fake keys; no request leaves: tests/accounts/test_weixin.py).
+os.environ.setdefault("WEIXIN_APP_ID", "wx0123456789abcdef")
+os.environ.setdefault("WEIXIN_APP_SECRET", "test-weixin-secret")
 
 from .base import *  # noqa: E402, F403
 

@@ -6,10 +6,11 @@ import re
 
 import pytest
 from allauth.account.adapter import get_adapter
+from allauth.core import context
 from django.core.exceptions import ValidationError
 
 from accounts.adapter import AccountAdapter
-from accounts.models import User
+from accounts.models import SmsDelivery, User
 from tests.factories import UserFactory
 
 
@@ -68,12 +69,43 @@ def test_set_phone_and_set_phone_verified_write_the_user():
     assert (fresh.phone, fresh.phone_verified) == ("13700001111", True)
 
 
+@pytest.mark.django_db
 def test_send_verification_code_sms_goes_through_the_sms_backend(sms_outbox):
     AccountAdapter().send_verification_code_sms(user=User(), phone="13912345678", code="246810")
 
-    assert [(sms.phone, sms.message) for sms in sms_outbox] == [
-        ("13912345678", "【考证】您的验证码是 246810，15 分钟内有效。请勿泄露给他人。")
+    assert [(sms.phone, sms.kind, sms.params, sms.message) for sms in sms_outbox] == [
+        (
+            "13912345678",
+            "verification",
+            ("246810", "15"),
+            "【考证】您的验证码是 246810，15 分钟内有效。请勿泄露给他人。",
+        )
     ]
+    assert list(SmsDelivery.objects.values_list("kind", "params", "status")) == [
+        ("verification", ["******", "15"], "sent")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_code_refused_by_a_limit_is_said_on_the_page(rf, settings, sms_outbox):
+    # given a number that has had its one message this hour
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    settings.SMS_LIMIT_PER_NUMBER_HOUR = 1
+    request = rf.post("/accounts/phone/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    adapter = AccountAdapter(request)
+    with context.request_context(request):
+        adapter.send_verification_code_sms(user=User(), phone="13912345678", code="111111")
+
+        # when a second code is asked for
+        adapter.send_verification_code_sms(user=User(), phone="13912345678", code="222222")
+
+    # then it did not go, and the page says why
+    assert [sms.params[0] for sms in sms_outbox] == ["111111"]
+    assert [str(message) for message in get_messages(request)] == ["发送到该手机号的短信过于频繁，请一小时后再试。"]
 
 
 def test_usernames_that_look_like_phone_numbers_are_refused():

@@ -29,9 +29,14 @@ def test_suspension_is_told_to_the_holder_with_its_reason(issue, regulator, djan
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.suspend_certificate(certificate=certificate, actor=regulator, reason="违章作业，暂扣6个月")
     assert [message.message for message in LocmemSMSBackend.outbox] == [
-        f"【考证】您的特种作业操作证（低压电工作业，{certificate.number}）已被暂扣。原因：违章作业，暂扣6个月"
+        f"【考证】您的特种作业操作证（低压电工作业，{certificate.number}）已被暂扣。"
+        "详情请登录 http://127.0.0.1:8000 查看。"
     ]
+    assert LocmemSMSBackend.outbox[0].params == ("特种作业操作证", "低压电工作业", certificate.number, "已被暂扣")
     assert mail.outbox[0].to == ["wang@example.com"]
+    assert mail.outbox[0].body == (
+        f"【考证】您的特种作业操作证（低压电工作业，{certificate.number}）已被暂扣。原因：违章作业，暂扣6个月"
+    )
 
 
 def test_a_refused_change_tells_nobody(issue, regulator, django_capture_on_commit_callbacks):
@@ -70,6 +75,7 @@ def test_a_failed_review_is_told_with_its_grounds(issue, holder, regulator, djan
             obstructed_inspection=False,
             exam_score=Decimal("90"),
         )
-    assert LocmemSMSBackend.outbox[-1].message.endswith(
+    assert LocmemSMSBackend.outbox[-1].params[-1] == "复审不合格，证书失效"
+    assert mail.outbox[-1].body.endswith(
         "复审不合格，证书失效。原因：违章操作造成严重后果或者有2次以上违章行为，并经查证确实"
     )

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from accounts.sms import LocmemSMSBackend
+from accounts.sms import LocmemSMSBackend, SmsNotSent
 from certificates import reviews
 from certificates.models import CertificateEvent, Review, ReviewReminder
 from certificates.pdf import review_records
@@ -123,8 +123,8 @@ def test_a_failed_send_is_retried_next_time(issue, holder, settings, monkeypatch
     holder.save(update_fields=["phone", "email"])
     issue(issued_on=ISSUED)
 
-    def gateway_down(phone, message):
-        raise OSError("gateway down")
+    def gateway_down(*args, **kwargs):
+        raise SmsNotSent("短信发送失败，请稍后再试。", code="InternalError")
 
     monkeypatch.setattr(reviews, "send_sms", gateway_down)
     assert reviews.send_review_reminders(today=dt.date(2029, 1, 10)) == 0

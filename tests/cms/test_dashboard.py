@@ -13,8 +13,8 @@ from exams.catalogue.services import subject_of
 from tests.factories import AuthorityFactory, MembershipFactory, OperationTypeFactory, RegistrationFactory, add_course
 
 #: session, user, the MFA middleware's roles; the site; registrations, certificates,
-#: roles; enrolments with courses, their lessons, the learner's progress on them.
-DASHBOARD_QUERIES = 10
+#: roles; enrolments with courses, their lessons, the learner's progress on them; employers' invitations.
+DASHBOARD_QUERIES = 11
 
 
 def dashboard_queries(settings) -> int:
@@ -133,12 +133,12 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, tree, learner, count, 
     assert len(response.context["dashboard"].certificates) == count
 
 
-def test_dashboard_selector_runs_six_queries(tree, learner, django_assert_num_queries):
+def test_dashboard_selector_runs_seven_queries(tree, learner, django_assert_num_queries):
     # given
     given_learner_with(tree, learner, 2)
 
-    # when
-    with django_assert_num_queries(6):
+    # when (the seventh: employers' invitations waiting for the person)
+    with django_assert_num_queries(7):
         dashboard = dashboard_for(user=learner)
 
     # then

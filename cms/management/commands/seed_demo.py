@@ -45,6 +45,7 @@ DEMO_USERS = [
     ("examiner", "赵强", "110101197811200030", "13800000003", Role.EXAMINER, "site"),
     ("regulator", "陈静", "110101198202280041", "13800000004", Role.REGULATOR, "authority"),
     ("admin", "系统管理员", "", "13800000005", Role.ADMINISTRATOR, "authority"),
+    ("employer", "孙丽", "370303198604180029", "13800000006", Role.EMPLOYER, "employer"),
 ]
 
 
@@ -74,7 +75,10 @@ class Command(BaseCommand):
         self._register(users["worker"], practical, orgs["training"], users["trainer"])
         self._existing_certificate(users["worker"], orgs["authority"], users["regulator"])
         self._certificate_due_for_review(users["worker"], orgs["authority"], users["regulator"])
-        self.stdout.write(self.style.SUCCESS("demo data ready: users worker, trainer, examiner, regulator, admin"))
+        self._staff_register(orgs["employer"], users["employer"], users["worker"])
+        self.stdout.write(
+            self.style.SUCCESS("demo data ready: users worker, trainer, examiner, regulator, admin, employer")
+        )
 
     # --- organisations and people -------------------------------------------------------
 
@@ -101,7 +105,11 @@ class Command(BaseCommand):
             code="bj-site-01",
             defaults={"kind": Organisation.Kind.EXAM_SITE, "name": "北京市特种作业实操考点(朝阳)", "parent": authority},
         )
-        return {"authority": authority, "training": training, "site": site}
+        employer, _ = Organisation.objects.get_or_create(
+            code="zb-antai",
+            defaults={"kind": Organisation.Kind.EMPLOYER, "name": "淄博安泰化工有限公司", "region": "山东省淄博市"},
+        )
+        return {"authority": authority, "training": training, "site": site, "employer": employer}
 
     def _users(self, orgs: dict[str, Organisation]) -> dict[str, User]:
         users = {}
@@ -112,7 +120,7 @@ class Command(BaseCommand):
                     username=username, email=f"{username}@demo.kaozheng.local", phone=phone, phone_verified=True
                 )
                 user.set_password(DEMO_PASSWORD)
-                user.is_staff = role != Role.WORKER
+                user.is_staff = role not in (Role.WORKER, Role.EMPLOYER)
                 user.is_superuser = role == Role.ADMINISTRATOR
                 user.real_name = real_name
                 user.save()
@@ -450,4 +458,56 @@ class Command(BaseCommand):
         issued_on = add_years(timezone.localdate() + dt.timedelta(days=20), -3)
         issue_certificate(
             holder=worker, operation_type=operation_type, authority=authority, issued_on=issued_on, actor=regulator
+        )
+
+    def _staff_register(self, firm: Organisation, officer: User, worker: User) -> None:
+        """The employer's workspace: two departments, two posts with their requirements,
+        ``worker`` in the register (agreed) and one person still invited."""
+        from employers import services as employer_services
+        from employers.models import StaffMember
+        from exams.catalogue.services import subject_of
+
+        if StaffMember.objects.filter(organisation=firm).exists():
+            return
+        production = employer_services.create_department(organisation=firm, actor=officer, name="生产部")
+        employer_services.create_department(organisation=firm, actor=officer, name="设备部")
+        electrician = employer_services.save_post(
+            organisation=firm,
+            actor=officer,
+            name="电工",
+            new_worker_education=True,
+            high_risk=True,
+            required_subjects=[subject_of(OperationType.objects.get(code="0102"))],
+        )
+        height = employer_services.save_post(
+            organisation=firm,
+            actor=officer,
+            name="高处作业",
+            new_worker_education=True,
+            high_risk=True,
+            required_subjects=[subject_of(OperationType.objects.get(code="0302"))],
+        )
+        entry = employer_services.add_staff_member(
+            organisation=firm,
+            actor=officer,
+            person=employer_services.NewStaff(
+                name=worker.real_name,
+                id_number=worker.id_number,
+                phone=worker.phone or "",
+                department=production,
+                post=height,
+                hired_on=timezone.localdate() - dt.timedelta(days=400),
+            ),
+        )
+        employer_services.record_consent(entry=entry, user=worker, accept=True)
+        employer_services.add_staff_member(
+            organisation=firm,
+            actor=officer,
+            person=employer_services.NewStaff(
+                name="周强",
+                id_number="370303199107120011",
+                phone="13800000007",
+                department=production,
+                post=electrician,
+            ),
         )

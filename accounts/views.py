@@ -1,0 +1,38 @@
+"""The SMS service's delivery reports: the one accounts view that is not allauth's."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .sms import record_delivery_reports
+from .tencent_sms import MalformedReport, parse_reports
+
+logger = logging.getLogger(__name__)
+
+MAX_REPORT_BYTES = 512 * 1024
+
+
+@csrf_exempt
+@require_POST
+def tencent_sms_reports(request: HttpRequest, token: str) -> JsonResponse:
+    """Tencent Cloud POSTs delivery reports here. The token in the URL is the only
+    credential (the service signs nothing); without one configured the URL does not
+    exist. The answer is the one the service expects: ``{"result": 0, "errmsg": "OK"}``."""
+    expected = settings.SMS_CALLBACK_TOKEN
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Http404
+    if len(request.body) > MAX_REPORT_BYTES:
+        return JsonResponse({"result": 1, "errmsg": "too large"}, status=413)
+    try:
+        reports = parse_reports(request.body)
+    except MalformedReport as exc:
+        return JsonResponse({"result": 1, "errmsg": str(exc)}, status=400)
+    matched = record_delivery_reports(reports)
+    logger.info("SMS delivery reports: %s received, %s matched", len(reports), matched)
+    return JsonResponse({"result": 0, "errmsg": "OK"})

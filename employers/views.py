@@ -1,0 +1,349 @@
+"""The employer's pages (/employer/...) and the person's answer to an invitation.
+
+Every workspace page is for people with the employer role in that organisation: anyone
+else gets 403 at /employer/ (a page that exists) and 404 for an organisation or person
+that is not theirs (it looks like one that does not exist).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Organisation
+
+from . import records, selectors, services
+from .forms import AssignForm, DepartmentForm, ImportForm, PostForm, StaffForm
+from .rules import HORIZONS
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOT_AN_EMPLOYER = services.NOT_AN_EMPLOYER
+
+
+def _workspace(request: HttpRequest, code: str) -> Organisation:
+    organisation = selectors.workspace(request.user, code)
+    if organisation is None:
+        if not selectors.employer_organisations(request.user).exists():
+            raise PermissionDenied(NOT_AN_EMPLOYER)
+        raise Http404
+    return organisation
+
+
+def _department(organisation: Organisation, pk: str | None):
+    if not pk:
+        return None
+    if not str(pk).isdigit():
+        raise Http404
+    department = organisation.departments.filter(pk=int(pk)).first()
+    if department is None:
+        raise Http404
+    return department
+
+
+def _context(organisation: Organisation, **extra) -> dict:
+    return {"organisation": organisation, "horizons": HORIZONS, **extra}
+
+
+def _attachment(name: str) -> str:
+    return f'attachment; filename="{name}"'
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """/employer/: straight to the workspace, or a choice when the person works for several."""
+    organisations = list(selectors.employer_organisations(request.user))
+    if not organisations:
+        raise PermissionDenied(NOT_AN_EMPLOYER)
+    if len(organisations) == 1:
+        return redirect("employers:workspace", code=organisations[0].code)
+    return render(request, "employers/choose.html", {"organisations": organisations})
+
+
+@login_required
+def workspace(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _workspace(request, code)
+    rows = selectors.register(organisation)
+    return render(
+        request,
+        "employers/workspace.html",
+        _context(organisation, summary=selectors.summary(rows), departments=selectors.departments(organisation)),
+    )
+
+
+@login_required
+def staff_list(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _workspace(request, code)
+    department = _department(organisation, request.GET.get("department"))
+    rows = selectors.register(organisation, department=department)
+    return render(
+        request,
+        "employers/staff_list.html",
+        _context(
+            organisation,
+            rows=rows,
+            department=department,
+            summary=selectors.summary(rows),
+            departments=selectors.departments(organisation),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_add(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _workspace(request, code)
+    form = StaffForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person, errors = services.clean_staff(
+            name=data["name"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            department=data["department"],
+            post=data["post"],
+            hired_on=data["hired_on"],
+        )
+        for field, error in errors.items():
+            form.add_error(field, error)
+        if person is not None:
+            try:
+                entry = services.add_staff_member(organisation=organisation, actor=request.user, person=person)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, gettext("已添加 %(name)s，并发出邀请；本人同意后可查看其证书。") % {"name": entry.name}
+                )
+                return redirect("employers:staff_detail", code=code, pk=entry.pk)
+    return render(request, "employers/staff_add.html", _context(organisation, form=form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_import(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _workspace(request, code)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            entries = services.import_staff(
+                organisation=organisation, actor=request.user, data=form.cleaned_data["file"].read()
+            )
+        except services.StaffImportError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, gettext("已导入 %(count)s 人，并向每人发出邀请。") % {"count": len(entries)})
+            return redirect("employers:staff_list", code=code)
+    return render(request, "employers/staff_import.html", _context(organisation, form=form, errors=errors))
+
+
+@login_required
+def import_template(request: HttpRequest, code: str) -> HttpResponse:
+    _workspace(request, code)
+    response = HttpResponse(records.import_template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = _attachment("staff-register-template.xlsx")
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    organisation = _workspace(request, code)
+    row = selectors.staff_row(organisation, pk)
+    if row is None:
+        raise Http404
+    entry = row.entry
+    form = AssignForm(
+        request.POST or None,
+        organisation=organisation,
+        initial={"department": entry.department_id, "post": entry.post_id},
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "invite":
+            services.invite_to_register(entry=entry, actor=request.user)
+            messages.success(request, gettext("已重新发出邀请。"))
+            return redirect("employers:staff_detail", code=code, pk=pk)
+        if form.is_valid():
+            services.assign_staff_member(
+                entry=entry,
+                actor=request.user,
+                department=form.cleaned_data["department"],
+                post=form.cleaned_data["post"],
+            )
+            messages.success(request, gettext("已保存。"))
+            return redirect("employers:staff_detail", code=code, pk=pk)
+    return render(
+        request,
+        "employers/staff_detail.html",
+        _context(
+            organisation,
+            row=row,
+            entry=entry,
+            form=form,
+            new_worker_hours=records.post_hours(entry.post),
+        ),
+    )
+
+
+@login_required
+def staff_record_pdf(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    organisation = _workspace(request, code)
+    row = selectors.staff_row(organisation, pk)
+    if row is None or not row.entry.consented:
+        raise Http404
+    response = HttpResponse(
+        records.person_record_pdf(organisation=organisation, row=row), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = _attachment(f"training-record-{pk}.pdf")
+    return response
+
+
+@login_required
+def firm_record_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _workspace(request, code)
+    rows = selectors.register(organisation)
+    response = HttpResponse(records.firm_record_xlsx(organisation=organisation, rows=rows), content_type=XLSX)
+    response["Content-Disposition"] = _attachment(
+        f"training-records-{organisation.code}-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+    return response
+
+
+@login_required
+def due(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _workspace(request, code)
+    days = request.GET.get("within", "90")
+    days_value = int(days) if days in {str(h) for h in HORIZONS} else HORIZONS[-1]
+    department = _department(organisation, request.GET.get("department"))
+    rows = selectors.register(organisation, department=department, only_consented=True)
+    return render(
+        request,
+        "employers/due.html",
+        _context(
+            organisation,
+            days=days_value,
+            department=department,
+            items=selectors.due_rows(rows, days=days_value),
+            summary=selectors.summary(rows),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_list(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _workspace(request, code)
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_department(organisation=organisation, actor=request.user, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, gettext("已添加部门。"))
+            return redirect("employers:departments", code=code)
+    return render(
+        request,
+        "employers/departments.html",
+        _context(organisation, form=form, departments=selectors.departments(organisation)),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_list(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = _workspace(request, code)
+    return _post_form(request, organisation, post=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    organisation = _workspace(request, code)
+    post = organisation.posts.filter(pk=pk).first()
+    if post is None:
+        raise Http404
+    return _post_form(request, organisation, post=post)
+
+
+def _post_form(request: HttpRequest, organisation: Organisation, *, post) -> HttpResponse:
+    initial = (
+        {
+            "name": post.name,
+            "new_worker_education": post.new_worker_education,
+            "high_risk": post.high_risk,
+            "required_subjects": list(post.required_subjects.all()),
+        }
+        if post
+        else None
+    )
+    form = PostForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_post(
+                organisation=organisation,
+                actor=request.user,
+                name=data["name"],
+                new_worker_education=data["new_worker_education"],
+                high_risk=data["high_risk"],
+                required_subjects=list(data["required_subjects"]),
+                post=post,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, gettext("已保存岗位。"))
+            return redirect("employers:posts", code=organisation.code)
+    return render(
+        request,
+        "employers/posts.html",
+        _context(organisation, form=form, post=post, posts=selectors.posts(organisation)),
+    )
+
+
+# --- the person -------------------------------------------------------------------------
+
+
+@login_required
+def invitations(request: HttpRequest) -> HttpResponse:
+    """The person's side: employers asking to add them, and employers they agreed to."""
+    return render(
+        request,
+        "employers/invitations.html",
+        {
+            "pending": selectors.invitations_for(request.user),
+            "employers": selectors.employers_of(request.user),
+            "has_identity": bool(request.user.id_number_hash),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.person_entry(request.user, pk)
+    if entry is None:
+        raise Http404
+    action = request.POST.get("action")
+    if action in ("accept", "decline"):
+        services.record_consent(entry=entry, user=request.user, accept=action == "accept")
+        text = (
+            gettext("您已同意 %(employer)s 查看您的证书和培训情况。")
+            if action == "accept"
+            else gettext("您已拒绝 %(employer)s 的邀请。")
+        )
+    elif action == "withdraw":
+        services.withdraw_consent(entry=entry, user=request.user)
+        text = gettext("您已撤回同意，%(employer)s 不再能查看您的证书。")
+    else:
+        raise Http404
+    messages.success(request, text % {"employer": entry.organisation.name})
+    return redirect(reverse("employers:invitations"))
