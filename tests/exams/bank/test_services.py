@@ -179,7 +179,7 @@ def test_import_command_prints_each_bad_row_and_exits_1_having_imported_nothing(
     assert excinfo.value.code == 1
     assert capsys.readouterr().err.splitlines() == [
         "bank.csv:3: 判断题答案“也许”无法识别，应为“正确”或“错误”。",
-        "bank.csv:4: 题型“问答”无法识别，应为单选题、多选题或判断题。",
+        "bank.csv:4: 不支持的题型“问答”：只能导入单选题、多选题和判断题。",
         "2 bad rows; nothing imported",
     ]
     assert not bank.questions.exists()
