@@ -402,6 +402,40 @@ def build_record(
     )
 
 
+def answer_label(record: QuestionRecord) -> str:
+    """An answer as people write it: "B", "ACD", "正确"."""
+    if record.kind == TRUE_FALSE:
+        return TRUE_FALSE_EXPORT[record.answer[0]]
+    return "".join(record.answer)
+
+
+#: How many line numbers a grouped notice names before it says "…".
+NOTICE_LINES = 5
+
+
+def group_notices(notices: Sequence[RowError]) -> list[RowError]:
+    """One notice per message, on its first line, naming the lines it applies to.
+
+    "电焊" written on 700 rows is one notice, not 700.
+    """
+    lines: dict[str, list[int]] = {}
+    for notice in notices:
+        lines.setdefault(notice.message, []).append(notice.line)
+    grouped = []
+    for message, numbers in lines.items():
+        if len(numbers) > 1:
+            shown = "、".join(str(number) for number in numbers[:NOTICE_LINES])
+            more = "…" if len(numbers) > NOTICE_LINES else ""
+            message = _("%(message)s（共 %(count)s 行：第 %(lines)s%(more)s 行）") % {
+                "message": message,
+                "count": len(numbers),
+                "lines": shown,
+                "more": more,
+            }
+        grouped.append(RowError(numbers[0], message))
+    return sorted(grouped, key=lambda notice: notice.line)
+
+
 def find_duplicates_in_file(records: Sequence[QuestionRecord]) -> list[RowError]:
     """Every record that repeats an earlier one in the same file, named by both lines."""
     first_line: dict[str, int] = {}
