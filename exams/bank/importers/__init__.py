@@ -8,6 +8,7 @@ questions. Nothing here touches the database: exams.bank.services stores the rec
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -111,6 +112,10 @@ def read_questions(data: bytes, fmt: str, *, columns: ColumnChoices = ()) -> Par
     check_size(len(data))
     result = FORMATS[fmt].read(data, columns)
     result.errors.sort(key=lambda error: error.line)
+    encodings = Counter(record.option_encoding for record in result.records if record.option_encoding)
+    writings = Counter(record.true_false_writing for record in result.records if record.true_false_writing)
+    result.layout["option_encodings"] = dict(encodings.most_common())
+    result.layout["true_false_writings"] = dict(writings.most_common())
     return result
 
 

@@ -72,3 +72,21 @@ def write(records: Iterable[QuestionRecord], *, notes: bool = False) -> bytes:
 def template() -> bytes:
     """The published template: the header, three example rows and a sheet of notes."""
     return write(TEMPLATE_ROWS, notes=True)
+
+
+def errors_workbook(header: Sequence[str], errors: Iterable[dict]) -> bytes:
+    """The rows left out of an import, as the file had them, each led by its row number and
+    reason: the user corrects them here and imports this file again (the two leading
+    columns are not read as questions)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("未导入的行"))
+    sheet.column_dimensions["A"].width = 8
+    sheet.column_dimensions["B"].width = 40
+    sheet.freeze_panes = "C2"
+    sheet.append([_text_cell(sheet, value, bold=True) for value in [_("原行号"), _("错误原因"), *header]])
+    for error in errors:
+        cells = [str(cell) for cell in error.get("cells") or []]
+        sheet.append([error["line"] or "", _text_cell(sheet, error["message"]), *(_text_cell(sheet, c) for c in cells)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

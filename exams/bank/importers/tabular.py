@@ -9,7 +9,6 @@ it saw is reported with the result for the preview.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
@@ -83,8 +82,6 @@ def read_rows(rows: Iterable[tuple[int, Sequence[object]]], columns: Sequence[tu
     option_cell = layout.indices(OPTIONS)[0] if len(layout.indices(OPTIONS)) == 1 else None
     option_columns = layout.option_columns()
     points = layout.indices(KNOWLEDGE_POINT)
-    encodings: Counter[str] = Counter()
-    writings: Counter[str] = Counter()
 
     def value(row: Sequence[object], role: str) -> object:
         index = single[role]
@@ -118,12 +115,6 @@ def read_rows(rows: Iterable[tuple[int, Sequence[object]]], columns: Sequence[tu
             result.add_problem(line, problem)
         else:
             result.records.append(record)
-            if record.option_encoding:
-                encodings[record.option_encoding] += 1
-            if record.true_false_writing:
-                writings[record.true_false_writing] += 1
-    result.layout["option_encodings"] = dict(encodings.most_common())
-    result.layout["true_false_writings"] = dict(writings.most_common())
     return result
 
 
