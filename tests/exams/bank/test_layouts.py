@@ -176,7 +176,13 @@ def test_a_header_found_nowhere_is_reported_with_its_columns_for_the_user_to_nam
     result = read(data)
 
     # then
-    assert [(e.line, e.message[:23]) for e in result.errors] == [(1, "第 1 行表头缺少列：题干、答案。请在预览中")]
+    assert [(e.line, e.message) for e in result.errors] == [
+        (
+            1,
+            "第 1 行表头缺少列：题干、答案。请在预览中指定各列的用途，或把表头改为："
+            "操作项目 | 题型 | 题干 | 选项 | 答案 | 解析 | 知识点 | 难度。",
+        )
+    ]
     assert [c["header"] for c in result.layout["columns"]] == ["Q", "OPTS", "KEY"]
 
 
