@@ -166,17 +166,21 @@ def _section_kind(line: str, *, numbered_only: bool) -> str | None:
     return text if len(text) <= 30 and is_kind_name(text) else None
 
 
+def _set_answer(question: _Question, value: str) -> None:
+    """The answer, and a "解析：…" written after it on the same line."""
+    explanation = _EXPLANATION_INSIDE.search(value)
+    if explanation is not None:
+        question.explanation = [value[explanation.end() :].strip()]
+        value = value[: explanation.start()]
+    question.answer = value.strip()
+
+
 def _take_answer(question: _Question, line: str) -> str:
     """Take "答案：B" (and a "解析：…" after it) off the end of a line; the rest of the line."""
     inside = _ANSWER_INSIDE.search(line)
     if inside is None:
         return line
-    value = inside.group(1).strip()
-    explanation = _EXPLANATION_INSIDE.search(value)
-    if explanation is not None:
-        question.explanation = [value[explanation.end() :].strip()]
-        value = value[: explanation.start()].strip()
-    question.answer = value
+    _set_answer(question, inside.group(1))
     return line[: inside.start()].strip()
 
 
@@ -223,7 +227,7 @@ def _questions(paragraphs: Sequence[_Paragraph], result: ParseResult) -> Iterato
                 question.explanation = [explanation.group(1).strip()]
             elif answer and (question.stem or question.options):
                 question.text.append(line)
-                _take_answer(question, line)
+                _set_answer(question, answer.group(1))
             elif question.explanation is not None:
                 question.text.append(line)
                 question.explanation.append(line)

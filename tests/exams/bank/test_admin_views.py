@@ -297,7 +297,11 @@ def test_an_import_that_meets_a_duplicate_added_meanwhile_fails_and_imports_noth
     question_import.refresh_from_db()
     assert question_import.status == QuestionImport.Status.FAILED
     assert question_import.errors == [
-        {"line": 3, "message": f"题库中已有相同的试题（编号 {existing.pk}）。", "cells": ["0102", "判断题", "题二", "", "对"]}
+        {
+            "line": 3,
+            "message": f"题库中已有相同的试题（编号 {existing.pk}）。",
+            "cells": ["0102", "判断题", "题二", "", "对"],
+        }
     ]
     assert list(own_bank.questions.all()) == [existing]
 

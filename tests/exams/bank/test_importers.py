@@ -546,7 +546,9 @@ def test_an_unknown_extension_asks_for_a_format():
 def test_old_office_files_are_asked_to_be_saved_anew(name, suffix):
     with pytest.raises(FileProblem) as excinfo:
         guess_format(name)
-    assert str(excinfo.value) == f"“{name}”是旧版 Office 格式，请在 Excel / Word / WPS 中“另存为” {suffix} 格式后再上传。"
+    assert (
+        str(excinfo.value) == f"“{name}”是旧版 Office 格式，请在 Excel / Word / WPS 中“另存为” {suffix} 格式后再上传。"
+    )
 
 
 def test_scripts_in_question_text_are_kept_as_text_from_tabular_formats():

@@ -29,7 +29,14 @@ def test_the_national_layout_with_a_title_row_and_an_empty_first_column(xlsx, na
             [None, "低压电工作业题库"],
             [],
             [None, *national_header],
-            [None, "低压电工作业", "单选题", "1.安全生产管理，坚持（ ）的方针。", "**A.以人为本**B.发展**C.综合治理", "A"],
+            [
+                None,
+                "低压电工作业",
+                "单选题",
+                "1.安全生产管理，坚持（ ）的方针。",
+                "**A.以人为本**B.发展**C.综合治理",
+                "A",
+            ],
             [None, "低压电工作业", "判断题", "2、电工应持证上岗。", "", "正确"],
             [None, "低压电工作业", "多选题", "3．触电急救的原则是（ ）。", "A.迅速##B.就地##C.准确##D.坚持", "ABCD"],
         ]
@@ -145,7 +152,9 @@ def test_one_column_per_option_with_letters_or_names_as_headers(xlsx):
 
 
 def test_a_chapter_column_with_sub_levels_joins_them_into_the_knowledge_point(xlsx):
-    data = xlsx([["题干", "答案", "章节", "二级章节", "知识点"], ["题一", "对", "第一章 电工基础", "第二节 安全电压", ""]])
+    data = xlsx(
+        [["题干", "答案", "章节", "二级章节", "知识点"], ["题一", "对", "第一章 电工基础", "第二节 安全电压", ""]]
+    )
 
     record = read(data).records[0]
 
