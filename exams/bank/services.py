@@ -268,10 +268,10 @@ def export_bank(*, bank: QuestionBank, fmt: str, actor: User | None) -> Exported
 
     The caller checks that the actor may read the bank.
     """
-    from .importers import aiken, write_questions
+    from .importers import FORMATS, aiken, write_questions
     from .selectors import question_records
 
-    records = question_records(bank, with_images=fmt == "moodle-xml")
+    records = question_records(bank, with_images=FORMATS[fmt].carries_images)
     left_out = 0
     if fmt == "aiken":
         data, left_out = aiken.write(records)

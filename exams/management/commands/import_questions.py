@@ -46,6 +46,11 @@ class Command(BaseCommand):
             help="leave out (and count) questions repeated in the file or already in the bank",
         )
         parser.add_argument(
+            "--import-good-rows",
+            action="store_true",
+            help="import the rows without errors and list the others (default: one bad row imports nothing)",
+        )
+        parser.add_argument(
             "--columns",
             help=(
                 "roles of spreadsheet columns, over what the header says: 'stem=题目内容,options=题目选项,…' "
@@ -76,7 +81,8 @@ class Command(BaseCommand):
         for notice in parsed.notices:
             self.stderr.write(f"{file.name}:{notice.line}: {notice.message}")
         errors = list(parsed.errors)
-        if not errors:
+        good_rows = options.get("import_good_rows", False)
+        if not errors or (good_rows and parsed.records):
             try:
                 with transaction.atomic():  # a bank created here goes again if the import fails
                     outcome = import_questions(
@@ -85,6 +91,7 @@ class Command(BaseCommand):
                         actor=None,
                         default_operation_type=default_type,
                         skip_duplicates=skip_duplicates,
+                        skip_bad_rows=good_rows,
                         source=file.name,
                     )
             except ImportRejected as rejected:
@@ -92,8 +99,17 @@ class Command(BaseCommand):
             else:
                 for notice in outcome.notices:
                     self.stderr.write(f"{file.name}:{notice.line}: {notice.message}")
-                skipped = f" ({outcome.skipped} duplicates skipped)" if outcome.skipped else ""
-                self.stdout.write(f"imported {outcome.imported} questions{skipped}")
+                left_out = sorted([*errors, *outcome.left_out], key=lambda error: error.line)
+                for error in left_out:
+                    self.stderr.write(f"{file.name}:{error.line}: {error.message}")
+                notes = []
+                if outcome.skipped:
+                    notes.append(f"{outcome.skipped} duplicates skipped")
+                if left_out:
+                    notes.append(f"{len(left_out)} bad rows left out")
+                self.stdout.write(
+                    f"imported {outcome.imported} questions" + (f" ({', '.join(notes)})" if notes else "")
+                )
                 return
         for error in errors:
             self.stderr.write(f"{file.name}:{error.line}: {error.message}")
