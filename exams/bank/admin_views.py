@@ -377,6 +377,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
                     )
                     messages.success(request, _("已按新的设置重新检查。"))
                     return redirect("question_banks:import_detail", question_import.pk)
+                messages.error(request, _("请为每一列选择用途后再重新检查。"))
             elif action == "discard":
                 discard_question_import(question_import=question_import, actor=request.user)
                 messages.success(request, _("已放弃这次导入，上传的文件已删除。"))
