@@ -32,7 +32,7 @@ from exams.errors import BankError, ImportRejected
 
 from .access import can_edit_bank
 from .importers import FileProblem, ParseResult, read_questions
-from .importers.operation_types import Catalogue, CatalogueEntry, match_operation_type
+from .importers.operation_types import Catalogue, CatalogueEntry, TypeMatch, match_operation_type
 from .importers.records import QuestionRecord, RowError, RowProblem, answer_label, build_record, group_notices
 from .models import Question, QuestionBank, QuestionImport
 from .selectors import bank_fingerprints
@@ -110,11 +110,14 @@ def plan_import(
         repeats.append(first.get(record.fingerprint))
         first.setdefault(record.fingerprint, record)
     notices: list[RowError] = []
+    matches: dict[str, TypeMatch | None] = {}  # a bank writes the same few names on every row
     for record, repeated in zip(records, repeats, strict=True):
         type_ids: set[int] = set()
         unknown = []
         for value in record.operation_types:
-            match = match_operation_type(value, catalogue)
+            if value not in matches:
+                matches[value] = match_operation_type(value, catalogue)
+            match = matches[value]
             if match is None:
                 unknown.append(value)
                 continue

@@ -60,7 +60,7 @@ _V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 _QUESTION_START = re.compile(r"^\s*(?:第\s*\d+\s*题\s*[.．、:：]?|\d+\s*[.．、)）](?!\d)|[(（]\s*\d+\s*[)）])\s*")
-_SECTION = re.compile(r"^\s*(?:第?[一二三四五六七八九十]+(?:部分|大题)?\s*[、.．:：]?|[IVX]+\s*[.．、])\s*(.+)$")
+_SECTION = re.compile(r"^\s*(?:第?[一二三四五六七八九十百千零]+(?:部分|大题)?\s*[、.．:：]?|[IVX]+\s*[.．、])\s*(.+)$")
 _OPTION_START = re.compile(r"^\s*(?:[(（]\s*[A-HＡ-Ｈ]\s*[)）]|[A-HＡ-Ｈ]\s*[.．、:：)）])")
 _ANSWER = re.compile(r"^\s*(?:【\s*(?:正确|标准|参考)?答案\s*】|(?:正确|标准|参考)?答案\s*[:：]?)\s*(.*)$")
 _ANSWER_INSIDE = re.compile(r"(?:【\s*(?:正确|标准|参考)?答案\s*】|(?:正确|标准|参考)?答案\s*[:：])\s*(.*)$")
@@ -313,14 +313,25 @@ def read(data: bytes, columns: Sequence[tuple[str, str]] = ()) -> ParseResult:
 # --- Writing ----------------------------------------------------------------------------------
 
 _SECTION_NAMES = {"true_false": "判断题", "single": "单项选择题", "multiple": "多项选择题"}
-_NUMERALS = "一二三四五六七八九十"
+_DIGITS = "零一二三四五六七八九"
 
 
-def _heading_number(index: int) -> str:
-    if index < 10:
-        return _NUMERALS[index]
-    tens, units = divmod(index + 1, 10)
-    return (_NUMERALS[tens - 1] if tens > 1 else "") + "十" + (_NUMERALS[units - 1] if units else "")
+def chinese_number(number: int) -> str:
+    """1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五 (section headings count this way)."""
+    if number < 10:
+        return _DIGITS[number]
+    if number < 20:
+        return "十" + (_DIGITS[number - 10] if number > 10 else "")
+    text = ""
+    pending_zero = False
+    for power, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = number // power % 10
+        if digit:
+            text += ("零" if pending_zero else "") + _DIGITS[digit] + unit
+            pending_zero = False
+        elif text:
+            pending_zero = True
+    return text if number < 10_000 else str(number)
 
 
 def _lines(document, text: str):
@@ -347,7 +358,7 @@ def write(records: Iterable[QuestionRecord]) -> bytes:
     for record in records:
         if record.kind != kind:
             kind = record.kind
-            document.add_paragraph(f"{_heading_number(sections)}、{_SECTION_NAMES[kind]}", style="Heading 2")
+            document.add_paragraph(f"{chinese_number(sections + 1)}、{_SECTION_NAMES[kind]}", style="Heading 2")
             sections += 1
             number = 0
         number += 1

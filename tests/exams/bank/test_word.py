@@ -288,3 +288,31 @@ def test_word_round_trips_every_field_with_a_picture(picture):
     ] == [(r.kind, r.stem, r.options, r.answer, r.explanation, r.knowledge_point, r.difficulty) for r in records]
     assert [r.operation_types for r in again.records] == [("0102",), (), (), ()]
     assert again.records[0].image is not None and again.records[0].image.data == picture
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"), (21, "二十一"), (100, "一百"), (105, "一百零五"),
+     (110, "一百一十"), (1001, "一千零一")],
+)  # fmt: skip
+def test_section_numbers_of_a_long_export(number, text):
+    from exams.bank.importers.word import chinese_number
+
+    assert chinese_number(number) == text
+
+
+def test_an_export_whose_kinds_alternate_keeps_its_order(docx):
+    records = [
+        QuestionRecord(
+            line=0,
+            kind=("true_false", "single")[n % 2],
+            stem=f"题{n}",
+            options=(("A", "甲"), ("B", "乙")) if n % 2 else (),
+            answer=("A",) if n % 2 else ("T",),
+        )
+        for n in range(120)
+    ]
+
+    again = read(write_questions(records, "docx"))
+
+    assert [(r.kind, r.stem) for r in again.records] == [(r.kind, r.stem) for r in records]
