@@ -50,7 +50,9 @@ TYPES = ["0102", "0101", "0102、0101"]
 def _record(index: int) -> QuestionRecord:
     """A realistic row: mostly true/false and single choice, some multiple choice."""
     kind = ("true_false", "single", "single", "multiple", "true_false")[index % 5]
-    stem = f"第 {index} 题：在{POINTS[index % len(POINTS)]}方面，下列关于低压电气设备安全操作的说法中，正确的是哪一项？"
+    stem = (
+        f"在{POINTS[index % len(POINTS)]}方面（编号 {index}），下列关于低压电气设备安全操作的说法中，正确的是哪一项？"
+    )
     options: tuple[tuple[str, str], ...] = ()
     answer: tuple[str, ...] = ("T",) if index % 2 else ("F",)
     if kind != "true_false":

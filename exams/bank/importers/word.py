@@ -281,7 +281,6 @@ def _record(document, question: _Question, result: ParseResult) -> QuestionRecor
         operation_types=question.meta.get("operation_types", ""),
         image=_image(document, question, result),
         infer_missing_kind=True,
-        numbered_stem=True,
     )
 
 

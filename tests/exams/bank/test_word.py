@@ -316,3 +316,9 @@ def test_an_export_whose_kinds_alternate_keeps_its_order(docx):
     again = read(write_questions(records, "docx"))
 
     assert [(r.kind, r.stem) for r in again.records] == [(r.kind, r.stem) for r in records]
+
+
+def test_a_stem_that_names_its_question_keeps_what_follows_the_number(docx):
+    result = read(docx(["1. 第3题的说法：电工应持证上岗。", "答案：对"]))
+
+    assert [r.stem for r in result.records] == ["第3题的说法：电工应持证上岗。"]
