@@ -333,15 +333,42 @@ def chinese_number(number: int) -> str:
     return text if number < 10_000 else str(number)
 
 
-def _lines(document, text: str):
-    """One paragraph; the text's line breaks become line breaks inside it."""
-    lines = text.split("\n")
-    paragraph = document.add_paragraph(lines[0])
-    for line in lines[1:]:
-        run = paragraph.add_run()
-        run.add_break()
-        run.add_text(line)
-    return paragraph
+class _Body:
+    """Paragraphs appended at the end of a new document's body in constant time.
+
+    python-docx's ``add_paragraph`` looks for the section properties on every call, which
+    makes a long export quadratic; here they are taken out first and put back at the end.
+    """
+
+    def __init__(self, document) -> None:
+        from docx.text.paragraph import Paragraph
+
+        self._paragraph = Paragraph
+        self.document = document
+        self.element = document.element.body
+        self.section = self.element.find(f"{_W}sectPr")
+        if self.section is not None:
+            self.element.remove(self.section)
+
+    def add(self, text: str, style: str | None = None):
+        """One paragraph; the text's line breaks become line breaks inside it."""
+        from docx.oxml.parser import OxmlElement
+
+        element = OxmlElement("w:p")
+        self.element.append(element)
+        paragraph = self._paragraph(element, self.document._body)
+        if style is not None:
+            paragraph.style = self.document.styles[style]
+        lines = text.split("\n")
+        run = paragraph.add_run(lines[0])
+        for line in lines[1:]:
+            run.add_break()
+            run.add_text(line)
+        return paragraph
+
+    def close(self) -> None:
+        if self.section is not None:
+            self.element.append(self.section)
 
 
 def write(records: Iterable[QuestionRecord]) -> bytes:
@@ -351,30 +378,32 @@ def write(records: Iterable[QuestionRecord]) -> bytes:
     from docx.shared import Cm
 
     document = Document()
+    body = _Body(document)
     sections = 0
     kind = ""
     number = 0
     for record in records:
         if record.kind != kind:
             kind = record.kind
-            document.add_paragraph(f"{chinese_number(sections + 1)}、{_SECTION_NAMES[kind]}", style="Heading 2")
+            body.add(f"{chinese_number(sections + 1)}、{_SECTION_NAMES[kind]}", style="Heading 2")
             sections += 1
             number = 0
         number += 1
-        paragraph = _lines(document, f"{number}. {record.stem}")
+        paragraph = body.add(f"{number}. {record.stem}")
         if record.image is not None:
             paragraph.add_run().add_picture(io.BytesIO(record.image.data), width=Cm(6))
         for key, text in record.options:
-            document.add_paragraph(f"{key}. {text}")
+            body.add(f"{key}. {text}")
         answer = TRUE_FALSE_EXPORT[record.answer[0]] if record.kind == TRUE_FALSE else "".join(record.answer)
-        document.add_paragraph(f"答案：{answer}")
+        body.add(f"答案：{answer}")
         if record.explanation:
-            _lines(document, f"解析：{record.explanation}")
+            body.add(f"解析：{record.explanation}")
         if record.knowledge_point:
-            document.add_paragraph(f"知识点：{record.knowledge_point}")
-        document.add_paragraph(f"难度：{record.difficulty}")
+            body.add(f"知识点：{record.knowledge_point}")
+        body.add(f"难度：{record.difficulty}")
         if record.operation_types:
-            document.add_paragraph(f"操作项目：{'、'.join(record.operation_types)}")
+            body.add(f"操作项目：{'、'.join(record.operation_types)}")
+    body.close()
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
