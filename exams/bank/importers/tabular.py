@@ -75,8 +75,8 @@ def read_rows(rows: Iterable[tuple[int, Sequence[object]]], columns: Sequence[tu
         return result
     if not body:
         raise FileProblem(_("文件中没有试题。"))
-    single = {
-        role: (layout.indices(role) or [None])[0]
+    single: dict[str, int | None] = {
+        role: next(iter(layout.indices(role)), None)
         for role in (OPERATION_TYPE, KIND, STEM, ANSWER, EXPLANATION, DIFFICULTY)
     }
     option_cell = layout.indices(OPTIONS)[0] if len(layout.indices(OPTIONS)) == 1 else None
