@@ -83,7 +83,7 @@ _ANSWER_LABEL = re.compile(r"^(?:【?(?:正确|标准|参考)?答案】?|answer)
 _LIST_SEPARATORS = re.compile(r"[,，、;；\n]+")
 _BRACKETED = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
 #: Leading question numbers: "1." "1、" "1．" "（1）" "(1)" "第1题" — never "1.5 米" or "2、3 号".
-_NUMBERING = re.compile(r"^\s*(?:第\s*\d+\s*题\s*[.．、:：]?|[(（]\s*\d+\s*[)）]|\d+\s*[.．、)）](?!\d))\s*")
+_NUMBERING = re.compile(r"^\s*(?:第\s*\d+\s*题(?:\s*[.．、:：]|\s+)|[(（]\s*\d+\s*[)）]|\d+\s*[.．、)）](?!\d))\s*")
 
 
 class RowProblem(ValueError):
@@ -206,7 +206,8 @@ def is_kind_name(text: str) -> bool:
 
 def strip_numbering(stem: str) -> str:
     """A stem without the question number banks put in front of it ("1." "（1）" "第1题")."""
-    return _NUMBERING.sub("", stem, count=1) if _NUMBERING.match(stem) else stem
+    stripped = _NUMBERING.sub("", stem, count=1)
+    return stripped if stripped.strip() else stem
 
 
 def split_options(value: object) -> list[str]:
