@@ -413,6 +413,11 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
                 column["header"] for column in layout.get("columns") or [] if column["role"] == "ignore"
             ],
             "bad_rows": len({error["line"] for error in question_import.errors if error.get("line")}),
+            "errors": [
+                {**error, "shown": " | ".join(cell for cell in error.get("cells") or [] if cell)}
+                for error in question_import.errors
+            ],
+            "errors_downloadable": any(error.get("cells") for error in question_import.errors),
             "Status": Status,
         },
     )
