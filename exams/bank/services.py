@@ -476,15 +476,22 @@ def _preview_row(record: QuestionRecord) -> dict[str, Any]:
     }
 
 
-#: A cell of a bad row kept for the errors workbook is cut to this many characters.
+#: A cell of a bad row kept for the errors workbook is cut to this many characters, and
+#: the cells kept for one import stop at a budget (a hostile file could repeat one long
+#: shared string on every row); rows past it keep their number and reason only.
 MAX_KEPT_CELL = 2_000
+MAX_KEPT_CHARACTERS = 5_000_000
 
 
-def _with_cells(errors: Sequence[RowError], sources: Mapping[int, list[str]]) -> list[dict[str, Any]]:
+def stored_errors(errors: Sequence[RowError], sources: Mapping[int, list[str]]) -> list[dict[str, Any]]:
     """Errors as stored: each with the bad row's own cells, for the workbook of errors."""
-    return [
-        {**error.as_dict(), "cells": [cell[:MAX_KEPT_CELL] for cell in sources.get(error.line, [])]} for error in errors
-    ]
+    kept = 0
+    stored = []
+    for error in errors:
+        cells = [cell[:MAX_KEPT_CELL] for cell in sources.get(error.line, [])]
+        kept += sum(len(cell) for cell in cells)
+        stored.append({**error.as_dict(), "cells": cells if kept <= MAX_KEPT_CHARACTERS else []})
+    return stored
 
 
 @dataclass
@@ -522,7 +529,7 @@ def _apply_check(question_import: QuestionImport) -> None:
     question_import.total = len(checked.records) + len({error.line for error in checked.errors if error.line})
     question_import.importable = len(checked.plan.create) if checked.plan else 0
     question_import.skipped = len(checked.plan.skipped) if checked.plan else 0
-    question_import.errors = _with_cells(checked.errors, parsed.sources if parsed else {})
+    question_import.errors = stored_errors(checked.errors, parsed.sources if parsed else {})
     question_import.notices = [notice.as_dict() for notice in checked.notices]
     question_import.layout = {**(parsed.layout if parsed else {}), "source_header": parsed.header if parsed else []}
     question_import.preview = [_preview_row(record) for record in checked.records[:PREVIEW_ROWS]]
@@ -705,10 +712,10 @@ def run_question_import(*, import_id: int) -> QuestionImport:
             left_out = sorted([*parse_errors, *outcome.left_out], key=lambda error: error.line)
             locked.status = QuestionImport.Status.DONE
             locked.imported, locked.skipped, locked.left_out = outcome.imported, outcome.skipped, len(left_out)
-            locked.errors = _with_cells(left_out, sources)
+            locked.errors = stored_errors(left_out, sources)
         else:
             locked.status = QuestionImport.Status.FAILED
-            locked.errors = _with_cells(errors, sources)
+            locked.errors = stored_errors(errors, sources)
         locked.finished_at = timezone.now()
         stored = locked.file.name
         locked.file = ""

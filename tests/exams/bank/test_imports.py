@@ -299,3 +299,15 @@ def test_an_export_of_a_national_bank_reimports_to_the_same_questions(catalogue,
     source_bank, copy = QuestionBank.objects.get(slug="source"), QuestionBank.objects.get(slug="copy")
     assert question_records(copy) == question_records(source_bank)
     assert len(read_questions(exported.read_bytes(), fmt).records) == 3
+
+
+def test_the_cells_kept_of_bad_rows_stop_at_a_budget(monkeypatch):
+    from exams.bank.importers.records import RowError
+    from exams.bank.services import stored_errors
+
+    monkeypatch.setattr("exams.bank.services.MAX_KEPT_CHARACTERS", 10)
+    errors = [RowError(2, "坏"), RowError(3, "坏")]
+
+    stored = stored_errors(errors, {2: ["甲" * 6], 3: ["乙" * 6]})
+
+    assert stored == [{"line": 2, "message": "坏", "cells": ["甲" * 6]}, {"line": 3, "message": "坏", "cells": []}]
