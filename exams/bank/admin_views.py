@@ -342,6 +342,8 @@ def _preview_rows(question_import: QuestionImport) -> list[dict]:
 
 
 _ACTIONS = ("confirm", "good_rows", "recheck", "discard")
+#: Errors listed on the page; all of them are in the downloadable workbook.
+ERRORS_SHOWN = 500
 
 
 def _check_form(question_import: QuestionImport, data=None) -> ImportCheckForm:
@@ -415,8 +417,9 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             "bad_rows": len({error["line"] for error in question_import.errors if error.get("line")}),
             "errors": [
                 {**error, "shown": " | ".join(cell for cell in error.get("cells") or [] if cell)}
-                for error in question_import.errors
+                for error in question_import.errors[:ERRORS_SHOWN]
             ],
+            "errors_not_shown": max(0, len(question_import.errors) - ERRORS_SHOWN),
             "errors_downloadable": any(error.get("cells") for error in question_import.errors),
             "Status": Status,
         },
