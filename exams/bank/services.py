@@ -526,7 +526,8 @@ def _apply_check(question_import: QuestionImport) -> None:
     """Fill in what the preview shows: the layout, every error and notice, the first rows."""
     checked = _check_file(question_import)
     parsed = checked.parsed
-    question_import.total = len(checked.records) + len({error.line for error in checked.errors if error.line})
+    unreadable = {error.line for error in parsed.errors if error.line} if parsed else set()
+    question_import.total = len(checked.records) + len(unreadable)
     question_import.importable = len(checked.plan.create) if checked.plan else 0
     question_import.skipped = len(checked.plan.skipped) if checked.plan else 0
     question_import.errors = stored_errors(checked.errors, parsed.sources if parsed else {})

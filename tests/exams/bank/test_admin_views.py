@@ -593,7 +593,12 @@ def test_importing_the_good_rows_leaves_the_bad_ones_downloadable(
 
     # then
     question_import.refresh_from_db()
-    assert (question_import.status, question_import.imported, question_import.left_out) == ("done", 1, 1)
+    assert (question_import.status, question_import.total, question_import.imported, question_import.left_out) == (
+        "done",
+        2,
+        1,
+        1,
+    )
     assert list(own_bank.questions.values_list("stem", flat=True)) == ["好题"]
     sheet = load_workbook(io.BytesIO(errors.content)).active
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
