@@ -178,6 +178,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
     },
     "certificates-record-lapses": {"task": "certificates.record_lapses", "schedule": crontab(hour=1, minute=30)},
+    # Question-file previews nobody confirmed or discarded: their kept files go after a day.
+    "exams-discard-stale-question-imports": {
+        "task": "exams.discard_stale_question_imports",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # --- Auth and allauth -----------------------------------------------------------------

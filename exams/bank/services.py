@@ -14,6 +14,8 @@ import io
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
@@ -656,6 +658,31 @@ def discard_question_import(*, question_import: QuestionImport, actor: User) -> 
         if stored:
             transaction.on_commit(lambda: locked.file.storage.delete(stored))
     return locked
+
+
+#: A preview nobody confirmed or discarded is discarded after this long (its file is exam content).
+OPEN_IMPORT_LIFETIME = timedelta(days=1)
+
+
+def discard_stale_question_imports(*, now: datetime | None = None) -> int:
+    """Discard previews left open longer than OPEN_IMPORT_LIFETIME, deleting their files;
+    the nightly task calls this. Returns how many were discarded."""
+    cutoff = (now or timezone.now()) - OPEN_IMPORT_LIFETIME
+    discarded = 0
+    for pk in QuestionImport.objects.filter(status__in=_OPEN, created_at__lt=cutoff).values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = QuestionImport.objects.select_for_update().filter(pk=pk, status__in=_OPEN).first()
+            if locked is None:
+                continue
+            stored = locked.file.name
+            locked.status = QuestionImport.Status.DISCARDED
+            locked.file = ""
+            locked.save(update_fields=["status", "file"])
+            record_event(actor=None, action="exams.question_import.discarded", obj=locked, data={"stale": True})
+            if stored:
+                transaction.on_commit(partial(locked.file.storage.delete, stored))
+            discarded += 1
+    return discarded
 
 
 def run_question_import(*, import_id: int) -> QuestionImport:

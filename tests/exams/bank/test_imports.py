@@ -311,3 +311,42 @@ def test_the_cells_kept_of_bad_rows_stop_at_a_budget(monkeypatch):
     stored = stored_errors(errors, {2: ["甲" * 6], 3: ["乙" * 6]})
 
     assert stored == [{"line": 2, "message": "坏", "cells": ["甲" * 6]}, {"line": 3, "message": "坏", "cells": []}]
+
+
+def test_previews_left_open_for_a_day_are_discarded_with_their_files(
+    catalogue, xlsx, django_capture_on_commit_callbacks
+):
+    # given: an old open preview, a fresh one and an old finished import
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from exams.bank.models import QuestionImport
+    from exams.bank.services import discard_stale_question_imports
+
+    bank = QuestionBankFactory()
+    now = timezone.now()
+    old, fresh, done = (
+        QuestionImport.objects.create(bank=bank, original_name=name, format="xlsx", status=status)
+        for name, status in (("old.xlsx", "invalid"), ("fresh.xlsx", "checked"), ("done.xlsx", "done"))
+    )
+    for item in (old, fresh):
+        item.file.save(item.original_name, ContentFile(xlsx([["题干", "答案"], ["题", "对"]])))
+    stored = old.file.name
+    QuestionImport.objects.filter(pk__in=[old.pk, done.pk]).update(created_at=now - dt.timedelta(days=2))
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        discarded = discard_stale_question_imports(now=now)
+
+    # then
+    assert discarded == 1
+    assert {i.original_name: i.status for i in QuestionImport.objects.all()} == {
+        "old.xlsx": "discarded",
+        "fresh.xlsx": "checked",
+        "done.xlsx": "done",
+    }
+    assert not default_storage.exists(stored)
+    assert default_storage.exists(QuestionImport.objects.get(pk=fresh.pk).file.name)
