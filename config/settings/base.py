@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "employers.send_weekly_digests",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-wed"),
     },
+    # Question-file previews nobody confirmed or discarded: their kept files go after a day.
+    "exams-discard-stale-question-imports": {
+        "task": "exams.discard_stale_question_imports",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # --- Auth and allauth -----------------------------------------------------------------

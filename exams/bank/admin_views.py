@@ -41,16 +41,20 @@ from .access import (
     is_bank_staff,
     readable_banks_filter,
 )
-from .forms import ImportUploadForm, QuestionAdminForm, QuestionBankAdminForm, RetireForm
+from .forms import ImportCheckForm, ImportUploadForm, QuestionAdminForm, QuestionBankAdminForm, RetireForm
 from .importers import FORMATS, excel
+from .importers.examples import EXAMPLES
+from .importers.options import ENCODINGS
 from .models import Question, QuestionBank, QuestionImport, QuestionKind
 from .services import (
     check_question_import,
     confirm_question_import,
     create_organisation_bank,
     create_question,
+    discard_question_import,
     export_bank,
     import_progress,
+    recheck_question_import,
     reinstate_question,
     retire_question,
     revise_question,
@@ -256,6 +260,7 @@ def bank_index(request: HttpRequest) -> TemplateResponse:
             "banks": [(bank, bank.pk in editable) for bank in banks],
             "formats": list(FORMATS.values()),
             "imports": bank_selectors.imports_for(request.user)[:20],
+            "examples": list(EXAMPLES.values()),
             "organisations_without_bank": Organisation.objects.filter(pk__in=own - with_bank).order_by("name"),
         },
     )
@@ -302,10 +307,18 @@ def import_upload(request: HttpRequest, bank_id: int) -> HttpResponse:
             skip_duplicates=form.cleaned_data["skip_duplicates"],
         )
         return redirect("question_banks:import_detail", question_import.pk)
+    form_examples = list(EXAMPLES.values())
     return TemplateResponse(
         request,
         "exams/bank/import_upload.html",
-        {"page_title": _("导入试题"), "page_subtitle": bank.name, "header_icon": "upload", "bank": bank, "form": form},
+        {
+            "page_title": _("导入试题"),
+            "page_subtitle": bank.name,
+            "header_icon": "upload",
+            "bank": bank,
+            "form": form,
+            "examples": form_examples,
+        },
     )
 
 
@@ -328,12 +341,59 @@ def _preview_rows(question_import: QuestionImport) -> list[dict]:
     ]
 
 
+_ACTIONS = ("confirm", "good_rows", "recheck", "discard")
+#: Errors listed on the page; all of them are in the downloadable workbook.
+ERRORS_SHOWN = 500
+
+
+def _check_form(question_import: QuestionImport, data=None) -> ImportCheckForm:
+    return ImportCheckForm(
+        data,
+        layout=question_import.layout,
+        initial={
+            "skip_duplicates": question_import.skip_duplicates,
+            "default_operation_type": question_import.default_operation_type_id,
+        },
+    )
+
+
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The preview (what was recognised, every error and notice, the first rows) and its
+    actions: check again with other settings, confirm, import only the good rows, discard."""
     question_import = _own_import(request, import_id)
+    form = _check_form(question_import)
     if request.method == "POST":
-        question_import = confirm_question_import(question_import=question_import, actor=request.user)
-        return redirect("question_banks:import_detail", question_import.pk)
+        action = request.POST.get("action", "confirm")
+        if action not in _ACTIONS:
+            raise Http404
+        try:
+            if action == "recheck":
+                form = _check_form(question_import, request.POST)
+                if form.is_valid():
+                    recheck_question_import(
+                        question_import=question_import,
+                        actor=request.user,
+                        columns=form.column_choices(),
+                        skip_duplicates=form.cleaned_data["skip_duplicates"],
+                        default_operation_type=form.cleaned_data["default_operation_type"],
+                    )
+                    messages.success(request, _("已按新的设置重新检查。"))
+                    return redirect("question_banks:import_detail", question_import.pk)
+                messages.error(request, _("请为每一列选择用途后再重新检查。"))
+            elif action == "discard":
+                discard_question_import(question_import=question_import, actor=request.user)
+                messages.success(request, _("已放弃这次导入，上传的文件已删除。"))
+                return redirect("question_banks:index")
+            else:
+                confirm_question_import(
+                    question_import=question_import, actor=request.user, good_rows_only=action == "good_rows"
+                )
+                return redirect("question_banks:import_detail", question_import.pk)
+        except BankError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("question_banks:import_detail", question_import.pk)
     Status = QuestionImport.Status
+    layout = question_import.layout or {}
     return TemplateResponse(
         request,
         "exams/bank/import_detail.html",
@@ -345,9 +405,47 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             "preview": _preview_rows(question_import),
             "progress": import_progress(question_import),
             "in_progress": question_import.status in (Status.QUEUED, Status.RUNNING),
+            "is_open": question_import.status in (Status.CHECKED, Status.INVALID),
+            "form": form,
+            "option_encodings": [
+                (ENCODINGS.get(name, name), count) for name, count in (layout.get("option_encodings") or {}).items()
+            ],
+            "true_false_writings": list((layout.get("true_false_writings") or {}).items()),
+            "ignored_columns": [
+                column["header"] for column in layout.get("columns") or [] if column["role"] == "ignore"
+            ],
+            "bad_rows": len({error["line"] for error in question_import.errors if error.get("line")}),
+            "errors": [
+                {**error, "shown": " | ".join(cell for cell in error.get("cells") or [] if cell)}
+                for error in question_import.errors[:ERRORS_SHOWN]
+            ],
+            "errors_not_shown": max(0, len(question_import.errors) - ERRORS_SHOWN),
+            "errors_downloadable": any(error.get("cells") for error in question_import.errors),
             "Status": Status,
         },
     )
+
+
+def errors_download(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The bad rows of an import as an Excel file: reason first, then the row as the file had it."""
+    question_import = _own_import(request, import_id)
+    if not question_import.errors:
+        raise Http404
+    data = excel.errors_workbook((question_import.layout or {}).get("source_header") or [], question_import.errors)
+    response = HttpResponse(data, content_type=excel.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="import-{question_import.pk}-errors.xlsx"'
+    return response
+
+
+def example_download(request: HttpRequest, key: str) -> HttpResponse:
+    """A small example file of one layout the importers understand."""
+    _require_staff(request)
+    example = EXAMPLES.get(key)
+    if example is None:
+        raise Http404
+    response = HttpResponse(example.build(), content_type=example.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{example.filename}"'
+    return response
 
 
 @require_POST
@@ -430,6 +528,8 @@ class QuestionBankToolsViewSet(ViewSet):
             path("<int:bank_id>/import/", import_upload, name="import"),
             path("<int:bank_id>/export/", export_download, name="export"),
             path("imports/<int:import_id>/", import_detail, name="import_detail"),
+            path("imports/<int:import_id>/errors.xlsx", errors_download, name="import_errors"),
+            path("examples/<slug:key>/", example_download, name="example"),
             path("questions/<int:question_id>/retire/", retire, name="retire"),
             path("questions/<int:question_id>/reinstate/", reinstate, name="reinstate"),
             path("questions/<int:question_id>/versions/", versions, name="versions"),

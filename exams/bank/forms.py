@@ -12,6 +12,7 @@ from exams.catalogue.models import OperationType
 
 from .access import is_bank_administrator
 from .importers import FORMATS, FileProblem, guess_format
+from .importers.columns import ROLES
 from .importers.records import (
     TRUE_FALSE,
     TRUE_FALSE_EXPORT,
@@ -31,19 +32,24 @@ FORMAT_CHOICES = [("", _("按文件扩展名判断"))] + [(fmt.name, fmt.label) 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("试题文件"),
-        help_text=_("Excel（.xlsx）、CSV、Moodle XML（.xml）、GIFT（.gift）或 Aiken（.txt），最大 20 MB。"),
+        help_text=_(
+            "Excel（.xlsx）、CSV、Word（.docx）、Moodle XML（.xml）、GIFT（.gift）或 Aiken（.txt），最大 20 MB。"
+        ),
     )
     format = forms.ChoiceField(label=_("格式"), choices=FORMAT_CHOICES, required=False)
     default_operation_type = forms.ModelChoiceField(
         label=_("默认操作项目"),
         queryset=OperationType.objects.filter(is_active=True),
         required=False,
-        help_text=_("文件中没有填写操作项目的试题（例如 Aiken 格式）归入此操作项目。"),
+        help_text=_(
+            "文件中没有填写操作项目的试题（例如 Word、Aiken 格式），"
+            "或填写的操作项目在目录中找不到的试题，归入此操作项目。"
+        ),
     )
     skip_duplicates = forms.BooleanField(
-        label=_("跳过题库中已有的重复试题"),
+        label=_("跳过重复试题"),
         required=False,
-        help_text=_("不勾选时，重复试题会作为错误列出，整个文件不导入。"),
+        help_text=_("文件内重复出现的试题和题库中已有的试题不导入，只计数。不勾选时，重复试题作为错误列出。"),
     )
 
     def clean(self):
@@ -57,6 +63,36 @@ class ImportUploadForm(forms.Form):
         except FileProblem as problem:
             raise forms.ValidationError(str(problem)) from problem
         return cleaned
+
+
+class ImportCheckForm(forms.Form):
+    """The preview's settings: each column's role (spreadsheets), duplicates, the default type.
+
+    Column fields are named ``column_<index>`` after the columns of the recognised layout.
+    """
+
+    skip_duplicates = ImportUploadForm.base_fields["skip_duplicates"]
+    default_operation_type = ImportUploadForm.base_fields["default_operation_type"]
+
+    def __init__(self, *args, layout: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout_columns = list((layout or {}).get("columns") or [])
+        choices = [(role, label) for role, label in ROLES.items()]
+        for column in self.layout_columns:
+            name = f"column_{column['index']}"
+            self.fields[name] = forms.ChoiceField(
+                label=_("%(letter)s 列“%(header)s”") % {"letter": column["letter"], "header": column["header"]},
+                choices=choices,
+                initial=column["role"],
+            )
+            self.fields[name].column = column
+
+    def column_fields(self):
+        return [self[f"column_{column['index']}"] for column in self.layout_columns]
+
+    def column_choices(self) -> list[tuple[str, str]]:
+        """(role, "#index") for every column, as the importers take them."""
+        return [(self.cleaned_data[f"column_{c['index']}"], f"#{c['index']}") for c in self.layout_columns]
 
 
 class RetireForm(forms.Form):

@@ -94,8 +94,11 @@ class Question(models.Model):
 class QuestionImport(models.Model):
     """One upload of a question file through the admin: checked, previewed, then imported.
 
-    The file is kept so the import can run in a Celery task after the user confirms;
-    the rows go into the bank all or nothing, in that task's one transaction.
+    The file is kept while the user looks at the preview (they may change the columns'
+    roles and check again) and until the import has run in a Celery task after they
+    confirm; it is deleted when the import ends or the user discards it. The rows go into
+    the bank all or nothing, in that task's one transaction, unless the user chose to
+    import the good rows only.
     """
 
     class Status(models.TextChoices):
@@ -105,6 +108,7 @@ class QuestionImport(models.Model):
         RUNNING = "running", _("导入中")
         DONE = "done", _("已导入")
         FAILED = "failed", _("导入失败")
+        DISCARDED = "discarded", _("已放弃")
 
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="imports", verbose_name=_("题库"))
     file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/", blank=True)
@@ -114,12 +118,24 @@ class QuestionImport(models.Model):
         OperationType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("默认操作项目")
     )
     skip_duplicates = models.BooleanField(_("跳过重复试题"), default=False)
+    #: The user's (role, column) choices over the recognised header: [["stem", "#2"], …].
+    columns = models.JSONField(_("列的用途"), default=list, blank=True)
+    #: What the reader saw: the header row, each column's role, how options and
+    #: true/false answers were written (exams.bank.importers.columns.Layout.summary).
+    layout = models.JSONField(_("识别结果"), default=dict, blank=True)
+    #: The user chose to import the rows without errors and leave the others out.
+    good_rows_only = models.BooleanField(_("只导入无误的行"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.CHECKED)
     total = models.PositiveIntegerField(_("试题数"), default=0)
     imported = models.PositiveIntegerField(_("已导入"), default=0)
     skipped = models.PositiveIntegerField(_("已跳过"), default=0)
-    #: [{"line": 3, "message": "..."}]
+    #: Questions that would go into the bank as the file stands (the good rows).
+    importable = models.PositiveIntegerField(_("可导入"), default=0)
+    left_out = models.PositiveIntegerField(_("未导入的错误行"), default=0)
+    #: [{"line": 3, "message": "...", "cells": [the row as the file has it]}]
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    #: [{"line": 3, "message": "..."}]: what was matched loosely or filled in.
+    notices = models.JSONField(_("提示"), default=list, blank=True)
     #: The first parsed questions, as shown on the preview page.
     preview = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -14,6 +14,8 @@ import io
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
@@ -31,8 +33,9 @@ from exams.catalogue.models import OperationType
 from exams.errors import BankError, ImportRejected
 
 from .access import can_edit_bank
-from .importers import FileProblem, read_questions
-from .importers.records import QuestionRecord, RowError, RowProblem, build_record
+from .importers import FileProblem, ParseResult, read_questions
+from .importers.operation_types import Catalogue, CatalogueEntry, TypeMatch, match_operation_type
+from .importers.records import QuestionRecord, RowError, RowProblem, answer_label, build_record, group_notices
 from .models import Question, QuestionBank, QuestionImport
 from .selectors import bank_fingerprints
 from .tasks import run_question_import_task
@@ -51,12 +54,17 @@ class ImportPlan:
     create: list[tuple[QuestionRecord, list[int]]] = field(default_factory=list)
     skipped: list[RowError] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    #: Operation types matched loosely or given by the default: one notice per kind of match.
+    notices: list[RowError] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class ImportOutcome:
     imported: int
     skipped: int
+    #: With ``skip_bad_rows``: the rows left out, each with its reason.
+    left_out: list[RowError] = field(default_factory=list)
+    notices: list[RowError] = field(default_factory=list)
 
 
 def _require_editor(actor: User | None, bank: QuestionBank) -> None:
@@ -64,13 +72,21 @@ def _require_editor(actor: User | None, bank: QuestionBank) -> None:
         raise PermissionDenied(_("只能修改本机构的题库。"))
 
 
-def _operation_type_lookup() -> dict[str, int]:
-    """Operation types by code and by name (one query over the catalogue)."""
-    lookup: dict[str, int] = {}
-    for pk, code, name in OperationType.objects.values_list("pk", "code", "name"):
-        lookup[code] = pk
-        lookup[name] = pk
-    return lookup
+def _catalogue() -> Catalogue:
+    """The operation catalogue indexed for matching (one query)."""
+    return Catalogue.of(
+        CatalogueEntry(pk, code, name) for pk, code, name in OperationType.objects.values_list("pk", "code", "name")
+    )
+
+
+def _duplicate_message(record: QuestionRecord, first: QuestionRecord) -> str:
+    if record.answer != first.answer:
+        return _("与第 %(line)s 行的试题重复，且答案不同（第 %(line)s 行为 %(first)s，本行为 %(this)s）。") % {
+            "line": first.line,
+            "first": answer_label(first),
+            "this": answer_label(record),
+        }
+    return _("与第 %(line)s 行的试题重复。") % {"line": first.line}
 
 
 def plan_import(
@@ -82,37 +98,64 @@ def plan_import(
 ) -> ImportPlan:
     """Check records against the catalogue and the bank without writing anything.
 
-    Duplicates, in the file or against the bank's current questions, are errors unless
-    ``skip_duplicates`` is set, in which case they are listed as skipped.
+    Operation types are matched by ``match_operation_type`` (loose matches become
+    notices); a value nothing matches takes the default operation type with a notice,
+    or is an error without one. Duplicates, in the file or against the bank's current
+    questions, are errors unless ``skip_duplicates`` is set: then they are skipped.
     """
     plan = ImportPlan()
-    lookup = _operation_type_lookup()
+    catalogue = _catalogue()
     existing = bank_fingerprints(bank)
-    first_line: dict[str, int] = {}
-    repeats: list[int | None] = []  # per record: the line it repeats, if any (lines may repeat in XML)
+    first: dict[str, QuestionRecord] = {}
+    repeats: list[QuestionRecord | None] = []  # per record: the earlier record it repeats (lines may repeat in XML)
     for record in records:
-        repeats.append(first_line.get(record.fingerprint))
-        first_line.setdefault(record.fingerprint, record.line)
-    for record, repeated_line in zip(records, repeats, strict=True):
-        if record.operation_types:
-            unknown = [name for name in record.operation_types if name not in lookup]
-            if unknown:
-                plan.errors.append(
-                    RowError(
-                        record.line,
-                        _("操作项目“%(names)s”不在目录中，请填写操作项目代码或名称。") % {"names": "、".join(unknown)},
-                    )
-                )
+        repeats.append(first.get(record.fingerprint))
+        first.setdefault(record.fingerprint, record)
+    notices: list[RowError] = []
+    matches: dict[str, TypeMatch | None] = {}  # a bank writes the same few names on every row
+    for record, repeated in zip(records, repeats, strict=True):
+        type_ids: set[int] = set()
+        unknown = []
+        for value in record.operation_types:
+            if value not in matches:
+                matches[value] = match_operation_type(value, catalogue)
+            match = matches[value]
+            if match is None:
+                unknown.append(value)
                 continue
-            type_ids = sorted({lookup[name] for name in record.operation_types})
-        elif default_operation_type is not None:
-            type_ids = [default_operation_type.pk]
-        else:
-            plan.errors.append(RowError(record.line, _("没有填写操作项目，也没有指定默认操作项目。")))
+            type_ids.add(match.entry.pk)
+            if match.notice:
+                notices.append(RowError(record.line, match.notice))
+        if unknown and default_operation_type is None:
+            plan.errors.append(
+                RowError(
+                    record.line,
+                    _("操作项目“%(names)s”不在目录中，请填写操作项目代码或名称，或指定默认操作项目。")
+                    % {"names": "、".join(unknown)},
+                )
+            )
             continue
+        if unknown and default_operation_type is not None:
+            notices.append(
+                RowError(
+                    record.line,
+                    _("操作项目“%(names)s”不在目录中，按默认操作项目“%(name)s（%(code)s）”导入。")
+                    % {
+                        "names": "、".join(unknown),
+                        "name": default_operation_type.name,
+                        "code": default_operation_type.code,
+                    },
+                )
+            )
+            type_ids.add(default_operation_type.pk)
+        if not type_ids:
+            if default_operation_type is None:
+                plan.errors.append(RowError(record.line, _("没有填写操作项目，也没有指定默认操作项目。")))
+                continue
+            type_ids.add(default_operation_type.pk)
         duplicate: RowError | None = None
-        if repeated_line is not None:
-            duplicate = RowError(record.line, _("与第 %(line)s 行的试题重复。") % {"line": repeated_line})
+        if repeated is not None:
+            duplicate = RowError(record.line, _duplicate_message(record, repeated))
         elif record.fingerprint in existing:
             duplicate = RowError(
                 record.line, _("题库中已有相同的试题（编号 %(id)s）。") % {"id": existing[record.fingerprint]}
@@ -120,8 +163,9 @@ def plan_import(
         if duplicate is not None:
             (plan.skipped if skip_duplicates else plan.errors).append(duplicate)
             continue
-        plan.create.append((record, type_ids))
+        plan.create.append((record, sorted(type_ids)))
     plan.errors.sort(key=lambda error: error.line)
+    plan.notices = group_notices(notices)
     return plan
 
 
@@ -147,13 +191,16 @@ def import_questions(
     actor: User | None,
     default_operation_type: OperationType | None = None,
     skip_duplicates: bool = False,
+    skip_bad_rows: bool = False,
     source: str = "",
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
     """Store every record in the bank, or none: ImportRejected lists each bad record.
 
-    The bank row is locked for the whole import, so two imports into one bank run one
-    after the other and the duplicate check sees what the first one wrote.
+    ``skip_bad_rows`` (the user's "import the good rows") stores the good records and
+    returns the bad ones as ``left_out`` instead. The bank row is locked for the whole
+    import, so two imports into one bank run one after the other and the duplicate check
+    sees what the first one wrote.
     """
     _require_editor(actor, bank)
     through = Question.operation_types.through
@@ -162,7 +209,7 @@ def import_questions(
         plan = plan_import(
             bank=bank, records=records, default_operation_type=default_operation_type, skip_duplicates=skip_duplicates
         )
-        if plan.errors:
+        if plan.errors and not skip_bad_rows:
             raise ImportRejected(plan.errors)
         total = len(plan.create)
         for start in range(0, total, BATCH_SIZE):
@@ -182,9 +229,9 @@ def import_questions(
             actor=actor,
             action="exams.question_bank.imported",
             obj=bank,
-            data={"imported": total, "skipped": len(plan.skipped), "source": source},
+            data={"imported": total, "skipped": len(plan.skipped), "left_out": len(plan.errors), "source": source},
         )
-    return ImportOutcome(imported=total, skipped=len(plan.skipped))
+    return ImportOutcome(imported=total, skipped=len(plan.skipped), left_out=plan.errors, notices=plan.notices)
 
 
 def _attach_images(questions: Sequence[Question], records: Sequence[QuestionRecord]) -> None:
@@ -226,10 +273,10 @@ def export_bank(*, bank: QuestionBank, fmt: str, actor: User | None) -> Exported
 
     The caller checks that the actor may read the bank.
     """
-    from .importers import aiken, write_questions
+    from .importers import FORMATS, aiken, write_questions
     from .selectors import question_records
 
-    records = question_records(bank, with_images=fmt == "moodle-xml")
+    records = question_records(bank, with_images=FORMATS[fmt].carries_images)
     left_out = 0
     if fmt == "aiken":
         data, left_out = aiken.write(records)
@@ -426,18 +473,70 @@ def _preview_row(record: QuestionRecord) -> dict[str, Any]:
         "operation_types": list(record.operation_types),
         "knowledge_point": record.knowledge_point,
         "difficulty": record.difficulty,
+        "explanation": record.explanation[:200],
         "image": record.image.name if record.image else "",
     }
 
 
-def _parse_import(question_import: QuestionImport) -> tuple[list[QuestionRecord], list[RowError]]:
+#: A cell of a bad row kept for the errors workbook is cut to this many characters, and
+#: the cells kept for one import stop at a budget (a hostile file could repeat one long
+#: shared string on every row); rows past it keep their number and reason only.
+MAX_KEPT_CELL = 2_000
+MAX_KEPT_CHARACTERS = 5_000_000
+
+
+def stored_errors(errors: Sequence[RowError], sources: Mapping[int, list[str]]) -> list[dict[str, Any]]:
+    """Errors as stored: each with the bad row's own cells, for the workbook of errors."""
+    kept = 0
+    stored = []
+    for error in errors:
+        cells = [cell[:MAX_KEPT_CELL] for cell in sources.get(error.line, [])]
+        kept += sum(len(cell) for cell in cells)
+        stored.append({**error.as_dict(), "cells": cells if kept <= MAX_KEPT_CHARACTERS else []})
+    return stored
+
+
+@dataclass
+class _Checked:
+    records: list[QuestionRecord]
+    errors: list[RowError]
+    notices: list[RowError]
+    plan: ImportPlan | None
+    parsed: ParseResult | None
+
+
+def _check_file(question_import: QuestionImport) -> _Checked:
+    """Read the kept file with the import's column choices and check it against the bank."""
     with question_import.file.open("rb") as handle:
         data = handle.read()
     try:
-        parsed = read_questions(data, question_import.format)
+        parsed = read_questions(data, question_import.format, columns=[tuple(pair) for pair in question_import.columns])
     except FileProblem as problem:
-        return [], [RowError(0, str(problem))]
-    return parsed.records, parsed.errors
+        return _Checked([], [RowError(0, str(problem))], [], None, None)
+    plan = plan_import(
+        bank=question_import.bank,
+        records=parsed.records,
+        default_operation_type=question_import.default_operation_type,
+        skip_duplicates=question_import.skip_duplicates,
+    )
+    errors = sorted([*parsed.errors, *plan.errors], key=lambda error: error.line)
+    notices = sorted([*parsed.notices, *plan.notices], key=lambda notice: notice.line)
+    return _Checked(parsed.records, errors, notices, plan, parsed)
+
+
+def _apply_check(question_import: QuestionImport) -> None:
+    """Fill in what the preview shows: the layout, every error and notice, the first rows."""
+    checked = _check_file(question_import)
+    parsed = checked.parsed
+    unreadable = {error.line for error in parsed.errors if error.line} if parsed else set()
+    question_import.total = len(checked.records) + len(unreadable)
+    question_import.importable = len(checked.plan.create) if checked.plan else 0
+    question_import.skipped = len(checked.plan.skipped) if checked.plan else 0
+    question_import.errors = stored_errors(checked.errors, parsed.sources if parsed else {})
+    question_import.notices = [notice.as_dict() for notice in checked.notices]
+    question_import.layout = {**(parsed.layout if parsed else {}), "source_header": parsed.header if parsed else []}
+    question_import.preview = [_preview_row(record) for record in checked.records[:PREVIEW_ROWS]]
+    question_import.status = QuestionImport.Status.INVALID if checked.errors else QuestionImport.Status.CHECKED
 
 
 def check_question_import(
@@ -448,11 +547,14 @@ def check_question_import(
     fmt: str,
     default_operation_type: OperationType | None = None,
     skip_duplicates: bool = False,
+    columns: Sequence[tuple[str, str]] = (),
 ) -> QuestionImport:
     """Keep an uploaded file and check all of it; nothing goes into the bank yet.
 
-    The result (status CHECKED or INVALID, every error, the first rows) is what the
-    preview page shows; ``confirm_question_import`` then queues the import itself.
+    The result (status CHECKED or INVALID, the recognised layout, every error and
+    notice, the first rows) is what the preview page shows; the user may then check it
+    again with other column roles (``recheck_question_import``), confirm it
+    (``confirm_question_import``) or discard it.
     """
     _require_editor(actor, bank)
     question_import = QuestionImport(
@@ -461,45 +563,126 @@ def check_question_import(
         format=fmt,
         default_operation_type=default_operation_type,
         skip_duplicates=skip_duplicates,
+        columns=[list(pair) for pair in columns],
         created_by=actor,
     )
     question_import.file.save(upload.name or f"questions.{fmt}", upload, save=False)
-    records, errors = _parse_import(question_import)
-    if records and not errors:
-        plan = plan_import(
-            bank=bank, records=records, default_operation_type=default_operation_type, skip_duplicates=skip_duplicates
-        )
-        errors = plan.errors
-        question_import.skipped = len(plan.skipped)
-    question_import.total = len(records)
-    question_import.errors = [error.as_dict() for error in errors]
-    question_import.preview = [_preview_row(record) for record in records[:PREVIEW_ROWS]]
-    question_import.status = QuestionImport.Status.INVALID if errors else QuestionImport.Status.CHECKED
-    if errors:
-        _discard_file(question_import)
+    _apply_check(question_import)
     with transaction.atomic():
         question_import.save()
         record_event(
             actor=actor,
             action="exams.question_import.checked",
             obj=question_import,
-            data={"bank": bank.pk, "file": question_import.original_name, "errors": len(errors)},
+            data={"bank": bank.pk, "file": question_import.original_name, "errors": len(question_import.errors)},
         )
     return question_import
 
 
-def confirm_question_import(*, question_import: QuestionImport, actor: User) -> QuestionImport:
-    """Queue a checked import (a Celery task, after commit); repeating it queues nothing more."""
+_OPEN = (QuestionImport.Status.CHECKED, QuestionImport.Status.INVALID)
+
+
+def recheck_question_import(
+    *,
+    question_import: QuestionImport,
+    actor: User,
+    columns: Sequence[tuple[str, str]],
+    skip_duplicates: bool,
+    default_operation_type: OperationType | None,
+) -> QuestionImport:
+    """Check the kept file again with other column roles or options (the preview's 重新检查)."""
+    _require_editor(actor, question_import.bank)
+    with transaction.atomic():
+        locked = QuestionImport.objects.select_for_update().select_related("bank").get(pk=question_import.pk)
+        if locked.status not in _OPEN or not locked.file:
+            raise BankError(_("这次导入已确认或已放弃，不能再修改，请重新上传文件。"), code="import_closed")
+        locked.columns = [list(pair) for pair in columns]
+        locked.skip_duplicates = skip_duplicates
+        locked.default_operation_type = default_operation_type
+        _apply_check(locked)
+        locked.save(
+            update_fields=[
+                "columns", "skip_duplicates", "default_operation_type", "total", "importable", "skipped",
+                "errors", "notices", "layout", "preview", "status",
+            ]
+        )  # fmt: skip
+        record_event(
+            actor=actor,
+            action="exams.question_import.rechecked",
+            obj=locked,
+            data={"columns": locked.columns, "errors": len(locked.errors), "skip_duplicates": skip_duplicates},
+        )
+    return locked
+
+
+def confirm_question_import(
+    *, question_import: QuestionImport, actor: User, good_rows_only: bool = False
+) -> QuestionImport:
+    """Queue a checked import (a Celery task, after commit); repeating it queues nothing more.
+
+    A file with bad rows is imported only when the user chose ``good_rows_only``; then
+    the bad rows are left out and listed (and downloadable) afterwards.
+    """
     _require_editor(actor, question_import.bank)
     with transaction.atomic():
         locked = QuestionImport.objects.select_for_update().get(pk=question_import.pk)
-        if locked.status != QuestionImport.Status.CHECKED:
+        if locked.status not in _OPEN:
             return locked
+        if locked.status == QuestionImport.Status.INVALID and not (good_rows_only and locked.importable):
+            raise BankError(_("文件中有错误：请改正后重新上传，或选择“只导入无误的行”。"), code="import_has_errors")
         locked.status = QuestionImport.Status.QUEUED
-        locked.save(update_fields=["status"])
-        record_event(actor=actor, action="exams.question_import.confirmed", obj=locked, data={"total": locked.total})
+        locked.good_rows_only = good_rows_only and bool(locked.errors)
+        locked.save(update_fields=["status", "good_rows_only"])
+        record_event(
+            actor=actor,
+            action="exams.question_import.confirmed",
+            obj=locked,
+            data={"total": locked.total, "good_rows_only": locked.good_rows_only},
+        )
         queue_task(run_question_import_task, locked.pk)
     return locked
+
+
+def discard_question_import(*, question_import: QuestionImport, actor: User) -> QuestionImport:
+    """Give up a checked import: the kept file is deleted at once. Safe to repeat."""
+    _require_editor(actor, question_import.bank)
+    with transaction.atomic():
+        locked = QuestionImport.objects.select_for_update().get(pk=question_import.pk)
+        if locked.status not in _OPEN:
+            return locked
+        stored = locked.file.name
+        locked.status = QuestionImport.Status.DISCARDED
+        locked.file = ""
+        locked.save(update_fields=["status", "file"])
+        record_event(actor=actor, action="exams.question_import.discarded", obj=locked)
+        if stored:
+            transaction.on_commit(lambda: locked.file.storage.delete(stored))
+    return locked
+
+
+#: A preview nobody confirmed or discarded is discarded after this long (its file is exam content).
+OPEN_IMPORT_LIFETIME = timedelta(days=1)
+
+
+def discard_stale_question_imports(*, now: datetime | None = None) -> int:
+    """Discard previews left open longer than OPEN_IMPORT_LIFETIME, deleting their files;
+    the nightly task calls this. Returns how many were discarded."""
+    cutoff = (now or timezone.now()) - OPEN_IMPORT_LIFETIME
+    discarded = 0
+    for pk in QuestionImport.objects.filter(status__in=_OPEN, created_at__lt=cutoff).values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = QuestionImport.objects.select_for_update().filter(pk=pk, status__in=_OPEN).first()
+            if locked is None:
+                continue
+            stored = locked.file.name
+            locked.status = QuestionImport.Status.DISCARDED
+            locked.file = ""
+            locked.save(update_fields=["status", "file"])
+            record_event(actor=None, action="exams.question_import.discarded", obj=locked, data={"stale": True})
+            if stored:
+                transaction.on_commit(partial(locked.file.storage.delete, stored))
+            discarded += 1
+    return discarded
 
 
 def run_question_import(*, import_id: int) -> QuestionImport:
@@ -515,7 +698,17 @@ def run_question_import(*, import_id: int) -> QuestionImport:
         question_import.status = QuestionImport.Status.RUNNING
         question_import.save(update_fields=["status"])
     cache.set(_progress_key(import_id), 0, timeout=3600)
-    records, errors = _parse_import(question_import)
+    with question_import.file.open("rb") as handle:
+        data = handle.read()
+    parse_errors: list[RowError] = []
+    records: list[QuestionRecord] = []
+    sources: dict[int, list[str]] = {}
+    try:
+        parsed = read_questions(data, question_import.format, columns=[tuple(pair) for pair in question_import.columns])
+    except FileProblem as problem:
+        parse_errors = [RowError(0, str(problem))]
+    else:
+        records, parse_errors, sources = parsed.records, parsed.errors, parsed.sources
 
     def progress(done: int, total: int) -> None:
         cache.set(_progress_key(import_id), done, timeout=3600)
@@ -525,7 +718,8 @@ def run_question_import(*, import_id: int) -> QuestionImport:
         if locked.status != QuestionImport.Status.RUNNING:
             return locked
         outcome = None
-        if not errors:
+        errors: list[RowError] = parse_errors
+        if not errors or (locked.good_rows_only and records):
             try:
                 with transaction.atomic():
                     outcome = import_questions(
@@ -534,6 +728,7 @@ def run_question_import(*, import_id: int) -> QuestionImport:
                         actor=locked.created_by,
                         default_operation_type=locked.default_operation_type,
                         skip_duplicates=locked.skip_duplicates,
+                        skip_bad_rows=locked.good_rows_only,
                         source=locked.original_name,
                         on_progress=progress,
                     )
@@ -542,23 +737,19 @@ def run_question_import(*, import_id: int) -> QuestionImport:
             except PermissionDenied as denied:
                 errors = [RowError(0, str(denied))]
         if outcome is not None:
+            left_out = sorted([*parse_errors, *outcome.left_out], key=lambda error: error.line)
             locked.status = QuestionImport.Status.DONE
-            locked.imported, locked.skipped = outcome.imported, outcome.skipped
+            locked.imported, locked.skipped, locked.left_out = outcome.imported, outcome.skipped, len(left_out)
+            locked.errors = stored_errors(left_out, sources)
         else:
             locked.status = QuestionImport.Status.FAILED
-            locked.errors = [error.as_dict() for error in errors]
+            locked.errors = stored_errors(errors, sources)
         locked.finished_at = timezone.now()
         stored = locked.file.name
         locked.file = ""
-        locked.save(update_fields=["status", "imported", "skipped", "errors", "finished_at", "file"])
+        locked.save(update_fields=["status", "imported", "skipped", "left_out", "errors", "finished_at", "file"])
         transaction.on_commit(lambda: locked.file.storage.delete(stored))
     return locked
-
-
-def _discard_file(question_import: QuestionImport) -> None:
-    """An uploaded bank file is exam content: it is kept only until it is imported or refused."""
-    if question_import.file:
-        question_import.file.delete(save=False)
 
 
 def create_organisation_bank(*, organisation: Organisation, actor: User) -> QuestionBank:

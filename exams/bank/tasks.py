@@ -11,3 +11,11 @@ def run_question_import_task(import_id: int) -> str:
     from .services import run_question_import
 
     return run_question_import(import_id=import_id).status
+
+
+@shared_task(name="exams.discard_stale_question_imports", acks_late=True, soft_time_limit=300, time_limit=360)
+def discard_stale_question_imports_task() -> int:
+    """Nightly: previews nobody confirmed or discarded go, with their files."""
+    from .services import discard_stale_question_imports
+
+    return discard_stale_question_imports()

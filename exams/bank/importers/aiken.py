@@ -80,6 +80,7 @@ def _record(start: int, lines: list[str]) -> QuestionRecord:
         stem="\n".join(stem_lines),
         options=options,
         answer=answer,
+        numbered_stem=True,
     )
 
 

@@ -45,11 +45,11 @@ def _records(text: str) -> Iterator[tuple[int, Sequence[str]]]:
         start = reader.line_num + 1
 
 
-def read(data: bytes) -> ParseResult:
+def read(data: bytes, columns: Sequence[tuple[str, str]] = ()) -> ParseResult:
     text = decode_text(data)
     if "\x00" in text:
         raise FileProblem(_("不是文本文件。"))
-    return read_rows(_records(text))
+    return read_rows(_records(text), columns)
 
 
 def write(records: Iterable[QuestionRecord]) -> bytes:

@@ -1,4 +1,5 @@
-"""Excel (.xlsx) in the tabular layout: read with openpyxl's streaming reader, written likewise.
+"""Excel (.xlsx) in the tabular layouts: read through the guarded ``spreadsheets.read_rows``,
+written with openpyxl's streaming writer.
 
 Row numbers in messages are the row numbers Excel shows. Cells are written as text,
 never as formulas, so a stem that starts with "=" stays a stem.
@@ -7,60 +8,29 @@ never as formulas, so a stem that starts with "=" stays a stem.
 from __future__ import annotations
 
 import io
-import zipfile
-import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils.exceptions import InvalidFileException
 
-from .records import FileProblem, ParseResult, QuestionRecord
+import spreadsheets
+
+from .records import MAX_QUESTIONS, FileProblem, ParseResult, QuestionRecord
 from .tabular import HEADERS, TEMPLATE_NOTES, TEMPLATE_ROWS, read_rows, record_row
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: An .xlsx is a zip; refuse one that would unpack into something absurd (a zip bomb).
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-#: What openpyxl and zipfile raise on a damaged file, while opening it or reading its rows.
-_DAMAGED = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    NotImplementedError,
-    KeyError,
-    IndexError,
-    ValueError,
-    TypeError,
-    OSError,
-    SyntaxError,
-)
+#: Rows a sheet may have (empty ones count): the questions, a header, titles and gaps.
+MAX_ROWS = MAX_QUESTIONS + 1_000
 
 
-def read(data: bytes) -> ParseResult:
+def read(data: bytes, columns: Sequence[tuple[str, str]] = ()) -> ParseResult:
+    """The first sheet, through the guarded reader (unpacked size, rows and time limited)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except _DAMAGED as exc:
-        raise FileProblem(_("不是有效的 Excel（.xlsx）文件。")) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FileProblem(_("Excel 文件解压后过大，拒绝读取。"))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, *_DAMAGED) as exc:
-        raise FileProblem(_("不是有效的 Excel（.xlsx）文件。")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = ((number, row) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1))
-        return read_rows(rows)
-    except FileProblem:
-        raise
-    except _DAMAGED as exc:
-        # A damaged archive or sheet shows up only while the rows are read.
-        raise FileProblem(_("Excel 文件已损坏，无法读取。")) from exc
-    finally:
-        workbook.close()
+        return read_rows(spreadsheets.read_rows(data, max_rows=MAX_ROWS), columns)
+    except spreadsheets.SpreadsheetRejected as rejected:
+        raise FileProblem(str(rejected)) from rejected
 
 
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -102,3 +72,21 @@ def write(records: Iterable[QuestionRecord], *, notes: bool = False) -> bytes:
 def template() -> bytes:
     """The published template: the header, three example rows and a sheet of notes."""
     return write(TEMPLATE_ROWS, notes=True)
+
+
+def errors_workbook(header: Sequence[str], errors: Iterable[dict]) -> bytes:
+    """The rows left out of an import, as the file had them, each led by its row number and
+    reason: the user corrects them here and imports this file again (the two leading
+    columns are not read as questions)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("未导入的行"))
+    sheet.column_dimensions["A"].width = 8
+    sheet.column_dimensions["B"].width = 40
+    sheet.freeze_panes = "C2"
+    sheet.append([_text_cell(sheet, value, bold=True) for value in [_("原行号"), _("错误原因"), *header]])
+    for error in errors:
+        cells = [str(cell) for cell in error.get("cells") or []]
+        sheet.append([error["line"] or "", _text_cell(sheet, error["message"]), *(_text_cell(sheet, c) for c in cells)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

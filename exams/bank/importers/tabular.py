@@ -1,8 +1,10 @@
-"""The column layout shared by the Excel and CSV formats (and the published template).
+"""The rows of Excel and CSV files: Kaozheng's own template and the layouts banks use.
 
-操作项目 | 题型 | 题干 | 选项 | 答案 | 解析 | 知识点 | 难度 — the layout real banks use;
-the last three are optional, and columns may come in any order. Options sit in one cell,
-one a line ("A. …"); files with one column per option (选项A, 选项B, …) are read too.
+Kaozheng writes 操作项目 | 题型 | 题干 | 选项 | 答案 | 解析 | 知识点 | 难度 (options one a
+line). It reads that and the layouts training organisations hold, such as the national
+作业种类 | 试题类型 | 题目内容 | 题目选项(选项之间用##隔开) | 题目答案: the header is found and
+its columns recognised by ``columns``, the options split by ``options``, and the layout
+it saw is reported with the result for the preview.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .columns import ANSWER, DIFFICULTY, EXPLANATION, KIND, KNOWLEDGE_POINT, OPERATION_TYPE, OPTIONS, STEM, find_layout
 from .records import (
     KIND_EXPORT_NAMES,
     TRUE_FALSE,
@@ -19,109 +22,99 @@ from .records import (
     FileProblem,
     ParseResult,
     QuestionRecord,
+    RowError,
     RowProblem,
     build_record,
     cell_text,
     check_count,
-    normal_text,
-    split_options,
 )
 
-#: Field → the headers that name it (first one is written by the exporters).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "operation_types": ("操作项目", "操作项目代码", "作业类别", "operation type", "operation_types"),
-    "kind": ("题型", "试题类型", "类型", "kind"),
-    "stem": ("题干", "题目", "试题", "stem"),
-    "options": ("选项", "options"),
-    "answer": ("答案", "正确答案", "answer"),
-    "explanation": ("解析", "答案解析", "explanation"),
-    "knowledge_point": ("知识点", "knowledge point", "knowledge_point"),
-    "difficulty": ("难度", "difficulty"),
-}
-HEADERS = [names[0] for names in COLUMNS.values()]
-REQUIRED = ("kind", "stem", "answer")
-OPTION_COLUMN_KEYS = "ABCDEFGH"
-
-_FIELD_BY_HEADER = {normal_text(name): field for field, names in COLUMNS.items() for name in names}
-_OPTION_COLUMN = {
-    normal_text(f"{prefix}{key}"): key for key in OPTION_COLUMN_KEYS for prefix in ("选项", "选项 ", "option ", "")
-}
+#: The columns of Kaozheng's own template, as the exporters write them.
+HEADERS = ["操作项目", "题型", "题干", "选项", "答案", "解析", "知识点", "难度"]
+#: One knowledge point from several columns (章节 with sub-levels): "第一章 / 第二节".
+POINT_SEPARATOR = " / "
 
 
-class ColumnMap:
-    """Which column holds which field, read from the header row."""
+def _cell(row: Sequence[object], index: int) -> object:
+    return row[index] if index < len(row) else ""
 
-    def __init__(self, header: Sequence[object], header_line: int = 1):
-        self.fields: dict[str, int] = {}
-        self.option_columns: list[tuple[str, int]] = []
-        for index, cell in enumerate(header):
-            name = normal_text(cell_text(cell))
-            if not name:
-                continue
-            if name in _FIELD_BY_HEADER and _FIELD_BY_HEADER[name] not in self.fields:
-                self.fields[_FIELD_BY_HEADER[name]] = index
-            elif name in _OPTION_COLUMN:
-                self.option_columns.append((_OPTION_COLUMN[name], index))
-        missing = [COLUMNS[field][0] for field in REQUIRED if field not in self.fields]
-        if "options" not in self.fields and not self.option_columns:
-            missing.append(COLUMNS["options"][0])
-        if missing:
-            raise FileProblem(
-                _("第 %(line)s 行表头缺少列：%(columns)s。表头应为：%(headers)s。")
-                % {"line": header_line, "columns": "、".join(missing), "headers": " | ".join(HEADERS)}
+
+def _joined(row: Sequence[object], indices: Sequence[int], separator: str) -> str:
+    return separator.join(text for text in (cell_text(_cell(row, index)) for index in indices) if text)
+
+
+def read_rows(rows: Iterable[tuple[int, Sequence[object]]], columns: Sequence[tuple[str, str]] = ()) -> ParseResult:
+    """Rows as (line number, cells); the header is found among the first rows.
+
+    ``columns`` are the user's (role, column) choices over what the header says. A
+    header without a stem or an answer column is reported as an error of its line,
+    with the layout, so the preview can ask which column is which.
+    """
+    filled = [(line, row) for line, row in rows if any(cell_text(cell) for cell in row)]
+    layout = find_layout(filled).choose(columns)
+    result = ParseResult(
+        header=[cell_text(cell) for cell in next(row for line, row in filled if line == layout.header_line)]
+    )
+    body = [(line, row) for line, row in filled if line > layout.header_line]
+    check_count(len(body))
+    samples: dict[int, str] = {}
+    for _line, row in body[:20]:
+        for index, cell in enumerate(row):
+            if index not in samples and cell_text(cell):
+                samples[index] = " ".join(cell_text(cell).split())
+    result.layout = layout.summary(samples)
+    missing = layout.missing()
+    if missing:
+        result.errors.append(
+            RowError(
+                layout.header_line,
+                _("第 %(line)s 行表头缺少列：%(columns)s。请在预览中指定各列的用途，或把表头改为：%(headers)s。")
+                % {"line": layout.header_line, "columns": "、".join(missing), "headers": " | ".join(HEADERS)},
             )
-        self.option_columns.sort()
+        )
+        return result
+    if not body:
+        raise FileProblem(_("文件中没有试题。"))
+    single: dict[str, int | None] = {
+        role: next(iter(layout.indices(role)), None)
+        for role in (OPERATION_TYPE, KIND, STEM, ANSWER, EXPLANATION, DIFFICULTY)
+    }
+    option_cell = layout.indices(OPTIONS)[0] if len(layout.indices(OPTIONS)) == 1 else None
+    option_columns = layout.option_columns()
+    points = layout.indices(KNOWLEDGE_POINT)
 
-    def cell(self, row: Sequence[object], field: str) -> object:
-        index = self.fields.get(field)
-        if index is None or index >= len(row):
-            return ""
-        return row[index]
+    def value(row: Sequence[object], role: str) -> object:
+        index = single[role]
+        return "" if index is None else _cell(row, index)
 
-    def options(self, row: Sequence[object]) -> list[str] | tuple[tuple[str, str], ...]:
-        if "options" in self.fields:
-            return split_options(self.cell(row, "options"))
-        pairs = [(key, cell_text(row[index]) if index < len(row) else "") for key, index in self.option_columns]
-        while pairs and not pairs[-1][1]:
-            pairs.pop()  # fewer options than columns
-        return tuple(pairs)
-
-
-def read_rows(rows: Iterable[tuple[int, Sequence[object]]]) -> ParseResult:
-    """Rows as (line number, cells), header first; blank rows are skipped."""
-    result = ParseResult()
-    iterator = iter(rows)
-    columns: ColumnMap | None = None
-    for line, row in iterator:
-        if any(cell_text(cell) for cell in row):
-            columns = ColumnMap(row, line)
-            break
-    if columns is None:
-        raise FileProblem(_("文件中没有表头和试题。"))
-    count = 0
-    for line, row in iterator:
-        if not any(cell_text(cell) for cell in row):
-            continue
-        count += 1
-        check_count(count)
+    for line, row in body:
+        result.sources[line] = [cell_text(cell) for cell in row]
+        options: list[str] | tuple[tuple[str, str], ...]
+        if option_columns:
+            pairs = [(key, cell_text(_cell(row, index))) for key, index in option_columns]
+            while pairs and not pairs[-1][1]:
+                pairs.pop()  # fewer options than columns
+            options = tuple(pairs)
+        else:
+            options = [cell_text(_cell(row, option_cell))] if option_cell is not None else []
         try:
             record = build_record(
                 line,
-                kind=columns.cell(row, "kind"),
-                stem=columns.cell(row, "stem"),
-                options=columns.options(row),
-                answer=columns.cell(row, "answer"),
-                explanation=columns.cell(row, "explanation"),
-                knowledge_point=columns.cell(row, "knowledge_point"),
-                difficulty=columns.cell(row, "difficulty"),
-                operation_types=columns.cell(row, "operation_types"),
+                kind=value(row, KIND),
+                stem=value(row, STEM),
+                options=options,
+                answer=value(row, ANSWER),
+                explanation=value(row, EXPLANATION),
+                knowledge_point=_joined(row, points, POINT_SEPARATOR),
+                difficulty=value(row, DIFFICULTY),
+                operation_types=value(row, OPERATION_TYPE),
+                infer_missing_kind=True,
+                numbered_stem=True,
             )
         except RowProblem as problem:
             result.add_problem(line, problem)
         else:
             result.records.append(record)
-    if count == 0 and not result.errors:
-        raise FileProblem(_("文件中没有试题。"))
     return result
 
 

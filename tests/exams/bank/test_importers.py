@@ -111,7 +111,7 @@ def test_excel_reports_every_bad_row_with_its_excel_row_number():
 
     # then
     assert errors == [
-        (3, "题型“问答题”无法识别，应为单选题、多选题或判断题。"),
+        (3, "不支持的题型“问答题”：只能导入单选题、多选题和判断题。"),
         (4, "缺少题干。"),
         (5, "答案“E”不是选项 A、B 之一。"),
         (6, "单选题只能有一个答案，实际为 AB。"),
@@ -125,16 +125,26 @@ def test_excel_reports_every_bad_row_with_its_excel_row_number():
     ]
 
 
-def test_excel_without_the_required_columns_is_refused_naming_them():
+def test_excel_without_a_stem_or_answer_column_names_them_on_the_header_line():
     # given
     data = xlsx([["题干", "备注"], ["题一", ""]])
 
-    # when / then
-    with pytest.raises(FileProblem) as excinfo:
-        read_questions(data, "xlsx")
-    assert str(excinfo.value) == (
-        "第 1 行表头缺少列：题型、答案、选项。表头应为：操作项目 | 题型 | 题干 | 选项 | 答案 | 解析 | 知识点 | 难度。"
-    )
+    # when
+    result = read_questions(data, "xlsx")
+
+    # then: an error of the header line, with the columns the preview lets the user assign
+    assert result.records == []
+    assert [(e.line, e.message) for e in result.errors] == [
+        (
+            1,
+            "第 1 行表头缺少列：答案。请在预览中指定各列的用途，或把表头改为："
+            "操作项目 | 题型 | 题干 | 选项 | 答案 | 解析 | 知识点 | 难度。",
+        )
+    ]
+    assert [(c["letter"], c["header"], c["role"]) for c in result.layout["columns"]] == [
+        ("A", "题干", "stem"),
+        ("B", "备注", "ignore"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -471,7 +481,7 @@ def test_moodle_xml_with_another_root_is_refused():
 # --- Every format ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "csv", "moodle-xml", "gift"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "docx", "moodle-xml", "gift"])
 def test_every_format_round_trips_every_field(fmt):
     # given: awkward text in every field
     records = [
@@ -526,8 +536,19 @@ def test_format_is_guessed_from_the_extension(name, fmt):
 
 def test_an_unknown_extension_asks_for_a_format():
     with pytest.raises(FileProblem) as excinfo:
-        guess_format("exports/bank.doc")
-    assert str(excinfo.value) == "无法从文件名“bank.doc”判断格式，请指定格式（xlsx、csv、moodle-xml、gift、aiken）。"
+        guess_format("exports/bank.pdf")
+    assert str(excinfo.value) == (
+        "无法从文件名“bank.pdf”判断格式，请指定格式（xlsx、csv、docx、moodle-xml、gift、aiken）。"
+    )
+
+
+@pytest.mark.parametrize(("name", "suffix"), [("bank.xls", ".xlsx"), ("bank.doc", ".docx"), ("题库.WPS", ".docx")])
+def test_old_office_files_are_asked_to_be_saved_anew(name, suffix):
+    with pytest.raises(FileProblem) as excinfo:
+        guess_format(name)
+    assert (
+        str(excinfo.value) == f"“{name}”是旧版 Office 格式，请在 Excel / Word / WPS 中“另存为” {suffix} 格式后再上传。"
+    )
 
 
 def test_scripts_in_question_text_are_kept_as_text_from_tabular_formats():

@@ -53,3 +53,38 @@ def test_two_concurrent_edits_of_one_question_make_one_new_version(race):
     assert versions.filter(is_active=True).count() == 1
     assert sum(isinstance(r, Question) for r in results) == 1
     assert sum(isinstance(r, BankError) for r in results) == 1
+
+
+def test_confirming_and_discarding_one_import_at_once_have_one_outcome(race, xlsx):
+    # given: a checked file in a trainer's bank
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import AuditEvent, Role
+    from exams.bank.models import QuestionImport
+    from exams.bank.services import check_question_import, confirm_question_import, discard_question_import
+    from tests.factories import MembershipFactory
+
+    OperationTypeFactory(code="0102")
+    membership = MembershipFactory(role=Role.TRAINER)
+    bank = QuestionBankFactory(organisation=membership.organisation)
+    upload = SimpleUploadedFile("b.xlsx", xlsx([["操作项目", "题型", "题干", "答案"], ["0102", "判断题", "题", "对"]]))
+    question_import = check_question_import(bank=bank, actor=membership.user, upload=upload, fmt="xlsx")
+
+    # when
+    race(
+        lambda: confirm_question_import(question_import=question_import, actor=membership.user),
+        lambda: discard_question_import(question_import=question_import, actor=membership.user),
+    )
+
+    # then: either imported or discarded, never both
+    question_import.refresh_from_db()
+    actions = set(
+        AuditEvent.objects.filter(object_id=str(question_import.pk), action__startswith="exams.question_import.")
+        .exclude(action="exams.question_import.checked")
+        .values_list("action", flat=True)
+    )
+    if question_import.status == QuestionImport.Status.DISCARDED:
+        assert (actions, bank.questions.count()) == ({"exams.question_import.discarded"}, 0)
+    else:  # queued for a worker, or already run by an eager one
+        assert question_import.status in (QuestionImport.Status.QUEUED, QuestionImport.Status.DONE)
+        assert actions == {"exams.question_import.confirmed"}

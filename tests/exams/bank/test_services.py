@@ -68,7 +68,7 @@ def test_import_stores_every_record_with_its_operation_types(low_voltage):
     assert set(second.operation_types.all()) == {low_voltage, other}
     assert first.lineage != second.lineage
     event = AuditEvent.objects.get(action="exams.question_bank.imported")
-    assert event.data == {"imported": 2, "skipped": 0, "source": "bank.xlsx"}
+    assert event.data == {"imported": 2, "skipped": 0, "left_out": 0, "source": "bank.xlsx"}
 
 
 def test_import_with_one_bad_record_imports_nothing_and_names_every_bad_record(low_voltage):
@@ -91,7 +91,7 @@ def test_import_with_one_bad_record_imports_nothing_and_names_every_bad_record(l
     existing = Question.objects.get(bank=bank)
     assert [(e.line, e.message) for e in excinfo.value.errors] == [
         (3, f"题库中已有相同的试题（编号 {existing.pk}）。"),
-        (4, "操作项目“9999”不在目录中，请填写操作项目代码或名称。"),
+        (4, "操作项目“9999”不在目录中，请填写操作项目代码或名称，或指定默认操作项目。"),
         (5, "与第 2 行的试题重复。"),
         (6, "没有填写操作项目，也没有指定默认操作项目。"),
     ]
@@ -179,7 +179,7 @@ def test_import_command_prints_each_bad_row_and_exits_1_having_imported_nothing(
     assert excinfo.value.code == 1
     assert capsys.readouterr().err.splitlines() == [
         "bank.csv:3: 判断题答案“也许”无法识别，应为“正确”或“错误”。",
-        "bank.csv:4: 题型“问答”无法识别，应为单选题、多选题或判断题。",
+        "bank.csv:4: 不支持的题型“问答”：只能导入单选题、多选题和判断题。",
         "2 bad rows; nothing imported",
     ]
     assert not bank.questions.exists()
