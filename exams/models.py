@@ -4,7 +4,14 @@ Code imports a model from its room (``exams.bank.models``), never from this modu
 that the rooms' one-way dependencies hold.
 """
 
-from exams.admission.models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, Registration
+from exams.admission.models import (
+    ExamKind,
+    ExamSession,
+    ExamSiteProfile,
+    HealthCertificate,
+    Registration,
+    SessionPurpose,
+)
 from exams.bank.models import Question, QuestionBank, QuestionImport, QuestionKind
 from exams.catalogue.models import OperationCategory, OperationType
 from exams.papers.models import Blueprint, BlueprintRule
@@ -26,6 +33,7 @@ __all__ = [
     "Blueprint",
     "BlueprintRule",
     "ExamKind",
+    "SessionPurpose",
     "ExamSession",
     "ExamSiteProfile",
     "HealthCertificate",

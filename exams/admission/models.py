@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from exams.catalogue.models import OperationType
+from exams.catalogue.models import OperationType, Subject
 from exams.papers.models import Blueprint
 from exams.practical.models import PracticalRubric
 
@@ -17,8 +17,22 @@ class ExamKind(models.TextChoices):
     PRACTICAL = "practical", _("实操考试")
 
 
+class SessionPurpose(models.TextChoices):
+    """Why a session is held: it decides which rules apply to its registrations."""
+
+    #: Initial certification (and its retake): order No. 30 or the three-post rules.
+    CERTIFICATION = "certification", _("取证考试")
+    #: The review (复审) or renewal exam of a certificate already held.
+    REVIEW = "review", _("复审考试")
+    #: A one-off assessment event (考核活动): no statutory certificate follows.
+    ASSESSMENT_EVENT = "assessment_event", _("考核活动")
+
+
 class ExamSession(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=ExamKind.choices)
+    purpose = models.CharField(
+        _("用途"), max_length=24, choices=SessionPurpose.choices, default=SessionPurpose.CERTIFICATION
+    )
     name = models.CharField(_("名称"), max_length=200)
     authority = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="planned_sessions", verbose_name=_("发证机关")
@@ -27,6 +41,9 @@ class ExamSession(models.Model):
         "accounts.Organisation", on_delete=models.PROTECT, related_name="hosted_sessions", verbose_name=_("考点")
     )
     operation_types = models.ManyToManyField(OperationType, related_name="sessions", verbose_name=_("操作项目"))
+    #: What the session examines, for every qualification kind (an operation type's subject,
+    #: or a three-post post x industry). Filled from ``operation_types`` for special operations.
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="sessions", verbose_name=_("考核科目"))
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     capacity = models.PositiveIntegerField(_("容量"))
