@@ -27,6 +27,7 @@ from . import queue
 from .models import (
     Campaign,
     DayStat,
+    District,
     DistrictDayStat,
     FirmDayStat,
     IdentityKind,
@@ -118,6 +119,17 @@ def create_campaign(*, actor: User, organisation: Organisation, data: CampaignIn
         )
     forget_snapshot(campaign.slug)
     return campaign
+
+
+def save_districts(*, rows: Sequence[tuple[str, str]]) -> int:
+    """The districts participants pick from (code, name); existing codes are renamed.
+    Returns how many were new."""
+    created = 0
+    with transaction.atomic():
+        for code, name in rows:
+            _district, new = District.objects.update_or_create(code=code, defaults={"name": name})
+            created += int(new)
+    return created
 
 
 # --- Limits ------------------------------------------------------------------------------
