@@ -7,6 +7,9 @@ pending and are claimed again (XAUTOCLAIM) once idle for ``CAMPAIGN_RECLAIM_SECO
 so a submission is written at least once; the unique paper key in the database makes
 "at least once" count once.
 
+Give the stream a Redis database of its own (CAMPAIGN_QUEUE_URL): clearing the cache
+flushes the cache's database, and with it anything queued there.
+
 Without Redis (the embedded default, the fast tests) there is no queue: a submission is
 written at once, one small insert.
 """
@@ -29,16 +32,22 @@ def enabled() -> bool:
     return bool(getattr(settings, "CAMPAIGN_QUEUE_URL", ""))
 
 
-@lru_cache(maxsize=4)
-def _client(url: str):
+def _ensure_group(client) -> None:
     import redis
 
-    client = redis.Redis.from_url(url)
     try:
         client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
     except redis.ResponseError as exc:  # the group exists already
         if "BUSYGROUP" not in str(exc):
             raise
+
+
+@lru_cache(maxsize=4)
+def _client(url: str):
+    import redis
+
+    client = redis.Redis.from_url(url)
+    _ensure_group(client)
     return client
 
 
@@ -57,7 +66,19 @@ def consumer_name() -> str:
 
 def read(count: int, *, block_ms: int = 0) -> list[tuple[bytes, dict[str, Any]]]:
     """Entries for this consumer: first those a dead consumer left pending, then new ones."""
+    import redis
+
     redis_client = client()
+    try:
+        return _read(redis_client, count, block_ms)
+    except redis.ResponseError as exc:  # the stream was deleted (a flushed database): start again
+        if "NOGROUP" not in str(exc):
+            raise
+        _ensure_group(redis_client)
+        return _read(redis_client, count, block_ms)
+
+
+def _read(redis_client, count: int, block_ms: int) -> list[tuple[bytes, dict[str, Any]]]:
     idle_ms = int(settings.CAMPAIGN_RECLAIM_SECONDS * 1000)
     _, claimed, _deleted = redis_client.xautoclaim(STREAM, GROUP, consumer_name(), idle_ms, "0-0", count=count)
     entries = list(claimed)

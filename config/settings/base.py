@@ -395,7 +395,8 @@ KAOZHENG_FEMALE_RETIREMENT_BASE = int(os.environ.get("KAOZHENG_FEMALE_RETIREMENT
 COURSES_HEARTBEAT_SECONDS = int(os.environ.get("COURSES_HEARTBEAT_SECONDS", 30))
 
 # Public quiz campaigns (campaigns/). Submissions go to a Redis stream when there is one
-# (CAMPAIGN_QUEUE_URL, default REDIS_URL) and are written in batches; otherwise at once.
+# (CAMPAIGN_QUEUE_URL, default REDIS_URL; give it a database of its own in production, as
+# clearing the cache flushes the cache's database) and are written in batches; else at once.
 CAMPAIGN_QUEUE_URL = os.environ.get("CAMPAIGN_QUEUE_URL", REDIS_URL)
 CAMPAIGN_BATCH_SIZE = int(os.environ.get("CAMPAIGN_BATCH_SIZE", "500"))
 CAMPAIGN_DRAIN_SECONDS = float(os.environ.get("CAMPAIGN_DRAIN_SECONDS", "20"))
