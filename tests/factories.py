@@ -621,3 +621,38 @@ def employer_staff(organisation: Organisation, **user_fields) -> User:
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organisation=organisation, role=Role.EMPLOYER)
     return user
+
+
+# --- campaigns: public quiz campaigns -------------------------------------------------------
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.District"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"1309{n:02d}")
+    name = factory.Sequence(lambda n: f"区县{n}")
+
+
+def make_campaign(*, questions: int = 12, organisation: Organisation | None = None, **fields):
+    """An open campaign (today ± 10 days) over a bank of single-choice questions (key B),
+    created through the service by a regulator of ``organisation`` (an authority)."""
+    from campaigns.services import CampaignInput, create_campaign
+
+    organisation = organisation or AuthorityFactory()
+    actor = MembershipFactory(organisation=organisation, role=Role.REGULATOR).user
+    bank = QuestionBankFactory()
+    for _ in range(questions):
+        QuestionFactory(bank=bank, explanation="因为B正确。")
+    today = timezone.localdate()
+    data = {
+        "slug": f"quiz-{bank.slug}",
+        "title": "安全生产月知识竞赛",
+        "starts_on": today - dt.timedelta(days=10),
+        "ends_on": today + dt.timedelta(days=10),
+        "banks": [bank],
+        "paper_size": 10,
+        **fields,
+    }
+    return create_campaign(actor=actor, organisation=organisation, data=CampaignInput(**data))

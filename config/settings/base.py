@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "exams",
     "certificates",
     "employers",
+    "campaigns",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -190,6 +191,12 @@ CELERY_BEAT_SCHEDULE = {
     "exams-discard-stale-question-imports": {
         "task": "exams.discard_stale_question_imports",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Quiz campaigns: write queued submissions and their rollups (a no-op without Redis).
+    "campaigns-write-submissions": {
+        "task": "campaigns.write_submissions",
+        "schedule": 2.0,
+        "options": {"expires": 2.0},
     },
 }
 
@@ -386,3 +393,21 @@ PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
 KAOZHENG_FEMALE_RETIREMENT_BASE = int(os.environ.get("KAOZHENG_FEMALE_RETIREMENT_BASE", "50"))
 # Lesson pages send a heartbeat this often while the learner studies.
 COURSES_HEARTBEAT_SECONDS = int(os.environ.get("COURSES_HEARTBEAT_SECONDS", 30))
+
+# Public quiz campaigns (campaigns/). Submissions go to a Redis stream when there is one
+# (CAMPAIGN_QUEUE_URL, default REDIS_URL; give it a database of its own in production, as
+# clearing the cache flushes the cache's database) and are written in batches; else at once.
+CAMPAIGN_QUEUE_URL = os.environ.get("CAMPAIGN_QUEUE_URL", REDIS_URL)
+CAMPAIGN_BATCH_SIZE = int(os.environ.get("CAMPAIGN_BATCH_SIZE", "500"))
+CAMPAIGN_DRAIN_SECONDS = float(os.environ.get("CAMPAIGN_DRAIN_SECONDS", "20"))
+# Entries a killed writer had read are claimed again after this long.
+CAMPAIGN_RECLAIM_SECONDS = float(os.environ.get("CAMPAIGN_RECLAIM_SECONDS", "30"))
+CAMPAIGN_GRACE_SECONDS = int(os.environ.get("CAMPAIGN_GRACE_SECONDS", "120"))
+CAMPAIGN_DEDUPE_SECONDS = int(os.environ.get("CAMPAIGN_DEDUPE_SECONDS", str(3 * 86400)))
+# Limits (0 = none). A firm behind one address sends all its staff at once: above the
+# challenge rate an address is asked a light question, above the hard rate refused.
+CAMPAIGN_IP_PAPERS_PER_MINUTE = int(os.environ.get("CAMPAIGN_IP_PAPERS_PER_MINUTE", "600"))
+CAMPAIGN_IP_SUBMITS_PER_MINUTE = int(os.environ.get("CAMPAIGN_IP_SUBMITS_PER_MINUTE", "600"))
+CAMPAIGN_CHALLENGE_AFTER_PER_MINUTE = int(os.environ.get("CAMPAIGN_CHALLENGE_AFTER_PER_MINUTE", "30"))
+CAMPAIGN_DEVICE_PAPERS_PER_HOUR = int(os.environ.get("CAMPAIGN_DEVICE_PAPERS_PER_HOUR", "30"))
+CAMPAIGN_IP_SMS_PER_HOUR = int(os.environ.get("CAMPAIGN_IP_SMS_PER_HOUR", "10"))

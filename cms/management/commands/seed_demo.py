@@ -76,6 +76,7 @@ class Command(BaseCommand):
         self._existing_certificate(users["worker"], orgs["authority"], users["regulator"])
         self._certificate_due_for_review(users["worker"], orgs["authority"], users["regulator"])
         self._staff_register(orgs["employer"], users["employer"], users["worker"])
+        self._quiz_campaign(orgs["authority"], users["regulator"])
         self.stdout.write(
             self.style.SUCCESS("demo data ready: users worker, trainer, examiner, regulator, admin, employer")
         )
@@ -511,3 +512,54 @@ class Command(BaseCommand):
                 post=electrician,
             ),
         )
+
+    def _quiz_campaign(self, authority: Organisation, regulator: User) -> None:
+        """The public quiz campaign anquan-demo, open for 30 days from today, over the demo
+        bank, with the districts of Cangzhou to pick from."""
+        from campaigns.models import Campaign
+        from campaigns.services import CampaignInput, create_campaign, save_districts
+
+        save_districts(rows=CANGZHOU_DISTRICTS)
+        if Campaign.objects.filter(slug="anquan-demo").exists():
+            return
+        today = timezone.localdate()
+        create_campaign(
+            actor=regulator,
+            organisation=authority,
+            data=CampaignInput(
+                slug="anquan-demo",
+                title="安全生产月安全知识网络答题",
+                starts_on=today,
+                ends_on=today + dt.timedelta(days=30),
+                banks=[QuestionBank.objects.get(slug="demo")],
+                rules=(
+                    "每卷 10 题，限时 10 分钟，每人每天可答 3 次，取最高分。\n"
+                    "匿名参加请填写昵称并选择所在区县和单位；用手机号参加可查看答题记录。"
+                ),
+                prizes="活动结束后，按总榜前 100 名颁发纪念证书。",
+                paper_size=10,
+                time_limit_minutes=10,
+                attempts_per_day=3,
+            ),
+        )
+
+
+#: County-level divisions of Cangzhou (沧州市), for the demo campaign's district picker.
+CANGZHOU_DISTRICTS = [
+    ("130902", "新华区"),
+    ("130903", "运河区"),
+    ("130921", "沧县"),
+    ("130922", "青县"),
+    ("130923", "东光县"),
+    ("130924", "海兴县"),
+    ("130925", "盐山县"),
+    ("130926", "肃宁县"),
+    ("130927", "南皮县"),
+    ("130928", "吴桥县"),
+    ("130929", "献县"),
+    ("130930", "孟村回族自治县"),
+    ("130981", "泊头市"),
+    ("130982", "任丘市"),
+    ("130983", "黄骅市"),
+    ("130984", "河间市"),
+]
