@@ -50,6 +50,8 @@ class Post(models.Model):
     required_subjects = models.ManyToManyField(
         "exams.Subject", blank=True, related_name="+", verbose_name=_("须持证书")
     )
+    #: Courses the employer assigns to everyone on the post (enrolled once they consent).
+    courses = models.ManyToManyField("courses.CoursePage", blank=True, related_name="+", verbose_name=_("指定课程"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -149,3 +151,66 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.week_of}"
+
+
+class WorkerApplication(models.Model):
+    """An application the employer makes on a worker's behalf (order No. 30 art. 22): an
+    exam registration or a review. It is the ordinary registration or review, decided by
+    the regulator through its own services; this row records who applied for whom, and
+    the worker may withdraw it until it is decided."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("考试报名")
+        REVIEW = "review", _("复审申请")
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    entry = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="applications")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    #: What was applied for, as the worker and employer read it ("电工作业 · 复审").
+    title = models.CharField(_("事项"), max_length=200)
+    #: The review applied for; emptied when the application is withdrawn (the review is removed).
+    review = models.ForeignKey(
+        "certificates.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registration = models.ForeignKey(
+        "exams.Registration", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("代为申请")
+        verbose_name_plural = _("代为申请")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.title}"
+
+    @property
+    def status(self) -> str:
+        """withdrawn, or the status of the review / registration it made."""
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        target = self.review if self.kind == self.Kind.REVIEW else self.registration
+        return target.status if target is not None else "withdrawn"
+
+    @property
+    def status_label(self) -> str:
+        if self.status == "withdrawn":
+            return str(_("已撤回"))
+        target = self.review if self.kind == self.Kind.REVIEW else self.registration
+        return str(target.get_status_display()) if target is not None else ""
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status in ("applied", "pending", "approved") and not (
+            self.kind == self.Kind.REVIEW and self.status == "approved"
+        )

@@ -529,3 +529,32 @@ __all__ = [
     "register_class",
     "upload_health_certificate",
 ]
+
+
+# --- Withdrawal ---------------------------------------------------------------------------
+
+
+def cancel_registration(*, registration: Registration, actor: User, now: dt.datetime | None = None) -> Registration:
+    """Withdraw a registration before its exam (the candidate, or the employer that
+    registered them): its seat is freed. Refused once the candidate checked in or began
+    the theory paper. Repeating it returns the cancelled registration."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ExamSession.objects.select_for_update(of=("self",)).filter(pk=registration.session_id).first()
+        reg = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+        if reg.status == Registration.Status.CANCELLED:
+            return reg
+        if reg.status == Registration.Status.REJECTED:
+            raise DecisionError(_("该报名未获批准，无需撤回。"), code="decided")
+        if reg.checked_in_at is not None or Registration.objects.filter(pk=reg.pk, attempt__isnull=False).exists():
+            raise DecisionError(_("考生已签到或已开始考试，不能撤回报名。"), code="started")
+        reg.status = Registration.Status.CANCELLED
+        reg.decided_at = now
+        reg.save(update_fields=["status", "decided_at"])
+        record_event(
+            actor=actor,
+            action="exams.registration.cancelled",
+            obj=reg,
+            data={"session": reg.session_id, "at": now.isoformat()},
+        )
+    return reg
