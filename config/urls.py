@@ -30,6 +30,7 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("learn/", include("courses.urls")),
     path("exams/", include("exams.urls")),
+    path("events/", include("assessments.urls")),
     path("", include("employers.urls")),
     path("", include("certificates.urls")),
 ]

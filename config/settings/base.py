@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "exams",
     "certificates",
     "employers",
+    "assessments",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
