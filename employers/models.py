@@ -214,3 +214,44 @@ class WorkerApplication(models.Model):
         return self.status in ("applied", "pending", "approved") and not (
             self.kind == self.Kind.REVIEW and self.status == "approved"
         )
+
+
+class GateCheck(models.Model):
+    """A contractor's roster checked at the gate (门岗核验): any size, worked through by a
+    task in chunks with its progress, results kept 30 days. The people to check are kept
+    encrypted only until the check is done; results hold masked ID numbers only."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("核验中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位")
+    )
+    name = models.CharField(_("名单"), max_length=200)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("人数"), default=0)
+    done = models.PositiveIntegerField(_("已核验"), default=0)
+    found = models.PositiveIntegerField(_("持证"), default=0)
+    #: The rows still to check (JSON), encrypted; emptied when the check is done.
+    pending_rows = EncryptedTextField(blank=True, default="")
+    results = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("门岗核验")
+        verbose_name_plural = _("门岗核验")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.name}"
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 100

@@ -441,3 +441,60 @@ def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, gettext("已撤回该申请。"))
     return redirect(reverse("employers:invitations"))
+
+
+# --- the contractors' gate check ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gate(request: HttpRequest, code: str) -> HttpResponse:
+    """Upload a contractor's roster; the checks of the last 30 days with their progress."""
+    from . import gate as gate_checks
+
+    organisation = _workspace(request, code)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check = gate_checks.start_gate_check(
+                organisation=organisation, actor=request.user, data=upload.read(), name=upload.name
+            )
+        except services.StaffImportError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, gettext("已开始核验 %(count)s 人。") % {"count": check.total})
+            return redirect("employers:gate_check", code=code, pk=check.pk)
+    return render(
+        request,
+        "employers/gate.html",
+        _context(organisation, form=form, errors=errors, checks=gate_checks.gate_checks(organisation)),
+    )
+
+
+@login_required
+def gate_check(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    from . import gate as gate_checks
+
+    organisation = _workspace(request, code)
+    check = gate_checks.gate_check(organisation, pk)
+    if check is None:
+        raise Http404
+    return render(request, "employers/gate_check.html", _context(organisation, check=check))
+
+
+@login_required
+def gate_check_xlsx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    from certificates.roster import roster_workbook
+
+    from . import gate as gate_checks
+
+    organisation = _workspace(request, code)
+    check = gate_checks.gate_check(organisation, pk)
+    if check is None or check.status != check.Status.DONE:
+        raise Http404
+    response = HttpResponse(roster_workbook(check.results), content_type=XLSX)
+    response["Content-Disposition"] = _attachment(f"gate-check-{check.pk}.xlsx")
+    response["Cache-Control"] = "private, no-store"
+    return response
