@@ -118,7 +118,10 @@ def _check(spec: EventSpec, *, organisation: Organisation, actor: User) -> list[
 
 
 def _copy_blueprint(spec: EventSpec) -> Blueprint:
+    """The chosen blueprint, or a copy of it when the event sets another time limit or pass mark."""
     source = spec.blueprint
+    if (source.time_limit_minutes, source.pass_mark) == (spec.time_limit_minutes, spec.pass_mark):
+        return source
     copy = Blueprint.objects.create(
         name=f"{spec.name[:150]}（考核活动）",
         bank_id=source.bank_id,
