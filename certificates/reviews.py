@@ -267,3 +267,30 @@ def send_review_reminders(*, today: dt.date | None = None) -> int:
                 continue
             sent += 1
     return sent
+
+
+# --- Withdrawal ----------------------------------------------------------------------------
+
+ALREADY_DECIDED = _("复审已有结论，不能撤回申请。")
+
+
+def withdraw_review(*, review: Review, actor: User) -> None:
+    """Withdraw an application not yet decided (the holder, or the employer that applied
+    on their behalf, changed their mind): it is removed, so a new one can be made in the
+    window. A decided review stays as it is. Repeating it does nothing."""
+    from accounts.audit import record_event
+
+    with transaction.atomic():
+        certificate = lock_certificate(review.certificate)
+        locked = Review.objects.select_for_update().filter(pk=review.pk).first()
+        if locked is None:
+            return
+        if locked.status != Review.Status.APPLIED:
+            raise ValidationError(ALREADY_DECIDED, code="decided")
+        record_event(
+            actor=actor,
+            action="certificates.review.withdrawn",
+            obj=locked,
+            data={"certificate": certificate.pk, "due_on": locked.due_on.isoformat()},
+        )
+        locked.delete()

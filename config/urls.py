@@ -31,6 +31,7 @@ urlpatterns = [
     path("learn/", include("courses.urls")),
     path("exams/", include("exams.urls")),
     path("quiz/", include("campaigns.urls")),
+    path("events/", include("assessments.urls")),
     path("", include("employers.urls")),
     path("", include("certificates.urls")),
 ]

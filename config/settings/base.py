@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "certificates",
     "employers",
     "campaigns",
+    "assessments",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -187,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "employers.send_weekly_digests",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-wed"),
     },
+    # Contractors' gate checks are kept 30 days.
+    "employers-purge-gate-checks": {"task": "employers.purge_gate_checks", "schedule": crontab(hour=2, minute=45)},
     # Question-file previews nobody confirmed or discarded: their kept files go after a day.
     "exams-discard-stale-question-imports": {
         "task": "exams.discard_stale_question_imports",

@@ -37,7 +37,7 @@ from exams.theory.selectors import passed_theory_attempt
 
 from .access import can_administer, can_register_for
 from .candidates import Assessment, assess_candidate
-from .models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, Registration
+from .models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, Registration, SessionPurpose
 from .uploads import check_health_certificate
 
 if TYPE_CHECKING:
@@ -529,3 +529,101 @@ __all__ = [
     "register_class",
     "upload_health_certificate",
 ]
+
+
+# --- Withdrawal ---------------------------------------------------------------------------
+
+
+def cancel_registration(*, registration: Registration, actor: User, now: dt.datetime | None = None) -> Registration:
+    """Withdraw a registration before its exam (the candidate, or the employer that
+    registered them): its seat is freed. Refused once the candidate checked in or began
+    the theory paper. Repeating it returns the cancelled registration."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ExamSession.objects.select_for_update(of=("self",)).filter(pk=registration.session_id).first()
+        reg = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+        if reg.status == Registration.Status.CANCELLED:
+            return reg
+        if reg.status == Registration.Status.REJECTED:
+            raise DecisionError(_("该报名未获批准，无需撤回。"), code="decided")
+        if reg.checked_in_at is not None or Registration.objects.filter(pk=reg.pk, attempt__isnull=False).exists():
+            raise DecisionError(_("考生已签到或已开始考试，不能撤回报名。"), code="started")
+        reg.status = Registration.Status.CANCELLED
+        reg.decided_at = now
+        reg.save(update_fields=["status", "decided_at"])
+        record_event(
+            actor=actor,
+            action="exams.registration.cancelled",
+            obj=reg,
+            data={"session": reg.session_id, "at": now.isoformat()},
+        )
+    return reg
+
+
+# --- Assessment events (考核活动) ------------------------------------------------------------
+# An event's rounds are theory sessions with purpose=assessment_event; its invitees are
+# admitted without order No. 30's eligibility (no statutory certificate follows).
+
+EVENT_CAPACITY = 1_000_000
+
+
+def plan_event_session(
+    *,
+    organiser: Organisation,
+    name: str,
+    blueprint: Blueprint,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    actor: User | None,
+) -> ExamSession:
+    """A theory session for an assessment event, held by its organiser (no exam site)."""
+    with transaction.atomic():
+        session = ExamSession.objects.create(
+            kind=ExamKind.THEORY,
+            purpose=SessionPurpose.ASSESSMENT_EVENT,
+            name=name[:200],
+            authority=organiser,
+            site=organiser,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=EVENT_CAPACITY,
+            blueprint=blueprint,
+            planned_by=actor,
+        )
+        session.operation_types.set([blueprint.operation_type_id])
+        record_event(
+            actor=actor,
+            action="exams.session.planned",
+            obj=session,
+            data={"purpose": session.purpose, "blueprint": blueprint.pk, "organiser": organiser.pk},
+        )
+    return session
+
+
+def admit_to_event(*, session: ExamSession, candidate: User) -> Registration:
+    """An approved registration of an invitee in an event's session; repeating returns it.
+    Only for sessions of an assessment event: every other session keeps its rules."""
+    if session.purpose != SessionPurpose.ASSESSMENT_EVENT:
+        raise EligibilityError(_("只有考核活动的场次可以免审核参加。"), code="not_an_event")
+    with transaction.atomic():
+        locked = ExamSession.objects.select_for_update(of=("self",)).select_related("blueprint").get(pk=session.pk)
+        existing = Registration.objects.filter(session=locked, candidate=candidate).first()
+        if existing is not None:
+            return existing
+        if locked.blueprint is None:
+            raise EligibilityError(_("这不是理论考试场次。"), code="not_theory")
+        registration = Registration.objects.create(
+            session=locked,
+            candidate=candidate,
+            operation_type_id=locked.blueprint.operation_type_id,
+            status=Registration.Status.APPROVED,
+            registered_by=candidate,
+            decided_at=timezone.now(),
+        )
+        record_event(
+            actor=candidate,
+            action="exams.registration.created",
+            obj=registration,
+            data={"session": locked.pk, "candidate": candidate.pk, "purpose": locked.purpose},
+        )
+    return registration

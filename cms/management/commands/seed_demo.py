@@ -77,6 +77,7 @@ class Command(BaseCommand):
         self._certificate_due_for_review(users["worker"], orgs["authority"], users["regulator"])
         self._staff_register(orgs["employer"], users["employer"], users["worker"])
         self._quiz_campaign(orgs["authority"], users["regulator"])
+        self._assessment_event(orgs, users["regulator"], blueprint)
         self.stdout.write(
             self.style.SUCCESS("demo data ready: users worker, trainer, examiner, regulator, admin, employer")
         )
@@ -327,7 +328,8 @@ class Command(BaseCommand):
         blueprint, created = Blueprint.objects.get_or_create(
             bank=bank,
             operation_type=operation_type,
-            defaults={"name": "低压电工作业理论考试(演示)", "time_limit_minutes": 120, "pass_mark": 80},
+            name="低压电工作业理论考试(演示)",
+            defaults={"time_limit_minutes": 120, "pass_mark": 80},
         )
         if created:
             BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.TRUE_FALSE, count=6, points=Decimal(10))
@@ -542,6 +544,34 @@ class Command(BaseCommand):
                 attempts_per_day=3,
             ),
         )
+
+    def _assessment_event(self, orgs: dict[str, Organisation], regulator: User, blueprint: Blueprint) -> None:
+        """An assessment event (考核活动) open for a week, for the employer's consenting
+        staff (the worker is invited) and anyone else with the link and code KZ2026."""
+        from assessments import services as assessment_services
+        from assessments.models import AssessmentEvent
+
+        name = "全员安全生产知识考试（演示）"
+        if AssessmentEvent.objects.filter(name=name).exists():
+            return
+        now = timezone.now()
+        event = assessment_services.create_event(
+            organisation=orgs["authority"],
+            actor=regulator,
+            spec=assessment_services.EventSpec(
+                name=name,
+                audience=AssessmentEvent.Audience.FIRMS,
+                starts_at=now - dt.timedelta(hours=1),
+                ends_at=now + dt.timedelta(days=7),
+                blueprint=blueprint,
+                time_limit_minutes=30,
+                pass_mark=60,
+                attempts_allowed=2,
+                award=AssessmentEvent.Award.PARTICIPATION,
+                firms=[orgs["employer"]],
+            ),
+        )
+        self.stdout.write(f"assessment event: /events/e/{event.token}/")
 
 
 #: County-level divisions of Cangzhou (沧州市), for the demo campaign's district picker.
