@@ -21,6 +21,8 @@ from employers.selectors import invitations_for
 from exams.admission.models import Registration
 from exams.theory.selectors import registrations_for
 
+from .next_steps import CertificateFacts, ExamFacts, NextStep, countdown_parts, next_exam_step
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -48,6 +50,20 @@ class Dashboard:
     now: dt.datetime | None = None
     #: Employers asking this person to join their staff register.
     employer_invitations: int = 0
+    #: The exam step the home puts first (start, countdown, result, retake …), if any.
+    exam_step: NextStep | None = None
+
+    @property
+    def exam_registration(self) -> Registration | None:
+        """The registration the exam step is about."""
+        if self.exam_step is None or self.exam_step.exam is None:
+            return None
+        wanted = self.exam_step.exam.registration_id
+        return next((r for r in self.registrations if r.pk == wanted), None)
+
+    @property
+    def countdown(self) -> tuple[int, int, int]:
+        return countdown_parts(self.exam_step.seconds_to_start if self.exam_step else 0)
 
     @property
     def continue_lesson(self) -> tuple[CourseProgress, LessonState] | None:
@@ -75,7 +91,7 @@ class Dashboard:
 
     @property
     def has_next_steps(self) -> bool:
-        return bool(self.continue_lesson or self.next_exam or self.reviews_due)
+        return bool(self.continue_lesson or self.exam_step or self.reviews_due)
 
     @property
     def shows_admin(self) -> bool:
@@ -98,6 +114,30 @@ class Dashboard:
         return Role.EMPLOYER in self.roles
 
 
+def exam_facts(registration: Registration) -> ExamFacts:
+    """What the next-step rules need of a registration loaded by ``registrations_for``."""
+    attempt = getattr(registration, "attempt", None)
+    result = getattr(registration, "practical_result", None)
+    theory = registration.session.kind == "theory"
+    outcome = attempt if theory else result
+    passed = getattr(outcome, "passed", None)
+    score = getattr(attempt, "score", None) if theory else getattr(result, "total", None)
+    return ExamFacts(
+        registration_id=registration.pk,
+        operation_type_id=registration.operation_type_id,
+        theory=theory,
+        approved=registration.status == Registration.Status.APPROVED,
+        starts_at=registration.session.starts_at,
+        ends_at=registration.session.ends_at,
+        is_retake=registration.is_retake,
+        attempt_id=attempt.pk if attempt is not None else None,
+        attempt_deadline=attempt.deadline if attempt is not None else None,
+        attempt_submitted=bool(attempt is not None and attempt.submitted_at),
+        passed=passed,
+        score="" if score is None else str(score),
+    )
+
+
 def dashboard_for(*, user: User, today: dt.date | None = None) -> Dashboard:
     """Courses (3 queries), registrations, certificates, roles and employers' invitations (1 each)."""
     today = today or timezone.localdate()
@@ -115,14 +155,25 @@ def dashboard_for(*, user: User, today: dt.date | None = None) -> Dashboard:
             )
         )
     roles = frozenset(roles_of(user))
+    now = timezone.now()
+    step = next_exam_step(
+        exams=[exam_facts(r) for r in registrations],
+        certificates=[
+            CertificateFacts(operation_type_id=e.certificate.operation_type_id, issued_on=e.certificate.issued_on)
+            for e in certificates
+            if e.certificate.operation_type_id
+        ],
+        now=now,
+    )
     return Dashboard(
         courses=enrolments_for(learner=user),
         registrations=registrations,
         certificates=certificates,
         roles=roles,
         is_site_staff=user.is_staff or user.is_superuser,
-        now=timezone.now(),
+        now=now,
         employer_invitations=len(invitations_for(user)),
+        exam_step=step,
     )
 
 

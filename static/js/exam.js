@@ -8,7 +8,12 @@
    the page comes back, the network returns or on the next retry. The countdown counts
    from the server's remaining seconds with the monotonic clock (a wrong phone clock does
    not matter) and is corrected from the server when the page wakes up and every minute
-   (an invigilator may have given extra time). */
+   (an invigilator may have given extra time).
+
+   The formal exam page also works offline after its first load: the service worker keeps
+   it and serves it when a reload finds no network (marked data-offline); this device's
+   latest answers are then shown from localStorage. 交卷 without a network is queued and
+   posted when the network is back, under a banner that stays in view. */
 (function () {
   "use strict";
   var form = document.getElementById("paper");
@@ -24,8 +29,21 @@
   var answeredCount = document.querySelector("[data-answered]");
   var inFlight = {};
   var retryTimer = null;
+  var banner = document.getElementById("offline-banner");
+  var submitKey = "kz-exam-submit-" + attemptId;
+  var seenKey = "kz-exam-seen-" + attemptId;
 
   function say(key) { if (status) status.textContent = form.dataset[key] || ""; }
+  function offline(on) { if (banner) banner.hidden = !on; }
+  function remember(key, value) {
+    try {
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) { /* private mode or full */ }
+  }
+  function recall(key, fallback) {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null") || fallback; } catch (e) { return fallback; }
+  }
 
   // --- the queue of answers not yet acknowledged (localStorage, per attempt) ---
   // Each entry is {answer: ["B"], at: <this device's clock when given, ms>}.
@@ -86,6 +104,7 @@
       if (response.ok) {
         if (same(queue[id], entry)) { delete queue[id]; storeQueue(queue); }
         say("msgSaved");
+        if (!recall(submitKey, false)) offline(false);
         return response.json().then(function (body) { setRemaining(body.remaining_seconds); });
       }
       if (response.status === 422 || response.status === 404) {
@@ -98,6 +117,7 @@
       scheduleRetry();
     }).catch(function () {
       say("msgFailed");
+      offline(true);
       scheduleRetry();
     }).then(function () {
       inFlight[id] = false;
@@ -121,6 +141,20 @@
     markMap(fieldset, queue[id].answer.length > 0);
   });
   storeQueue(queue);
+  if (!mock && form.dataset.offline === "1") {
+    // Served by the service worker without a network: the page is the copy of its last
+    // load, so this device's later answers (sent or not) are put back on it.
+    var seen = recall(seenKey, {});
+    Object.keys(seen).forEach(function (id) {
+      var fieldset = fieldsetOf(id);
+      if (!fieldset || id in queue) return;
+      fieldset.querySelectorAll("input").forEach(function (input) {
+        input.checked = seen[id].answer.indexOf(input.value) !== -1;
+      });
+      markMap(fieldset, seen[id].answer.length > 0);
+    });
+    offline(true);
+  }
   if (mock) {
     // A mock exam is saved with the form; until then its answers live on the device.
   } else {
@@ -133,15 +167,60 @@
     var id = fieldset.dataset.question;
     queue[id] = { answer: answerOf(fieldset), at: Date.now() };
     storeQueue(queue);
+    if (!mock) { var seen = recall(seenKey, {}); seen[id] = queue[id]; remember(seenKey, seen); }
     markMap(fieldset, queue[id].answer.length > 0);
     send(id);
   });
 
-  form.addEventListener("submit", function () {
+  // 交卷: posted in the background so that a dead network keeps the candidate on the paper
+  // with the banner, and the submission goes when the network is back.
+  var submitting = false;
+  function submitNow() {
+    if (submitting) return;
+    submitting = true;
+    say("msgSubmitting");
+    var data = new FormData(form);
+    data.set("action", "submit");
+    fetch(window.location.pathname, { method: "POST", credentials: "same-origin", body: data }).then(function (response) {
+      submitting = false;
+      if (!response.ok) throw new Error(String(response.status));
+      storeQueue({}); remember(submitKey, null); remember(seenKey, null);
+      window.location.replace(response.url);
+    }).catch(function () {
+      submitting = false;
+      offline(true);
+      say("msgFailed");
+      setTimeout(function () { if (recall(submitKey, false)) submitNow(); }, 5000);
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
     // The form carries every answer; once it is posted the device copy is no longer needed.
-    if (mock) storeQueue({});
+    if (mock) { storeQueue({}); return; }
+    var submitter = event.submitter;
+    if (!submitter || submitter.value !== "submit" || !window.fetch || !window.FormData) return;
+    event.preventDefault();
+    remember(submitKey, true);
+    submitNow();
   });
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () { flush(); if (recall(submitKey, false)) submitNow(); });
+  window.addEventListener("offline", function () { offline(true); });
+  if (!mock) {
+    // Autosave runs: the no-JavaScript 保存答案 button is not needed.
+    form.querySelectorAll("[data-no-js-save]").forEach(function (button) { button.hidden = true; });
+    if (recall(submitKey, false)) { offline(true); submitNow(); }
+    if (navigator.onLine === false) offline(true);
+    if ("serviceWorker" in navigator && form.dataset.sw && window.MessageChannel) {
+      navigator.serviceWorker.register(form.dataset.sw, { scope: "/" }).then(function () {
+        return navigator.serviceWorker.ready;
+      }).then(function (registration) {
+        if (!registration.active || form.dataset.offline === "1") return;
+        registration.active.postMessage(
+          { type: "save-exam", urls: [window.location.pathname, form.dataset.css, form.dataset.js] }, [new MessageChannel().port2]
+        );
+      }).catch(function () { /* the page still works online */ });
+    }
+  }
 
   form.querySelectorAll("[data-confirm]").forEach(function (button) {
     button.addEventListener("click", function (event) {

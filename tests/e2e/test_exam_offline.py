@@ -72,3 +72,65 @@ def test_a_stale_copy_on_an_old_device_never_overwrites_a_later_answer(phone, lo
     assert page.locator(f'#q{question["id"]} input[value="T"]').is_checked()
     assert AttemptAnswer.objects.get().answer == ["T"]
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_exam_page_reloads_offline_and_a_submit_given_offline_goes_when_back_online(phone, log_in, screenshot_dir):
+    from exams.theory.models import Attempt
+
+    # given: a candidate on the exam page (its first load keeps it on the phone)
+    theory = make_theory()
+    attempt = start_attempt(registration=theory.registration)
+    page = phone()
+    log_in(page, theory.candidate.username)
+    context = page.context
+    page.on("dialog", lambda dialog: dialog.accept())
+    url = f"{page.base}/exams/attempts/{attempt.pk}/"
+    page.goto(url)
+    for _ in range(50):
+        kept = page.evaluate("caches.open('kz-exam-v1').then(c => c.keys()).then(k => k.map(r => r.url))")
+        if url in kept:
+            break
+        page.wait_for_timeout(200)
+    assert url in kept
+    # nothing leads away during the exam, and autosave makes the 保存答案 button unneeded
+    assert page.locator("header a").count() == 0
+    assert page.locator("select[name=language]").count() == 0
+    assert page.locator("button[value=save]").is_hidden()
+    first, second = page.locator("fieldset[data-question]").nth(0), page.locator("fieldset[data-question]").nth(1)
+    first.locator("label.option").nth(0).click()
+    page.wait_for_function(f"localStorage.getItem('kz-exam-{attempt.pk}') === null")
+
+    # when: the network drops, a second answer is given and the page is reloaded
+    context.set_offline(True)
+    second.locator("label.option").nth(1).click()
+    page.reload()
+
+    # then: the paper is there (not the browser's error page) with both answers, under the banner
+    assert page.locator("form#paper").count() == 1
+    assert first.locator("input").nth(0).is_checked()
+    assert second.locator("input").nth(1).is_checked()
+    banner = page.locator("#offline-banner")
+    assert banner.is_visible()
+    assert "网络已断开：答案已保存在本机，联网后自动提交" in banner.inner_text()
+
+    # when: 交卷 is tapped offline at the bottom of the paper
+    page.locator("button[value=submit]").click()
+    page.wait_for_timeout(800)
+
+    # then: still on the paper, the banner in view while scrolled, nothing submitted yet
+    assert page.url == url
+    box = banner.bounding_box()
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 800
+    page.screenshot(path=str(screenshot_dir / "taps-exam-offline-submit-queued.png"))
+    assert Attempt.objects.get(pk=attempt.pk).submitted_at is None
+
+    # when: the network is back, the submission goes by itself
+    context.set_offline(False)
+    page.wait_for_url(f"{url}result", timeout=20_000)
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None
+    assert AttemptAnswer.objects.filter(attempt=attempt).exclude(answer=[]).count() == 2
+    page.screenshot(path=str(screenshot_dir / "taps-exam-offline-submitted.png"), full_page=True)
+    context.close()

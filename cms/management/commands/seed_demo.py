@@ -255,15 +255,24 @@ class Command(BaseCommand):
             raw.insert(1, {"type": "image", "value": {"image": image.pk, "caption": "当心触电警告标志"}})
             first.body = raw
             first.save_revision().publish()
-        if second is not None and not any(block.block_type == "check" for block in second.body):
-            raw = list(second.body.raw_data)
+        if second is not None and not any(
+            block.block_type == "check" and all(option["text"] for option in block.value["options"])
+            for block in second.body
+        ):
+            # An earlier seed wrote the options without their item ids, which Wagtail reads as
+            # blank options ("None"); such a block is replaced by a well-formed one.
+            raw = [block for block in second.body.raw_data if block["type"] != "check"]
             options = [("30:2", True), ("15:2", False), ("5:1", False)]
             raw.append(
                 {
                     "type": "check",
+                    "id": "demo-cpr-ratio",
                     "value": {
                         "question": "成人心肺复苏时，胸外按压与人工呼吸的比例是多少？",
-                        "options": [{"type": "item", "value": {"text": t, "correct": c}} for t, c in options],
+                        "options": [
+                            {"type": "item", "id": f"demo-cpr-ratio-{n}", "value": {"text": t, "correct": c}}
+                            for n, (t, c) in enumerate(options)
+                        ],
                         "explanation": "按压与通气之比为 30:2。",
                     },
                 }

@@ -1,0 +1,150 @@
+"""Every role by taps alone, in Chromium at 360×800: the seeded lesson check, the staff menus,
+the home's next step, practice, scoring, verification and statistics. Screenshots go to
+$SCREENSHOT_DIR (``taps-*.png``)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from courses.models import LessonPage
+
+_shots = itertools.count(1)
+
+
+def shoot(page, screenshot_dir, name: str) -> None:
+    page.screenshot(path=str(screenshot_dir / f"taps-{next(_shots):02d}-{name}.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_lesson_check_shows_its_options_and_takes_the_right_answer(phone, log_in, demo, screenshot_dir):
+    lesson = next(
+        lesson for lesson in LessonPage.objects.live().specific() if any(b.block_type == "check" for b in lesson.body)
+    )
+    page = phone()
+    log_in(page, "worker")
+    page.goto(f"{page.base}{lesson.url}")
+    check = page.locator("section.check")
+    options = check.locator("label.option")
+    assert options.all_inner_texts() == ["30:2", "15:2", "5:1"]
+    options.first.click()
+    check.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "回答正确" in page.inner_text("main")
+    shoot(page, screenshot_dir, "lesson-check")
+    page.context.close()
+
+
+def _menu_links(page) -> list[tuple[str, str]]:
+    page.locator("header .menu summary").click()
+    links = page.locator("header .menu-panel a")
+    return [(links.nth(n).inner_text(), links.nth(n).get_attribute("href")) for n in range(links.count())]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("worker", {"我的", "课程", "练习", "考试", "证书"}),
+        ("trainer", {"学员与班级", "考试报名", "考试成绩"}),
+        ("examiner", {"今日考生（实操评分）", "监考", "评分标准"}),
+        ("regulator", {"考试场次与报名审核", "证书管理", "批量延期", "核验记录", "培训监管"}),
+        ("employer", {"用人单位工作台"}),
+    ],
+)
+def test_each_role_walks_its_pages_from_the_home_by_tapping_and_logs_out(
+    phone, log_in, demo, screenshot_dir, username, expected
+):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts.models import User
+
+    if username == "regulator":
+        TOTP.activate(User.objects.get(username=username), generate_totp_secret())
+    page = phone()
+    log_in(page, username, totp=username == "regulator")
+    page.goto(f"{page.base}/")
+    links = _menu_links(page)
+    labels = {label for label, _ in links}
+    assert expected <= labels, labels
+    shoot(page, screenshot_dir, f"menu-{username}")
+    # the menu fits the phone: no sideways scrolling with it open
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    for label, href in links:
+        if href.startswith("/admin/"):
+            continue  # the CMS has its own navigation
+        page.goto(f"{page.base}/")
+        page.locator("header .menu summary").click()
+        with page.expect_navigation() as navigation:
+            page.locator("header .menu-panel").get_by_role("link", name=label, exact=True).first.click()
+        assert navigation.value.status == 200, (label, href, navigation.value.status)
+        assert page.locator("header form.logout button").is_visible(), href
+        shoot(page, screenshot_dir, f"{username}-{href.strip('/').replace('/', '-') or 'home'}")
+        back = page.locator("header a.back")
+        if href != "/me/":
+            assert back.is_visible(), href
+            with page.expect_navigation() as navigation:
+                back.click()
+            assert navigation.value.status == 200, (label, "back", navigation.value.status)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, href
+
+    page.goto(f"{page.base}/me/")
+    page.locator("header form.logout button").click()
+    page.wait_for_load_state()
+    page.goto(f"{page.base}/me/")
+    assert "/accounts/login" in page.url
+    assert page.locator("header a", has_text="登录").is_visible()
+    page.context.close()
+
+
+def _small_touch_targets(page) -> list[str]:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('main .btn, main button, header a, header button, header summary')]
+            .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < 44)
+            .map(el => el.textContent.trim())"""
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_home_names_the_real_next_step_start_then_the_retake_rules(phone, log_in, demo, screenshot_dir):
+    from accounts.models import User
+    from exams.admission.models import ExamKind, Registration
+    from exams.theory.services import submit_attempt
+
+    worker = User.objects.get(username="worker")
+    page = phone()
+    log_in(page, "worker")
+
+    # exam day: the open window gives a big start button on the home
+    page.goto(f"{page.base}/me/")
+    start = page.locator("section.next button", has_text="开始考试")
+    assert start.is_visible()
+    assert start.bounding_box()["height"] >= 48
+    assert _small_touch_targets(page) == []
+    shoot(page, screenshot_dir, "home-exam-day")
+    start.click()
+    page.wait_for_url("**/exams/attempts/*/")
+
+    # after a failed paper the home gives the result and the retake rules, not the start again
+    registration = Registration.objects.get(candidate=worker, session__kind=ExamKind.THEORY)
+    assert not submit_attempt(attempt=registration.attempt).passed
+    page.goto(f"{page.base}/me/")
+    step = page.locator("section.next")
+    # the practical of the same day is still on: that is the next step now
+    assert "实操考试进行中" in step.inner_text()
+    assert step.locator("button", has_text="开始考试").count() == 0
+    shoot(page, screenshot_dir, "home-practical-today")
+    Registration.objects.filter(candidate=worker, session__kind=ExamKind.PRACTICAL).update(
+        status=Registration.Status.CANCELLED
+    )
+    page.goto(f"{page.base}/me/")
+    assert "不合格" in step.inner_text() and "可补考一次" in step.inner_text()
+    assert step.locator("button", has_text="开始考试").count() == 0
+    assert step.locator("a", has_text="报名补考").is_visible()
+    shoot(page, screenshot_dir, "home-after-a-fail")
+    page.context.close()
