@@ -305,7 +305,13 @@ class Command(BaseCommand):
         data = json.loads((DEMO_DIR / "questions.json").read_text(encoding="utf-8"))
         operation_type = OperationType.objects.get(code=data["operation_type"])
         bank, _ = QuestionBank.objects.get_or_create(
-            slug="demo", defaults={"name": "低压电工作业演示题库", "level": QuestionBank.Level.PROVINCIAL}
+            slug="demo",
+            # The demo authority publishes its bank for practice (as national banks commonly are).
+            defaults={
+                "name": "低压电工作业演示题库",
+                "level": QuestionBank.Level.PROVINCIAL,
+                "public_for_practice": True,
+            },
         )
         if not bank.questions.exists():
             for stem, key, point in data["true_false"]:
