@@ -22,14 +22,23 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event
-from exams.admission.models import ExamKind, ExamSession, Registration
+from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
-from exams.papers.drawing import answer_sheet, draw_questions, draw_rules, paper_rng, paper_snapshot
-from exams.papers.scoring import InvalidAnswer, Option, PaperQuestion, ScoringError, score_paper, validate_answer
+from exams.papers.drawing import answer_sheet, compact_snapshot, draw_questions, draw_rules, paper_rng
+from exams.papers.scoring import (
+    InvalidAnswer,
+    Option,
+    PaperQuestion,
+    ScoringError,
+    score_paper,
+    validate_answer,
+    with_opaque_ids,
+)
 
 from .access import can_invigilate
 from .models import Attempt, AttemptAnswer
@@ -52,15 +61,22 @@ def start_attempt(
     *,
     registration: Registration,
     candidate: User | None = None,
+    start_code: str = "",
     now: dt.datetime | None = None,
     rng: random.Random | None = None,
 ) -> Attempt:
     """Start the registration's theory attempt, or return the open one (resume).
 
-    The paper is drawn by the session's blueprint and snapshotted, key and points
-    included, so later edits to the bank never change this candidate's score. With
+    The paper is drawn by the session's blueprint and snapshotted compactly: each
+    question's version (versions never change), option order, key and points, under a
+    number of this attempt only. Later edits to the bank never change this candidate's
+    score. With
     ``candidate`` the registration must be theirs (Registration.DoesNotExist otherwise).
     Two concurrent starts serialise on the registration row: the second resumes.
+
+    Who sits the exam: at a session checked in at the site the candidate must have been
+    checked in by the invigilator; at a remote session ``start_code`` must be the one the
+    invigilator reads out. A resumed attempt needs neither again.
     """
     now = now or timezone.now()
     closed: Attempt | None = None
@@ -86,14 +102,43 @@ def start_attempt(
             closed = existing
         else:
             other = next((a for a in attempts if a.registration_id != reg.pk), None)
-            attempt = _create_attempt(reg, other=other, now=now, rng=rng or paper_rng())
+            attempt = _create_attempt(reg, other=other, start_code=start_code, now=now, rng=rng or paper_rng())
     if closed is not None:
         raise AttemptClosed(_("本场考试已交卷。"), code="submitted")
     attempt.resumed = False  # drawn by this call (a resumed attempt returns above)
     return attempt
 
 
-def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetime, rng: random.Random) -> Attempt:
+#: Wrong start codes a registration may try in START_CODE_WINDOW seconds.
+START_CODE_TRIES = 5
+START_CODE_WINDOW = 10 * 60
+
+
+def _check_admission(reg: Registration, start_code: str) -> None:
+    """The candidate was checked in at the site, or gave the remote session's start code.
+
+    Wrong codes are counted per registration: a 6-digit code cannot be guessed in 5 tries.
+    """
+    session = reg.session
+    if session.checkin_mode != CheckInMode.REMOTE:
+        if reg.checked_in_at is None:
+            raise AttemptNotAllowed(
+                _("请先到考场签到：监考人员核验准考证或身份证后，才能开始考试。"), code="not_checked_in"
+            )
+        return
+    tries_key = f"exams:start-code:{reg.pk}"
+    if (cache.get(tries_key) or 0) >= START_CODE_TRIES:
+        raise AttemptNotAllowed(_("开考码错误次数过多，请 10 分钟后再试，或联系监考老师。"), code="start_code_locked")
+    given = "".join(ch for ch in (start_code or "") if ch.isalnum()).upper()
+    if not session.start_code or not given or not constant_time_compare(given, session.start_code):
+        if cache.add(tries_key, 1, START_CODE_WINDOW) is False:
+            cache.incr(tries_key)
+        raise AttemptNotAllowed(_("开考码不正确：请输入监考老师宣读的开考码。"), code="wrong_start_code")
+
+
+def _create_attempt(
+    reg: Registration, *, other: Attempt | None, start_code: str, now: dt.datetime, rng: random.Random
+) -> Attempt:
     """Call while holding SELECT FOR UPDATE on the registration and the candidate's open attempts."""
     session = reg.session
     if session.kind != ExamKind.THEORY or session.blueprint is None:
@@ -107,6 +152,7 @@ def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetim
     blueprint = session.blueprint
     if blueprint.operation_type_id != reg.operation_type_id:
         raise AttemptNotAllowed(_("本场次没有该操作项目的试卷。"), code="no_paper")
+    _check_admission(reg, start_code)
     if other is not None:
         if now < other.deadline:
             raise AttemptNotAllowed(_ANOTHER_OPEN_ATTEMPT, code="another_open_attempt")
@@ -121,7 +167,7 @@ def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetim
         )
     except ScoringError as exc:
         raise AttemptNotAllowed(str(exc), code="paper_shortfall") from exc
-    paper = paper_snapshot(blueprint, questions)
+    paper = compact_snapshot(blueprint, with_opaque_ids(questions, rng))
     try:
         # No savepoint: on a constraint violation the whole start rolls back anyway.
         with transaction.atomic(savepoint=False):
