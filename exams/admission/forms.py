@@ -32,6 +32,7 @@ class SessionPlanForm(forms.Form):
         label=_("入场方式（理论考试）"),
         choices=CheckInMode.choices,
         initial=CheckInMode.SITE,
+        required=False,
         help_text=_("远程开考码仅限发证机关允许远程理论考试时使用。"),
     )
 

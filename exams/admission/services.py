@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import record_event
 from accounts.models import Organisation, Role
+from accounts.on_commit import queue_task
 from accounts.selectors import has_role, user_by_id_number
 from exams.catalogue.models import OperationType
 from exams.errors import (
@@ -35,6 +36,7 @@ from exams.practical.rubrics import current_rubric
 from exams.practical.uploads import UploadRejected
 from exams.theory.access import can_invigilate
 from exams.theory.selectors import passed_theory_attempt
+from exams.theory.tasks import draw_paper_ahead_task
 
 from .access import can_administer, can_register_for
 from .candidates import Assessment, assess_candidate
@@ -455,6 +457,8 @@ def decide_registration(
             reg.ticket_code = _unused_ticket_code()
             fields.append("ticket_code")
         reg.save(update_fields=fields)
+        if approve and session.kind == ExamKind.THEORY:
+            queue_task(draw_paper_ahead_task, reg.pk)
         record_event(
             actor=actor,
             action="exams.registration.approved" if approve else "exams.registration.rejected",

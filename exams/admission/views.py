@@ -27,7 +27,7 @@ from exams.theory.access import can_invigilate
 from . import selectors
 from .access import can_administer, is_regulator, trainer_organisation_ids
 from .forms import HealthCertificateForm, SessionPlanForm
-from .models import ExamKind, ExamSession, HealthCertificate, Registration
+from .models import CheckInMode, ExamKind, ExamSession, HealthCertificate, Registration
 from .services import (
     ClassMember,
     approve_pending,
@@ -234,7 +234,7 @@ def session_plan(request: HttpRequest) -> HttpResponse:
                 capacity=data["capacity"],
                 operation_types=[data["operation_type"]],
                 blueprint=data["blueprint"],
-                checkin_mode=data["checkin_mode"],
+                checkin_mode=data["checkin_mode"] or CheckInMode.SITE,
                 planned_by=request.user,
             )
         except SessionInvalid as exc:

@@ -189,20 +189,44 @@ def _version_key(version_id: int) -> str:
     return f"exams:qv:v1:{version_id}"
 
 
+#: This process's copy of version texts, valid while the shared cache's generation token
+#: is the one it was filled under (a cleared cache starts a new generation).
+_VERSIONS: dict[int, VersionContent] = {}
+_VERSIONS_GENERATION: list[str] = [""]
+_VERSIONS_MAX = 50_000
+_GENERATION_KEY = "exams:qv:generation"
+
+
+def _local_versions() -> dict[int, VersionContent]:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        if not cache.add(_GENERATION_KEY, generation, None):
+            generation = cache.get(_GENERATION_KEY) or generation
+    if generation != _VERSIONS_GENERATION[0] or len(_VERSIONS) > _VERSIONS_MAX:
+        _VERSIONS.clear()
+        _VERSIONS_GENERATION[0] = generation
+    return _VERSIONS
+
+
 def version_content(version_ids: Iterable[int]) -> dict[int, VersionContent]:
-    """The text of question versions: one cache round trip, and one query for those missing.
+    """The text of question versions: from this process's copy, else one cache round trip,
+    and one query for those still missing.
 
     Shared by every candidate whose paper holds the version, so a session's thousands of
-    papers read the few hundred questions of their bank once.
+    papers read the few hundred questions of their bank once per process.
     """
     ids = list(dict.fromkeys(version_ids))
-    cached = cache.get_many([_version_key(pk) for pk in ids])
-    found: dict[int, VersionContent] = {}
-    for pk in ids:
-        entry = cached.get(_version_key(pk))
-        if entry is not None:
-            stem, options, image_id = entry
-            found[pk] = (stem, dict(options), image_id)
+    local = _local_versions()
+    found: dict[int, VersionContent] = {pk: local[pk] for pk in ids if pk in local}
+    wanted = [pk for pk in ids if pk not in found]
+    if wanted:
+        cached = cache.get_many([_version_key(pk) for pk in wanted])
+        for pk in wanted:
+            entry = cached.get(_version_key(pk))
+            if entry is not None:
+                stem, options, image_id = entry
+                found[pk] = local[pk] = (stem, dict(options), image_id)
     missing = [pk for pk in ids if pk not in found]
     if missing:
         fresh = {}
@@ -210,7 +234,7 @@ def version_content(version_ids: Iterable[int]) -> dict[int, VersionContent]:
             "pk", "stem", "options", "image_id"
         ):
             pairs = [(o["key"], o["text"]) for o in options or []]
-            found[pk] = (stem, dict(pairs), image_id)
+            found[pk] = local[pk] = (stem, dict(pairs), image_id)
             fresh[_version_key(pk)] = (stem, pairs, image_id)
         cache.set_many(fresh, VERSION_CACHE_SECONDS)
     return found

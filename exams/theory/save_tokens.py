@@ -1,4 +1,4 @@
-"""Answer saves by attempt token: the exam day's most frequent request, kept lean.
+"""Answer saves (and the submit) by attempt token: the exam day's most frequent requests, kept lean.
 
 A candidate's page (and the API's attempt payload) carries a token bound to the attempt
 and its candidate, made with the site's secret. A save that presents it, in the
@@ -6,8 +6,9 @@ and its candidate, made with the site's secret. A save that presents it, in the
 middleware before the session, the user, the role look-up of the MFA rule and the CSRF
 check run: the token proves who may write to this attempt (a page of another site can
 neither read it nor set the header), and it allows nothing but saving answers to this
-one attempt, while it is open (the save itself checks that). A save without a token, or
-with one that does not verify, goes the usual way through the API.
+one attempt, while it is open (the save itself checks that), and handing it in. A
+request without a token, or with one that does not verify, goes the usual way through
+the API.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from django.utils.translation import gettext as _
 from exams.errors import AnswerRejected, AttemptClosed
 
 from .models import Attempt
-from .services import save_answer
+from .services import save_answer, submit_attempt
 
 _SALT = "exams.theory.save_tokens"
 SAVE_PATH = re.compile(r"^/api/v1/attempts/(\d+)/answers/(\d+)$")
+SUBMIT_PATH = re.compile(r"^/api/v1/attempts/(\d+)/submit$")
 
 
 def _mac(attempt_id: int, candidate_id: int) -> str:
@@ -77,6 +79,21 @@ def save_by_token(request: HttpRequest, attempt_id: int, question_id: int, candi
     return JsonResponse({"saved_at": saved.saved_at, "remaining_seconds": remaining}, encoder=DjangoJSONEncoder)
 
 
+def submit_by_token(attempt_id: int, candidate_id: int) -> HttpResponse:
+    """POST /api/v1/attempts/{id}/submit as the API answers it."""
+    try:
+        attempt = submit_attempt(attempt=Attempt(pk=attempt_id), candidate=get_user_model()(pk=candidate_id))
+    except Attempt.DoesNotExist:
+        return _error(404, _("答卷不存在。"))
+    body = {
+        "score": float(attempt.score) if attempt.score is not None else None,
+        "passed": attempt.passed,
+        "submitted_at": attempt.submitted_at,
+        "auto_submitted": attempt.auto_submitted,
+    }
+    return JsonResponse(body, encoder=DjangoJSONEncoder)
+
+
 class AttemptTokenSaveMiddleware:
     """Place before the session middleware (config/settings)."""
 
@@ -86,10 +103,16 @@ class AttemptTokenSaveMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method == "PUT":
             match = SAVE_PATH.match(request.path_info)
-            token = request.headers.get("X-Attempt-Token") or request.GET.get("token", "")
-            if match and token:
-                attempt_id, question_id = int(match[1]), int(match[2])
-                candidate_id = token_candidate(attempt_id, token)
-                if candidate_id is not None:
-                    return save_by_token(request, attempt_id, question_id, candidate_id)
+        elif request.method == "POST":
+            match = SUBMIT_PATH.match(request.path_info)
+        else:
+            match = None
+        token = request.headers.get("X-Attempt-Token") or request.GET.get("token", "") if match else ""
+        if match and token:
+            attempt_id = int(match[1])
+            candidate_id = token_candidate(attempt_id, token)
+            if candidate_id is not None:
+                if request.method == "PUT":
+                    return save_by_token(request, attempt_id, int(match[2]), candidate_id)
+                return submit_by_token(attempt_id, candidate_id)
         return self.get_response(request)

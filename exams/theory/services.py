@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event
 from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration
+from exams.bank.models import Question
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
 from exams.papers.drawing import answer_sheet, compact_snapshot, draw_questions, draw_rules, paper_rng
 from exams.papers.scoring import (
@@ -41,10 +42,11 @@ from exams.papers.scoring import (
 )
 
 from .access import can_invigilate
-from .models import Attempt, AttemptAnswer
+from .models import Attempt, AttemptAnswer, DrawnPaper
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from exams.papers.models import Blueprint
 
 # --- Theory attempts --------------------------------------------------------------------
 # Hot paths (exam day): start, save an answer, submit. Each takes a fixed, small number
@@ -82,7 +84,7 @@ def start_attempt(
     closed: Attempt | None = None
     with transaction.atomic():
         registrations = Registration.objects.select_for_update(of=("self",)).select_related(
-            "session__blueprint", "operation_type", "candidate"
+            "session__blueprint", "operation_type", "candidate", "drawn_paper"
         )
         if candidate is not None:
             registrations = registrations.filter(candidate=candidate)
@@ -158,16 +160,11 @@ def _create_attempt(
             raise AttemptNotAllowed(_ANOTHER_OPEN_ATTEMPT, code="another_open_attempt")
         _score_and_close(other, now=now, auto=True)
 
-    rules = draw_rules(blueprint.rules.order_by("pk"))
-    if not rules:
-        raise AttemptNotAllowed(_("组卷规则没有明细，无法组卷。"), code="empty_blueprint")
-    try:
-        questions = draw_questions(
-            bank_id=blueprint.bank_id, operation_type_id=reg.operation_type_id, rules=rules, rng=rng
-        )
-    except ScoringError as exc:
-        raise AttemptNotAllowed(str(exc), code="paper_shortfall") from exc
-    paper = compact_snapshot(blueprint, with_opaque_ids(questions, rng))
+    drawn = getattr(reg, "drawn_paper", None)
+    if drawn is not None and _usable(drawn.paper, blueprint):
+        paper = drawn.paper
+    else:
+        paper = _draw_paper(blueprint, reg.operation_type_id, rng)
     try:
         # No savepoint: on a constraint violation the whole start rolls back anyway.
         with transaction.atomic(savepoint=False):
@@ -187,9 +184,94 @@ def _create_attempt(
         actor=reg.candidate,
         action="exams.attempt.started",
         obj=attempt,
-        data={"registration": reg.pk, "questions": len(questions), "deadline": attempt.deadline.isoformat()},
+        data={
+            "registration": reg.pk,
+            "questions": len(paper["questions"]),
+            "deadline": attempt.deadline.isoformat(),
+            "drawn_ahead": drawn is not None and paper is drawn.paper,
+        },
     )
     return attempt
+
+
+def _draw_paper(blueprint: Blueprint, operation_type_id: int, rng: random.Random) -> dict:
+    """A compact paper by the blueprint, under numbers of its own; AttemptNotAllowed if it cannot be drawn."""
+    rules = draw_rules(blueprint.rules.order_by("pk"))
+    if not rules:
+        raise AttemptNotAllowed(_("组卷规则没有明细，无法组卷。"), code="empty_blueprint")
+    try:
+        questions = draw_questions(bank_id=blueprint.bank_id, operation_type_id=operation_type_id, rules=rules, rng=rng)
+    except ScoringError as exc:
+        raise AttemptNotAllowed(str(exc), code="paper_shortfall") from exc
+    return compact_snapshot(blueprint, with_opaque_ids(questions, rng))
+
+
+def _usable(paper: dict, blueprint: Blueprint) -> bool:
+    """A paper drawn ahead serves if it is of the session's blueprint and every question
+    is still the current version (one count query); otherwise the start draws afresh."""
+    if paper.get("blueprint_id") != blueprint.pk or paper.get("pass_mark") != blueprint.pass_mark:
+        return False
+    versions = [int(q["q"]) for q in paper["questions"]]
+    return Question.objects.filter(pk__in=versions, is_active=True).count() == len(set(versions))
+
+
+#: Beat draws the papers of sessions that open within this time.
+DRAW_AHEAD = dt.timedelta(hours=24)
+
+
+def draw_paper_ahead(
+    *, registration: Registration, now: dt.datetime | None = None, rng: random.Random | None = None
+) -> DrawnPaper | None:
+    """Draw the paper of an approved theory registration before the exam; safe to repeat.
+
+    Returns the drawn paper, or None when there is nothing to draw (not an approved
+    theory registration, already started, or the bank cannot fill the blueprint yet: the
+    start then draws, and says what is missing).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        reg = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("session__blueprint")
+            .filter(pk=registration.pk)
+            .first()
+        )
+        if reg is None or reg.status != Registration.Status.APPROVED:
+            return None
+        session = reg.session
+        if session.kind != ExamKind.THEORY or session.blueprint is None or now >= session.ends_at:
+            return None
+        existing = DrawnPaper.objects.filter(registration=reg).first()
+        if existing is not None or Attempt.objects.filter(registration=reg).exists():
+            return existing
+        try:
+            paper = _draw_paper(session.blueprint, reg.operation_type_id, rng or paper_rng())
+        except AttemptNotAllowed:
+            return None
+        return DrawnPaper.objects.create(registration=reg, paper=paper, drawn_at=now)
+
+
+def draw_papers_ahead(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
+    """Beat: draw the papers of approved registrations of theory sessions opening within
+    DRAW_AHEAD (or open now) that have none; returns how many it drew."""
+    now = now or timezone.now()
+    due = (
+        Registration.objects.filter(
+            status=Registration.Status.APPROVED,
+            session__kind=ExamKind.THEORY,
+            session__starts_at__lte=now + DRAW_AHEAD,
+            session__ends_at__gt=now,
+            drawn_paper__isnull=True,
+            attempt__isnull=True,
+        )
+        .order_by("session__starts_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    drawn = 0
+    for pk in list(due):
+        if draw_paper_ahead(registration=Registration(pk=pk), now=now) is not None:
+            drawn += 1
+    return drawn
 
 
 _ANOTHER_OPEN_ATTEMPT = gettext_lazy("你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。")

@@ -91,3 +91,18 @@ def test_a_token_save_after_submission_is_409_and_a_bad_body_422():
     assert (bad.status_code, unknown.status_code, late.status_code) == (422, 422, 409)
     assert "已交卷" in late.json()["detail"]
     assert not AttemptAnswer.objects.exists()
+
+
+def test_the_hand_in_with_the_token_scores_once():
+    theory = make_theory()
+    attempt = start_attempt(registration=theory.registration)
+    for question in attempt.paper["questions"]:
+        _put(Client(), attempt, question, question["answer"], token=save_token(attempt))
+    url = f"/api/v1/attempts/{attempt.pk}/submit"
+
+    first = Client().post(url, headers={"X-Attempt-Token": save_token(attempt)})
+    again = Client().post(url, headers={"X-Attempt-Token": save_token(attempt)})
+    anonymous = Client().post(url)
+
+    assert first.json()["score"] == again.json()["score"] == 100
+    assert anonymous.status_code == 401
