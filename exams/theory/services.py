@@ -26,7 +26,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import record_event
+from accounts.audit import record_event, record_events
 from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration
 from exams.bank.models import Question
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
@@ -36,6 +36,7 @@ from exams.papers.scoring import (
     Option,
     PaperQuestion,
     ScoringError,
+    TheoryScore,
     score_paper,
     validate_answer,
     with_opaque_ids,
@@ -478,30 +479,70 @@ def submit_attempt(
     return locked
 
 
-def submit_expired_attempts(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
+#: Attempts the deadline sweep closes in one transaction.
+SWEEP_CHUNK = 200
+
+
+def submit_expired_attempts(
+    *, now: dt.datetime | None = None, limit: int | None = None, chunk: int = SWEEP_CHUNK
+) -> int:
     """Submit every open attempt whose deadline has passed; returns how many it submitted.
 
-    Each attempt is submitted in its own transaction, so a worker killed mid-sweep
-    loses nothing: what it committed stays submitted, the rest stays open for the next
-    sweep (or the candidate's next request). Rows locked by a request in flight are
-    skipped (SKIP LOCKED) and taken by the next sweep, as are attempts the candidate
+    Attempts are closed in batches of ``chunk``, each batch in its own transaction with
+    one read of their answers, one update and one audit insert: a worker killed
+    mid-sweep loses nothing, what it committed stays submitted, the rest stays open for
+    the next sweep (or the candidate's next request). Rows locked by a request in flight
+    are skipped (SKIP LOCKED) and taken by the next sweep, as are attempts the candidate
     submitted meanwhile.
     """
     now = now or timezone.now()
-    due = Attempt.objects.filter(submitted_at__isnull=True, deadline__lte=now).order_by("deadline")
-    if limit is not None:
-        due = due[:limit]
     submitted = 0
-    for pk in list(due.values_list("pk", flat=True)):
+    while limit is None or submitted < limit:
+        size = chunk if limit is None else min(chunk, limit - submitted)
         with transaction.atomic():
-            locked = (
-                Attempt.objects.select_for_update(skip_locked=True).filter(pk=pk, submitted_at__isnull=True).first()
+            locked = list(
+                Attempt.objects.select_for_update(skip_locked=True)
+                .filter(submitted_at__isnull=True, deadline__lte=now)
+                .order_by("deadline", "pk")[:size]
             )
-            if locked is None:
-                continue
-            _score_and_close(locked, now=now, auto=True)
-            submitted += 1
+            if not locked:
+                break
+            _score_and_close_expired(locked, now=now)
+        submitted += len(locked)
     return submitted
+
+
+def _score_and_close_expired(attempts: list[Attempt], *, now: dt.datetime) -> None:
+    """Score and submit attempts whose deadline passed, at their deadline. Call while
+    holding SELECT FOR UPDATE on them."""
+    answers: dict[int, dict[int, list[str]]] = {attempt.pk: {} for attempt in attempts}
+    for attempt_id, question_id, answer in AttemptAnswer.objects.filter(attempt_id__in=list(answers)).values_list(
+        "attempt_id", "question_id", "answer"
+    ):
+        answers[attempt_id][question_id] = answer
+    events = []
+    for attempt in attempts:
+        questions = [PaperQuestion.from_snapshot(data) for data in attempt.paper["questions"]]
+        result = score_paper(questions, answers[attempt.pk], pass_mark=attempt.paper["pass_mark"])
+        attempt.submitted_at = min(now, attempt.deadline)
+        attempt.auto_submitted = True
+        attempt.score = result.score
+        attempt.passed = result.passed
+        events.append((None, attempt, _submitted_data(result, len(answers[attempt.pk]), auto=True, closed=False)))
+    Attempt.objects.bulk_update(attempts, ["submitted_at", "auto_submitted", "score", "passed"])
+    record_events(action="exams.attempt.submitted", events=events)
+
+
+def _submitted_data(result: TheoryScore, answered: int, *, auto: bool, closed: bool) -> dict:
+    return {
+        "score": str(result.score),
+        "passed": result.passed,
+        "correct": result.correct,
+        "questions": result.questions,
+        "answered": answered,
+        "auto": auto,
+        "closed_by_invigilator": closed,
+    }
 
 
 def _score_and_close(
@@ -536,15 +577,7 @@ def _score_and_close(
         actor=actor,
         action="exams.attempt.submitted",
         obj=attempt,
-        data={
-            "score": str(result.score),
-            "passed": result.passed,
-            "correct": result.correct,
-            "questions": result.questions,
-            "answered": len(answers),
-            "auto": attempt.auto_submitted,
-            "closed_by_invigilator": closed_by is not None,
-        },
+        data=_submitted_data(result, len(answers), auto=attempt.auto_submitted, closed=closed_by is not None),
     )
 
 

@@ -14,8 +14,8 @@ SWEEP_BATCH = 3000
 def sweep_expired_attempts() -> int:
     """Submit attempts whose deadline passed without a submission; safe to run twice.
 
-    Each attempt is closed in its own transaction, so a run cut short (time limit, a
-    killed worker) leaves every attempt either fully submitted or still open.
+    Attempts are closed in batches, each in its own transaction, so a run cut short
+    (time limit, a killed worker) leaves every attempt either fully submitted or still open.
     """
     from .services import submit_expired_attempts
 
