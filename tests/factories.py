@@ -263,6 +263,12 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     candidate = factory.SubFactory(UserFactory)
     operation_type = factory.SubFactory(OperationTypeFactory)
     status = Registration.Status.APPROVED
+    #: An approved theory candidate has been checked in at the site (pass None to test the door).
+    checked_in_at = factory.LazyAttribute(
+        lambda o: (
+            timezone.now() if o.status == Registration.Status.APPROVED and o.session.kind == ExamKind.THEORY else None
+        )
+    )
 
 
 class AttemptFactory(factory.django.DjangoModelFactory):
@@ -461,7 +467,11 @@ def answer_key(attempt: Attempt) -> dict[int, list[str]]:
 
 
 def wrong_answer(question: dict) -> list[str]:
-    keys = [o["key"] for o in question["options"]]
+    """A wrong answer to a question of a paper (either snapshot form)."""
+    if "options" in question:
+        keys = [o["key"] for o in question["options"]]
+    else:
+        keys = list("ABCDEFGH"[: len(question["o"])]) or ["T", "F"]
     return [next(k for k in keys if k not in question["answer"])]
 
 

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answer saves that carry their attempt's token are answered here, before sessions and auth.
+    "exams.theory.save_tokens.AttemptTokenSaveMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
     # Attempts past their deadline are also submitted on the candidate's next request;
     # the sweep catches those whose phone never came back.
     "exams-sweep-expired-attempts": {"task": "exams.sweep_expired_attempts", "schedule": 60.0},
+    # Papers are drawn before the exam day, so that a start only copies one.
+    "exams-draw-papers-ahead": {"task": "exams.draw_papers_ahead", "schedule": 600.0},
     # Reminders for reviews whose 60-day window opened, daily; lapses recorded nightly.
     "certificates-send-review-reminders": {
         "task": "certificates.send_review_reminders",

@@ -9,7 +9,7 @@ from accounts.models import Organisation
 from exams.catalogue.models import OperationType
 from exams.papers.models import Blueprint
 
-from .models import ExamKind
+from .models import CheckInMode, ExamKind
 
 
 class SessionPlanForm(forms.Form):
@@ -27,6 +27,13 @@ class SessionPlanForm(forms.Form):
     capacity = forms.IntegerField(label=_("容量（人）"), min_value=1, max_value=10000)
     blueprint = forms.ModelChoiceField(
         label=_("组卷规则（理论考试）"), queryset=Blueprint.objects.all(), required=False
+    )
+    checkin_mode = forms.ChoiceField(
+        label=_("入场方式（理论考试）"),
+        choices=CheckInMode.choices,
+        initial=CheckInMode.SITE,
+        required=False,
+        help_text=_("远程开考码仅限发证机关允许远程理论考试时使用。"),
     )
 
     def __init__(self, *args, authorities, **kwargs):

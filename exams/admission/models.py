@@ -28,6 +28,17 @@ class SessionPurpose(models.TextChoices):
     ASSESSMENT_EVENT = "assessment_event", _("考核活动")
 
 
+class CheckInMode(models.TextChoices):
+    """How the candidates of a theory session are let in (set when it is planned)."""
+
+    #: The invigilator checks each candidate in at the site (ticket QR code or ID number);
+    #: the attempt starts only after check-in.
+    SITE = "site", _("现场签到")
+    #: Sat remotely, where the authority permits it: the attempt starts with the session's
+    #: start code, read out by the invigilator.
+    REMOTE = "remote", _("远程开考码")
+
+
 class ExamSession(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=ExamKind.choices)
     purpose = models.CharField(
@@ -54,6 +65,9 @@ class ExamSession(models.Model):
     planned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    checkin_mode = models.CharField(_("入场方式"), max_length=8, choices=CheckInMode.choices, default=CheckInMode.SITE)
+    #: Remote theory sessions only: the code the invigilator reads out to open the exam.
+    start_code = models.CharField(_("开考码"), max_length=8, blank=True)
 
     class Meta:
         verbose_name = _("考试场次")

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import record_event
 from accounts.models import Organisation, Role
-from accounts.selectors import has_role
+from accounts.on_commit import queue_task
+from accounts.selectors import has_role, user_by_id_number
 from exams.catalogue.models import OperationType
 from exams.errors import (
     CheckInError,
@@ -33,11 +34,21 @@ from exams.errors import (
 from exams.practical.access import can_score_at
 from exams.practical.rubrics import current_rubric
 from exams.practical.uploads import UploadRejected
+from exams.theory.access import can_invigilate
 from exams.theory.selectors import passed_theory_attempt
+from exams.theory.tasks import draw_paper_ahead_task
 
 from .access import can_administer, can_register_for
 from .candidates import Assessment, assess_candidate
-from .models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, Registration, SessionPurpose
+from .models import (
+    CheckInMode,
+    ExamKind,
+    ExamSession,
+    ExamSiteProfile,
+    HealthCertificate,
+    Registration,
+    SessionPurpose,
+)
 from .uploads import check_health_certificate
 
 if TYPE_CHECKING:
@@ -166,12 +177,14 @@ def plan_session(
     operation_types: Sequence[OperationType],
     planned_by: User,
     blueprint: Blueprint | None = None,
+    checkin_mode: str = CheckInMode.SITE,
     now: dt.datetime | None = None,
 ) -> ExamSession:
     """Plan a theory or practical session; a practical one takes the current rubric version.
 
     A practical session holds one operation type (its rubric), at a site equipped for
-    it, within the site's capacity.
+    it, within the site's capacity. A theory session is checked in at the site, or sat
+    remotely with a start code where the authority permits remote theory exams.
     """
     now = now or timezone.now()
     if not can_administer(planned_by, authority):
@@ -219,8 +232,16 @@ def plan_session(
             problems.append(_("组卷规则的操作项目与场次不一致。"))
     else:
         problems.append(_("考试类型无效。"))
+    if checkin_mode not in CheckInMode.values:
+        problems.append(_("入场方式无效。"))
+    elif checkin_mode == CheckInMode.REMOTE:
+        if kind != ExamKind.THEORY:
+            problems.append(_("只有理论考试可以远程开考。"))
+        elif not authority.allows_remote_theory:
+            problems.append(_("该考核发证机关未允许远程理论考试，请选择现场签到。"))
     if problems:
         raise SessionInvalid(problems, code="invalid_session")
+    start_code = new_start_code() if checkin_mode == CheckInMode.REMOTE else ""
     with transaction.atomic():
         session = ExamSession.objects.create(
             kind=kind,
@@ -233,6 +254,8 @@ def plan_session(
             blueprint=blueprint,
             rubric=rubric,
             planned_by=planned_by,
+            checkin_mode=checkin_mode,
+            start_code=start_code,
         )
         session.operation_types.set(operation_types)
         record_event(
@@ -246,6 +269,7 @@ def plan_session(
                 "operation_types": [t.code for t in operation_types],
                 "rubric": rubric.pk if rubric else None,
                 "rubric_version": rubric.version if rubric else None,
+                "checkin_mode": checkin_mode,
             },
         )
     return session
@@ -374,6 +398,14 @@ def register_class(
 # --- Decisions and tickets ---------------------------------------------------------------
 
 
+#: Remote theory sessions open with a start code of this many digits, read out by the invigilator.
+START_CODE_DIGITS = 6
+
+
+def new_start_code() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(START_CODE_DIGITS))
+
+
 def new_ticket_code() -> str:
     return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
 
@@ -433,6 +465,8 @@ def decide_registration(
             reg.ticket_code = _unused_ticket_code()
             fields.append("ticket_code")
         reg.save(update_fields=fields)
+        if approve and session.kind == ExamKind.THEORY:
+            queue_task(draw_paper_ahead_task, reg.pk)
         record_event(
             actor=actor,
             action="exams.registration.approved" if approve else "exams.registration.rejected",
@@ -469,25 +503,47 @@ def normalize_ticket_code(raw: str) -> str:
     return "".join(ch for ch in value if ch.isalnum())
 
 
-def check_in_candidate(*, ticket_code: str, examiner: User, now: dt.datetime | None = None) -> Registration:
-    """Check in the holder of an admission ticket at the examiner's site, on the exam day.
+def _may_check_in(user: User, session: ExamSession) -> bool:
+    """Examiners of the site check candidates in; at a theory session its invigilators too."""
+    return can_score_at(user, session.site) or (session.kind == ExamKind.THEORY and can_invigilate(user, session))
+
+
+def check_in_candidate(
+    *,
+    examiner: User,
+    ticket_code: str = "",
+    id_number: str = "",
+    session: ExamSession | None = None,
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Check in the holder of an admission ticket (or, at ``session``, of an ID number) on
+    the exam day, by an examiner of the site or an invigilator of the theory session.
+    With ``session`` only its candidates are found.
 
     Practical candidates must hold a valid theory pass. Checking in twice returns the
-    registration with its first check-in time.
+    registration with its first check-in time. An ID number nobody at the session holds
+    gets the same answer as one nobody holds at all.
     """
     now = now or timezone.now()
     code = normalize_ticket_code(ticket_code)
-    if not code:
-        raise CheckInError(_("请输入准考证号。"), code="empty")
+    registrations = Registration.objects.select_for_update(of=("self",)).select_related(
+        "session__site", "session__authority", "candidate", "operation_type"
+    )
+    if session is not None:
+        registrations = registrations.filter(session=session)
+    if code:
+        registrations = registrations.filter(ticket_code=code)
+        unknown = _("准考证号 %(code)s 不是本考点的考生。") % {"code": code}
+    elif id_number.strip() and session is not None:
+        holder = user_by_id_number(id_number)
+        registrations = registrations.filter(candidate=holder) if holder else registrations.none()
+        unknown = _("本场次没有该身份证号的考生。")
+    else:
+        raise CheckInError(_("请输入准考证号或身份证号。"), code="empty")
     with transaction.atomic():
-        reg = (
-            Registration.objects.select_for_update(of=("self",))
-            .select_related("session__site", "candidate", "operation_type")
-            .filter(ticket_code=code)
-            .first()
-        )
-        if reg is None or not can_score_at(examiner, reg.session.site):
-            raise CheckInError(_("准考证号 %(code)s 不是本考点的考生。") % {"code": code}, code="unknown_ticket")
+        reg = registrations.first()
+        if reg is None or not _may_check_in(examiner, reg.session):
+            raise CheckInError(unknown, code="unknown_ticket")
         if reg.checked_in_at is not None:
             return reg
         if reg.status != Registration.Status.APPROVED:
@@ -510,7 +566,12 @@ def check_in_candidate(*, ticket_code: str, examiner: User, now: dt.datetime | N
         reg.checked_in_at = now
         reg.checked_in_by = examiner
         reg.save(update_fields=["checked_in_at", "checked_in_by"])
-        record_event(actor=examiner, action="exams.registration.checked_in", obj=reg, data={"ticket_code": code})
+        record_event(
+            actor=examiner,
+            action="exams.registration.checked_in",
+            obj=reg,
+            data={"ticket_code": reg.ticket_code or "", "by": "ticket" if code else "id_number"},
+        )
     return reg
 
 

@@ -25,6 +25,14 @@ class QuestionBank(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="question_banks"
     )
+    #: The authority's choice: practice may serve this bank's questions (with their keys)
+    #: even while a session draws its papers from it. Off, a bank that an open or upcoming
+    #: session draws from is kept out of practice and mock exams until the session ends.
+    public_for_practice = models.BooleanField(
+        _("公开用于练习"),
+        default=False,
+        help_text=_("勾选后，即使正式考试正在从本题库抽题，学员也可以练习本题库的试题（并看到答案）。"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

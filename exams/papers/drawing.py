@@ -32,6 +32,8 @@ from .scoring import (
     build_paper,
     paper_shortfalls,
     pick_questions,
+    shown_keys,
+    shown_options,
 )
 
 #: Seconds a bank's pool is reused between starts.
@@ -153,9 +155,116 @@ def paper_snapshot(blueprint: Blueprint, questions: Sequence[PaperQuestion]) -> 
     }
 
 
+def compact_snapshot(blueprint: Blueprint, questions: Sequence[PaperQuestion]) -> dict:
+    """What a formal attempt stores (~70 bytes a question instead of ~250): each question's
+    opaque number, version, option order, key and points. The text is shared by every
+    paper of the bank and read through version_content when the paper is shown."""
+    return {
+        "v": 2,
+        "blueprint_id": blueprint.pk,
+        "pass_mark": blueprint.pass_mark,
+        "time_limit_minutes": blueprint.time_limit_minutes,
+        "questions": [question.to_compact() for question in questions],
+    }
+
+
+def _sheet_keys(q: dict) -> tuple[str, ...]:
+    if "options" in q:
+        return tuple(o["key"] for o in q["options"]) or ("T", "F")
+    return shown_keys(len(q["o"])) or ("T", "F")
+
+
 def answer_sheet(paper: dict) -> dict[int, tuple[str, tuple[str, ...]]]:
     """Question id -> (kind, option keys): all that validating an answer needs."""
-    return {int(q["id"]): (q["kind"], tuple(o["key"] for o in q["options"]) or ("T", "F")) for q in paper["questions"]}
+    return {int(q["id"]): (q["kind"], _sheet_keys(q)) for q in paper["questions"]}
+
+
+#: A question version's text, as papers show it: (stem, {bank key: option text}, image id).
+VersionContent = tuple[str, dict[str, str], int | None]
+#: Versions never change, so their text is kept long; the key names the version only.
+VERSION_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _version_key(version_id: int) -> str:
+    return f"exams:qv:v1:{version_id}"
+
+
+#: This process's copy of version texts, valid while the shared cache's generation token
+#: is the one it was filled under (a cleared cache starts a new generation).
+_VERSIONS: dict[int, VersionContent] = {}
+_VERSIONS_GENERATION: list[str] = [""]
+_VERSIONS_MAX = 50_000
+_GENERATION_KEY = "exams:qv:generation"
+
+
+def _local_versions() -> dict[int, VersionContent]:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        if not cache.add(_GENERATION_KEY, generation, None):
+            generation = cache.get(_GENERATION_KEY) or generation
+    if generation != _VERSIONS_GENERATION[0] or len(_VERSIONS) > _VERSIONS_MAX:
+        _VERSIONS.clear()
+        _VERSIONS_GENERATION[0] = generation
+    return _VERSIONS
+
+
+def version_content(version_ids: Iterable[int]) -> dict[int, VersionContent]:
+    """The text of question versions: from this process's copy, else one cache round trip,
+    and one query for those still missing.
+
+    Shared by every candidate whose paper holds the version, so a session's thousands of
+    papers read the few hundred questions of their bank once per process.
+    """
+    ids = list(dict.fromkeys(version_ids))
+    local = _local_versions()
+    found: dict[int, VersionContent] = {pk: local[pk] for pk in ids if pk in local}
+    wanted = [pk for pk in ids if pk not in found]
+    if wanted:
+        cached = cache.get_many([_version_key(pk) for pk in wanted])
+        for pk in wanted:
+            entry = cached.get(_version_key(pk))
+            if entry is not None:
+                stem, options, image_id = entry
+                found[pk] = local[pk] = (stem, dict(options), image_id)
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        fresh = {}
+        for pk, stem, options, image_id in Question.objects.filter(pk__in=missing).values_list(
+            "pk", "stem", "options", "image_id"
+        ):
+            pairs = [(o["key"], o["text"]) for o in options or []]
+            found[pk] = local[pk] = (stem, dict(pairs), image_id)
+            fresh[_version_key(pk)] = (stem, pairs, image_id)
+        cache.set_many(fresh, VERSION_CACHE_SECONDS)
+    return found
+
+
+def paper_content(paper: dict) -> list[dict]:
+    """The paper's questions with their text, in either snapshot form: each a dict with
+    id, kind, stem, options [{key, text}], answer, points, image_id. Holds the key:
+    callers show only what the candidate may see."""
+    items = paper["questions"]
+    if not items or "options" in items[0]:
+        return items
+    texts = version_content(int(q["q"]) for q in items)
+    shown = []
+    for q in items:
+        stem, options, image_id = texts.get(int(q["q"]), ("", {}, None))
+        shown.append(
+            {
+                "id": q["id"],
+                "kind": q["kind"],
+                "stem": stem,
+                "options": [
+                    {"key": option.key, "text": option.text} for option in shown_options(q["kind"], options, q["o"])
+                ],
+                "answer": q["answer"],
+                "points": q["points"],
+                "image_id": image_id,
+            }
+        )
+    return shown
 
 
 #: How a question's picture is shown on a phone: at most 800 px wide, at most 600 high.

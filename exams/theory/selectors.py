@@ -111,6 +111,12 @@ def invigilated_session(user: User, session_id: int) -> ExamSession:
     return invigilated_sessions(user).get(pk=session_id)
 
 
+def invigilated_registration(user: User, registration_id: int) -> Registration:
+    """A registration of a theory session the user invigilates; Registration.DoesNotExist otherwise."""
+    session_ids = invigilated_sessions(user).values("pk")
+    return Registration.objects.select_related("candidate").filter(session__in=session_ids).get(pk=registration_id)
+
+
 def invigilated_attempt(user: User, attempt_id: int) -> Attempt:
     """An attempt of a session the user invigilates; Attempt.DoesNotExist otherwise."""
     session_ids = invigilated_sessions(user).values("pk")
@@ -160,6 +166,8 @@ def invigilation_rows(session: ExamSession, *, now: dt.datetime) -> list[dict]:
             {
                 "registration_id": registration.pk,
                 "candidate": registration.candidate.real_name or registration.candidate.username,
+                "has_photo": bool(registration.candidate.photo),
+                "checked_in_at": registration.checked_in_at,
                 "operation_type": registration.operation_type.name,
                 "attempt_id": attempt["pk"] if attempt else None,
                 "status": status,
@@ -210,7 +218,7 @@ def item_report(bank: QuestionBank, *, since: dt.datetime | None = None) -> list
         for data in paper.get("questions", []):
             question = PaperQuestion.from_snapshot(data)
             given = answers[pk].get(question.id) or []
-            responses.append(ItemResponse(question.id, is_correct(question, given), float(question.points)))
+            responses.append(ItemResponse(question.source_id, is_correct(question, given), float(question.points)))
         scored.append(ScoredAttempt(score=float(score or 0), responses=tuple(responses)))
     statistics = item_statistics(scored)
     questions = Question.objects.filter(bank=bank, pk__in=list(statistics)).order_by("pk")

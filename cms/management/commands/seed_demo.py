@@ -27,7 +27,7 @@ from certificates.services import issue_certificate
 from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
 from exams.admission.models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, Registration
-from exams.admission.services import decide_registration, register_candidate
+from exams.admission.services import check_in_candidate, decide_registration, register_candidate
 from exams.bank.models import Question, QuestionBank, QuestionKind
 from exams.catalogue.models import OperationType
 from exams.catalogue.services import load_catalogue
@@ -72,6 +72,7 @@ class Command(BaseCommand):
             self._exam_site_and_health(orgs, users["worker"], practical)
         # Registration and issuance run their own transactions (and queue the PDF).
         self._register(users["worker"], theory, orgs["training"], users["trainer"])
+        self._check_in(users["worker"], theory, users["examiner"])
         self._register(users["worker"], practical, orgs["training"], users["trainer"])
         self._existing_certificate(users["worker"], orgs["authority"], users["regulator"])
         self._certificate_due_for_review(users["worker"], orgs["authority"], users["regulator"])
@@ -316,7 +317,13 @@ class Command(BaseCommand):
         data = json.loads((DEMO_DIR / "questions.json").read_text(encoding="utf-8"))
         operation_type = OperationType.objects.get(code=data["operation_type"])
         bank, _ = QuestionBank.objects.get_or_create(
-            slug="demo", defaults={"name": "低压电工作业演示题库", "level": QuestionBank.Level.PROVINCIAL}
+            slug="demo",
+            # The demo authority publishes its bank for practice (as national banks commonly are).
+            defaults={
+                "name": "低压电工作业演示题库",
+                "level": QuestionBank.Level.PROVINCIAL,
+                "public_for_practice": True,
+            },
         )
         if not bank.questions.exists():
             for stem, key, point in data["true_false"]:
@@ -429,6 +436,12 @@ class Command(BaseCommand):
         if registration.status != Registration.Status.APPROVED:
             regulator = User.objects.get(username="regulator")
             decide_registration(registration=registration, approve=True, actor=regulator)
+
+    def _check_in(self, worker: User, session: ExamSession, examiner: User) -> None:
+        """The examiner has checked the worker in at the site, so today's theory exam can start."""
+        registration = Registration.objects.get(session=session, candidate=worker)
+        if registration.checked_in_at is None:
+            check_in_candidate(examiner=examiner, ticket_code=registration.ticket_code or "", session=session)
 
     def _exam_site_and_health(self, orgs: dict[str, Organisation], worker: User, practical: ExamSession) -> None:
         """The demo site's practical equipment, and the worker's health certificate."""
