@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event, record_events
-from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration
+from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration, SessionPurpose
 from exams.bank.models import Question
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
 from exams.papers.drawing import answer_sheet, compact_snapshot, draw_questions, draw_rules, paper_rng
@@ -123,6 +123,8 @@ def _check_admission(reg: Registration, start_code: str) -> None:
     Wrong codes are counted per registration: a 6-digit code cannot be guessed in 5 tries.
     """
     session = reg.session
+    if session.purpose == SessionPurpose.ASSESSMENT_EVENT:
+        return  # a non-statutory assessment event admits by its own invitation, link and code
     if session.checkin_mode != CheckInMode.REMOTE:
         if reg.checked_in_at is None:
             raise AttemptNotAllowed(
