@@ -250,7 +250,7 @@ def test_start_attempt_racing_another_start_is_stopped_by_the_constraint(theory)
 
     # when / then: one_open_attempt_per_candidate refuses it, with the same clear message
     with pytest.raises(AttemptNotAllowed) as excinfo, transaction.atomic():
-        theory_services._create_attempt(reg, other=None, now=timezone.now(), rng=random.Random(0))
+        theory_services._create_attempt(reg, other=None, start_code="", now=timezone.now(), rng=random.Random(0))
     assert excinfo.value.messages == ["你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。"]
     assert Attempt.objects.count() == 1
 
