@@ -56,6 +56,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/10"))
     parser.add_argument("--queue", default=os.environ.get("BENCH_QUEUE", "redis://127.0.0.1:6379/11"))
     parser.add_argument("--reuse", action="store_true", help="keep the database; empty the campaign's rows")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="keep everything (e.g. the bulk data); measure the pages again"
+    )
     parser.add_argument("--writer", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -180,15 +183,15 @@ def seed() -> tuple[int, str]:
     return campaign.pk, session.session_key
 
 
-def reuse() -> tuple[int, str]:
-    """The seeded database of an earlier run, without its participations."""
+def reuse(*, keep: bool = False) -> tuple[int, str]:
+    """The seeded database of an earlier run, without its participations unless ``keep``."""
     from django.contrib.sessions.backends.cached_db import SessionStore
 
     from accounts.models import User
     from campaigns.models import Campaign
 
     with connection.cursor() as cursor:
-        for name in ("participation", "participant", "participantday", "daystat", "districtdaystat",
+        for name in () if keep else ("participation", "participant", "participantday", "daystat", "districtdaystat",
                      "firmdaystat", "questionstat"):  # fmt: skip
             cursor.execute(f"TRUNCATE campaigns_{name}")
     regulator = User.objects.get(username="bench-regulator")
@@ -455,6 +458,9 @@ def sizes(n: int) -> tuple[float, float]:
 async def pages(session_key: str, seconds: float) -> None:
     cookies = {"sessionid": session_key}
     async with aiohttp.ClientSession(cookies=cookies, connector=aiohttp.TCPConnector(limit=8)) as http:
+        for _ in range(2 * ARGS.workers):  # every worker has loaded the app before the clock runs
+            async with http.get(f"{BASE}/quiz/{SLUG}/dashboard/") as response:
+                await response.read()
         deadline = time.perf_counter() + seconds
         paths = [
             ("dashboard", f"/quiz/{SLUG}/dashboard/"),
@@ -527,7 +533,9 @@ def main() -> None:
     print(f"campaign bench: gunicorn {ARGS.workers}×{ARGS.threads} gthread, db {ARGS.database}, redis {ARGS.redis}")
     print(f"load average before: {load()} (2 cores, shared; other work on the machine skews the figures)")
     started = time.perf_counter()
-    if ARGS.reuse:
+    if ARGS.pages_only:
+        campaign_id, session_key = reuse(keep=True)
+    elif ARGS.reuse:
         campaign_id, session_key = reuse()
     else:
         recreate_database()
@@ -548,8 +556,21 @@ def main() -> None:
     try:
         from campaigns.selectors import campaign_snapshot
 
-        asyncio.run(run(campaign_id, campaign_snapshot(SLUG)))
-        if ARGS.bulk:
+        if not ARGS.pages_only:
+            asyncio.run(run(campaign_id, campaign_snapshot(SLUG)))
+        if ARGS.pages_only:
+            total = count_written(campaign_id)[0]
+            print(f"{total:,} participations; bytes / participation {sizes(total)[0]:.0f} (table + indexes)")
+            asyncio.run(pages(session_key, 20.0))
+            for name in (
+                "dashboard",
+                "stats api",
+                "leaderboard person",
+                "leaderboard firm today",
+                "leaderboard district",
+            ):
+                print(f"{name:<24}{p50_p95(STATS.latencies.get(name, []))} ({len(STATS.errors.get(name, []))} errors)")
+        elif ARGS.bulk:
             print(f"\nbulk: generating {ARGS.bulk:,} participations ...")
             t = time.perf_counter()
             bulk_generate(campaign_id, ARGS.bulk)
