@@ -56,6 +56,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/10"))
     parser.add_argument("--queue", default=os.environ.get("BENCH_QUEUE", "redis://127.0.0.1:6379/11"))
     parser.add_argument("--reuse", action="store_true", help="keep the database; empty the campaign's rows")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="keep everything (e.g. the bulk data); measure the pages again"
+    )
     parser.add_argument("--writer", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -94,6 +97,8 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
+
+from campaigns.rules import read_paper  # noqa: E402
 
 SLUG = "bench-quiz"
 BASE = f"http://127.0.0.1:{ARGS.port}"
@@ -178,15 +183,15 @@ def seed() -> tuple[int, str]:
     return campaign.pk, session.session_key
 
 
-def reuse() -> tuple[int, str]:
-    """The seeded database of an earlier run, without its participations."""
+def reuse(*, keep: bool = False) -> tuple[int, str]:
+    """The seeded database of an earlier run, without its participations unless ``keep``."""
     from django.contrib.sessions.backends.cached_db import SessionStore
 
     from accounts.models import User
     from campaigns.models import Campaign
 
     with connection.cursor() as cursor:
-        for name in ("participation", "participant", "participantday", "daystat", "districtdaystat",
+        for name in () if keep else ("participation", "participant", "participantday", "daystat", "districtdaystat",
                      "firmdaystat", "questionstat"):  # fmt: skip
             cursor.execute(f"TRUNCATE campaigns_{name}")
     regulator = User.objects.get(username="bench-regulator")
@@ -296,11 +301,10 @@ def signed_papers(snapshot, n: int) -> list[tuple[str, str, list[int]]]:
 
 async def submissions(http, papers, keys) -> tuple[int, float, float]:
     """Open loop: submission i is sent at T0 + i / rate, whatever the earlier ones do."""
-    accepted = 0
+    accepted: list[int] = []
     t0 = time.perf_counter()
 
     async def one(i: int, paper) -> None:
-        nonlocal accepted
         await asyncio.sleep(max(0.0, t0 + i / ARGS.rate - time.perf_counter()))
         token, device, ids = paper
         body = {"paper_token": token, "nickname": f"人{i % 5000}", "district": None,
@@ -310,11 +314,20 @@ async def submissions(http, papers, keys) -> tuple[int, float, float]:
             headers={"X-Device-Id": device, "Idempotency-Key": f"k{i}"},
         )  # fmt: skip
         if status == 200:
-            accepted += 1
+            accepted.append(read_paper(token, secret=SECRET).nonce)
 
     await asyncio.gather(*(one(i, paper) for i, paper in enumerate(papers)))
     wall = time.perf_counter() - t0
     return accepted, wall, time.perf_counter()
+
+
+def _secret_of_server() -> bytes:
+    from campaigns.services import _secret  # noqa: PLC2701 - the bench signs as the server does
+
+    return _secret()
+
+
+SECRET = _secret_of_server()
 
 
 async def resubmit(http, papers, keys) -> int:
@@ -327,6 +340,23 @@ async def resubmit(http, papers, keys) -> int:
         )  # fmt: skip
         again += status == 200
     return again
+
+
+def check_written(campaign_id: int, accepted: list[int]) -> tuple[int, int, int, int, int]:
+    """(rows, day rollup, questions shown / 10, keys seen more than once, accepted keys missing)."""
+    with psycopg.connect(DATABASE_URL) as conn:
+        rows = conn.execute("SELECT count(*) FROM campaigns_participation").fetchone()[0]
+        rolled = conn.execute(
+            "SELECT COALESCE(sum(participations), 0) FROM campaigns_daystat WHERE campaign_id = %s", [campaign_id]
+        ).fetchone()[0]
+        shown = conn.execute("SELECT COALESCE(sum(shown), 0) FROM campaigns_questionstat").fetchone()[0] // 10
+        doubled = conn.execute(
+            "SELECT count(*) FROM (SELECT key FROM campaigns_participation GROUP BY key HAVING count(*) > 1) d"
+        ).fetchone()[0]
+        found = conn.execute("SELECT count(*) FROM campaigns_participation WHERE key = ANY(%s)", [accepted]).fetchone()[
+            0
+        ]
+    return rows, rolled, shown, doubled, len(accepted) - found
 
 
 def count_written(campaign_id: int) -> tuple[int, int]:
@@ -428,6 +458,9 @@ def sizes(n: int) -> tuple[float, float]:
 async def pages(session_key: str, seconds: float) -> None:
     cookies = {"sessionid": session_key}
     async with aiohttp.ClientSession(cookies=cookies, connector=aiohttp.TCPConnector(limit=8)) as http:
+        for _ in range(2 * ARGS.workers):  # every worker has loaded the app before the clock runs
+            async with http.get(f"{BASE}/quiz/{SLUG}/dashboard/") as response:
+                await response.read()
         deadline = time.perf_counter() + seconds
         paths = [
             ("dashboard", f"/quiz/{SLUG}/dashboard/"),
@@ -473,21 +506,24 @@ async def run(campaign_id: int, snapshot) -> None:
         papers = signed_papers(snapshot, total)
         before = count_written(campaign_id)
         print(f"\nsubmissions: {total} offered at {ARGS.rate}/s for {ARGS.seconds} s ...")
-        accepted, wall, ended = await submissions(http, papers, keys)
+        accepted_keys, wall, ended = await submissions(http, papers, keys)
+        accepted = len(accepted_keys)
         print(f"{'submit p50 / p95':<24}{p50_p95(STATS.latencies.get('submit', []))}")
         print(f"{'accepted':<24}{accepted} of {total} in {wall:.1f} s = {accepted / wall:.0f}/s")
         print(f"{'errors':<24}{len(STATS.errors.get('submit', []))} {STATS.errors.get('submit', [])[:3]}")
         print(f"(load average: {load()})")
-        again = await resubmit(http, papers, keys)
         while backlog() > 0 and time.perf_counter() - ended < 300:
             await asyncio.sleep(0.2)
         caught_up = time.perf_counter() - ended
-        rows, rolled = count_written(campaign_id)
-        rows, rolled = rows - before[0], rolled - before[1]
+        again = await resubmit(http, papers[: 20 * 500], keys)
+        while backlog() > 0:
+            await asyncio.sleep(0.2)
+        rows, rolled, shown, doubled, lost = check_written(campaign_id, accepted_keys)
         print(f"{'writer caught up':<24}{caught_up:.1f} s after the burst (backlog {backlog()})")
-        print(f"{'resubmitted (same key)':<24}{again} answered again")
-        print(f"{'written / accepted':<24}{rows} / {accepted}: lost {max(0, accepted - rows)}, "
-              f"doubled {max(0, rows - accepted)}; day rollup {rolled}")  # fmt: skip
+        print(f"{'resubmitted (same key)':<24}{again} answered again with the first result")
+        print(f"{'written':<24}{rows - before[0]} rows; day rollup {rolled - before[1]}, question rollup {shown}")
+        print(f"{'lost / doubled':<24}{lost} of the {accepted} acknowledged missing; {doubled} keys written twice")
+        print(f"{'':<24}({rows - before[0] - accepted} more written than acknowledged: the client timed out first)")
 
 
 def main() -> None:
@@ -497,7 +533,9 @@ def main() -> None:
     print(f"campaign bench: gunicorn {ARGS.workers}×{ARGS.threads} gthread, db {ARGS.database}, redis {ARGS.redis}")
     print(f"load average before: {load()} (2 cores, shared; other work on the machine skews the figures)")
     started = time.perf_counter()
-    if ARGS.reuse:
+    if ARGS.pages_only:
+        campaign_id, session_key = reuse(keep=True)
+    elif ARGS.reuse:
         campaign_id, session_key = reuse()
     else:
         recreate_database()
@@ -518,8 +556,21 @@ def main() -> None:
     try:
         from campaigns.selectors import campaign_snapshot
 
-        asyncio.run(run(campaign_id, campaign_snapshot(SLUG)))
-        if ARGS.bulk:
+        if not ARGS.pages_only:
+            asyncio.run(run(campaign_id, campaign_snapshot(SLUG)))
+        if ARGS.pages_only:
+            total = count_written(campaign_id)[0]
+            print(f"{total:,} participations; bytes / participation {sizes(total)[0]:.0f} (table + indexes)")
+            asyncio.run(pages(session_key, 20.0))
+            for name in (
+                "dashboard",
+                "stats api",
+                "leaderboard person",
+                "leaderboard firm today",
+                "leaderboard district",
+            ):
+                print(f"{name:<24}{p50_p95(STATS.latencies.get(name, []))} ({len(STATS.errors.get(name, []))} errors)")
+        elif ARGS.bulk:
             print(f"\nbulk: generating {ARGS.bulk:,} participations ...")
             t = time.perf_counter()
             bulk_generate(campaign_id, ARGS.bulk)

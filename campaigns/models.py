@@ -108,7 +108,7 @@ class Participant(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="one_participant_per_identity")]
-        indexes = [models.Index(fields=["campaign", "-ranking"], name="participant_ranking")]
+        indexes = [models.Index(fields=["campaign", "-ranking", "id"], name="participant_ranking")]
 
     def __str__(self) -> str:
         return self.nickname
@@ -215,7 +215,7 @@ class ParticipantDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["participant", "day"], name="one_participant_day")]
-        indexes = [models.Index(fields=["campaign", "day", "-best_score"], name="participant_day_ranking")]
+        indexes = [models.Index(fields=["campaign", "day", "-best_score", "id"], name="participant_day_ranking")]
 
     def __str__(self) -> str:
         return f"{self.participant_id} {self.day}"

@@ -79,7 +79,14 @@ class CampaignInput:
 
 
 def create_campaign(*, actor: User, organisation: Organisation, data: CampaignInput) -> Campaign:
-    """The caller checked that ``actor`` runs campaigns for ``organisation`` and may read the banks."""
+    """A campaign of ``organisation``, which ``actor`` runs campaigns for, over banks the actor may read."""
+    from .selectors import banks_for, running_organisations
+
+    if not running_organisations(actor).filter(pk=organisation.pk).exists():
+        raise CampaignError(_("您不能以该单位的名义发起答题活动。"), status=403)
+    readable = set(banks_for(actor).values_list("pk", flat=True))
+    if any(bank.pk not in readable for bank in data.banks):
+        raise CampaignError(_("所选题库中有您无权使用的题库。"), status=403)
     if data.ends_on < data.starts_on:
         raise CampaignError(_("结束日期不能早于开始日期。"))
     if not data.banks:

@@ -652,7 +652,7 @@ def make_campaign(*, questions: int = 12, organisation: Organisation | None = No
 
     organisation = organisation or AuthorityFactory()
     actor = MembershipFactory(organisation=organisation, role=Role.REGULATOR).user
-    bank = QuestionBankFactory()
+    bank = QuestionBankFactory(level=QuestionBank.Level.NATIONAL)
     for _ in range(questions):
         QuestionFactory(bank=bank, explanation="因为B正确。")
     today = timezone.localdate()

@@ -299,6 +299,28 @@ def test_the_dashboard_reads_rollups():
     assert sum(q.shown for q in figures.questions) == 20
 
 
+def test_only_the_organisations_staff_create_over_banks_they_may_read():
+    from accounts.models import Role
+    from campaigns.services import CampaignInput, create_campaign
+    from tests.factories import AuthorityFactory, MembershipFactory, OrganisationFactory
+
+    authority = AuthorityFactory()
+    regulator = MembershipFactory(organisation=authority, role=Role.REGULATOR).user
+    national = QuestionBankFactory(level="national")
+    private = QuestionBankFactory(organisation=OrganisationFactory())
+    today = timezone.localdate()
+
+    def data(bank, slug):
+        return CampaignInput(slug=slug, title="答题", starts_on=today, ends_on=today, banks=[bank], paper_size=1)
+
+    with pytest.raises(services.CampaignError, match="无权使用") as refused:
+        create_campaign(actor=regulator, organisation=authority, data=data(private, "a"))
+    assert refused.value.status == 403
+    with pytest.raises(services.CampaignError, match="不能以该单位的名义"):
+        create_campaign(actor=regulator, organisation=AuthorityFactory(), data=data(national, "b"))
+    assert not Campaign.objects.exists()
+
+
 def test_creating_needs_a_bank():
     with pytest.raises(services.CampaignError, match="题库"):
         make_campaign(banks=[])

@@ -124,6 +124,16 @@ def test_a_phone_participant_sees_their_history(sms_outbox):
     assert "老张（139****5678）" in board and "13912345678" not in board
 
 
+def test_codes_by_sms_are_limited_per_address(sms_outbox, settings):
+    settings.CAMPAIGN_IP_SMS_PER_HOUR = 1
+    campaign = make_campaign()
+    url = f"/quiz/{campaign.slug}/phone/"
+    assert Client().post(url, {"phone": "13912345678", "nickname": "甲"}).status_code == 200
+    refused = Client().post(url, {"phone": "13912345679", "nickname": "乙"})
+    assert refused.status_code == 400 and "过于频繁" in refused.content.decode()
+    assert len(sms_outbox) == 1
+
+
 def test_an_anonymous_participant_has_no_history():
     campaign = make_campaign()
     client = Client()
