@@ -144,7 +144,7 @@ if __name__ == "__main__":
     parser.add_argument("--sitters", type=int, default=650)
     arguments = parser.parse_args()
     setup_test_environment()
-    databases = setup_databases(verbosity=0, interactive=False)
+    databases = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
         main(arguments.invitees, arguments.sitters)
     finally:
