@@ -593,7 +593,7 @@ def plan_event_session(
         session.operation_types.set([blueprint.operation_type_id])
         record_event(
             actor=actor,
-            action="exams.session.planned",
+            action="exams.exam_session.planned",
             obj=session,
             data={"purpose": session.purpose, "blueprint": blueprint.pk, "organiser": organiser.pk},
         )
