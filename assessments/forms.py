@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.encryption import lookup_hash
 from accounts.identity import InvalidIdNumber, parse_id_number
 from accounts.models import Organisation, User
 from accounts.selectors import user_by_id_number
-from employers.models import Department
+from employers.models import Department, StaffMember
 
 from .models import AssessmentEvent
 from .services import blueprints_for
@@ -46,6 +47,7 @@ class EventForm(forms.Form):
     def __init__(self, *args, organisation: Organisation, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["blueprint"].queryset = blueprints_for(user)
+        self.organisation = organisation
         employer = organisation.kind == Organisation.Kind.EMPLOYER
         if employer:
             del self.fields["firms"], self.fields["region_code"]
@@ -64,12 +66,28 @@ class EventForm(forms.Form):
         errors = []
         for line, raw in enumerate((self.cleaned_data.get("people") or "").split(), start=1):
             try:
-                user = user_by_id_number(parse_id_number(raw).value)
+                id_number = parse_id_number(raw).value
             except InvalidIdNumber:
                 errors.append(_("第%(line)s个身份证号格式不正确。") % {"line": line})
                 continue
+            if self.organisation.kind == Organisation.Kind.EMPLOYER:
+                # An employer learns nothing of accounts beyond its consenting register.
+                entry = (
+                    StaffMember.objects.filter(
+                        organisation=self.organisation,
+                        id_number_hash=lookup_hash(id_number),
+                        consent=StaffMember.Consent.GIVEN,
+                    )
+                    .select_related("user")
+                    .first()
+                )
+                user = entry.user if entry is not None else None
+                missing = _("第%(line)s个身份证号不是本单位已同意加入名册的员工。")
+            else:
+                user = user_by_id_number(id_number)
+                missing = _("第%(line)s个身份证号没有对应的账户。")
             if user is None:
-                errors.append(_("第%(line)s个身份证号没有对应的账户。") % {"line": line})
+                errors.append(missing % {"line": line})
                 continue
             people.append(user)
         if errors:

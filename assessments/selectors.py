@@ -77,20 +77,33 @@ def results(event: AssessmentEvent) -> list[PersonResult]:
         if candidate_id not in best or score > best[candidate_id][0]:
             best[candidate_id] = (score, bool(passed))
     people = []
-    for invitation in (
-        Invitation.objects.filter(event=event).select_related("user").order_by("firm_name", "department_name", "pk")
-    ):
-        score_passed = best.get(invitation.user_id)
+    # Plain values: no user row (and none of its encrypted columns) is loaded.
+    rows = (
+        Invitation.objects.filter(event=event)
+        .order_by("firm_name", "department_name", "pk")
+        .values_list(
+            "user_id",
+            "user__real_name",
+            "user__username",
+            "firm_name",
+            "district",
+            "department_name",
+            "post_name",
+            "attempts_used",
+        )
+    )
+    for user_id, real_name, username, firm, district, department, post, attempts in rows:
+        score_passed = best.get(user_id)
         people.append(
             PersonResult(
-                name=invitation.user.real_name or invitation.user.username,
-                firm=invitation.firm_name,
-                district=invitation.district,
-                department=invitation.department_name,
-                post=invitation.post_name,
+                name=real_name or username,
+                firm=firm,
+                district=district,
+                department=department,
+                post=post,
                 score=score_passed[0] if score_passed else None,
                 passed=score_passed[1] if score_passed else None,
-                attempts=invitation.attempts_used,
+                attempts=attempts,
             )
         )
     return people

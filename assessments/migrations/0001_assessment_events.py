@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_sms_delivery_log'),
-        ('employers', '0002_worker_applications_and_post_courses'),
+        ('employers', '0002_applications_courses_gate_checks'),
         ('exams', '0009_session_purpose_and_subjects'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

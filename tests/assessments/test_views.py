@@ -124,3 +124,32 @@ def test_creating_an_event_through_the_form(client_for, regulator, authority, bl
     # and bad input is named, nothing written
     bad = client.post(url, {"name": "", "audience": "firms", "blueprint": blueprint.pk})
     assert bad.status_code == 200 and AssessmentEvent.objects.count() == 1
+
+
+def test_an_employer_names_people_only_from_its_consenting_register(client_for, blueprint, firm_a, not_consented):
+    from tests.factories import UserFactory, employer_staff
+
+    firm, entries = firm_a
+    officer = employer_staff(firm)
+    stranger = UserFactory()
+    url = reverse("assessments:new", args=[firm.code])
+    form = {
+        "name": "班组考核",
+        "audience": "invited",
+        "starts_at": "2026-01-01T08:00",
+        "ends_at": "2099-01-01T08:00",
+        "blueprint": blueprint.pk,
+        "time_limit_minutes": 30,
+        "pass_mark": 60,
+        "attempts_allowed": 1,
+    }
+    refused = client_for(officer).post(url, {**form, "people": f"{stranger.id_number}\n{not_consented.id_number}"})
+    html = refused.content.decode()
+    assert refused.status_code == 200
+    assert "没有对应的账户" not in html  # nothing about who has an account
+    assert html.count("不是本单位已同意加入名册的员工") == 2
+    made = client_for(officer).post(url, {**form, "people": entries[0].id_number})
+    assert made.status_code == 302
+    from assessments.models import AssessmentEvent
+
+    assert list(AssessmentEvent.objects.get().invitations.values_list("user_id", flat=True)) == [entries[0].user_id]
