@@ -148,7 +148,7 @@ def reinstate_certificate(*, certificate: Certificate, actor: User, reason: str)
 
 
 def revoke_certificate(*, certificate: Certificate, actor: User, ground: str, reason: str) -> Certificate:
-    """撤销 on a ground of Order No. 30 art. 39; fraud or accident also bars exams 3 years."""
+    """撤销 on a ground of Order No. 30 art. 30; fraud or a false record also bars exams 3 years."""
     reason = _clean_reason(reason)
     if ground not in RevocationGround.__members__.values():
         raise ValidationError({"ground": GROUND_INVALID}, code="invalid")
@@ -172,7 +172,7 @@ def revoke_certificate(*, certificate: Certificate, actor: User, ground: str, re
 
 
 def cancel_certificate(*, certificate: Certificate, actor: User, ground: str, reason: str) -> Certificate:
-    """注销 on a ground of Order No. 30 art. 40."""
+    """注销 on a ground of Order No. 30 art. 31."""
     reason = _clean_reason(reason)
     if ground not in CancellationGround.__members__.values():
         raise ValidationError({"ground": GROUND_INVALID}, code="invalid")
