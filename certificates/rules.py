@@ -229,6 +229,11 @@ class PublicRecord:
     valid_until: dt.date
     review_due: dt.date
     issuer: str
+    #: The qualification kind's code (``special_operation`` or ``management``) and name.
+    kind: str = "special_operation"
+    kind_name: str = ""
+    #: Order No. 30 art. 32: away from the work more than 6 months, practical exam again.
+    practical_again: bool = False
 
     @property
     def status_label(self) -> str:
@@ -450,12 +455,17 @@ def review_fail_grounds(facts: ReviewFacts) -> list[ReviewFailGround]:
     return grounds
 
 
-def dates_after_review(*, review_due: dt.date, valid_until: dt.date, interval_years: int) -> tuple[dt.date, dt.date]:
+def dates_after_review(
+    *, review_due: dt.date, valid_until: dt.date, interval_years: int | None, validity_years: int = VALIDITY_YEARS
+) -> tuple[dt.date, dt.date]:
     """Rule: a passed review sets the next review ``interval_years`` on (3, or 6 with the
     clean-record extension), never past validity; the review at the end of validity
-    (延期换证) extends validity by 6 years. Returns (review_due, valid_until)."""
+    (延期换证) extends validity by 6 years. The management kind (no interval) is renewed
+    at expiry for another 3 years. Returns (review_due, valid_until)."""
     if review_due >= valid_until:
-        valid_until = add_years(valid_until, VALIDITY_YEARS)
+        valid_until = add_years(valid_until, validity_years)
+    if interval_years is None:
+        return valid_until, valid_until
     return min(add_years(review_due, interval_years), valid_until), valid_until
 
 

@@ -17,11 +17,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -105,6 +107,8 @@ def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetim
     if now >= session.ends_at:
         raise AttemptNotAllowed(_("考试已结束。"), code="session_over")
     blueprint = session.blueprint
+    if (blueprint.subject_id or reg.subject_id) and blueprint.subject_id != reg.subject_id:
+        raise AttemptNotAllowed(_("本场次没有该考核科目的试卷。"), code="no_paper")
     if blueprint.operation_type_id != reg.operation_type_id:
         raise AttemptNotAllowed(_("本场次没有该操作项目的试卷。"), code="no_paper")
     if other is not None:
@@ -117,7 +121,11 @@ def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetim
         raise AttemptNotAllowed(_("组卷规则没有明细，无法组卷。"), code="empty_blueprint")
     try:
         questions = draw_questions(
-            bank_id=blueprint.bank_id, operation_type_id=reg.operation_type_id, rules=rules, rng=rng
+            bank_id=blueprint.bank_id,
+            operation_type_id=reg.operation_type_id,
+            rules=rules,
+            rng=rng,
+            subject_id=reg.subject_id,
         )
     except ScoringError as exc:
         raise AttemptNotAllowed(str(exc), code="paper_shortfall") from exc
@@ -418,6 +426,19 @@ def _score_and_close(
             "closed_by_invigilator": closed_by is not None,
         },
     )
+    if result.passed:
+        run_theory_passed_hooks(attempt)
+
+
+def run_theory_passed_hooks(attempt: Attempt) -> None:
+    """Run every KAOZHENG_ON_THEORY_PASSED hook in the transaction that scored the pass.
+
+    A kind examined by theory alone (principal leaders and safety managers) qualifies
+    here, and a review session's exam is handed to the review; the hook (certificates)
+    decides, so exams never imports what is built on it.
+    """
+    for path in getattr(settings, "KAOZHENG_ON_THEORY_PASSED", []):
+        import_string(path)(attempt=attempt)
 
 
 # --- Invigilation ---------------------------------------------------------------------
