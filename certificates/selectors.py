@@ -43,7 +43,7 @@ def certificates_for_holders(holder_ids: list[int]) -> QuerySet[Certificate]:
     """The certificates of many holders at once (an employer's register): one query, with
     subject and kind joined for both kinds of certificate, by holder and newest first."""
     return (
-        Certificate.objects.select_related("subject__kind", "operation_type", "authority")
+        Certificate.objects.select_related("subject__kind", "subject__industry", "operation_type", "authority")
         .filter(holder_id__in=holder_ids)
         .exclude(status=Certificate.Status.REPLACED)
         .order_by("holder_id", "-issued_on", "-pk")

@@ -21,7 +21,7 @@ from exams.practical.models import PracticalResult
 from exams.theory.models import Attempt
 
 from .eligibility import PRACTICAL, THEORY, CandidateFacts, eligibility_problems, is_retake
-from .models import ExamKind, ExamSession, HealthCertificate, Registration
+from .models import ExamKind, ExamSession, HealthCertificate, Registration, SessionPurpose
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -53,6 +53,7 @@ def candidate_facts(
 
     exam_date = timezone.localtime(session.starts_at).date()
     part = PRACTICAL if session.kind == ExamKind.PRACTICAL else THEORY
+    review = session.purpose == SessionPurpose.REVIEW
     if operation_type is not None:
         training = completed_training(learner=candidate, operation_type=operation_type)
         by: dict[str, Any] = {"operation_type": operation_type}
@@ -112,7 +113,8 @@ def candidate_facts(
         education=candidate.education,
         exam_date=exam_date,
         requires_senior_middle=operation_type.requires_senior_middle if operation_type is not None else False,
-        training_completed=training is not None,
+        # A review (renewal) exam: the review training and health are decided on the review.
+        training_completed=None if review else training is not None,
         part=part,
         female_retirement_base=getattr(settings, "KAOZHENG_FEMALE_RETIREMENT_BASE", 50),
         banned_until=ban.ends_on if ban is not None else None,
@@ -122,7 +124,7 @@ def candidate_facts(
         theory_booked=theory_booked,
         part_passed_on=_local_date(passed_on),
         failures_since_training=len(failures),
-        personal_conditions=personal_conditions,
+        personal_conditions=personal_conditions and not review,
     )
     return facts, last_failed_result
 

@@ -87,7 +87,12 @@ def register_candidate(
         locked = ExamSession.objects.select_for_update(of=("self",)).select_related("rubric").get(pk=session.pk)
         existing = Registration.objects.filter(session=locked, candidate=candidate).first()
         if existing is not None:
-            if existing.subject_id != subject.pk:
+            same = (
+                existing.subject_id == subject.pk
+                if existing.subject_id is not None
+                else existing.operation_type_id == subject.operation_type_id
+            )
+            if not same:
                 raise EligibilityError(_("考生已报名本场次的其他操作项目。"), code="already_registered")
             return existing
         problems = session_problems(locked, operation_type, now=now, subject=subject)

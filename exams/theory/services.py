@@ -107,7 +107,7 @@ def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetim
     if now >= session.ends_at:
         raise AttemptNotAllowed(_("考试已结束。"), code="session_over")
     blueprint = session.blueprint
-    if (blueprint.subject_id or reg.subject_id) and blueprint.subject_id != reg.subject_id:
+    if blueprint.subject_id and reg.subject_id and blueprint.subject_id != reg.subject_id:
         raise AttemptNotAllowed(_("本场次没有该考核科目的试卷。"), code="no_paper")
     if blueprint.operation_type_id != reg.operation_type_id:
         raise AttemptNotAllowed(_("本场次没有该操作项目的试卷。"), code="no_paper")

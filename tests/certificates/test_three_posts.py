@@ -345,3 +345,35 @@ def test_bulk_extension_does_not_restore_a_failed_review(in_window, holder, auth
         window_end=today + dt.timedelta(days=30),
     )
     assert job.total == 0
+
+
+# Planning: a theory session for a three-post subject (or a review exam), within the authority's scope.
+def test_the_regulator_plans_a_management_exam_and_a_review_exam(authority, regulator, subject):
+    from exams.admission.services import plan_session
+    from exams.errors import SessionInvalid
+    from tests.factories import BlueprintFactory, ExamSiteFactory
+
+    blueprint = BlueprintFactory(operation_type=None, subject=subject)
+    starts = timezone.now() + dt.timedelta(days=3)
+    common = {
+        "authority": authority,
+        "site": ExamSiteFactory(),
+        "kind": "theory",
+        "starts_at": starts,
+        "ends_at": starts + dt.timedelta(hours=2),
+        "capacity": 50,
+        "operation_types": [],
+        "planned_by": regulator,
+        "blueprint": blueprint,
+    }
+    session = plan_session(name="安全管理人员考核", subjects=[subject], **common)
+    assert list(session.subjects.all()) == [subject] and session.purpose == "certification"
+    review = plan_session(name="安全管理人员换证考核", subjects=[subject], purpose="review", **common)
+    assert review.purpose == "review"
+    scope = AuthorityScope.objects.create(authority=authority)
+    scope.kinds.add(QualificationKind.objects.get_or_create(code="special_operation", defaults={"name": "特"})[0])
+    with pytest.raises(SessionInvalid) as refused:
+        plan_session(name="超范围", subjects=[subject], **common)
+    assert "考核发证范围" in str(refused.value)
+    with pytest.raises(SessionInvalid):
+        plan_session(name="实操", subjects=[subject], **{**common, "kind": "practical", "blueprint": None})
