@@ -140,7 +140,7 @@ class AuditEvent(models.Model):
 class ExamBan(models.Model):
     """A period in which a person may not register for any special-operations exam.
 
-    Revoking a certificate for fraud or for responsibility in an accident bars the holder
+    Revoking a certificate for fraud or a false record (order No. 30 art. 30) bars the holder
     for three years (order No. 30); eligibility checks read these rows. A ban is lifted by
     setting ``lifted_at``, never by deleting it, so the record of it stays.
     """

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
 from accounts.selectors import organisations_of
+from certificates.refreshers import RefresherStatus, refresher_statuses
 from certificates.rules import DISPLAY_STATUS_CLASSES, DISPLAY_STATUS_LABELS, display_status
 from certificates.selectors import certificate_state, certificates_for_holders
 from exams.catalogue.models import Subject
@@ -120,12 +121,25 @@ def staff_row(organisation: Organisation, pk: int, *, today: dt.date | None = No
     return _rows([entry], today=today or timezone.localdate())[0]
 
 
+def _refresher_due_on(status: RefresherStatus | None) -> dt.date | None:
+    """A missed year's end (overdue), else the running year's end while its hours are not done."""
+    if status is None:
+        return None
+    if status.missed:
+        return status.missed[0].ends_on
+    if status.current is not None and not status.current.done:
+        return status.current.ends_on
+    return None
+
+
 def _rows(entries: list[StaffMember], *, today: dt.date) -> list[StaffRow]:
     consented = [entry.user_id for entry in entries if entry.consented and entry.user_id is not None]
     by_holder: dict[int, list[CertificateLine]] = defaultdict(list)
     held: dict[int, list[HeldCertificate]] = defaultdict(list)
     if consented:
-        for certificate in certificates_for_holders(consented):
+        certificates = list(certificates_for_holders(consented))
+        refreshers = refresher_statuses(certificates, today=today)
+        for certificate in certificates:
             status = display_status(certificate_state(certificate), today)
             by_holder[certificate.holder_id].append(
                 CertificateLine(
@@ -150,6 +164,7 @@ def _rows(entries: list[StaffMember], *, today: dt.date) -> list[StaffRow]:
                     status=str(status),
                     review_due=certificate.review_due,
                     valid_until=certificate.valid_until,
+                    refresher_due_on=_refresher_due_on(refreshers.get(certificate.pk)),
                 )
             )
     rows = []

@@ -162,7 +162,18 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def operation_types(obj, create, extracted, **kwargs):
         if create:
-            obj.operation_types.add(*(extracted or [OperationTypeFactory()]))
+            types = extracted if extracted is not None else [OperationTypeFactory()]
+            obj.operation_types.add(*types)
+            obj.subjects.add(*(subject_of(t) for t in types))
+
+    @factory.post_generation
+    def subjects(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.subjects.add(*extracted)
+
+
+def _subject_of_type(operation_type):
+    return subject_of(operation_type) if operation_type is not None else None
 
 
 class BlueprintFactory(factory.django.DjangoModelFactory):
@@ -172,6 +183,7 @@ class BlueprintFactory(factory.django.DjangoModelFactory):
     name = "低压电工理论考试"
     bank = factory.SubFactory(QuestionBankFactory)
     operation_type = factory.SubFactory(OperationTypeFactory)
+    subject = factory.LazyAttribute(lambda o: _subject_of_type(o.operation_type))
     time_limit_minutes = 120
     pass_mark = 80
 
@@ -252,7 +264,9 @@ class ExamSessionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def operation_types(obj, create, extracted, **kwargs):
         if create:
-            obj.operation_types.add(*(extracted or [OperationTypeFactory()]))
+            types = extracted if extracted is not None else [OperationTypeFactory()]
+            obj.operation_types.add(*types)
+            obj.subjects.add(*(subject_of(t) for t in types))
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):
@@ -262,6 +276,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(ExamSessionFactory)
     candidate = factory.SubFactory(UserFactory)
     operation_type = factory.SubFactory(OperationTypeFactory)
+    subject = factory.LazyAttribute(lambda o: _subject_of_type(o.operation_type))
     status = Registration.Status.APPROVED
     #: An approved theory candidate has been checked in at the site (pass None to test the door).
     checked_in_at = factory.LazyAttribute(
@@ -666,3 +681,54 @@ def make_campaign(*, questions: int = 12, organisation: Organisation | None = No
         **fields,
     }
     return create_campaign(actor=actor, organisation=organisation, data=CampaignInput(**data))
+
+
+# --- three-post personnel (principal leaders, safety managers): the management kind ---------
+
+
+def management_course(subject: Subject, *, theory_hours: int = 48, purpose: str = "initial", lesson_minutes=(1,)):
+    """A course for a three-post subject (no operation type), with its lessons."""
+    organisation = OrganisationFactory()
+    index = root_page().add_child(
+        instance=CourseIndexPage(
+            title=f"{organisation.name} 课程", slug=f"idx-{organisation.code}", organisation=organisation
+        )
+    )
+    course = index.add_child(
+        instance=CoursePage(
+            title=f"{subject.name}({purpose})",
+            slug=f"course-{organisation.code}",
+            audience_kind=subject.kind,
+            audience_subject=subject,
+            purpose=purpose,
+            theory_hours=theory_hours,
+        )
+    )
+    for number, minutes in enumerate(lesson_minutes, start=1):
+        course.add_child(instance=LessonPage(title=f"第{number}课", slug=f"lesson-{number}", minutes=minutes))
+    return course
+
+
+def make_management_theory(*, candidate=None, subject: Subject | None = None, purpose: str = "certification") -> Theory:
+    """A computer exam for a three-post subject open now (no operation type): 5 true/false
+    + 5 single choice of 10 points each, from questions of the subject only."""
+    subject = subject or management_subject()
+    bank = QuestionBankFactory()
+    for _ in range(8):
+        QuestionFactory(bank=bank, kind=QuestionKind.TRUE_FALSE, operation_types=[], subjects=[subject])
+        QuestionFactory(bank=bank, kind=QuestionKind.SINGLE, operation_types=[], subjects=[subject])
+    blueprint = BlueprintFactory(bank=bank, operation_type=None, subject=subject)
+    BlueprintRuleFactory(blueprint=blueprint, kind=QuestionKind.TRUE_FALSE, count=5, points=Decimal(10))
+    BlueprintRuleFactory(blueprint=blueprint, kind=QuestionKind.SINGLE, count=5, points=Decimal(10))
+    session = ExamSessionFactory(
+        kind=ExamKind.THEORY,
+        purpose=purpose,
+        blueprint=blueprint,
+        operation_types=[],
+        starts_at=timezone.now() - dt.timedelta(hours=4),
+    )
+    session.subjects.add(subject)
+    registration = RegistrationFactory(
+        session=session, candidate=candidate or UserFactory(), operation_type=None, subject=subject
+    )
+    return Theory(operation_type=None, blueprint=blueprint, session=session, registration=registration)  # type: ignore[arg-type]

@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
     },
     "certificates-record-lapses": {"task": "certificates.record_lapses", "schedule": crontab(hour=1, minute=30)},
+    # The yearly refresher of principal leaders and safety managers: reminders and misses.
+    "certificates-send-refresher-notices": {
+        "task": "certificates.send_refresher_notices",
+        "schedule": crontab(hour=9, minute=10),
+    },
     # Employers' weekly digest of what falls due: Monday morning, Tuesday and Wednesday
     # only if Monday's did not go (sent once per employer and week).
     "employers-send-weekly-digests": {
@@ -393,6 +398,8 @@ LOGGING = {
 # (inside the transaction that records the final result) so that the exams app never
 # imports the certificates app.
 KAOZHENG_ON_QUALIFIED = ["certificates.services.issue_certificate_for_qualification"]
+# A passed theory exam: kinds examined by theory alone qualify, review exams reach the review.
+KAOZHENG_ON_THEORY_PASSED = ["certificates.services.on_theory_passed"]
 # Path to a CJK font (OTF/TTF/TTC) to embed in PDFs; found through fontconfig if unset.
 PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
 # Women's retirement schedule for the age rule: 50 (workers, the default for

@@ -6,10 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from exams.catalogue.models import OperationType
+from exams.catalogue.models import OperationType, Subject
 from exams.papers.models import Blueprint
 
-from .models import CheckInMode, ExamKind
+from .models import CheckInMode, ExamKind, SessionPurpose
 
 
 class SessionPlanForm(forms.Form):
@@ -17,7 +17,18 @@ class SessionPlanForm(forms.Form):
     name = forms.CharField(label=_("场次名称"), max_length=200)
     authority = forms.ModelChoiceField(label=_("发证机关"), queryset=Organisation.objects.none())
     site = forms.ModelChoiceField(label=_("考点"), queryset=Organisation.objects.none())
-    operation_type = forms.ModelChoiceField(label=_("操作项目"), queryset=OperationType.objects.filter(is_active=True))
+    operation_type = forms.ModelChoiceField(
+        label=_("操作项目"), queryset=OperationType.objects.filter(is_active=True), required=False
+    )
+    #: Principal leaders and safety managers: a post in an industry (theory only).
+    subject = forms.ModelChoiceField(
+        label=_("或：三项岗位考核科目"),
+        queryset=Subject.objects.filter(is_active=True, operation_type__isnull=True).order_by("code"),
+        required=False,
+    )
+    purpose = forms.ChoiceField(
+        label=_("用途"), choices=SessionPurpose.choices, initial=SessionPurpose.CERTIFICATION, required=False
+    )
     starts_at = forms.DateTimeField(
         label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
@@ -44,6 +55,12 @@ class SessionPlanForm(forms.Form):
         ).order_by("name")
         if authorities.count() == 1:
             self.fields["authority"].initial = authorities.first()
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("operation_type")) == bool(cleaned.get("subject")):
+            raise forms.ValidationError(_("请选择一个操作项目，或一个三项岗位考核科目。"))
+        return cleaned
 
 
 class HealthCertificateForm(forms.Form):

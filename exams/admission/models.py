@@ -51,7 +51,9 @@ class ExamSession(models.Model):
     site = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="hosted_sessions", verbose_name=_("考点")
     )
-    operation_types = models.ManyToManyField(OperationType, related_name="sessions", verbose_name=_("操作项目"))
+    operation_types = models.ManyToManyField(
+        OperationType, blank=True, related_name="sessions", verbose_name=_("操作项目")
+    )
     #: What the session examines, for every qualification kind (an operation type's subject,
     #: or a three-post post x industry). Filled from ``operation_types`` for special operations.
     subjects = models.ManyToManyField(Subject, blank=True, related_name="sessions", verbose_name=_("考核科目"))
@@ -94,7 +96,19 @@ class Registration(models.Model):
 
     session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="registrations")
     candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations")
-    operation_type = models.ForeignKey(OperationType, on_delete=models.PROTECT, related_name="registrations")
+    #: The subject's operation type, for special operations; empty for the management kind.
+    operation_type = models.ForeignKey(
+        OperationType, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+    )
+    #: What the candidate sits: set on every registration (filled from ``operation_type``).
+    subject = models.ForeignKey(
+        Subject,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("考核科目"),
+    )
     training_organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
     )
@@ -127,6 +141,13 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate} / {self.session}"
+
+    @property
+    def examined_name(self) -> str:
+        """What is sat, for display: the operation type's name, or the subject's (three-post)."""
+        if self.operation_type is not None:
+            return self.operation_type.name
+        return self.subject.name if self.subject is not None else ""
 
 
 class ExamSiteProfile(models.Model):

@@ -22,7 +22,8 @@ from accounts.audit import record_event
 from accounts.models import Organisation, Role
 from accounts.on_commit import queue_task
 from accounts.selectors import has_role, user_by_id_number
-from exams.catalogue.models import OperationType
+from exams.catalogue.models import OperationType, Subject
+from exams.catalogue.services import authority_covers, subject_of
 from exams.errors import (
     CheckInError,
     ClassRegistrationError,
@@ -71,27 +72,44 @@ def register_candidate(
     *,
     session: ExamSession,
     candidate: User,
-    operation_type: OperationType,
     registered_by: User | None,
+    operation_type: OperationType | None = None,
+    subject: Subject | None = None,
     training_organisation: Organisation | None = None,
     now: dt.datetime | None = None,
 ) -> Registration:
     """Register a candidate for a session after checking eligibility and capacity.
+
+    Special operations register for an operation type; the other kinds (principal
+    leaders and safety managers) for a subject (a post in an industry).
 
     Every rule of exams/admission/eligibility.py is checked and every failure explained at once.
     The session row is locked (SELECT FOR UPDATE) before seats are counted, so two
     registrations never take the last seat. Repeating it returns the registration made.
     """
     now = now or timezone.now()
+    if subject is None:
+        if operation_type is None:
+            raise EligibilityError(_("请选择操作项目或考核科目。"), code="no_subject")
+        subject = subject_of(operation_type)
+    elif subject.operation_type_id is not None:
+        operation_type = subject.operation_type
     with transaction.atomic():
         locked = ExamSession.objects.select_for_update(of=("self",)).select_related("rubric").get(pk=session.pk)
         existing = Registration.objects.filter(session=locked, candidate=candidate).first()
         if existing is not None:
-            if existing.operation_type_id != operation_type.pk:
+            same = (
+                existing.subject_id == subject.pk
+                if existing.subject_id is not None
+                else existing.operation_type_id == subject.operation_type_id
+            )
+            if not same:
                 raise EligibilityError(_("考生已报名本场次的其他操作项目。"), code="already_registered")
             return existing
-        problems = session_problems(locked, operation_type, now=now)
-        assessment = assess_candidate(session=locked, candidate=candidate, operation_type=operation_type)
+        problems = session_problems(locked, operation_type, now=now, subject=subject)
+        assessment = assess_candidate(
+            session=locked, candidate=candidate, operation_type=operation_type, subject=subject
+        )
         problems += assessment.problems
         if problems:
             raise EligibilityError(problems, code="ineligible")
@@ -101,6 +119,7 @@ def register_candidate(
             session=locked,
             candidate=candidate,
             operation_type=operation_type,
+            subject=subject,
             assessment=assessment,
             training_organisation=training_organisation,
             registered_by=registered_by,
@@ -112,19 +131,23 @@ def create_registration(
     *,
     session: ExamSession,
     candidate: User,
-    operation_type: OperationType,
+    operation_type: OperationType | None,
     assessment: Assessment,
     training_organisation: Organisation | None,
     registered_by: User | None,
+    subject: Subject | None = None,
 ) -> Registration:
     """Store one registration that passed eligibility and capacity, with its audit event.
 
     Call inside the transaction that holds SELECT FOR UPDATE on the session row.
     """
+    if subject is None and operation_type is not None:
+        subject = subject_of(operation_type)
     registration = Registration.objects.create(
         session=session,
         candidate=candidate,
         operation_type=operation_type,
+        subject=subject,
         training_organisation=training_organisation,
         registered_by=registered_by if registered_by is not None and registered_by.pk else None,
         is_retake=assessment.is_retake,
@@ -137,7 +160,8 @@ def create_registration(
         data={
             "session": session.pk,
             "candidate": candidate.pk,
-            "operation_type": operation_type.code,
+            "operation_type": operation_type.code if operation_type is not None else None,
+            "subject": subject.code if subject is not None else None,
             "retake": assessment.is_retake,
             "retake_subjects": assessment.retake_subjects,
             "training_organisation": training_organisation.pk if training_organisation else None,
@@ -146,13 +170,18 @@ def create_registration(
     return registration
 
 
-def session_problems(session: ExamSession, operation_type: OperationType, *, now: dt.datetime) -> list[str]:
-    """Why the session cannot take this registration (closed, wrong operation type)."""
+def session_problems(
+    session: ExamSession, operation_type: OperationType | None, *, now: dt.datetime, subject: Subject | None = None
+) -> list[str]:
+    """Why the session cannot take this registration (closed, wrong operation type or subject)."""
     problems: list[str] = []
     if now >= session.ends_at:
         problems.append(_("考试场次已结束，不能报名。"))
-    if not session.operation_types.filter(pk=operation_type.pk).exists():
-        problems.append(_("本场次不考“%(operation_type)s”。") % {"operation_type": operation_type.name})
+    if operation_type is not None:
+        if not session.operation_types.filter(pk=operation_type.pk).exists():
+            problems.append(_("本场次不考“%(operation_type)s”。") % {"operation_type": operation_type.name})
+    elif subject is not None and not session.subjects.filter(pk=subject.pk).exists():
+        problems.append(_("本场次不考“%(operation_type)s”。") % {"operation_type": subject.name})
     return problems
 
 
@@ -163,6 +192,13 @@ def seats_left(session: ExamSession) -> int:
 
 
 # --- Sessions ---------------------------------------------------------------------------
+
+
+def subject_of_blueprint(blueprint: Blueprint) -> int | None:
+    """A blueprint's subject id (an old blueprint without one: its operation type's subject)."""
+    if blueprint.subject_id is not None:
+        return blueprint.subject_id
+    return subject_of(blueprint.operation_type).pk if blueprint.operation_type is not None else None
 
 
 def plan_session(
@@ -178,13 +214,18 @@ def plan_session(
     planned_by: User,
     blueprint: Blueprint | None = None,
     checkin_mode: str = CheckInMode.SITE,
+    subjects: Sequence[Subject] = (),
+    purpose: str = SessionPurpose.CERTIFICATION,
     now: dt.datetime | None = None,
 ) -> ExamSession:
     """Plan a theory or practical session; a practical one takes the current rubric version.
 
     A practical session holds one operation type (its rubric), at a site equipped for
     it, within the site's capacity. A theory session is checked in at the site, or sat
-    remotely with a start code where the authority permits remote theory exams.
+    remotely with a start code where the authority permits remote theory exams. A session
+    examines subjects: its operation types' subjects, or (principal leaders and safety
+    managers: theory only) the subjects given, which the authority's scope must cover.
+    ``purpose`` says why it is held (a review exam is a theory session with purpose=review).
     """
     now = now or timezone.now()
     if not can_administer(planned_by, authority):
@@ -198,8 +239,16 @@ def plan_session(
         problems.append(_("开始时间须晚于现在。"))
     if capacity < 1:
         problems.append(_("容量至少为 1 人。"))
-    if not operation_types:
+    all_subjects = [subject_of(t) for t in operation_types] + [s for s in subjects if s.operation_type_id is None]
+    if not all_subjects:
         problems.append(_("请选择操作项目。"))
+    if subjects and kind == ExamKind.PRACTICAL and any(s.operation_type_id is None for s in subjects):
+        problems.append(_("三项岗位人员考核只有理论考试。"))
+    for subject in all_subjects:
+        if not authority_covers(authority=authority, subject=subject):
+            problems.append(_("“%(subject)s”不在本机关的考核发证范围内。") % {"subject": subject.name})
+    if purpose not in SessionPurpose.values:
+        problems.append(_("考试用途无效。"))
     if site.kind != Organisation.Kind.EXAM_SITE or not site.is_active:
         problems.append(_("请选择启用中的考点。"))
     profile = ExamSiteProfile.objects.filter(organisation=site).first()
@@ -228,7 +277,7 @@ def plan_session(
     elif kind == ExamKind.THEORY:
         if blueprint is None:
             problems.append(_("理论考试场次须选择组卷规则。"))
-        elif [t.pk for t in operation_types] != [blueprint.operation_type_id]:
+        elif [s.pk for s in all_subjects] != [subject_of_blueprint(blueprint)]:
             problems.append(_("组卷规则的操作项目与场次不一致。"))
     else:
         problems.append(_("考试类型无效。"))
@@ -245,6 +294,7 @@ def plan_session(
     with transaction.atomic():
         session = ExamSession.objects.create(
             kind=kind,
+            purpose=purpose,
             name=name.strip(),
             authority=authority,
             site=site,
@@ -258,6 +308,7 @@ def plan_session(
             start_code=start_code,
         )
         session.operation_types.set(operation_types)
+        session.subjects.set(all_subjects)
         record_event(
             actor=planned_by,
             action="exams.exam_session.planned",
@@ -267,6 +318,8 @@ def plan_session(
                 "site": site.pk,
                 "capacity": capacity,
                 "operation_types": [t.code for t in operation_types],
+                "subjects": [s.code for s in all_subjects],
+                "purpose": purpose,
                 "rubric": rubric.pk if rubric else None,
                 "rubric_version": rubric.version if rubric else None,
                 "checkin_mode": checkin_mode,
@@ -451,7 +504,9 @@ def decide_registration(
             raise DecisionError(_("考试场次已结束，不能再批准报名。"), code="session_over")
         if approve:
             # Facts change between registration and decision (a ban, an expired health certificate).
-            assessment = assess_candidate(session=session, candidate=reg.candidate, operation_type=reg.operation_type)
+            assessment = assess_candidate(
+                session=session, candidate=reg.candidate, operation_type=reg.operation_type, subject=reg.subject
+            )
             if assessment.problems:
                 raise DecisionError(
                     [_("考生已不符合报考条件，不能批准：")] + assessment.problems, code="no_longer_eligible"

@@ -27,7 +27,7 @@ from exams.theory.access import can_invigilate
 from . import selectors
 from .access import can_administer, is_regulator, trainer_organisation_ids
 from .forms import HealthCertificateForm, SessionPlanForm
-from .models import CheckInMode, ExamKind, ExamSession, HealthCertificate, Registration
+from .models import CheckInMode, ExamKind, ExamSession, HealthCertificate, Registration, SessionPurpose
 from .services import (
     ClassMember,
     approve_pending,
@@ -232,7 +232,9 @@ def session_plan(request: HttpRequest) -> HttpResponse:
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
                 capacity=data["capacity"],
-                operation_types=[data["operation_type"]],
+                operation_types=[data["operation_type"]] if data["operation_type"] else [],
+                subjects=[data["subject"]] if data["subject"] else [],
+                purpose=data["purpose"] or SessionPurpose.CERTIFICATION,
                 blueprint=data["blueprint"],
                 checkin_mode=data["checkin_mode"] or CheckInMode.SITE,
                 planned_by=request.user,

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from exams.catalogue.models import OperationType
+from exams.catalogue.models import OperationType, Subject
 
 
 class QuestionBank(models.Model):
@@ -62,7 +62,12 @@ class Question(models.Model):
     difficulty = models.PositiveSmallIntegerField(
         _("难度"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    operation_types = models.ManyToManyField(OperationType, related_name="questions", verbose_name=_("操作项目"))
+    operation_types = models.ManyToManyField(
+        OperationType, blank=True, related_name="questions", verbose_name=_("操作项目")
+    )
+    #: What the question examines, for every kind: an operation type's subject, or a
+    #: three-post post x industry. Filled from ``operation_types`` for special operations.
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="questions", verbose_name=_("考核科目"))
     version = models.PositiveIntegerField(_("版本"), default=1)
     #: The current, drawable version. Editing makes a new row (version + 1) and clears
     #: this on the old one; retiring clears it without a successor.

@@ -62,15 +62,23 @@ def draw_rules(rules: Iterable[BlueprintRule]) -> list[DrawRule]:
     ]
 
 
-def _pool_key(bank_id: int, operation_type_id: int) -> str:
+def _pool_key(bank_id: int, operation_type_id: int | None, subject_id: int | None = None) -> str:
+    if operation_type_id is None:
+        return f"exams:pool:v4:{bank_id}:s{subject_id}"
     return f"exams:pool:v4:{bank_id}:{operation_type_id}"
 
 
-def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
+def _read_pool(bank_id: int, operation_type_id: int | None, subject_id: int | None = None) -> list[tuple]:
+    """Special operations draw by operation type; the other kinds (no operation type) by subject."""
+    questions = Question.objects.filter(bank_id=bank_id, is_active=True)
+    if operation_type_id is not None:
+        questions = questions.filter(operation_types=operation_type_id)
+    else:
+        questions = questions.filter(subjects=subject_id)
     return list(
-        Question.objects.filter(bank_id=bank_id, is_active=True, operation_types=operation_type_id)
-        .order_by("pk")
-        .values_list("pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty", "image_id")
+        questions.order_by("pk").values_list(
+            "pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty", "image_id"
+        )
     )
 
 
@@ -80,19 +88,21 @@ def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
 _BUILT: dict[tuple[str, str], dict[str, list[BankQuestion]]] = {}
 
 
-def bank_pool(*, bank_id: int, operation_type_id: int, fresh: bool = False) -> dict[str, list[BankQuestion]]:
+def bank_pool(
+    *, bank_id: int, operation_type_id: int | None, fresh: bool = False, subject_id: int | None = None
+) -> dict[str, list[BankQuestion]]:
     """Active questions of the bank for the operation type, by kind (cached briefly).
 
     The shared cache holds a small token and the rows under two keys: a process that
     already built the pool of the current token reads only the token.
     """
-    key = _pool_key(bank_id, operation_type_id)
+    key = _pool_key(bank_id, operation_type_id, subject_id)
     token = None if fresh else cache.get(f"{key}:token")
     if token is not None and (key, token) in _BUILT:
         return _BUILT[(key, token)]
     rows = None if token is None else cache.get(f"{key}:rows:{token}")
     if token is None or rows is None:
-        token, rows = uuid.uuid4().hex, _read_pool(bank_id, operation_type_id)
+        token, rows = uuid.uuid4().hex, _read_pool(bank_id, operation_type_id, subject_id)
         cache.set_many({f"{key}:rows:{token}": rows, f"{key}:token": token}, POOL_CACHE_SECONDS)
     built = _build_pool(rows)
     for old in [k for k in _BUILT if k[0] == key]:
@@ -119,13 +129,21 @@ def _build_pool(rows: list[tuple]) -> dict[str, list[BankQuestion]]:
     return pool
 
 
-def blueprint_shortfalls(*, bank_id: int, operation_type_id: int, rules: Sequence[DrawRule]) -> list[Shortfall]:
+def blueprint_shortfalls(
+    *, bank_id: int, operation_type_id: int | None, rules: Sequence[DrawRule], subject_id: int | None = None
+) -> list[Shortfall]:
     """The rules the bank cannot fill, read fresh from the database (for saving a blueprint)."""
-    return paper_shortfalls(rules, bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=True))
+    pool = bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=True, subject_id=subject_id)
+    return paper_shortfalls(rules, pool)
 
 
 def draw_questions(
-    *, bank_id: int, operation_type_id: int, rules: Sequence[DrawRule], rng: random.Random
+    *,
+    bank_id: int,
+    operation_type_id: int | None,
+    rules: Sequence[DrawRule],
+    rng: random.Random,
+    subject_id: int | None = None,
 ) -> list[PaperQuestion]:
     """A shuffled paper by the rules; PaperShortfall when the bank cannot fill them.
 
@@ -133,7 +151,7 @@ def draw_questions(
     was retired since the pool was cached, the pool is read again and the paper redrawn.
     """
     for fresh in (False, True, True):
-        pool = bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=fresh)
+        pool = bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=fresh, subject_id=subject_id)
         picks = pick_questions(rules, pool, rng)
         ids = [question.id for _rule, chosen in picks for question in chosen]
         if Question.objects.filter(pk__in=ids, is_active=True).count() == len(ids):

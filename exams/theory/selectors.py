@@ -73,8 +73,11 @@ def open_attempt_for(user: User) -> Attempt | None:
     )
 
 
-def passed_theory_attempt(*, candidate: User, operation_type: OperationType, now: dt.datetime) -> Attempt | None:
-    """The latest theory pass for the operation type that is still valid (12 months)."""
+def passed_theory_attempt(*, candidate: User, operation_type: OperationType | None, now: dt.datetime) -> Attempt | None:
+    """The latest theory pass for the operation type that is still valid (12 months);
+    None without an operation type (only special operations have a practical part)."""
+    if operation_type is None:
+        return None
     since = months_before(timezone.localtime(now), PASS_VALID_MONTHS)
     return (
         Attempt.objects.filter(
@@ -131,7 +134,7 @@ def invigilation_rows(session: ExamSession, *, now: dt.datetime) -> list[dict]:
     """
     registrations = (
         Registration.objects.filter(session=session, status=Registration.Status.APPROVED)
-        .select_related("candidate", "operation_type")
+        .select_related("candidate", "operation_type", "subject")
         .order_by("candidate__real_name", "pk")
     )
     attempts = {
@@ -168,7 +171,7 @@ def invigilation_rows(session: ExamSession, *, now: dt.datetime) -> list[dict]:
                 "candidate": registration.candidate.real_name or registration.candidate.username,
                 "has_photo": bool(registration.candidate.photo),
                 "checked_in_at": registration.checked_in_at,
-                "operation_type": registration.operation_type.name,
+                "operation_type": registration.examined_name,
                 "attempt_id": attempt["pk"] if attempt else None,
                 "status": status,
                 "answered": attempt["answered"] if attempt else 0,

@@ -17,12 +17,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -155,6 +157,8 @@ def _create_attempt(
     if now >= session.ends_at:
         raise AttemptNotAllowed(_("考试已结束。"), code="session_over")
     blueprint = session.blueprint
+    if blueprint.subject_id and reg.subject_id and blueprint.subject_id != reg.subject_id:
+        raise AttemptNotAllowed(_("本场次没有该考核科目的试卷。"), code="no_paper")
     if blueprint.operation_type_id != reg.operation_type_id:
         raise AttemptNotAllowed(_("本场次没有该操作项目的试卷。"), code="no_paper")
     _check_admission(reg, start_code)
@@ -167,7 +171,7 @@ def _create_attempt(
     if drawn is not None and _usable(drawn.paper, blueprint):
         paper = drawn.paper
     else:
-        paper = _draw_paper(blueprint, reg.operation_type_id, rng)
+        paper = _draw_paper(blueprint, reg.operation_type_id, rng, subject_id=reg.subject_id)
     try:
         # No savepoint: on a constraint violation the whole start rolls back anyway.
         with transaction.atomic(savepoint=False):
@@ -197,13 +201,21 @@ def _create_attempt(
     return attempt
 
 
-def _draw_paper(blueprint: Blueprint, operation_type_id: int, rng: random.Random) -> dict:
+def _draw_paper(
+    blueprint: Blueprint, operation_type_id: int | None, rng: random.Random, *, subject_id: int | None = None
+) -> dict:
     """A compact paper by the blueprint, under numbers of its own; AttemptNotAllowed if it cannot be drawn."""
     rules = draw_rules(blueprint.rules.order_by("pk"))
     if not rules:
         raise AttemptNotAllowed(_("组卷规则没有明细，无法组卷。"), code="empty_blueprint")
     try:
-        questions = draw_questions(bank_id=blueprint.bank_id, operation_type_id=operation_type_id, rules=rules, rng=rng)
+        questions = draw_questions(
+            bank_id=blueprint.bank_id,
+            operation_type_id=operation_type_id,
+            rules=rules,
+            rng=rng,
+            subject_id=subject_id,
+        )
     except ScoringError as exc:
         raise AttemptNotAllowed(str(exc), code="paper_shortfall") from exc
     return compact_snapshot(blueprint, with_opaque_ids(questions, rng))
@@ -248,7 +260,7 @@ def draw_paper_ahead(
         if existing is not None or Attempt.objects.filter(registration=reg).exists():
             return existing
         try:
-            paper = _draw_paper(session.blueprint, reg.operation_type_id, rng or paper_rng())
+            paper = _draw_paper(session.blueprint, reg.operation_type_id, rng or paper_rng(), subject_id=reg.subject_id)
         except AttemptNotAllowed:
             return None
         return DrawnPaper.objects.create(registration=reg, paper=paper, drawn_at=now)
@@ -581,6 +593,19 @@ def _score_and_close(
         obj=attempt,
         data=_submitted_data(result, len(answers), auto=attempt.auto_submitted, closed=closed_by is not None),
     )
+    if result.passed:
+        run_theory_passed_hooks(attempt)
+
+
+def run_theory_passed_hooks(attempt: Attempt) -> None:
+    """Run every KAOZHENG_ON_THEORY_PASSED hook in the transaction that scored the pass.
+
+    A kind examined by theory alone (principal leaders and safety managers) qualifies
+    here, and a review session's exam is handed to the review; the hook (certificates)
+    decides, so exams never imports what is built on it.
+    """
+    for path in getattr(settings, "KAOZHENG_ON_THEORY_PASSED", []):
+        import_string(path)(attempt=attempt)
 
 
 # --- Invigilation ---------------------------------------------------------------------

@@ -46,6 +46,10 @@ DEMO_USERS = [
     ("regulator", "陈静", "110101198202280041", "13800000004", Role.REGULATOR, "authority"),
     ("admin", "系统管理员", "", "13800000005", Role.ADMINISTRATOR, "authority"),
     ("employer", "孙丽", "370303198604180029", "13800000006", Role.EMPLOYER, "employer"),
+    # Three-post personnel of the chemicals firm: a safety manager holding the management
+    # certificate, and the principal leader half-way through the 48-hour initial training.
+    ("manager", "周华", "370303198005120032", "13800000008", Role.WORKER, "training"),
+    ("principal", "吴刚", "370303197509230011", "13800000009", Role.WORKER, "training"),
 ]
 
 
@@ -79,8 +83,11 @@ class Command(BaseCommand):
         self._staff_register(orgs["employer"], users["employer"], users["worker"])
         self._quiz_campaign(orgs["authority"], users["regulator"])
         self._assessment_event(orgs, users["regulator"], blueprint)
+        self._three_posts(orgs, users)
         self.stdout.write(
-            self.style.SUCCESS("demo data ready: users worker, trainer, examiner, regulator, admin, employer")
+            self.style.SUCCESS(
+                "demo data ready: users worker, trainer, examiner, regulator, admin, employer, manager, principal"
+            )
         )
 
     # --- organisations and people -------------------------------------------------------
@@ -594,6 +601,154 @@ class Command(BaseCommand):
             ),
         )
         self.stdout.write(f"assessment event: /events/e/{event.token}/")
+
+    # --- three-post personnel (主要负责人, 安全管理人员) ------------------------------------------
+
+    def _three_posts(self, orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+        """Hazardous-chemicals courses for principal leaders and safety managers (48 h,
+        order No. 3 art. 9) and a 16-hour refresher; their bank, blueprint and today's
+        computer exam; ``manager`` holds the management certificate (issued ten months
+        ago: the yearly refresher falls due within 60 days, 6 of 16 hours done) and
+        ``principal`` is half-way through the initial training."""
+        from courses.models import CourseGroup
+        from exams.catalogue.models import Subject
+
+        manager_subject = Subject.objects.get(code="WHP.safety_manager")
+        leader_subject = Subject.objects.get(code="WHP.principal")
+        group = CourseGroup.objects.get_or_create(name="安全管理", defaults={"sort_order": 10})[0]
+        index = CourseIndexPage.objects.get(organisation=orgs["training"])
+        lessons = [
+            (
+                "第一课 安全生产法律法规与主体责任",
+                "law",
+                1440,
+                "<p>安全生产法规定生产经营单位主要负责人是本单位安全生产第一责任人。</p>",
+            ),
+            ("第二课 重大危险源与特殊作业管理", "hazards", 1440, "<p>重大危险源应登记建档，定期检测、评估、监控。</p>"),
+        ]
+        manager_course = self._management_course(
+            index, group, manager_subject, "危险化学品生产经营单位安全管理人员(初训)", "whp-safety-manager", 48, lessons
+        )
+        leader_course = self._management_course(
+            index, group, leader_subject, "危险化学品生产经营单位主要负责人(初训)", "whp-principal", 48, lessons
+        )
+        refresher = self._management_course(
+            index,
+            group,
+            manager_subject,
+            "危险化学品安全管理人员(年度再培训)",
+            "whp-safety-manager-refresher",
+            16,
+            [("再培训 新法规与典型事故案例", "cases", 960, "<p>近年危险化学品典型事故案例分析。</p>")],
+            purpose=CoursePage.Purpose.REFRESHER,
+        )
+        self._management_exam(orgs, manager_subject)
+        manager, leader = users["manager"], users["principal"]
+        if not Certificate.objects.filter(holder=manager, subject=manager_subject).exists():
+            self._study(manager, manager_course, fraction=1.0)
+            issue_certificate(
+                holder=manager,
+                subject=manager_subject,
+                authority=orgs["authority"],
+                issued_on=timezone.localdate() - dt.timedelta(days=305),
+                actor=users["regulator"],
+            )
+            self._study(manager, refresher, fraction=6 / 16)
+        if not Enrolment.objects.filter(learner=leader, course=leader_course).exists():
+            self._study(leader, leader_course, fraction=0.5)
+
+    def _management_course(
+        self, index, group, subject, title: str, slug: str, hours: int, lessons, *, purpose=CoursePage.Purpose.INITIAL
+    ) -> CoursePage:
+        course = CoursePage.objects.child_of(index).filter(slug=slug).first()
+        if course is None:
+            course = CoursePage(
+                title=title,
+                slug=slug,
+                group=group,
+                audience_kind=subject.kind,
+                audience_subject=subject,
+                purpose=purpose,
+                theory_hours=hours,
+                outline="<p>安全生产法律法规、安全管理、重大危险源、特殊作业、应急管理与事故报告。</p>",
+            )
+            index.add_child(instance=course)
+            course.save_revision().publish()
+        for lesson_title, lesson_slug, minutes, text in lessons:
+            if not LessonPage.objects.child_of(course).filter(slug=lesson_slug).exists():
+                lesson = LessonPage(title=lesson_title, slug=lesson_slug, minutes=minutes, body=[("paragraph", text)])
+                course.add_child(instance=lesson)
+                lesson.save_revision().publish()
+        return course
+
+    def _study(self, learner: User, course: CoursePage, *, fraction: float) -> None:
+        """Credit ``fraction`` of every lesson; a full course is a completed training."""
+        enrolment, _ = Enrolment.objects.get_or_create(learner=learner, course=course)
+        now = timezone.now()
+        for lesson in LessonPage.objects.child_of(course).live():
+            LessonProgress.objects.update_or_create(
+                enrolment=enrolment,
+                lesson=lesson,
+                defaults={
+                    "seconds": int(lesson.minutes * 60 * fraction),
+                    "completed_at": now if fraction >= 1 else None,
+                    "last_heartbeat_at": now,
+                },
+            )
+        if fraction >= 1 and enrolment.completed_at is None:
+            enrolment.completed_at = now
+            enrolment.save(update_fields=["completed_at"])
+
+    def _management_exam(self, orgs: dict[str, Organisation], subject) -> None:
+        """The management bank and blueprint, and today's computer exam for the subject."""
+        data = json.loads((DEMO_DIR / "three_posts_questions.json").read_text(encoding="utf-8"))
+        bank, _ = QuestionBank.objects.get_or_create(
+            slug="demo-whp-management",
+            defaults={
+                "name": "危险化学品主要负责人和安全管理人员演示题库",
+                "level": QuestionBank.Level.PROVINCIAL,
+                "organisation": orgs["authority"],
+            },
+        )
+        if not bank.questions.exists():
+            for stem, key, point in data["true_false"]:
+                question = Question.objects.create(
+                    bank=bank, kind=QuestionKind.TRUE_FALSE, stem=stem, options=[], answer=[key], knowledge_point=point
+                )
+                question.subjects.add(subject)
+            for stem, options, key, point in data["single"]:
+                question = Question.objects.create(
+                    bank=bank,
+                    kind=QuestionKind.SINGLE,
+                    stem=stem,
+                    options=[{"key": k, "text": text} for k, text in zip("ABCD", options, strict=True)],
+                    answer=[key],
+                    knowledge_point=point,
+                )
+                question.subjects.add(subject)
+        blueprint, created = Blueprint.objects.get_or_create(
+            bank=bank,
+            subject=subject,
+            defaults={"name": "危险化学品安全管理人员考核(演示)", "time_limit_minutes": 90, "pass_mark": 80},
+        )
+        if created:
+            BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.TRUE_FALSE, count=6, points=Decimal(10))
+            BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.SINGLE, count=4, points=Decimal(10))
+        today = timezone.localdate()
+        session, created = ExamSession.objects.get_or_create(
+            kind=ExamKind.THEORY,
+            name=f"{today:%Y-%m-%d} 危险化学品安全管理人员安全生产知识和管理能力考核",
+            defaults={
+                "authority": orgs["authority"],
+                "site": orgs["site"],
+                "starts_at": timezone.make_aware(dt.datetime.combine(today, dt.time(0, 0))),
+                "ends_at": timezone.make_aware(dt.datetime.combine(today, dt.time(23, 59))),
+                "capacity": 100,
+                "blueprint": blueprint,
+            },
+        )
+        if created:
+            session.subjects.add(subject)
 
 
 #: County-level divisions of Cangzhou (沧州市), for the demo campaign's district picker.
