@@ -17,9 +17,10 @@ from employers.models import StaffMember
 from tests.factories import (
     CertificateFactory,
     MembershipFactory,
+    OperationTypeFactory,
     UserFactory,
-    build_course_tree,
     make_id_number,
+    training_course,
     xlsx_bytes,
 )
 
@@ -46,7 +47,7 @@ def test_an_employer_imports_staff_assigns_a_course_and_applies_for_a_review_the
     )
     regulator = MembershipFactory(organisation=certificate.authority, role=Role.REGULATOR, user__username="zb-reg").user
     TOTP.activate(regulator, generate_totp_secret())
-    course = build_course_tree().course
+    course = training_course(OperationTypeFactory())  # under the root: a flushed database has no site
 
     # the employer imports 50 people from Excel
     rows: list[list[object]] = [
