@@ -143,7 +143,7 @@ def _check_admission(reg: Registration, start_code: str) -> None:
 
 
 def _create_attempt(
-    reg: Registration, *, other: Attempt | None, start_code: str, now: dt.datetime, rng: random.Random
+    reg: Registration, *, other: Attempt | None, now: dt.datetime, rng: random.Random, start_code: str = ""
 ) -> Attempt:
     """Call while holding SELECT FOR UPDATE on the registration and the candidate's open attempts."""
     session = reg.session
