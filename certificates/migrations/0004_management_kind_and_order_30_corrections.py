@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('certificates', '0003_certificate_subject'),
-        ('exams', '0012_subjects_on_questions_blueprints_registrations_and_scope'),
+        ('exams', '0011_subjects_on_questions_blueprints_registrations_and_scope'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0003_authoring_and_study'),
-        ('exams', '0012_subjects_on_questions_blueprints_registrations_and_scope'),
+        ('exams', '0011_subjects_on_questions_blueprints_registrations_and_scope'),
     ]
 
     operations = [

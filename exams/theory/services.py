@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -32,13 +33,16 @@ from accounts.audit import record_event, record_events
 from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration, SessionPurpose
 from exams.bank.models import Question
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
-from exams.papers.drawing import answer_sheet, compact_snapshot, draw_questions, draw_rules, paper_rng
+from exams.papers.drawing import answer_sheet, bank_pool, compact_snapshot, draw_questions, draw_rules, paper_rng
+from exams.papers.models import Blueprint
 from exams.papers.scoring import (
     InvalidAnswer,
     Option,
     PaperQuestion,
     ScoringError,
     TheoryScore,
+    build_paper,
+    pick_questions,
     score_paper,
     validate_answer,
     with_opaque_ids,
@@ -49,7 +53,6 @@ from .models import Attempt, AttemptAnswer, DrawnPaper
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from exams.papers.models import Blueprint
 
 # --- Theory attempts --------------------------------------------------------------------
 # Hot paths (exam day): start, save an answer, submit. Each takes a fixed, small number
@@ -144,7 +147,7 @@ def _check_admission(reg: Registration, start_code: str) -> None:
 
 
 def _create_attempt(
-    reg: Registration, *, other: Attempt | None, start_code: str, now: dt.datetime, rng: random.Random
+    reg: Registration, *, other: Attempt | None, now: dt.datetime, rng: random.Random, start_code: str = ""
 ) -> Attempt:
     """Call while holding SELECT FOR UPDATE on the registration and the candidate's open attempts."""
     session = reg.session
@@ -266,26 +269,49 @@ def draw_paper_ahead(
         return DrawnPaper.objects.create(registration=reg, paper=paper, drawn_at=now)
 
 
-def draw_papers_ahead(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
+def draw_papers_ahead(*, now: dt.datetime | None = None, limit: int = 20_000, rng: random.Random | None = None) -> int:
     """Beat: draw the papers of approved registrations of theory sessions opening within
-    DRAW_AHEAD (or open now) that have none; returns how many it drew."""
+    DRAW_AHEAD (or open now) that have none; returns how many it drew.
+
+    In bulk: per blueprint and operation type, the bank's active questions are read once
+    (fresh, so every paper holds current versions only) and the papers are inserted in
+    batches; a registration drawn meanwhile (on approval) keeps its first paper.
+    """
     now = now or timezone.now()
-    due = (
+    rng = rng or paper_rng()
+    due = list(
         Registration.objects.filter(
             status=Registration.Status.APPROVED,
             session__kind=ExamKind.THEORY,
+            session__blueprint__isnull=False,
             session__starts_at__lte=now + DRAW_AHEAD,
             session__ends_at__gt=now,
             drawn_paper__isnull=True,
             attempt__isnull=True,
         )
         .order_by("session__starts_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "session__blueprint_id", "operation_type_id")[:limit]
     )
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for pk, blueprint_id, operation_type_id in due:
+        groups[(blueprint_id, operation_type_id)].append(pk)
     drawn = 0
-    for pk in list(due):
-        if draw_paper_ahead(registration=Registration(pk=pk), now=now) is not None:
-            drawn += 1
+    for (blueprint_id, operation_type_id), registration_ids in groups.items():
+        blueprint = Blueprint.objects.get(pk=blueprint_id)
+        rules = draw_rules(blueprint.rules.order_by("pk"))
+        if not rules or blueprint.operation_type_id != operation_type_id:
+            continue
+        pool = bank_pool(bank_id=blueprint.bank_id, operation_type_id=operation_type_id, fresh=True)
+        papers = []
+        for registration_id in registration_ids:
+            try:
+                questions = build_paper(pick_questions(rules, pool, rng), rng)
+            except ScoringError:
+                break  # the bank cannot fill the blueprint: the start will say what is missing
+            paper = compact_snapshot(blueprint, with_opaque_ids(questions, rng))
+            papers.append(DrawnPaper(registration_id=registration_id, paper=paper, drawn_at=now))
+        DrawnPaper.objects.bulk_create(papers, batch_size=500, ignore_conflicts=True)
+        drawn += len(papers)
     return drawn
 
 

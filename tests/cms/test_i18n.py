@@ -68,7 +68,10 @@ def test_compiled_catalogue_matches_the_po_file():
             continue
         translated = catalogue.gettext(msgid)
         assert translated == msgstrs[0], msgid
-        assert not re.search(r"[\u4e00-\u9fff]", translated), (msgid, translated)
+        # Chinese may stay only inside “quotes”: keywords the question importer looks for
+        # in users' files (答案：, 一、判断题), glossed in English around them.
+        unquoted = re.sub(r"“[^”]*”", "", translated)
+        assert not re.search(r"[\u4e00-\u9fff]", unquoted), (msgid, translated)
 
 
 @pytest.mark.django_db

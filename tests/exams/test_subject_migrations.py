@@ -16,7 +16,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [
-    ("exams", "0011_papers_drawn_ahead"),
+    ("exams", "0010_exam_day_secrecy_admission_and_drawn_papers"),
+    ("accounts", "0005_organisation_allows_remote_theory"),
     ("courses", "0003_authoring_and_study"),
     ("certificates", "0003_certificate_subject"),
 ]

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_sms_delivery_log'),
-        ('exams', '0011_papers_drawn_ahead'),
+        ('exams', '0010_exam_day_secrecy_admission_and_drawn_papers'),
     ]
 
     operations = [
