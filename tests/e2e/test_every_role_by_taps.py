@@ -148,3 +148,58 @@ def test_the_home_names_the_real_next_step_start_then_the_retake_rules(phone, lo
     assert step.locator("a", has_text="报名补考").is_visible()
     shoot(page, screenshot_dir, "home-after-a-fail")
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_verify_has_no_links_above_the_header_scans_in_page_and_shows_the_photo_in_plain_words(
+    phone, screenshot_dir, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from tests.factories import CertificateFactory, UserFactory, png_bytes
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    holder = UserFactory(real_name="张三丰")
+    holder.photo.save("face.png", ContentFile(png_bytes()), save=True)
+    certificate = CertificateFactory(holder=holder)
+    page = phone()
+    # the phone's camera sees the certificate's QR code (BarcodeDetector and the camera are stood in for)
+    page.add_init_script(f"window.KZ_SCANNED = location.origin + '/v/{certificate.token}';")
+    page.add_init_script(
+        """
+        window.BarcodeDetector = class { detect() { return Promise.resolve([{rawValue: window.KZ_SCANNED}]); } };
+        navigator.mediaDevices.getUserMedia = () => {
+          const canvas = document.createElement('canvas');
+          const ctx = canvas.getContext('2d');
+          setInterval(() => ctx.fillRect(0, 0, 10, 10), 50);
+          return Promise.resolve(canvas.captureStream(10));
+        };
+        """
+    )
+
+    page.goto(f"{page.base}/verify/")
+    first = page.evaluate("document.body.querySelector(':scope > :not(.skip)').tagName")
+    assert first == "HEADER"
+    outside = "[...document.querySelectorAll('a')].filter(a => !a.closest('header, main, footer, .skip'))"
+    assert page.evaluate(f"{outside}.length") == 0
+    main = page.inner_text("main")
+    assert "W3C" not in main and "JWS" not in main
+    shoot(page, screenshot_dir, "verify")
+
+    page.locator("[data-scan]").click()
+    page.wait_for_url(f"**/v/{certificate.token}")
+    card = page.locator("section.verification")
+    assert "有效" in card.inner_text()
+    photo = card.locator("img.holder-photo")
+    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert "W3C" not in page.inner_text("main")  # behind the developers' summary
+    page.locator("details.developers summary").click()
+    assert "W3C" in page.inner_text("main")
+    shoot(page, screenshot_dir, "verify-scanned")
+
+    page.goto(f"{page.base}/v/not-a-real-token")
+    text = page.inner_text("main")
+    assert "链接无效" in text and "请核对证号和姓名" not in text
+    shoot(page, screenshot_dir, "verify-bad-link")
+    page.context.close()
