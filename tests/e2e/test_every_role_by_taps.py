@@ -203,3 +203,50 @@ def test_verify_has_no_links_above_the_header_scans_in_page_and_shows_the_photo_
     assert "链接无效" in text and "请核对证号和姓名" not in text
     shoot(page, screenshot_dir, "verify-bad-link")
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_practice_takes_two_taps_a_question_with_a_counter_and_marks_by_icon_and_text(
+    phone, log_in, demo, screenshot_dir
+):
+    page = phone()
+    log_in(page, "worker")
+    page.goto(f"{page.base}/exams/practice/0102/")
+    page.locator("a", has_text="顺序练习").first.click()
+    page.wait_for_load_state()
+    counter = page.locator("p.counter").inner_text()
+    assert counter.startswith("第 1 / ") and counter.endswith(" 题")
+    # the stem sits inside the card, below its top border
+    card, stem = page.locator("fieldset.card").bounding_box(), page.locator("fieldset.card legend").bounding_box()
+    assert stem["y"] > card["y"]
+    shoot(page, screenshot_dir, "practice-question")
+
+    for n in (1, 2):
+        radio_question = page.locator("button[data-auto]").count() == 1
+        assert page.locator("button[data-answer]").is_hidden() == radio_question
+        # tap 1: choose (a single choice is answered at once)
+        with page.expect_navigation():
+            page.locator("label.option").first.click()
+            if not radio_question:
+                page.locator("button[data-answer]").click()
+        feedback = page.locator("p.feedback").inner_text()
+        assert feedback.startswith(("✓ 回答正确", "✗ 回答错误"))
+        assert page.locator("label.option.right .mark").first.inner_text() == "✓ 正确答案"
+        shoot(page, screenshot_dir, f"practice-answered-{n}")
+        # tap 2: the next question
+        page.locator("a", has_text="下一题").click()
+        page.wait_for_load_state()
+        assert page.locator("p.counter").inner_text().startswith(f"第 {n + 1} / ")
+
+    # a mock exam's result offers 再考一次 and 返回
+    page.goto(f"{page.base}/exams/practice/0102/")
+    page.locator("button", has_text="模拟考试").click()
+    page.wait_for_load_state()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("button[value=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("button", has_text="再考一次").is_visible()
+    assert page.locator("main a.btn", has_text="返回").is_visible()
+    shoot(page, screenshot_dir, "mock-result")
+    page.context.close()
