@@ -51,7 +51,7 @@ def _menu_links(page) -> list[tuple[str, str]]:
         ("worker", {"我的", "课程", "练习", "考试", "证书"}),
         ("trainer", {"学员与班级", "考试报名", "考试成绩"}),
         ("examiner", {"今日考生（实操评分）", "监考", "评分标准"}),
-        ("regulator", {"考试场次与报名审核", "证书管理", "批量延期", "核验记录", "培训监管"}),
+        ("regulator", {"考试场次与报名审核", "证书管理", "批量延期", "统计", "核验记录", "培训监管"}),
         ("employer", {"用人单位工作台"}),
     ],
 )
@@ -249,4 +249,41 @@ def test_practice_takes_two_taps_a_question_with_a_counter_and_marks_by_icon_and
     assert page.locator("button", has_text="再考一次").is_visible()
     assert page.locator("main a.btn", has_text="返回").is_visible()
     shoot(page, screenshot_dir, "mock-result")
+    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_regulator_reads_statistics_and_the_verification_log_at_360(phone, log_in, demo, screenshot_dir):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts.models import User
+
+    TOTP.activate(User.objects.get(username="regulator"), generate_totp_secret())
+    page = phone()
+    log_in(page, "regulator", totp=True)
+    page.goto(f"{page.base}/verify/?number=BJYJJ20240000017&name=李明")  # leaves a line in the log
+    page.goto(f"{page.base}/")
+    page.locator("header .menu summary").click()
+    page.locator("header .menu-panel").get_by_role("link", name="统计", exact=True).click()
+    page.wait_for_load_state()
+    start = page.locator("input[name=start]")
+    start.fill("2020-01-01")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    certificates = page.locator("#certificates_kind")
+    assert certificates.locator("ul.bars svg").count() >= 1
+    assert "特种作业操作证" in certificates.locator("table").inner_text()
+    assert page.locator("#theory_type table").count() + page.locator("#theory_type .muted").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shoot(page, screenshot_dir, "statistics")
+    with page.expect_download() as download:
+        page.locator("a", has_text="下载 Excel").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+
+    page.goto(f"{page.base}/authority/verifications/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    text = page.inner_text("main")
+    assert "not_found" not in text and "valid" not in text
+    shoot(page, screenshot_dir, "verification-log")
     page.context.close()
