@@ -287,3 +287,56 @@ def test_the_regulator_reads_statistics_and_the_verification_log_at_360(phone, l
     assert "not_found" not in text and "valid" not in text
     shoot(page, screenshot_dir, "verification-log")
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_veto_without_a_reason_is_refused_at_the_box_and_a_veto_reads_as_the_outcome(
+    phone, log_in, demo, screenshot_dir
+):
+    from accounts.models import User
+    from exams.admission.models import ExamKind, Registration
+
+    worker = User.objects.get(username="worker")
+    registration = Registration.objects.get(candidate=worker, session__kind=ExamKind.PRACTICAL)
+    page = phone()
+    log_in(page, "examiner")
+    from django.utils import timezone
+
+    from exams.admission.services import check_in_candidate
+
+    registration.checked_in_at = timezone.now()  # checked in at the site's gate
+    registration.save(update_fields=["checked_in_at"])
+    check_in_candidate(ticket_code=registration.ticket_code, examiner=User.objects.get(username="examiner"))
+    page.goto(f"{page.base}/exams/practical/{registration.pk}/score")
+    veto = page.locator("form.item.veto").first
+    headline = page.locator("[data-total]")
+    number = headline.inner_text()
+
+    # a veto ticked without a reason: an error at the box, not reported as saved, nothing sent
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if "/marks" in request.url else None)
+    veto.locator("input[name=veto]").check()
+    error = veto.locator("[data-veto-error]")
+    assert error.is_visible() and "否决原因" in error.inner_text()
+    assert "已保存" not in page.locator("[data-save-state]").inner_text()
+    assert headline.inner_text() == number
+    page.wait_for_timeout(500)
+    assert sent == []
+    shoot(page, screenshot_dir, "veto-without-reason")
+
+    # with a reason it is saved, and the headline reads the outcome in place of the number
+    with page.expect_response(lambda response: "/marks" in response.url) as saved:
+        veto.locator("input[name=veto_reason]").fill("未验电即操作")
+        veto.locator("input[name=veto_reason]").dispatch_event("change")
+    assert saved.value.status == 200
+    page.wait_for_function("document.querySelector('[data-total]').textContent.includes('不合格（否决）')")
+    assert error.is_hidden()
+    # submit and back are apart: the back link is not right under the submit button
+    submit = page.locator("button", has_text="提交成绩").bounding_box()
+    back = page.locator("a", has_text="返回名单").bounding_box()
+    assert back["y"] - (submit["y"] + submit["height"]) >= 32
+    shoot(page, screenshot_dir, "veto-outcome")
+    page.reload()
+    assert page.locator("[data-total]").inner_text() == "不合格（否决）"
+    page.context.close()
