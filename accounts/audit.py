@@ -9,6 +9,7 @@ through ``action_names``/``events_named`` so both are found.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models as db_models
@@ -91,3 +92,22 @@ def action_names(action: str) -> list[str]:
 def events_named(action: str) -> db_models.QuerySet[AuditEvent]:
     """Audit events of ``action``, whether stored under its current name or an old one."""
     return AuditEvent.objects.filter(action__in=action_names(action))
+
+
+def record_events(*, action: str, events: Sequence[tuple[User | None, db_models.Model, dict[str, Any]]]) -> None:
+    """Append one event per (actor, object, data) in one statement: for batch work (the
+    deadline sweep of thousands of attempts); call inside the transaction that made them."""
+    if not ACTION_NAME.match(action):
+        raise ValueError(f"audit action {action!r} is not named <app>.<model>.<past verb>")
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if actor is not None and actor.pk else None,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                data=data or {},
+            )
+            for actor, obj, data in events
+        ]
+    )

@@ -67,6 +67,11 @@ class Organisation(models.Model):
         "self", verbose_name=_("上级机关"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    #: An issuing authority's permission for theory sessions sat remotely (a start code read
+    #: out by the invigilator instead of check-in at the site). Off unless the authority allows it.
+    allows_remote_theory = models.BooleanField(
+        _("允许远程理论考试"), default=False, help_text=_("仅对考核发证机关有效：其理论考试场次可采用远程开考码。")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,7 +140,7 @@ class AuditEvent(models.Model):
 class ExamBan(models.Model):
     """A period in which a person may not register for any special-operations exam.
 
-    Revoking a certificate for fraud or for responsibility in an accident bars the holder
+    Revoking a certificate for fraud or a false record (order No. 30 art. 30) bars the holder
     for three years (order No. 30); eligibility checks read these rows. A ban is lifted by
     setting ``lifted_at``, never by deleting it, so the record of it stays.
     """

@@ -1,26 +1,31 @@
-"""Benchmark: exam day. N candidates start a theory exam at once, save answers, submit.
+"""Benchmark: exam day. N candidates arrive, start a theory exam, save answers, hand in.
 
 Run (small, to validate):   .venv/bin/python bench/exam_day.py --candidates 200
-Run (full size, quiet box): .venv/bin/python bench/exam_day.py --candidates 10000 --answers 4
+Run (full size, quiet box): .venv/bin/python bench/exam_day.py --candidates 10000
 
-What it does, on one machine:
+What it does, on one machine (PostgreSQL, Redis, gunicorn and this load generator share it):
 1. (Re)creates the PostgreSQL database ``kz_exam_bench``, migrates it and seeds one
    theory session: a 510-question bank, a 100-point blueprint (60 true/false, 30 single,
-   10 multiple choice), N approved candidates with logged-in sessions.
-2. Starts the app under gunicorn (gthread workers, DEBUG off) on PostgreSQL + Redis
-   (cache and sessions in Redis DB 3 by default).
-3. Simulates the candidates with one asyncio/aiohttp client:
-   - a synchronized start: every candidate POSTs /registrations/{id}/attempts at T0;
-   - one answer saved per candidate every ``--interval`` seconds (30 s, divided by
-     ``--compress`` to shorten a run), ``--answers`` times, starting at random offsets;
-   - a saturation phase of answer saves and of a bare Django JSON view (the same
-     server and middleware), each for ``--saturate`` seconds: their throughput ratio;
-   - the final submit of every candidate at once.
-4. Prints start / save / submit p50 and p95, errors, how many candidates had started
-   within 60 s of T0, the throughputs and their ratio, and stops the server.
+   10 multiple choice), N approved candidates checked in at the site, logged in.
+2. Starts the app under gunicorn (``--worker-class``, ``--workers``, ``--threads``;
+   DEBUG off) on PostgreSQL + Redis (cache and sessions in Redis DB 3 by default).
+3. Simulates an exam day with one asyncio/aiohttp client:
+   - arrivals: each candidate starts at a uniformly random moment of the first 60 s;
+   - paced saves: each saves one answer every ``--interval`` s (30 s, with jitter),
+     ``--answers`` times, through the attempt token as the exam page does;
+   - saturation: ``--saturate`` s of answer saves, then of a bare Django JSON view (the
+     same server and middleware): their throughput ratio;
+   - hand-in: ``--submitting`` of the candidates submit at random moments of the last
+     20 minutes of the exam, compressed by ``--time-factor``; the others never do and
+     are closed by the deadline sweep (run here, in batches, as Celery beat would);
+   - storm: a second session's attempts for every candidate (copied, with their
+     answers), all submitted at the same instant: how long until all are scored.
+4. Prints latencies (p50/p95), errors, starts within 60 s, throughputs and ratio, the CPU
+   time per request type measured in the server, the server's resident memory and the
+   database size, and the load average (the machine is shared: say so with the figures).
 
-Goals (issue 3): 10,000 started within 60 s, 0 errors, save p95 <= 100 ms, start p95
-<= 1 s, submit p95 <= 500 ms, save/bare throughput >= 0.15.
+Goals (issue 12): 0 errors; all started within 60 s; start p95 <= 1 s; save p95 <= 100 ms;
+submit p95 <= 500 ms; save/bare throughput >= 0.5; storm: all scored within 30 s.
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ import random
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -49,10 +53,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--answers", type=int, default=4, help="answers saved per candidate in the paced phase")
     parser.add_argument("--interval", type=float, default=30.0, help="seconds between a candidate's saves")
     parser.add_argument("--compress", type=float, default=1.0, help="divide the interval by this")
+    parser.add_argument("--arrival", type=float, default=60.0, help="seconds over which candidates start")
+    parser.add_argument("--time-factor", type=float, default=10.0, help="compress the 20-minute hand-in by this")
+    parser.add_argument("--submitting", type=float, default=0.9, help="share of candidates who hand in themselves")
     parser.add_argument("--saturate", type=float, default=10.0, help="seconds of each throughput phase")
     parser.add_argument("--connections", type=int, default=64, help="client connections to the server")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--no-storm", action="store_true", help="skip the storm phase")
+    parser.add_argument("--no-draw-ahead", action="store_true", help="draw papers at start, not before")
     parser.add_argument("--port", type=int, default=8201)
     parser.add_argument("--database", default="kz_exam_bench")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
@@ -158,7 +168,11 @@ def seed(n: int) -> Seeded:
     registrations = Registration.objects.bulk_create(
         [
             Registration(
-                session=session, candidate=user, operation_type=operation_type, status=Registration.Status.APPROVED
+                session=session,
+                candidate=user,
+                operation_type=operation_type,
+                status=Registration.Status.APPROVED,
+                checked_in_at=now,
             )
             for user in users
         ],
@@ -175,6 +189,12 @@ def seed(n: int) -> Seeded:
         }
         sessions.append(Session(session_key=secrets.token_hex(16), session_data=store.encode(data), expire_date=expire))
     Session.objects.bulk_create(sessions, batch_size=2000)
+    if not ARGS.no_draw_ahead:
+        from exams.theory.services import draw_papers_ahead
+
+        drawing = time.perf_counter()
+        drawn = draw_papers_ahead(limit=n)
+        print(f"papers drawn ahead: {drawn} in {time.perf_counter() - drawing:.1f} s", flush=True)
     return Seeded(
         session_id=session.pk,
         candidates=[(reg.pk, s.session_key) for reg, s in zip(registrations, sessions, strict=True)],
@@ -214,7 +234,7 @@ def start_server() -> subprocess.Popen:
             "--bind",
             f"127.0.0.1:{ARGS.port}",
             "--worker-class",
-            "gthread",
+            ARGS.worker_class,
             "--workers",
             str(ARGS.workers),
             "--threads",
@@ -294,14 +314,20 @@ class Candidate:
     attempt: dict | None = None
     started_at: float | None = None
 
+    def token_headers(self) -> dict:
+        """What the exam page sends with a save or the hand-in: the attempt's token only."""
+        return {"X-Attempt-Token": self.attempt["token"], "Content-Type": "application/json"}
 
-async def run_start(http, candidate: Candidate, t0: float) -> None:
+
+async def run_start(http, candidate: Candidate, t0: float, delay: float) -> None:
+    await asyncio.sleep(delay)
     body = await call(
         http, "start", "POST", f"/api/v1/registrations/{candidate.registration_id}/attempts", candidate.hdrs
     )
     if body is not None:
         candidate.attempt = {
             "id": body["id"],
+            "token": body["save_token"],
             "questions": [(q["id"], q["kind"], q["options"]) for q in body["questions"]],
         }
         candidate.started_at = time.perf_counter() - t0
@@ -314,23 +340,32 @@ def pick_answer(rng: random.Random, kind: str, options: list[dict]) -> list[str]
     return [rng.choice(keys)]
 
 
+def save_call(http, name: str, candidate: Candidate, rng: random.Random, index: int | None = None):
+    questions = candidate.attempt["questions"]
+    qid, kind, options = questions[index % len(questions)] if index is not None else rng.choice(questions)
+    return call(
+        http,
+        name,
+        "PUT",
+        f"/api/v1/attempts/{candidate.attempt['id']}/answers/{qid}",
+        candidate.token_headers(),
+        {"answer": pick_answer(rng, kind, options)},
+    )
+
+
 async def paced_answers(http, candidate: Candidate, rng: random.Random, interval: float) -> None:
     if candidate.attempt is None:
         return
     await asyncio.sleep(rng.uniform(0, interval))
-    questions = candidate.attempt["questions"]
     for index in range(ARGS.answers):
-        qid, kind, options = questions[index % len(questions)]
-        await call(
-            http,
-            "save",
-            "PUT",
-            f"/api/v1/attempts/{candidate.attempt['id']}/answers/{qid}",
-            candidate.hdrs,
-            {"answer": pick_answer(rng, kind, options)},
-        )
+        await save_call(http, "save", candidate, rng, index)
         if index < ARGS.answers - 1:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(interval * rng.uniform(0.8, 1.2))
+
+
+async def hand_in(http, candidate: Candidate, name: str, delay: float) -> None:
+    await asyncio.sleep(delay)
+    await call(http, name, "POST", f"/api/v1/attempts/{candidate.attempt['id']}/submit", candidate.token_headers())
 
 
 async def saturate(http, name: str, request_for, seconds: float, concurrency: int) -> float:
@@ -342,8 +377,7 @@ async def saturate(http, name: str, request_for, seconds: float, concurrency: in
         nonlocal done
         rng = random.Random(worker)
         while time.perf_counter() < stop_at:
-            method, path, hdrs, body = request_for(rng)
-            if await call(http, name, method, path, hdrs, body) is not None:
+            if await request_for(rng) is not None:
                 done += 1
 
     started = time.perf_counter()
@@ -356,7 +390,137 @@ def pct(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] * 1000 if ordered else float("nan")
 
 
-async def simulate(seeded: Seeded) -> dict:
+# --- measured on the server ---------------------------------------------------------------
+
+REDIS = None
+
+
+def cpu_totals() -> dict[str, float]:
+    """The CPU seconds and request counts per type, as the server has flushed them."""
+    import redis
+
+    global REDIS
+    REDIS = REDIS or redis.Redis.from_url(ARGS.redis)
+    time.sleep(1.5)  # the server flushes once a second
+    return {key.decode(): float(value) for key, value in REDIS.hgetall("bench:cpu").items()}
+
+
+def server_rss(server: subprocess.Popen) -> tuple[float, int]:
+    """(MiB resident in gunicorn's master and workers, number of processes)."""
+    total, count = 0, 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != server.pid:
+                continue
+            status = (entry / "status").read_text()
+        except (OSError, ProcessLookupError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+                count += 1
+    return total / 1024, count
+
+
+def database_sizes() -> tuple[float, float]:
+    """(MiB of the whole database, MiB of attempts + answers with their indexes)."""
+    with psycopg.connect(DATABASE_URL) as conn:
+        whole = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        exams = conn.execute(
+            "SELECT pg_total_relation_size('exams_attempt') + pg_total_relation_size('exams_attemptanswer')"
+        ).fetchone()[0]
+    return whole / 2**20, exams / 2**20
+
+
+# --- the sweep and the storm (in-process, on the same database) ------------------------------
+
+
+def run_sweep(expire_ids: list[int]) -> tuple[int, float]:
+    """Let the deadline pass for the attempts never handed in, then sweep as beat would."""
+    import datetime as dt
+
+    from exams.theory.models import Attempt
+    from exams.theory.services import submit_expired_attempts
+
+    past = timezone.now() - dt.timedelta(seconds=1)
+    Attempt.objects.filter(pk__in=expire_ids, submitted_at__isnull=True).update(deadline=past)
+    started = time.perf_counter()
+    swept = 0
+    while True:
+        done = submit_expired_attempts(limit=1000)
+        swept += done
+        if not done:
+            break
+    connection.close()
+    return swept, time.perf_counter() - started
+
+
+def storm_setup(seeded: Seeded) -> None:
+    """A second session for everyone, its attempts open and answered (copied from the first)."""
+    import datetime as dt
+
+    from exams.admission.models import ExamSession, Registration
+    from exams.theory.models import Attempt
+
+    first = ExamSession.objects.get(pk=seeded.session_id)
+    now = timezone.now()
+    storm = ExamSession.objects.create(
+        kind=first.kind,
+        name="压测场次（交卷高峰）",
+        authority_id=first.authority_id,
+        site_id=first.site_id,
+        starts_at=now - dt.timedelta(minutes=5),
+        ends_at=now + dt.timedelta(hours=3),
+        capacity=first.capacity,
+        blueprint_id=first.blueprint_id,
+    )
+    storm.operation_types.set(first.operation_types.all())
+    old = list(Attempt.objects.filter(registration__session=first).values("pk", "candidate_id", "paper"))
+    registrations = Registration.objects.bulk_create(
+        [
+            Registration(
+                session=storm,
+                candidate_id=row["candidate_id"],
+                operation_type_id=first.blueprint.operation_type_id,
+                status=Registration.Status.APPROVED,
+                checked_in_at=now,
+            )
+            for row in old
+        ],
+        batch_size=2000,
+    )
+    new = Attempt.objects.bulk_create(
+        [
+            Attempt(
+                registration=reg,
+                candidate_id=row["candidate_id"],
+                started_at=now,
+                deadline=now + dt.timedelta(hours=2),
+                paper=row["paper"],
+            )
+            for reg, row in zip(registrations, old, strict=True)
+        ],
+        batch_size=2000,
+    )
+    pairs = [(row["pk"], attempt.pk) for row, attempt in zip(old, new, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE storm_map (old_id bigint, new_id bigint)")
+        cursor.executemany("INSERT INTO storm_map VALUES (%s, %s)", pairs)
+        cursor.execute(
+            "INSERT INTO exams_attemptanswer (attempt_id, question_id, answer, saved_at) "
+            "SELECT m.new_id, a.question_id, a.answer, a.saved_at FROM exams_attemptanswer a "
+            "JOIN storm_map m ON m.old_id = a.attempt_id"
+        )
+    connection.close()
+    return [attempt.pk for attempt in new]
+
+
+# --- the day --------------------------------------------------------------------------------
+
+
+async def simulate(seeded: Seeded, server: subprocess.Popen) -> dict:
     connector = aiohttp.TCPConnector(limit=ARGS.connections, ttl_dns_cache=None)
     # No total limit: with N >> connections a request first waits for a free connection
     # (counted in its latency, as a candidate would wait); the server must answer in 120 s.
@@ -364,64 +528,87 @@ async def simulate(seeded: Seeded) -> dict:
     candidates = [
         Candidate(registration_id=reg, hdrs=headers(key, secrets.token_hex(16))) for reg, key in seeded.candidates
     ]
+    result: dict = {}
+    cpu: dict[str, dict[str, float]] = {}
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as http:
         # warm-up: a few bare requests so that every worker has imported everything
         for _ in range(ARGS.workers * ARGS.threads):
             await call(http, "warmup", "GET", "/bench/bare", {})
         STATS.latencies.pop("warmup", None)
+        rng = random.Random(7)
 
-        print(f"start: {len(candidates)} candidates at once …", flush=True)
+        print(f"start: {len(candidates)} candidates arriving over {ARGS.arrival:.0f} s …", flush=True)
+        before = cpu_totals()
         t0 = time.perf_counter()
-        await asyncio.gather(*(run_start(http, c, t0) for c in candidates))
-        start_wall = time.perf_counter() - t0
+        await asyncio.gather(*(run_start(http, c, t0, rng.uniform(0, ARGS.arrival)) for c in candidates))
+        result["start_wall"] = time.perf_counter() - t0
         started = [c for c in candidates if c.attempt is not None]
-        within_60 = sum(1 for c in started if c.started_at <= 60)
+        result["started"] = len(started)
+        result["within_60"] = sum(1 for c in started if c.started_at <= 60)
 
         interval = ARGS.interval / ARGS.compress
         print(f"answers: {ARGS.answers} per candidate every {interval:.1f} s …", flush=True)
         t1 = time.perf_counter()
         await asyncio.gather(*(paced_answers(http, c, random.Random(i), interval) for i, c in enumerate(started)))
-        paced_wall = time.perf_counter() - t1
+        result["paced_wall"] = time.perf_counter() - t1
+        result["rss"] = server_rss(server)
+        after = cpu_totals()
+        cpu["paced"] = {k: after.get(k, 0) - before.get(k, 0) for k in after}
 
         print(f"throughput: {ARGS.saturate:.0f} s of saves, {ARGS.saturate:.0f} s of the bare view …", flush=True)
-        save_latencies = list(STATS.latencies.get("save", []))
-
-        def save_request(rng: random.Random):
-            candidate = rng.choice(started)
-            qid, kind, options = rng.choice(candidate.attempt["questions"])
-            return (
-                "PUT",
-                f"/api/v1/attempts/{candidate.attempt['id']}/answers/{qid}",
-                candidate.hdrs,
-                {"answer": pick_answer(rng, kind, options)},
-            )
-
-        save_rps = await saturate(http, "save_max", save_request, ARGS.saturate, ARGS.connections)
-        bare_rps = await saturate(
-            http, "bare", lambda rng: ("GET", "/bench/bare", {}, None), ARGS.saturate, ARGS.connections
+        result["save_rps"] = await saturate(
+            http,
+            "save_max",
+            lambda r: save_call(http, "save_max", r.choice(started), r),
+            ARGS.saturate,
+            ARGS.connections,
+        )
+        result["bare_rps"] = await saturate(
+            http, "bare", lambda r: call(http, "bare", "GET", "/bench/bare", {}), ARGS.saturate, ARGS.connections
         )
 
-        print("submit: every candidate at once …", flush=True)
+        window = 20 * 60 / ARGS.time_factor
+        handing_in: list[Candidate] = []
+        staying: list[Candidate] = []
+        for c in started:
+            (handing_in if rng.random() < ARGS.submitting else staying).append(c)
+        print(f"hand-in: {len(handing_in)} over {window:.0f} s, {len(staying)} left to the sweep …", flush=True)
+        before = cpu_totals()
         t2 = time.perf_counter()
-        await asyncio.gather(
-            *(call(http, "submit", "POST", f"/api/v1/attempts/{c.attempt['id']}/submit", c.hdrs) for c in started)
-        )
-        submit_wall = time.perf_counter() - t2
-    return {
-        "started": len(started),
-        "within_60": within_60,
-        "start_wall": start_wall,
-        "paced_wall": paced_wall,
-        "submit_wall": submit_wall,
-        "save_latencies": save_latencies,
-        "save_rps": save_rps,
-        "bare_rps": bare_rps,
-    }
+        await asyncio.gather(*(hand_in(http, c, "submit", rng.uniform(0, window)) for c in handing_in))
+        result["submit_wall"] = time.perf_counter() - t2
+        after = cpu_totals()
+        cpu["submit"] = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+        result["swept"], result["sweep_wall"] = await asyncio.to_thread(run_sweep, [c.attempt["id"] for c in staying])
+
+        if not ARGS.no_storm:
+            print("storm: a second session, every candidate hands in at the same instant …", flush=True)
+            storm_ids = await asyncio.to_thread(storm_setup, seeded)
+            from exams.theory.models import Attempt
+            from exams.theory.save_tokens import save_token
+
+            tokens = {
+                pk: save_token(Attempt(pk=pk, candidate_id=cid))
+                for pk, cid in await asyncio.to_thread(
+                    lambda: list(Attempt.objects.filter(pk__in=storm_ids).values_list("pk", "candidate_id"))
+                )
+            }
+            storm = [
+                Candidate(registration_id=0, hdrs={}, attempt={"id": pk, "token": token, "questions": []})
+                for pk, token in tokens.items()
+            ]
+            t3 = time.perf_counter()
+            await asyncio.gather(*(hand_in(http, c, "storm", 0) for c in storm))
+            result["storm_wall"] = time.perf_counter() - t3
+            result["storm_n"] = len(storm)
+    result["cpu"] = cpu
+    result["db"] = await asyncio.to_thread(database_sizes)
+    return result
 
 
 def main() -> None:
     n = ARGS.candidates
-    print(f"exam day: {n} candidates, gunicorn {ARGS.workers}×{ARGS.threads} gthread, db {ARGS.database}")
+    print(f"exam day: {n} candidates, gunicorn {ARGS.workers}×{ARGS.threads} {ARGS.worker_class}, db {ARGS.database}")
     print(
         "load average before: {:.2f} {:.2f} {:.2f} (2 cores; other work on the machine skews the figures)".format(
             *os.getloadavg()
@@ -438,24 +625,35 @@ def main() -> None:
     print(f"database ready in {time.perf_counter() - started:.1f} s")
     server = start_server()
     try:
-        result = asyncio.run(simulate(seeded))
+        result = asyncio.run(simulate(seeded, server))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     latencies = STATS.latencies
     errors = sum(STATS.errors.values())
-    saves = result["save_latencies"]
+    saves = latencies.get("save", [])
 
     def p50_p95(values: list[float]) -> str:
         return f"{pct(values, 0.5):.0f} / {pct(values, 0.95):.0f} ms"
 
+    def cpu_ms(phase: str, kind: str) -> str:
+        totals = result["cpu"].get(phase, {})
+        count = totals.get(f"{kind}:n", 0)
+        return f"{1000 * totals.get(f'{kind}:cpu', 0) / count:.1f} ms" if count else "–"
+
     ratio = result["save_rps"] / result["bare_rps"] if result["bare_rps"] else float("nan")
+    rss, processes = result["rss"]
+    whole_db, exam_tables = result["db"]
     rows = [
-        ("candidates started", f"{result['started']} / {n} (all starts took {result['start_wall']:.1f} s)"),
+        (
+            "candidates started",
+            f"{result['started']} / {n} (arrivals over {ARGS.arrival:.0f} s, all in {result['start_wall']:.1f} s)",
+        ),
         ("started within 60 s", f"{result['within_60']}"),
         ("start p50 / p95", p50_p95(latencies.get("start", []))),
         ("save p50 / p95", f"{p50_p95(saves)} ({len(saves)} paced saves in {result['paced_wall']:.0f} s)"),
-        ("submit p50 / p95", f"{p50_p95(latencies.get('submit', []))} (all in {result['submit_wall']:.1f} s)"),
+        ("submit p50 / p95", f"{p50_p95(latencies.get('submit', []))} (hand-in over {result['submit_wall']:.0f} s)"),
+        ("deadline sweep", f"{result['swept']} attempts in {result['sweep_wall']:.1f} s"),
         (
             "save throughput",
             f"{result['save_rps']:.0f} req/s saturated, p95 {pct(latencies.get('save_max', []), 0.95):.0f} ms",
@@ -465,15 +663,28 @@ def main() -> None:
             f"{result['bare_rps']:.0f} req/s saturated, p95 {pct(latencies.get('bare', []), 0.95):.0f} ms",
         ),
         ("save / bare ratio", f"{ratio:.2f}"),
-        ("errors", f"{errors}"),
+        (
+            "server CPU / request",
+            f"start {cpu_ms('paced', 'start')}, save {cpu_ms('paced', 'save')}, submit {cpu_ms('submit', 'submit')}",
+        ),
+        ("server memory", f"{rss:.0f} MiB resident in {processes} gunicorn processes"),
+        ("database size", f"{whole_db:.0f} MiB (attempts and answers {exam_tables:.1f} MiB)"),
     ]
+    if "storm_wall" in result:
+        rows.append(
+            (
+                "storm",
+                f"{result['storm_n']} handed in at once: all scored in {result['storm_wall']:.1f} s, "
+                f"p95 {pct(latencies.get('storm', []), 0.95):.0f} ms",
+            )
+        )
+    rows.append(("errors", f"{errors}"))
     print()
     for label, value in rows:
         print(f"{label:<22}{value}")
     for name, count in STATS.errors.items():
         print(f"  {name}: {count}, e.g. {STATS.samples[name]}")
-    stdev = statistics.pstdev(saves) * 1000 if len(saves) > 1 else 0.0
-    print(f"(paced save latency stdev {stdev:.0f} ms; load average after: {os.getloadavg()[0]:.2f})")
+    print(f"(load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ class CertificateOut(Schema):
     number: str
     status: str
     status_label: str
+    #: The qualification kind: "special_operation" or "management" (principal leaders, safety managers).
+    kind: str
+    kind_name: str
     operation_type: OperationTypeOut
     issued_on: dt.date
     valid_until: dt.date
@@ -56,6 +59,10 @@ class VerificationOut(Schema):
     status_label: str
     holder_masked: str
     holder_id_masked: str
+    kind: str
+    kind_name: str
+    #: Order No. 30 art. 32: away from the work more than 6 months, practical exam again.
+    practical_again: bool
     operation_type: OperationTypeOut
     issued_on: dt.date
     valid_until: dt.date
@@ -79,6 +86,8 @@ def _certificate_out(certificate: Certificate) -> CertificateOut:
         number=certificate.number,
         status=str(record.status),
         status_label=record.status_label,
+        kind=record.kind,
+        kind_name=record.kind_name,
         operation_type=OperationTypeOut(code=record.operation_type_code, name=record.operation_type_name),
         issued_on=certificate.issued_on,
         valid_until=certificate.valid_until,
@@ -95,6 +104,9 @@ def _verification_out(record: PublicRecord) -> VerificationOut:
         status_label=record.status_label,
         holder_masked=record.holder_masked,
         holder_id_masked=record.holder_id_masked,
+        kind=record.kind,
+        kind_name=record.kind_name,
+        practical_again=record.practical_again,
         operation_type=OperationTypeOut(code=record.operation_type_code, name=record.operation_type_name),
         issued_on=record.issued_on,
         valid_until=record.valid_until,

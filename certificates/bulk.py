@@ -23,6 +23,7 @@ from accounts.models import AuditEvent, Organisation, User
 from accounts.on_commit import queue_task
 
 from .models import BulkExtension, Certificate, CertificateEvent
+from .rules import restorable_by_extension
 from .tasks import run_bulk_extension_task
 
 CHUNK_SIZE = 2000
@@ -37,9 +38,16 @@ def start_bulk_extension(
     reason: str,
     actor: User,
     today: dt.date | None = None,
+    window_start: dt.date | None = None,
+    window_end: dt.date | None = None,
 ) -> BulkExtension:
     """Record the job and queue it after commit. Only the authority's own current
-    certificates are taken; the others in the selection are left out."""
+    certificates are taken; the others in the selection are left out.
+
+    With an emergency window (``window_start``..``window_end``), the authority's
+    certificates in the selection that lapsed by date inside it (their review or validity
+    ran out during the emergency, not a failed review) are restored and extended too.
+    """
     today = today or timezone.localdate()
     reason = (reason or "").strip()
     if not reason:
@@ -51,11 +59,19 @@ def start_bulk_extension(
         raise ValidationError(_("请选择要延期的证书。"), code="empty")
     if len(wanted) > MAX_CERTIFICATES:
         raise ValidationError(_("一次最多延期 %(max)s 本证书。") % {"max": MAX_CERTIFICATES}, code="too_many")
+    if (window_start is None) != (window_end is None):
+        raise ValidationError(_("请同时填写应急期的开始和结束日期。"), code="window")
+    if window_start is not None and window_end is not None and not window_start <= window_end <= until:
+        raise ValidationError(_("应急期须先开始后结束，且不晚于延期日期。"), code="window")
     with transaction.atomic():
         ids = _own_current_ids(authority, wanted)
+        if window_start is not None and window_end is not None:
+            ids += _restorable_ids(authority, wanted, window_start, window_end)
         job = BulkExtension.objects.create(
             authority=authority,
             until=until,
+            window_start=window_start,
+            window_end=window_end,
             reason=reason[:500],
             certificate_ids=sorted(ids),
             total=len(ids),
@@ -65,7 +81,13 @@ def start_bulk_extension(
             actor=actor,
             action="certificates.bulk_extension.requested",
             obj=job,
-            data={"until": until.isoformat(), "total": len(ids), "selected": len(wanted), "reason": job.reason},
+            data={
+                "until": until.isoformat(),
+                "total": len(ids),
+                "selected": len(wanted),
+                "reason": job.reason,
+                "window": [window_start.isoformat(), window_end.isoformat()] if window_start and window_end else None,
+            },
         )
         queue_task(run_bulk_extension_task, job.pk)
     return job
@@ -81,6 +103,51 @@ def _own_current_ids(authority: Organisation, wanted: list[int]) -> list[int]:
                 pk__in=wanted[start : start + 10_000], authority=authority, status__in=Certificate.CURRENT_STATUSES
             ).values_list("pk", flat=True)
         )
+    return ids
+
+
+def _lapse_events(certificate_ids: list[int]) -> dict[int, CertificateEvent]:
+    """The latest LAPSE or REVIEW step of each certificate: it says how it lapsed."""
+    latest: dict[int, CertificateEvent] = {}
+    for event in CertificateEvent.objects.filter(
+        certificate_id__in=certificate_ids,
+        action__in=(CertificateEvent.Action.LAPSE, CertificateEvent.Action.REVIEW, CertificateEvent.Action.RESTORE),
+    ).order_by("certificate_id", "at", "pk"):
+        latest[event.certificate_id] = event
+    return latest
+
+
+def _restorable_rows(rows: list[tuple], window_start: dt.date, window_end: dt.date) -> list[tuple]:
+    """Of (pk, status, review_due, valid_until, holder_id, subject_id) rows, those lapsed
+    by date inside the window (bulk extension's rule), with the status to go back to."""
+    events = _lapse_events([row[0] for row in rows])
+    result = []
+    for pk, status, review_due, valid_until, holder_id, subject_id in rows:
+        event = events.get(pk)
+        by_date = event is not None and event.action == CertificateEvent.Action.LAPSE
+        if restorable_by_extension(
+            status=status,
+            lapsed_by_date=by_date,
+            review_due=review_due,
+            valid_until=valid_until,
+            window_start=window_start,
+            window_end=window_end,
+        ):
+            result.append((pk, event.from_status if event else "valid", review_due, valid_until, holder_id, subject_id))
+    return result
+
+
+def _restorable_ids(
+    authority: Organisation, wanted: list[int], window_start: dt.date, window_end: dt.date
+) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(wanted), 10_000):
+        rows = list(
+            Certificate.objects.filter(
+                pk__in=wanted[start : start + 10_000], authority=authority, status=Certificate.Status.LAPSED
+            ).values_list("pk", "status", "review_due", "valid_until", "holder_id", "subject_id")
+        )
+        ids.extend(row[0] for row in _restorable_rows(rows, window_start, window_end))
     return ids
 
 
@@ -101,10 +168,12 @@ def run_bulk_extension(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> BulkExte
                 job.finished_at = timezone.now()
                 job.save(update_fields=["status", "finished_at"])
                 return job
+            restored = _restore_chunk(job=job, chunk=chunk, until=until)
             extended = _extend_chunk(job=job, chunk=chunk, until=until)
             job.done += len(chunk)
             job.extended += extended
-            job.save(update_fields=["done", "extended"])
+            job.restored += restored
+            job.save(update_fields=["done", "extended", "restored"])
 
 
 def _extend_chunk(*, job: BulkExtension, chunk: list[int], until: dt.date) -> int:
@@ -157,3 +226,60 @@ def _extend_chunk(*, job: BulkExtension, chunk: list[int], until: dt.date) -> in
         batch_size=1000,
     )
     return len(rows)
+
+
+def _restore_chunk(*, job: BulkExtension, chunk: list[int], until: dt.date) -> int:
+    """Restore the chunk's certificates that lapsed by date inside the job's window to the
+    status they had, unless the holder has since been issued another current certificate
+    for the subject. The extension that follows moves their dates on."""
+    if job.window_start is None or job.window_end is None:
+        return 0
+    rows = list(
+        Certificate.objects.select_for_update()
+        .filter(pk__in=chunk, authority_id=job.authority_id, status=Certificate.Status.LAPSED)
+        .order_by("pk")
+        .values_list("pk", "status", "review_due", "valid_until", "holder_id", "subject_id")
+    )
+    restorable = _restorable_rows(rows, job.window_start, job.window_end)
+    if not restorable:
+        return 0
+    taken = set(
+        Certificate.objects.filter(
+            holder_id__in={row[4] for row in restorable}, status__in=Certificate.CURRENT_STATUSES
+        ).values_list("holder_id", "subject_id")
+    )
+    restorable = [row for row in restorable if (row[4], row[5]) not in taken]
+    now = timezone.now()
+    reason = str(_("应急期批量延期恢复"))
+    for status in {row[1] for row in restorable}:
+        Certificate.objects.filter(pk__in=[row[0] for row in restorable if row[1] == status]).update(
+            status=status, status_changed_at=now, status_reason=reason
+        )
+    CertificateEvent.objects.bulk_create(
+        [
+            CertificateEvent(
+                certificate_id=pk,
+                action=CertificateEvent.Action.RESTORE,
+                from_status=Certificate.Status.LAPSED,
+                to_status=status,
+                reason=job.reason,
+                actor_id=job.requested_by_id,
+                at=now,
+                data={"job": job.pk, "window": [job.window_start.isoformat(), job.window_end.isoformat()]},
+            )
+            for pk, status, *_rest in restorable
+        ]
+    )
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor_id=job.requested_by_id,
+                action="certificates.certificate.restored",
+                object_type="certificates.certificate",
+                object_id=str(pk),
+                data={"job": job.pk, "to": status, "until": until.isoformat()},
+            )
+            for pk, status, *_rest in restorable
+        ]
+    )
+    return len(restorable)

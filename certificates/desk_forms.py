@@ -28,6 +28,12 @@ class BulkExtensionForm(forms.Form):
     )
     until = forms.DateField(label=_("延期至"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("延期原因"), max_length=500)
+    window_start = forms.DateField(
+        label=_("应急期开始（可选：恢复期间内到期失效的证书）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    window_end = forms.DateField(label=_("应急期结束"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,6 +28,8 @@ from .rules import (
     REVIEW_FAIL_GROUND_LABELS,
     REVOCATION_GROUND_LABELS,
     TransitionNotAllowed,
+    review_decision_deadline,
+    working_days_left,
 )
 from .views import NOT_FOUND_MESSAGE
 
@@ -63,7 +66,10 @@ def bulk_extensions(request: HttpRequest) -> HttpResponse:
     form = BulkExtensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        selection = Certificate.objects.filter(authority=authority, status__in=Certificate.CURRENT_STATUSES)
+        statuses = list(Certificate.CURRENT_STATUSES)
+        if data["window_start"] or data["window_end"]:
+            statuses.append(Certificate.Status.LAPSED)  # the service keeps only those lapsed in the window
+        selection = Certificate.objects.filter(authority=authority, status__in=statuses)
         if data["numbers"]:
             selection = selection.filter(number__in=data["numbers"])
         if data["operation_type"]:
@@ -79,6 +85,8 @@ def bulk_extensions(request: HttpRequest) -> HttpResponse:
                 until=data["until"],
                 reason=data["reason"],
                 actor=request.user,
+                window_start=data["window_start"],
+                window_end=data["window_end"],
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -106,10 +114,17 @@ def certificate_desk(request: HttpRequest) -> HttpResponse:
             messages.error(request, NOT_FOUND_MESSAGE)
     pending = list(
         Review.objects.filter(certificate__authority__in=authorities, status=Review.Status.APPLIED)
-        .select_related("certificate__operation_type")
-        .order_by("due_on")[:50]
+        .select_related("certificate__operation_type", "certificate__subject")
+        .order_by("applied_at")[:50]
     )
-    context = {"certificate": certificate, "number": number, "pending_reviews": pending, "people": people}
+    today = timezone.localdate()
+    pending_rows = []
+    for review in pending:
+        # Order No. 30 art. 24: decided within 20 working days of the application.
+        decide_by = review_decision_deadline(timezone.localtime(review.applied_at).date())
+        left = working_days_left(decide_by, today)
+        pending_rows.append({"review": review, "decide_by": decide_by, "left": left, "overdue": -left})
+    context = {"certificate": certificate, "number": number, "pending_reviews": pending_rows, "people": people}
     if certificate is not None:
         context.update(
             record=selectors.public_record(certificate),

@@ -11,7 +11,7 @@ took effect returns without a second record.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +24,7 @@ from accounts.models import AuditEvent, User
 from accounts.on_commit import queue_task
 from accounts.services import impose_exam_ban
 
-from .models import Certificate, CertificateEvent, new_verification_token
+from .models import Certificate, CertificateEvent, WorkAbsence, new_verification_token
 from .notifications import notify_holder_after_commit
 from .rules import (
     EXAM_BAN_YEARS,
@@ -38,9 +38,13 @@ from .rules import (
     exam_ban_reason,
     lapse_due,
     next_status,
+    practical_again_required,
     review_due_with_interval,
 )
 from .tasks import render_certificate_pdf
+
+if TYPE_CHECKING:
+    from exams.practical.models import PracticalResult
 
 REASON_REQUIRED = _("请填写原因。")
 GROUND_INVALID = _("请选择有效的依据。")
@@ -73,6 +77,8 @@ AUDIT_VERBS: dict[str, str] = {
     CertificateEvent.Action.REVIEW: "reviewed",
     CertificateEvent.Action.INTERVAL: "interval_extended",
     CertificateEvent.Action.REVIEW_APPLIED: "review_applied",
+    CertificateEvent.Action.RESTORE: "restored",
+    CertificateEvent.Action.AWAY: "away_recorded",
 }
 
 
@@ -148,7 +154,7 @@ def reinstate_certificate(*, certificate: Certificate, actor: User, reason: str)
 
 
 def revoke_certificate(*, certificate: Certificate, actor: User, ground: str, reason: str) -> Certificate:
-    """撤销 on a ground of Order No. 30 art. 39; fraud or accident also bars exams 3 years."""
+    """撤销 on a ground of Order No. 30 art. 30; fraud or a false record also bars exams 3 years."""
     reason = _clean_reason(reason)
     if ground not in RevocationGround.__members__.values():
         raise ValidationError({"ground": GROUND_INVALID}, code="invalid")
@@ -172,7 +178,7 @@ def revoke_certificate(*, certificate: Certificate, actor: User, ground: str, re
 
 
 def cancel_certificate(*, certificate: Certificate, actor: User, ground: str, reason: str) -> Certificate:
-    """注销 on a ground of Order No. 30 art. 40."""
+    """注销 on a ground of Order No. 30 art. 31."""
     reason = _clean_reason(reason)
     if ground not in CancellationGround.__members__.values():
         raise ValidationError({"ground": GROUND_INVALID}, code="invalid")
@@ -336,3 +342,60 @@ def record_lapses(*, today: dt.date | None = None, batch_size: int = 1000) -> in
                 for row in rows
             )
             total += len(rows)
+
+
+# --- Order No. 30 art. 32: away from the work more than six months ------------------------
+
+
+def record_work_absence(
+    *,
+    certificate: Certificate,
+    actor: User,
+    left_on: dt.date,
+    returned_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> WorkAbsence:
+    """The holder, or the employer on the holder's behalf (its view checks that the person
+    is on its register with consent), records an absence from the special operation.
+
+    Away more than 6 months, verification shows "需重新实操考试" until a practical pass
+    after ``left_on`` clears it (order No. 30 art. 32). Recording it twice returns the first.
+    """
+    today = today or timezone.localdate()
+    if certificate.operation_type_id is None:
+        raise ValidationError(_("离岗登记只适用于特种作业操作证。"), code="not_special_operation")
+    if left_on > today or (returned_on is not None and not left_on <= returned_on <= today):
+        raise ValidationError(_("离岗日期不能晚于今天，返岗日期须在离岗日期和今天之间。"), code="dates")
+    with transaction.atomic():
+        locked = lock_certificate(certificate)
+        existing = WorkAbsence.objects.filter(certificate=locked, left_on=left_on, cleared_at__isnull=True).first()
+        if existing is not None:
+            if returned_on is not None and existing.returned_on != returned_on:
+                existing.returned_on = returned_on
+                existing.save(update_fields=["returned_on"])
+            return existing
+        absence = WorkAbsence.objects.create(
+            certificate=locked, left_on=left_on, returned_on=returned_on, recorded_by=actor
+        )
+        record_step(
+            certificate=locked,
+            action=CertificateEvent.Action.AWAY,
+            from_status=locked.status,
+            actor=actor,
+            data={
+                "left_on": left_on.isoformat(),
+                "returned_on": returned_on.isoformat() if returned_on else None,
+                "practical_again": practical_again_required(left_on=left_on, returned_on=returned_on, today=today),
+            },
+        )
+    return absence
+
+
+def clear_work_absences(*, certificate: Certificate, practical_result: PracticalResult) -> int:
+    """A practical exam passed after the holder left clears the absence (art. 32)."""
+    passed_on = timezone.localtime(practical_result.submitted_at).date() if practical_result.submitted_at else None
+    if not practical_result.passed or passed_on is None:
+        return 0
+    return WorkAbsence.objects.filter(certificate=certificate, cleared_at__isnull=True, left_on__lte=passed_on).update(
+        cleared_at=timezone.now(), cleared_by_result=practical_result
+    )

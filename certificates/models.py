@@ -62,8 +62,8 @@ class Certificate(models.Model):
     last_reviewed_on = models.DateField(_("上次复审日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("特种作业操作证")
-        verbose_name_plural = _("特种作业操作证")
+        verbose_name = _("证书")
+        verbose_name_plural = _("证书")
         constraints = [
             models.UniqueConstraint(
                 fields=["holder", "subject"],
@@ -162,6 +162,8 @@ class CertificateEvent(models.Model):
         REVIEW = "review", _("复审")
         INTERVAL = "interval", _("延长复审周期")
         REVIEW_APPLIED = "review_applied", _("复审申请")
+        RESTORE = "restore", _("恢复（批量延期）")
+        AWAY = "away", _("离岗登记")
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
@@ -197,6 +199,18 @@ class Review(models.Model):
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reviews")
     due_on = models.DateField(_("应复审日期"))
+    #: 1, or 2 for the retry after retraining and a new exam (order No. 30 art. 26).
+    attempt = models.PositiveSmallIntegerField(_("申请次数"), default=1)
+    #: Who applied: the holder, or the employer on the holder's behalf (art. 22).
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: The review exam sat on the platform (a theory session with purpose=review).
+    exam_attempt = models.ForeignKey(
+        "exams.Attempt", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("复审考试")
+    )
+    #: A first review failed on grounds (2)-(5) of art. 25: the holder may retrain and retry.
+    retry_allowed = models.BooleanField(_("可重新申请"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.APPLIED)
     applied_at = models.DateTimeField(_("申请时间"))
     training_hours = models.DecimalField(_("复审培训学时"), max_digits=6, decimal_places=2)
@@ -216,7 +230,9 @@ class Review(models.Model):
     class Meta:
         verbose_name = _("复审")
         verbose_name_plural = _("复审")
-        constraints = [models.UniqueConstraint(fields=["certificate", "due_on"], name="one_review_per_due_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "due_on", "attempt"], name="one_review_per_due_date_attempt")
+        ]
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.due_on}"
@@ -257,6 +273,11 @@ class BulkExtension(models.Model):
     authority = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     until = models.DateField(_("延期至"))
     reason = models.CharField(_("原因"), max_length=500)
+    #: The emergency window: certificates of the selection that lapsed by date inside it
+    #: are restored and extended too. Empty: only current certificates are extended.
+    window_start = models.DateField(_("应急期开始"), null=True, blank=True)
+    window_end = models.DateField(_("应急期结束"), null=True, blank=True)
+    restored = models.PositiveIntegerField(_("已恢复"), default=0)
     certificate_ids = models.JSONField(default=list)
     total = models.PositiveIntegerField(_("总数"), default=0)
     done = models.PositiveIntegerField(_("已处理"), default=0)
@@ -301,3 +322,61 @@ class AuthorityPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authority_id}: {self.number_format}"
+
+
+class WorkAbsence(models.Model):
+    """A holder away from the special operation (order No. 30 art. 32).
+
+    Recorded by the employer or the holder. Away more than 6 months, the practical exam is
+    taken again before returning; verification shows "需重新实操考试" until a practical
+    pass after ``left_on`` is recorded (``cleared_at``).
+    """
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="absences")
+    left_on = models.DateField(_("离岗日期"))
+    returned_on = models.DateField(_("返岗日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    cleared_at = models.DateTimeField(_("重新实操合格时间"), null=True, blank=True)
+    cleared_by_result = models.ForeignKey(
+        "exams.PracticalResult", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("离岗记录")
+        verbose_name_plural = _("离岗记录")
+        ordering = ["-left_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.left_on}"
+
+
+class RefresherNotice(models.Model):
+    """A yearly-refresher notice for one certificate year (order No. 3 art. 9): sent once.
+
+    ``kind`` "due" reminds the holder in the year's last 60 days; "missed" flags a year
+    that ended without its hours to the holder, the employer and the authority.
+    """
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("再培训提醒")
+        MISSED = "missed", _("未按期再培训")
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="refresher_notices")
+    year_ends_on = models.DateField(_("培训年度截止"))
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    hours = models.DecimalField(_("已完成学时"), max_digits=6, decimal_places=2, default=0)
+    required = models.PositiveSmallIntegerField(_("应完成学时"), default=0)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("再培训提醒")
+        verbose_name_plural = _("再培训提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "year_ends_on", "kind"], name="one_refresher_notice")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.year_ends_on} {self.kind}"

@@ -31,6 +31,10 @@ ACTION_TEXT = {
     "update": _("信息已变更，旧证作废"),
     "review_approved": _("复审合格"),
     "review_rejected": _("复审不合格，证书失效"),
+    "review_retry": _("复审不合格，须重新培训、考试后再次申请复审（证书暂不失效）"),
+    "refresher_due": _("本年度再培训尚未完成"),
+    "refresher_missed": _("未按规定完成年度再培训，已告知用人单位和发证机关"),
+    "restored": _("已在应急期批量延期中恢复有效"),
 }
 
 

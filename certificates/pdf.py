@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from accounts.identity import mask_id_number
+from exams.catalogue.rules import refresher_hours
 from printing import FONT_FAMILY, render_pdf
 
 from .qr import qr_svg, verification_url
@@ -96,6 +97,8 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
     """What the paper shows. The ID number is masked: the file travels by chat and mail."""
     holder = certificate.holder
     operation_type = certificate.operation_type
+    if operation_type is None:
+        return management_context(certificate)
     return {
         "certificate": certificate,
         "font_family": FONT_FAMILY,
@@ -114,10 +117,43 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
     }
 
 
+def management_context(certificate: Certificate) -> dict[str, Any]:
+    """The management-ability certificate (安全生产知识和管理能力考核合格证): post and
+    industry instead of operation type, renewal at expiry and the yearly refresher."""
+    subject = certificate.subject
+    industry = subject.industry
+    high_risk = industry is not None and industry.high_risk
+    return {
+        "certificate": certificate,
+        "font_family": FONT_FAMILY,
+        "holder_name": certificate.holder_name,
+        "holder_sex": {"M": "男", "F": "女"}.get(certificate.holder_sex, ""),
+        "id_number_masked": mask_id_number(certificate.holder.id_number or ""),
+        "number": mask_certificate_number(certificate.number),
+        "kind_name": subject.kind.name,
+        "post": subject.get_post_display(),
+        "industry": industry.name if industry is not None else "",
+        "subject": subject.name,
+        "refresher_hours": refresher_hours(subject.kind.code, high_risk=high_risk),
+        "authority": certificate.authority.name,
+        "photo": _photo_data_uri(certificate),
+        "qr": mark_safe(qr_svg(verification_url(certificate.token))),  # our own SVG, no user input
+        "reviews": review_records(certificate),
+        "verify_page": f"{settings.SITE_URL}/verify/",
+    }
+
+
+def template_for(certificate: Certificate) -> str:
+    """Each kind has its own paper: the management kind its own title and fields."""
+    if certificate.operation_type_id is not None or certificate.operation_type is not None:
+        return "certificates/pdf.html"
+    return "certificates/pdf_management.html"
+
+
 def render_certificate_pdf(certificate: Certificate) -> bytes:
     """The certificate's PDF bytes. Works on unsaved instances too (benchmarks, previews)."""
     with translation.override("zh-hans"):
-        html = render_to_string("certificates/pdf.html", certificate_context(certificate))
+        html = render_to_string(template_for(certificate), certificate_context(certificate))
     return render_pdf(html, stylesheet=page_css(), user_agent_css=USER_AGENT_CSS)
 
 

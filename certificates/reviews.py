@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,10 +18,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import record_event
 from accounts.models import SmsKind, User
 from accounts.on_commit import queue_task
 from accounts.sms import send_sms
 from courses.selectors import enrolments_for
+from exams.catalogue.rules import rules_for
 
 from .lifecycle import lock_certificate, record_step
 from .models import Certificate, CertificateEvent, Review, ReviewReminder
@@ -36,8 +39,12 @@ from .rules import (
     dates_after_review,
     next_status,
     review_fail_grounds,
+    review_may_be_retried,
 )
 from .tasks import render_certificate_pdf
+
+if TYPE_CHECKING:
+    from exams.theory.models import Attempt
 
 logger = logging.getLogger(__name__)
 
@@ -52,27 +59,41 @@ def review_training_hours(certificate: Certificate) -> Decimal:
     seconds = sum(
         progress.credited_seconds
         for progress in enrolments_for(learner=certificate.holder)
-        if progress.course.operation_type_id == certificate.operation_type_id
+        if _trains_for(progress.course, certificate)
         and progress.enrolment is not None
         and timezone.localtime(progress.enrolment.enrolled_at).date() > since
     )
     return (Decimal(seconds) / 3600).quantize(Decimal("0.01"))
 
 
+def _trains_for(course, certificate: Certificate) -> bool:
+    """A course counts toward a certificate's review when it is for the same subject (or,
+    for courses made before subjects, the same operation type)."""
+    if course.audience_subject_id is not None:
+        return course.audience_subject_id == certificate.subject_id
+    return course.operation_type_id is not None and course.operation_type_id == certificate.operation_type_id
+
+
 def apply_for_review(*, certificate: Certificate, applicant: User, today: dt.date | None = None) -> Review:
-    """The holder applies in the 60-day window; repeating returns the same application."""
+    """The holder applies in the 60-day window; repeating returns the same application.
+
+    After a first review that failed only on grounds (2)-(5) of art. 25, the holder
+    retrains, resits and applies again (order No. 30 art. 26): the second application.
+    """
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = lock_certificate(certificate)
-        existing = Review.objects.filter(certificate=locked, due_on=locked.review_due).first()
-        if existing is not None:
-            return existing
+        latest = Review.objects.filter(certificate=locked, due_on=locked.review_due).order_by("-attempt").first()
+        if latest is not None and not (latest.status == Review.Status.REJECTED and latest.retry_allowed):
+            return latest
         next_status(locked.status, Action.REVIEW)
-        if not can_apply_for_review(locked.review_due, today):
+        if latest is None and not can_apply_for_review(locked.review_due, today):
             raise ValidationError(OUTSIDE_WINDOW, code="outside_window")
         review = Review.objects.create(
             certificate=locked,
             due_on=locked.review_due,
+            attempt=latest.attempt + 1 if latest is not None else 1,
+            applied_by=applicant if applicant.pk else None,
             applied_at=timezone.now(),
             training_hours=review_training_hours(locked),
         )
@@ -81,8 +102,45 @@ def apply_for_review(*, certificate: Certificate, applicant: User, today: dt.dat
             action=CertificateEvent.Action.REVIEW_APPLIED,
             from_status=locked.status,
             actor=applicant,
-            data={"due_on": locked.review_due.isoformat(), "training_hours": str(review.training_hours)},
+            data={
+                "due_on": locked.review_due.isoformat(),
+                "attempt": review.attempt,
+                "training_hours": str(review.training_hours),
+            },
         )
+    return review
+
+
+def record_review_exam(*, attempt: Attempt, holder: User, subject_id: int) -> Review | None:
+    """A passed review exam sat on the platform (a theory session with purpose=review):
+    its score goes on the holder's open review of that subject, in the transaction that
+    scored it. Without an open review nothing changes (the score stays on the attempt)."""
+    found = (
+        Review.objects.filter(
+            certificate__holder=holder,
+            certificate__subject_id=subject_id,
+            certificate__status__in=Certificate.CURRENT_STATUSES,
+            status=Review.Status.APPLIED,
+        )
+        .order_by("-applied_at")
+        .select_related("certificate")
+        .first()
+    )
+    if found is None:
+        return None
+    lock_certificate(found.certificate)
+    review = Review.objects.select_for_update().get(pk=found.pk)
+    if review.status != Review.Status.APPLIED:
+        return None
+    review.exam_attempt = attempt
+    review.exam_score = attempt.score
+    review.save(update_fields=["exam_attempt", "exam_score"])
+    record_event(
+        actor=holder,
+        action="certificates.review.exam_recorded",
+        obj=review,
+        data={"attempt": attempt.pk, "score": str(attempt.score)},
+    )
     return review
 
 
@@ -95,7 +153,7 @@ def decide_review(
     verified_violations: int,
     administrative_penalty: bool,
     obstructed_inspection: bool,
-    exam_score: Decimal | None,
+    exam_score: Decimal | None = None,
     note: str = "",
     today: dt.date | None = None,
 ) -> Review:
@@ -103,9 +161,14 @@ def decide_review(
 
     Approval is refused while a fail ground holds; a rejection names its grounds. A
     passed review moves the review date (and at the end of validity, validity) on and
-    re-issues the PDF with the review record; a failed one lapses the certificate.
+    re-issues the PDF with the review record. A failed one lapses the certificate unless
+    it is a first review failed only on grounds (2)-(5) of art. 25: then the holder may
+    retrain, resit and apply again, and the certificate lapses only if that retry fails
+    or its date passes without one (art. 26). The management kind is renewed for 3 years.
     """
     today = today or timezone.localdate()
+    if exam_score is None:
+        exam_score = review.exam_score  # the review exam sat on the platform
     facts = ReviewFacts(
         health_check_passed=health_check_passed,
         verified_violations=verified_violations,
@@ -136,6 +199,7 @@ def decide_review(
         locked_review.decided_on = today
         locked_review.decided_by = actor
         locked_review.status = Review.Status.APPROVED if approve else Review.Status.REJECTED
+        locked_review.retry_allowed = not approve and review_may_be_retried(grounds, attempt=locked_review.attempt)
         locked_review.save(
             update_fields=[
                 "health_check_passed",
@@ -149,14 +213,17 @@ def decide_review(
                 "decided_on",
                 "decided_by",
                 "status",
+                "retry_allowed",
             ]
         )
         if approve:
             next_status(certificate.status, Action.REVIEW)
+            kind = rules_for(certificate.subject.kind.code)
             certificate.review_due, certificate.valid_until = dates_after_review(
                 review_due=certificate.review_due,
                 valid_until=certificate.valid_until,
-                interval_years=certificate.review_interval_years,
+                interval_years=certificate.review_interval_years if kind.review_interval_years else None,
+                validity_years=kind.validity_years,
             )
             certificate.last_reviewed_on = today
             if certificate.pdf:
@@ -165,7 +232,7 @@ def decide_review(
             certificate.pdf_rendered_at = None
             certificate.save(update_fields=["review_due", "valid_until", "last_reviewed_on", "pdf", "pdf_rendered_at"])
             queue_task(render_certificate_pdf, certificate.pk)  # the paper with the review record
-        else:
+        elif not locked_review.retry_allowed:
             certificate.status = next_status(certificate.status, Action.LAPSE)
             certificate.status_changed_at = timezone.now()
             certificate.status_reason = str(_("复审不合格"))
@@ -180,6 +247,8 @@ def decide_review(
             data={
                 "review": locked_review.pk,
                 "approved": approve,
+                "attempt": locked_review.attempt,
+                "retry_allowed": locked_review.retry_allowed,
                 "grounds": grounds,
                 "review_due": certificate.review_due.isoformat(),
                 "valid_until": certificate.valid_until.isoformat(),
@@ -188,9 +257,11 @@ def decide_review(
         reason = locked_review.note or "、".join(
             str(REVIEW_FAIL_GROUND_LABELS[ReviewFailGround(ground)]) for ground in grounds
         )
-        notify_holder_after_commit(
-            certificate, "review_approved" if approve else "review_rejected", "" if approve else reason
-        )
+        if approve:
+            action = "review_approved"
+        else:
+            action = "review_retry" if locked_review.retry_allowed else "review_rejected"
+        notify_holder_after_commit(certificate, action, "" if approve else reason)
     return locked_review
 
 
@@ -267,3 +338,30 @@ def send_review_reminders(*, today: dt.date | None = None) -> int:
                 continue
             sent += 1
     return sent
+
+
+# --- Withdrawal ----------------------------------------------------------------------------
+
+ALREADY_DECIDED = _("复审已有结论，不能撤回申请。")
+
+
+def withdraw_review(*, review: Review, actor: User) -> None:
+    """Withdraw an application not yet decided (the holder, or the employer that applied
+    on their behalf, changed their mind): it is removed, so a new one can be made in the
+    window. A decided review stays as it is. Repeating it does nothing."""
+    from accounts.audit import record_event
+
+    with transaction.atomic():
+        certificate = lock_certificate(review.certificate)
+        locked = Review.objects.select_for_update().filter(pk=review.pk).first()
+        if locked is None:
+            return
+        if locked.status != Review.Status.APPLIED:
+            raise ValidationError(ALREADY_DECIDED, code="decided")
+        record_event(
+            actor=actor,
+            action="certificates.review.withdrawn",
+            obj=locked,
+            data={"certificate": certificate.pk, "due_on": locked.due_on.isoformat()},
+        )
+        locked.delete()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.dates import add_years
+from accounts.dates import add_months, add_years
 from accounts.identity import InvalidIdNumber, mask_id_number, parse_id_number
 
 VALIDITY_YEARS = 6
@@ -33,9 +33,18 @@ class CertificateDates:
     review_due: dt.date
 
 
-def certificate_dates(issued_on: dt.date, *, review_interval_years: int = REVIEW_INTERVAL_YEARS) -> CertificateDates:
-    """Validity runs 6 years from issue; the first review falls due 3 years from issue."""
-    valid_until = add_years(issued_on, VALIDITY_YEARS)
+def certificate_dates(
+    issued_on: dt.date,
+    *,
+    review_interval_years: int | None = REVIEW_INTERVAL_YEARS,
+    validity_years: int = VALIDITY_YEARS,
+) -> CertificateDates:
+    """Special operations: validity runs 6 years from issue and the first review falls due
+    3 years from issue (order No. 30 arts. 19, 21). With no review interval (the management
+    kind: 3 years, renewed by an exam before expiry) the renewal falls due at expiry."""
+    valid_until = add_years(issued_on, validity_years)
+    if review_interval_years is None:
+        return CertificateDates(issued_on=issued_on, valid_until=valid_until, review_due=valid_until)
     review_due = min(add_years(issued_on, review_interval_years), valid_until)
     return CertificateDates(issued_on=issued_on, valid_until=valid_until, review_due=review_due)
 
@@ -220,6 +229,11 @@ class PublicRecord:
     valid_until: dt.date
     review_due: dt.date
     issuer: str
+    #: The qualification kind's code (``special_operation`` or ``management``) and name.
+    kind: str = "special_operation"
+    kind_name: str = ""
+    #: Order No. 30 art. 32: away from the work more than 6 months, practical exam again.
+    practical_again: bool = False
 
     @property
     def status_label(self) -> str:
@@ -295,7 +309,7 @@ def next_status(status: str, action: Action) -> str:
 
     Rule: a suspended certificate is neither replaced, updated nor reviewed until it is
     reinstated; revoked, cancelled, lapsed and replaced certificates are final (a
-    lapsed holder sits the exam again, Order No. 30 art. 22).
+    lapsed holder sits the exam again, Order No. 30 art. 26).
     """
     try:
         return _TRANSITIONS[status][action]
@@ -304,7 +318,7 @@ def next_status(status: str, action: Action) -> str:
 
 
 class RevocationGround(enum.StrEnum):
-    """Order No. 30 art. 39: when the authority revokes a certificate."""
+    """Order No. 30 art. 30: when the authority revokes a certificate."""
 
     NOT_REVIEWED = "not_reviewed"
     UNFIT = "unfit"
@@ -325,19 +339,19 @@ REVOCATION_GROUND_LABELS = {
 _BANNING_GROUNDS = {
     RevocationGround.FRAUD: "fraud",
     RevocationGround.FALSE_RECORD: "fraud",
-    RevocationGround.ACCIDENT: "accident",
 }
 EXAM_BAN_YEARS = 3
 
 
 def exam_ban_reason(ground: RevocationGround) -> str | None:
-    """Rule: revocation for fraud (or a false record) or for responsibility in an
-    accident bars the holder from exams for 3 years; other grounds bar nothing."""
+    """Rule (order No. 30 art. 30): only a revocation for false information on the
+    certificate or for obtaining it by fraud or bribery bars the holder from applying
+    again for 3 years; the other grounds (an accident among them) bar nothing."""
     return _BANNING_GROUNDS.get(ground)
 
 
 class CancellationGround(enum.StrEnum):
-    """Order No. 30 art. 40: when the authority cancels a certificate."""
+    """Order No. 30 art. 31: when the authority cancels a certificate."""
 
     DECEASED = "deceased"
     HOLDER_REQUEST = "holder_request"
@@ -441,12 +455,17 @@ def review_fail_grounds(facts: ReviewFacts) -> list[ReviewFailGround]:
     return grounds
 
 
-def dates_after_review(*, review_due: dt.date, valid_until: dt.date, interval_years: int) -> tuple[dt.date, dt.date]:
+def dates_after_review(
+    *, review_due: dt.date, valid_until: dt.date, interval_years: int | None, validity_years: int = VALIDITY_YEARS
+) -> tuple[dt.date, dt.date]:
     """Rule: a passed review sets the next review ``interval_years`` on (3, or 6 with the
     clean-record extension), never past validity; the review at the end of validity
-    (延期换证) extends validity by 6 years. Returns (review_due, valid_until)."""
+    (延期换证) extends validity by 6 years. The management kind (no interval) is renewed
+    at expiry for another 3 years. Returns (review_due, valid_until)."""
     if review_due >= valid_until:
-        valid_until = add_years(valid_until, VALIDITY_YEARS)
+        valid_until = add_years(valid_until, validity_years)
+    if interval_years is None:
+        return valid_until, valid_until
     return min(add_years(review_due, interval_years), valid_until), valid_until
 
 
@@ -471,3 +490,90 @@ def extended_dates(*, review_due: dt.date, valid_until: dt.date, until: dt.date)
     """Rule (bulk extension by the regulator): move the review date, and validity if it
     would end sooner, to ``until``; never shorten either."""
     return max(review_due, until), max(valid_until, until)
+
+
+# --- Order No. 30 corrections: review retry, decision clock, six months away ----------
+
+#: Art. 25 (2)-(5): violations, a penalty, obstruction, missed training or a failed exam.
+#: On these the holder retrains, resits and applies again (art. 26).
+RETRIABLE_REVIEW_GROUNDS = frozenset(
+    {
+        ReviewFailGround.VIOLATIONS,
+        ReviewFailGround.PENALTY,
+        ReviewFailGround.OBSTRUCTION,
+        ReviewFailGround.TRAINING,
+        ReviewFailGround.EXAM,
+    }
+)
+#: The review applications a holder has for one review date: the first and one retry.
+REVIEW_ATTEMPTS = 2
+
+
+def review_may_be_retried(grounds: list[ReviewFailGround] | list[str], *, attempt: int) -> bool:
+    """Rule (order No. 30 arts. 25, 26): a first review that fails only on grounds (2)-(5)
+    of art. 25 may be retried after retraining and a new exam; the certificate does not
+    lapse. A failed health check (ground 1), or a failed retry, lapses it."""
+    return (
+        attempt < REVIEW_ATTEMPTS
+        and bool(grounds)
+        and all(ReviewFailGround(ground) in RETRIABLE_REVIEW_GROUNDS for ground in grounds)
+    )
+
+
+#: Art. 24: the authority decides a review within 20 working days of the application.
+REVIEW_DECISION_WORKING_DAYS = 20
+
+
+def add_working_days(start: dt.date, days: int, *, holidays: frozenset[dt.date] = frozenset()) -> dt.date:
+    """The day ``days`` working days (Monday to Friday, not a listed holiday) after ``start``."""
+    day = start
+    left = days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            left -= 1
+    return day
+
+
+def review_decision_deadline(applied_on: dt.date, *, holidays: frozenset[dt.date] = frozenset()) -> dt.date:
+    """Rule (order No. 30 art. 24): a review is decided within 20 working days of the application."""
+    return add_working_days(applied_on, REVIEW_DECISION_WORKING_DAYS, holidays=holidays)
+
+
+def working_days_left(deadline: dt.date, today: dt.date, *, holidays: frozenset[dt.date] = frozenset()) -> int:
+    """Working days from ``today`` to ``deadline`` (negative once it has passed): the desk's clock."""
+    start, end, sign = (today, deadline, 1) if today <= deadline else (deadline, today, -1)
+    count = sum(
+        1
+        for offset in range(1, (end - start).days + 1)
+        if (start + dt.timedelta(days=offset)).weekday() < 5 and start + dt.timedelta(days=offset) not in holidays
+    )
+    return sign * count
+
+
+#: Art. 32: away from the work longer than this, the practical exam is taken again.
+AWAY_MONTHS = 6
+
+
+def practical_again_required(*, left_on: dt.date, returned_on: dt.date | None, today: dt.date) -> bool:
+    """Rule (order No. 30 art. 32): a worker away from the special operation for more than
+    6 months takes the practical exam again before returning to it."""
+    return add_months(left_on, AWAY_MONTHS) < (returned_on or today)
+
+
+def restorable_by_extension(
+    *,
+    status: str,
+    lapsed_by_date: bool,
+    review_due: dt.date,
+    valid_until: dt.date,
+    window_start: dt.date,
+    window_end: dt.date,
+) -> bool:
+    """Rule (bulk extension in an emergency): a certificate that lapsed only because its
+    review or validity date fell inside the window the extension names (not by a failed
+    review or an authority's decision) is restored and extended with the others."""
+    if status != "lapsed" or not lapsed_by_date:
+        return False
+    lapsed_on = min(review_due, valid_until) + dt.timedelta(days=1)
+    return window_start <= lapsed_on <= window_end

@@ -5,23 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.identity import mask_id_number, mask_name
 from accounts.models import Membership, Role, User
 
-from .models import Certificate, Review
-from .rules import CertificateState, PublicRecord, display_status, mask_certificate_number, normalize_certificate_number
+from .models import Certificate, Review, WorkAbsence
+from .rules import (
+    CertificateState,
+    PublicRecord,
+    display_status,
+    mask_certificate_number,
+    normalize_certificate_number,
+    practical_again_required,
+)
 
 if TYPE_CHECKING:
     from exams.catalogue.models import OperationType
 
-_RELATED = ("holder", "operation_type__category", "authority")
+_RELATED = ("holder", "operation_type__category", "authority", "subject__kind")
 
 
 def _certificates() -> QuerySet[Certificate]:
-    return Certificate.objects.select_related(*_RELATED)
+    """Certificates with what a public record needs, the latest uncleared absence from the
+    work (order No. 30 art. 32) included, in one query."""
+    absence = WorkAbsence.objects.filter(certificate=OuterRef("pk"), cleared_at__isnull=True)
+    return Certificate.objects.select_related(*_RELATED).annotate(has_open_absence=Exists(absence))
 
 
 def certificates_for_holder(user: User) -> QuerySet[Certificate]:
@@ -33,7 +43,7 @@ def certificates_for_holders(holder_ids: list[int]) -> QuerySet[Certificate]:
     """The certificates of many holders at once (an employer's register): one query, with
     subject and kind joined for both kinds of certificate, by holder and newest first."""
     return (
-        Certificate.objects.select_related("subject__kind", "operation_type", "authority")
+        Certificate.objects.select_related("subject__kind", "subject__industry", "operation_type", "authority")
         .filter(holder_id__in=holder_ids)
         .exclude(status=Certificate.Status.REPLACED)
         .order_by("holder_id", "-issued_on", "-pk")
@@ -45,6 +55,16 @@ def current_certificate(*, holder: User, operation_type: OperationType) -> Certi
     return (
         _certificates()
         .filter(holder=holder, operation_type=operation_type, status__in=Certificate.CURRENT_STATUSES)
+        .first()
+    )
+
+
+def current_certificate_for_subject(*, holder: User, subject_id: int) -> Certificate | None:
+    """The holder's valid or suspended certificate for the subject, of either kind."""
+    return (
+        _certificates()
+        .select_related("subject__kind")
+        .filter(holder=holder, subject_id=subject_id, status__in=Certificate.CURRENT_STATUSES)
         .first()
     )
 
@@ -137,6 +157,23 @@ def public_record(certificate: Certificate, *, today: dt.date | None = None) -> 
         valid_until=certificate.valid_until,
         review_due=certificate.review_due,
         issuer=certificate.authority.name,
+        kind=certificate.subject.kind.code,
+        kind_name=certificate.subject.kind.name,
+        practical_again=operation_type is not None and practical_again(certificate, today=today),
+    )
+
+
+def practical_again(certificate: Certificate, *, today: dt.date) -> bool:
+    """Order No. 30 art. 32: an uncleared absence of more than 6 months. Certificates read
+    by ``_certificates`` know whether they have an open absence at all, so the usual case
+    costs no query; otherwise (or when there is one) one query."""
+    if not getattr(certificate, "has_open_absence", True):
+        return False
+    return any(
+        practical_again_required(left_on=left_on, returned_on=returned_on, today=today)
+        for left_on, returned_on in WorkAbsence.objects.filter(
+            certificate_id=certificate.pk, cleared_at__isnull=True
+        ).values_list("left_on", "returned_on")
     )
 
 

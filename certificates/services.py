@@ -17,16 +17,18 @@ from accounts.audit import record_event
 from accounts.identity import InvalidIdNumber, parse_id_number
 from accounts.models import Organisation, User
 from accounts.on_commit import queue_task
-from exams.catalogue.services import subject_of
+from exams.admission.models import Registration, SessionPurpose
+from exams.catalogue.rules import THEORY, qualifies, rules_for
+from exams.catalogue.services import authority_covers, subject_of
 
-from . import pdf, selectors
+from . import lifecycle, pdf, reviews, selectors
 from .models import AuthorityPolicy, Certificate, VerificationLog
 from .numbering import number_for
 from .rules import certificate_dates, display_status, mask_certificate_number
 from .tasks import render_certificate_pdf
 
 if TYPE_CHECKING:
-    from exams.catalogue.models import OperationType
+    from exams.catalogue.models import OperationType, Subject
     from exams.practical.models import PracticalResult
     from exams.theory.models import Attempt
 
@@ -61,7 +63,7 @@ def _has_valid_id(holder: User) -> bool:
 def _check_issue(
     *,
     holder: User,
-    operation_type: OperationType,
+    subject: Subject,
     authority: Organisation,
     theory_attempt: Attempt | None,
     practical_result: PracticalResult | None,
@@ -70,13 +72,15 @@ def _check_issue(
         raise CertificateError("the holder has no verified real name")
     if authority.kind != Organisation.Kind.AUTHORITY:
         raise CertificateError("only an issuing authority issues certificates")
+    if not authority_covers(authority=authority, subject=subject):
+        raise CertificateError("the subject is outside the authority's scope")
     if _requires_id_number(authority) and not _has_valid_id(holder):
         raise CertificateError("the authority numbers certificates by ID number; the holder has none")
     if theory_attempt is not None and (theory_attempt.candidate_id != holder.pk or not theory_attempt.passed):
         raise CertificateError("the theory attempt is not a pass of this holder")
     if practical_result is not None:
         registration = practical_result.registration
-        if registration.candidate_id != holder.pk or registration.operation_type_id != operation_type.pk:
+        if registration.candidate_id != holder.pk or registration.operation_type_id != subject.operation_type_id:
             raise CertificateError("the practical result belongs to another holder or operation type")
         if not practical_result.passed:
             raise CertificateError("the practical result is not a pass")
@@ -85,35 +89,46 @@ def _check_issue(
 def issue_certificate(
     *,
     holder: User,
-    operation_type: OperationType,
     authority: Organisation,
     issued_on: dt.date,
     actor: User | None,
+    operation_type: OperationType | None = None,
+    subject: Subject | None = None,
     theory_attempt: Attempt | None = None,
     practical_result: PracticalResult | None = None,
     first_issued_on: dt.date | None = None,
 ) -> Certificate:
-    """Issue ``holder``'s certificate for ``operation_type``, or return the current one.
+    """Issue ``holder``'s certificate for a subject (or an operation type's), or return the
+    current one.
 
     Idempotent: a holder has at most one current (valid or suspended) certificate per
-    operation type; calling again returns it unchanged. The holder's row is locked
+    subject; calling again returns it unchanged. The holder's row is locked
     first, then the authority's number sequence, so concurrent issues for one holder
     queue up; the partial unique constraint one_current_certificate_per_holder_and_subject
-    backs this where row locks do nothing (SQLite). The PDF is rendered after commit.
+    backs this where row locks do nothing (SQLite). The dates follow the subject's kind
+    (exams.catalogue.rules). The PDF is rendered after commit.
     """
+    if subject is None:
+        if operation_type is None:
+            raise CertificateError("a certificate needs a subject or an operation type")
+        subject = subject_of(operation_type)
+    operation_type = subject.operation_type
+    kind = rules_for(subject.kind.code)
     _check_issue(
         holder=holder,
-        operation_type=operation_type,
+        subject=subject,
         authority=authority,
         theory_attempt=theory_attempt,
         practical_result=practical_result,
     )
     with transaction.atomic():
         list(User.objects.select_for_update().filter(pk=holder.pk).values_list("pk", flat=True))
-        existing = selectors.current_certificate(holder=holder, operation_type=operation_type)
+        existing = selectors.current_certificate_for_subject(holder=holder, subject_id=subject.pk)
         if existing is not None:
             return existing
-        dates = certificate_dates(issued_on)
+        dates = certificate_dates(
+            issued_on, review_interval_years=kind.review_interval_years, validity_years=kind.validity_years
+        )
         try:
             with transaction.atomic():  # a savepoint: a lost race must not spoil the caller's transaction
                 certificate = Certificate.objects.create(
@@ -121,10 +136,10 @@ def issue_certificate(
                         authority=authority,
                         year=issued_on.year,
                         id_number=holder.id_number or "",
-                        operation_type_code=operation_type.code,
+                        operation_type_code=subject.code,
                     ),
                     holder=holder,
-                    subject=subject_of(operation_type),
+                    subject=subject,
                     operation_type=operation_type,
                     authority=authority,
                     status=Certificate.Status.VALID,
@@ -138,7 +153,7 @@ def issue_certificate(
                     practical_result=practical_result,
                 )
         except IntegrityError:
-            existing = selectors.current_certificate(holder=holder, operation_type=operation_type)
+            existing = selectors.current_certificate_for_subject(holder=holder, subject_id=subject.pk)
             if existing is None:
                 raise
             return existing
@@ -149,7 +164,9 @@ def issue_certificate(
             data={
                 "number": mask_certificate_number(certificate.number),  # a "T" + ID number stays masked
                 "holder": holder.pk,
-                "operation_type": operation_type.code,
+                "kind": subject.kind.code,
+                "subject": subject.code,
+                "operation_type": operation_type.code if operation_type is not None else None,
                 "authority": authority.code,
                 "issued_on": certificate.issued_on.isoformat(),
                 "theory_attempt": theory_attempt.pk if theory_attempt else None,
@@ -171,8 +188,13 @@ def issue_certificate_for_qualification(
 ) -> Certificate:
     """Hook in settings.KAOZHENG_ON_QUALIFIED: both parts passed, issue at once (即考即领).
 
-    Runs inside the exams transaction that records the passed practical result.
+    Runs inside the exams transaction that records the passed practical result. A holder
+    who already holds the certificate and was away from the work has passed the practical
+    again: that clears the absence (order No. 30 art. 32).
     """
+    current = selectors.current_certificate(holder=candidate, operation_type=operation_type)
+    if current is not None:
+        lifecycle.clear_work_absences(certificate=current, practical_result=practical_result)
     return issue_certificate(
         holder=candidate,
         operation_type=operation_type,
@@ -181,6 +203,39 @@ def issue_certificate_for_qualification(
         actor=actor,
         theory_attempt=theory_attempt,
         practical_result=practical_result,
+    )
+
+
+def on_theory_passed(*, attempt: Attempt) -> Certificate | None:
+    """Hook in settings.KAOZHENG_ON_THEORY_PASSED, inside the transaction that scored the pass.
+
+    A certification session of a kind examined by theory alone (principal leaders and
+    safety managers) issues the certificate at once; a review session's pass is recorded
+    on the holder's open review or renewal. Special-operations certification waits for
+    the practical part (KAOZHENG_ON_QUALIFIED).
+    """
+    registration = (
+        Registration.objects.select_related(
+            "session__authority", "subject__kind", "subject__operation_type", "subject__industry", "candidate"
+        )
+        .filter(pk=attempt.registration_id)
+        .first()
+    )
+    if registration is None or registration.subject is None:
+        return None
+    subject, session = registration.subject, registration.session
+    if session.purpose == SessionPurpose.REVIEW:
+        reviews.record_review_exam(attempt=attempt, holder=registration.candidate, subject_id=subject.pk)
+        return None
+    if session.purpose != SessionPurpose.CERTIFICATION or not qualifies(subject.kind.code, passed_parts=[THEORY]):
+        return None
+    return issue_certificate(
+        holder=registration.candidate,
+        subject=subject,
+        authority=session.authority,
+        issued_on=timezone.localdate(),
+        actor=None,
+        theory_attempt=attempt,
     )
 
 

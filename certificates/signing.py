@@ -118,6 +118,7 @@ def credential_claims(record: PublicRecord, *, issued_at: int | None = None) -> 
         "number": record.number,
         "status": str(record.status),
         "holder_masked": record.holder_masked,
+        "kind": record.kind,
         "operation_type": {"code": record.operation_type_code, "name": record.operation_type_name},
         "issued_on": record.issued_on.isoformat(),
         "valid_until": record.valid_until.isoformat(),
@@ -202,7 +203,7 @@ def verifiable_credential(record: PublicRecord, *, verify_url: str, site_url: st
         ],
         "id": verify_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": f"特种作业操作证：{record.operation_type_name}",
+        "name": f"{record.kind_name or '特种作业操作证'}：{record.operation_type_name}",
         "issuer": {"id": f"{site_url}/issuers/{quote(record.issuer)}", "type": ["Profile"], "name": record.issuer},
         "validFrom": f"{record.issued_on.isoformat()}T00:00:00+08:00",
         "validUntil": f"{record.valid_until.isoformat()}T23:59:59+08:00",
@@ -222,7 +223,11 @@ def verifiable_credential(record: PublicRecord, *, verify_url: str, site_url: st
                 "achievementType": "License",
                 "name": record.operation_type_name,
                 "description": f"{record.operation_category} · {record.operation_type_name}",
-                "criteria": {"narrative": "理论考试与实际操作考试均合格（满分100分，80分及以上为合格）。"},
+                "criteria": {
+                    "narrative": "理论考试与实际操作考试均合格（满分100分，80分及以上为合格）。"
+                    if record.kind == "special_operation"
+                    else "安全生产知识和管理能力计算机考试合格（满分100分，80分及以上为合格）。"
+                },
             },
             "result": [{"type": ["Result"], "status": str(record.status), "value": record.number}],
         },

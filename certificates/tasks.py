@@ -55,6 +55,14 @@ def send_review_reminders_task() -> int:
     return send_review_reminders()
 
 
+@shared_task(name="certificates.send_refresher_notices", acks_late=True, soft_time_limit=600, time_limit=660)
+def send_refresher_notices_task() -> int:
+    """Celery beat, daily: yearly-refresher reminders and missed refreshers (order No. 3 art. 9)."""
+    from .refreshers import send_refresher_notices
+
+    return send_refresher_notices()
+
+
 @shared_task(name="certificates.record_lapses", acks_late=True, soft_time_limit=600, time_limit=660)
 def record_lapses_task() -> int:
     """Celery beat, nightly: record certificates that lapsed (not reviewed in time)."""

@@ -22,6 +22,7 @@ from .forms import VerifyForm
 from .models import Certificate, VerificationLog
 from .pdf import photo_data_uri
 from .qr import qr_svg, verification_url
+from .refreshers import refresher_statuses
 from .rules import TransitionNotAllowed, can_apply_for_review, embedded_id_number
 
 #: The HTML pages and the JSON API share one budget per client address.
@@ -130,6 +131,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     certificates = list(selectors.certificates_for_holder(request.user))
     reviews_by_certificate = selectors.pending_reviews_by_certificate(certificates)
+    refreshers = refresher_statuses(certificates, today=today)
     cards = []
     for certificate in certificates:
         url = verification_url(certificate.token)
@@ -145,6 +147,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
                 "can_apply_for_review": certificate.status == Certificate.Status.VALID
                 and can_apply_for_review(certificate.review_due, today),
                 "review": review if review is not None and review.due_on == certificate.review_due else None,
+                "refresher": refreshers.get(certificate.pk),
             }
         )
     return render(request, "certificates/wallet.html", {"cards": cards})

@@ -54,3 +54,30 @@ class NoticePage(Page):
 
     class Meta:
         verbose_name = _("通知公告")
+
+
+class CampaignPage(Page):
+    """An editor's page for a quiz campaign (poster text, pictures), with the campaign's QR
+    code and share link; taking part happens at /quiz/<slug>/."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("答题活动"), on_delete=models.PROTECT, related_name="+"
+    )
+    body = StreamField(BaseContentBlock(), verbose_name=_("正文"), blank=True)
+
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    content_panels = [*Page.content_panels, FieldPanel("campaign"), FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("答题活动页")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.conf import settings
+        from django.utils.safestring import mark_safe
+
+        from certificates.qr import qr_svg
+
+        context = super().get_context(request, *args, **kwargs)
+        share_url = f"{settings.SITE_URL}/quiz/{self.campaign.slug}/"
+        context.update(share_url=share_url, qr=mark_safe(qr_svg(share_url, title=self.campaign.title)))  # noqa: S308
+        return context

@@ -28,7 +28,7 @@ class StepKind(enum.StrEnum):
 @dataclass(frozen=True)
 class ExamFacts:
     registration_id: int
-    operation_type_id: int
+    operation_type_id: int | None
     theory: bool
     approved: bool
     starts_at: dt.datetime
@@ -45,7 +45,7 @@ class ExamFacts:
 
 @dataclass(frozen=True)
 class CertificateFacts:
-    operation_type_id: int
+    operation_type_id: int | None
     issued_on: dt.date
 
 

@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
 from accounts.api import router as accounts_router
+from campaigns.api import router as campaigns_router
 from certificates.api import router as certificates_router
 from employers.api import router as employers_router
 from exams.practice.api import router as practice_router
@@ -47,3 +48,4 @@ api.add_router("", exams_router)
 api.add_router("", certificates_router)
 api.add_router("", practice_router)
 api.add_router("", employers_router)
+api.add_router("", campaigns_router)

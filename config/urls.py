@@ -32,6 +32,8 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("learn/", include("courses.urls")),
     path("exams/", include("exams.urls")),
+    path("quiz/", include("campaigns.urls")),
+    path("events/", include("assessments.urls")),
     path("", include("employers.urls")),
     path("", include("certificates.urls")),
 ]

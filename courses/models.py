@@ -45,10 +45,70 @@ class CourseIndexPage(Page):
         return context
 
 
+class CourseGroup(models.Model):
+    """A group of courses (课程分组): 法律法规, 安全管理, 特种作业, 应急救援, 职业健康 …
+
+    Editable by the regulator in the admin (a snippet); workers browse courses by group.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("sort_order")]
+
+    class Meta:
+        verbose_name = _("课程分组")
+        verbose_name_plural = _("课程分组")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CoursePage(Page):
+    class Purpose(models.TextChoices):
+        INITIAL = "initial", _("初次培训")
+        REFRESHER = "refresher", _("再培训（每年）")
+        REVIEW = "review", _("复审培训")
+        GENERAL = "general", _("一般培训")
+
+    #: Special-operations courses name their operation type; others may leave it empty.
     operation_type = models.ForeignKey(
-        "exams.OperationType", verbose_name=_("操作项目"), on_delete=models.PROTECT, related_name="courses"
+        "exams.OperationType",
+        verbose_name=_("操作项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
     )
+    group = models.ForeignKey(
+        CourseGroup,
+        verbose_name=_("课程分组"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
+    )
+    #: Who the course is for: a qualification kind, and within it a subject (an operation
+    #: type's, or a post in an industry). Both empty: open to everyone (all-staff training).
+    audience_kind = models.ForeignKey(
+        "exams.QualificationKind",
+        verbose_name=_("面向资格类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
+    )
+    audience_subject = models.ForeignKey(
+        "exams.Subject",
+        verbose_name=_("面向考核科目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        help_text=_("特种作业为操作项目；三项岗位为“行业 × 岗位”（如危险化学品生产经营单位安全管理人员）。"),
+    )
+    purpose = models.CharField(_("培训类型"), max_length=16, choices=Purpose.choices, default=Purpose.INITIAL)
     theory_hours = models.PositiveSmallIntegerField(_("理论学时"), default=0)
     practical_hours = models.PositiveSmallIntegerField(_("实操学时"), default=0)
     outline = RichTextField(_("培训大纲"), blank=True)
@@ -64,7 +124,11 @@ class CoursePage(Page):
     search_fields = [*Page.search_fields, index.SearchField("outline")]
     content_panels = [
         *Page.content_panels,
+        FieldPanel("group"),
+        FieldPanel("audience_kind"),
+        FieldPanel("audience_subject"),
         FieldPanel("operation_type"),
+        FieldPanel("purpose"),
         FieldPanel("theory_hours"),
         FieldPanel("practical_hours"),
         FieldPanel("cover_image"),

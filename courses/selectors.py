@@ -5,12 +5,14 @@ Each selector runs a fixed number of queries, however many courses or lessons th
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 
 from .completion import required_seconds as course_required_seconds
 from .models import CheckAnswer, CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
-    from exams.catalogue.models import OperationType
+    from exams.catalogue.models import OperationType, Subject
 
 
 def completed_training(*, learner: User, operation_type: OperationType | int) -> Enrolment | None:
@@ -32,6 +34,24 @@ def completed_training(*, learner: User, operation_type: OperationType | int) ->
         Enrolment.objects.filter(
             learner=learner,
             course__operation_type=operation_type,
+            completed_at__isnull=False,
+        )
+        .select_related("course")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+
+
+def completed_training_for_subject(*, learner: User, subject: Subject, min_hours: int = 0) -> Enrolment | None:
+    """The learner's latest completed initial training for a subject (e.g. a post in an
+    industry) on a course of at least ``min_hours`` theory hours (order No. 3 art. 9:
+    32, or 48 in the high-risk industries). Completion already needs those hours credited."""
+    return (
+        Enrolment.objects.filter(
+            learner=learner,
+            course__audience_subject=subject,
+            course__purpose=CoursePage.Purpose.INITIAL,
+            course__theory_hours__gte=min_hours,
             completed_at__isnull=False,
         )
         .select_related("course")
@@ -253,19 +273,46 @@ class CatalogueCategory:
     types: list[CatalogueType]
 
 
+@dataclass(frozen=True)
+class CatalogueHeading:
+    """A course group (or an audience within it) shown like a category (or a type)."""
+
+    pk: str
+    code: str
+    name: str
+
+
+GENERAL_GROUP = CatalogueHeading(pk="g0", code="g0", name="其他课程")
+
+
 def catalogue(*, category_code: str = "") -> list[CatalogueCategory]:
-    """Published courses grouped by operation category, then type: two queries.
+    """Published courses grouped by operation category, then type (special operations),
+    and the other courses by course group, then audience (e.g. a post in an industry):
+    three queries.
 
     Each course carries ``section`` (its course index page, with the organisation).
+    ``category_code`` is an operation category's code, or "g<id>" for a course group.
     """
     courses = (
         CoursePage.objects.live()
+        .filter(operation_type__isnull=False)
         .select_related("operation_type__category", "cover_image")
         .order_by("operation_type__category__code", "operation_type__code", "title")
     )
-    if category_code:
+    others = (
+        CoursePage.objects.live()
+        .filter(operation_type__isnull=True)
+        .select_related("group", "audience_subject", "cover_image")
+        .order_by("group__sort_order", "group__name", "audience_subject__code", "title")
+    )
+    if category_code.startswith("g") and category_code[1:].isdigit():
+        courses = courses.none()
+        group_id = int(category_code[1:])
+        others = others.filter(group_id=group_id) if group_id else others.filter(group__isnull=True)
+    elif category_code:
         courses = courses.filter(operation_type__category__code=category_code)
-    courses = list(courses)
+        others = others.none()
+    courses = list(courses) + list(others)
     indexes = {
         index.path: index
         for index in CourseIndexPage.objects.filter(path__in={c.path[: -c.steplen] for c in courses}).select_related(
@@ -275,14 +322,26 @@ def catalogue(*, category_code: str = "") -> list[CatalogueCategory]:
     result: list[CatalogueCategory] = []
     for course in courses:
         course.section = indexes.get(course.path[: -course.steplen])
-        operation_type = course.operation_type
-        if not result or result[-1].category.pk != operation_type.category_id:
-            result.append(CatalogueCategory(category=operation_type.category, types=[]))
+        category, heading = _headings(course)
+        if not result or result[-1].category.pk != category.pk:
+            result.append(CatalogueCategory(category=category, types=[]))
         types = result[-1].types
-        if not types or types[-1].operation_type.pk != operation_type.pk:
-            types.append(CatalogueType(operation_type=operation_type, courses=[]))
+        if not types or types[-1].operation_type.pk != heading.pk:
+            types.append(CatalogueType(operation_type=heading, courses=[]))
         types[-1].courses.append(course)
     return result
+
+
+def _headings(course: CoursePage) -> tuple[Any, Any]:
+    """(category, type) for a special-operations course; (group, audience) for the others."""
+    if course.operation_type is not None:
+        return course.operation_type.category, course.operation_type
+    group = course.group
+    category = CatalogueHeading(pk=f"g{group.pk}", code=f"g{group.pk}", name=group.name) if group else GENERAL_GROUP
+    subject = course.audience_subject
+    if subject is None:
+        return category, CatalogueHeading(pk="all", code="all", name="面向全员")
+    return category, CatalogueHeading(pk=f"s{subject.pk}", code=subject.code, name=subject.name)
 
 
 # --- a training organisation's learners ---------------------------------------------------
@@ -343,3 +402,45 @@ def learners_of(*, organisation: Any, study_class: Any = None) -> list[LearnerRo
         )
         for enrolment, item in zip(enrolments, progress, strict=True)
     ]
+
+
+def progress_of(*, learner_ids: list[int], course_ids: list[int]) -> dict[tuple[int, int], CourseProgress]:
+    """Progress of many learners on some courses, keyed by (learner id, course id), for
+    those enrolled: three queries whatever the numbers (an employer's whole register)."""
+    if not learner_ids or not course_ids:
+        return {}
+    enrolments = list(
+        Enrolment.objects.filter(learner_id__in=learner_ids, course_id__in=course_ids)
+        .select_related("course")
+        .order_by("pk")
+    )
+    courses = {e.course.pk: e.course for e in enrolments}
+    return {
+        (progress.enrolment.learner_id, progress.course.pk): progress
+        for progress in _progress(enrolments, _live_lessons_by_course(list(courses.values())))
+        if progress.enrolment is not None
+    }
+
+
+def refresher_study(
+    *, learner_ids: list[int], subject_ids: list[int]
+) -> dict[tuple[int, int], list[tuple[dt.datetime, int]]]:
+    """Credited seconds on each refresher course (再培训) of the subjects, with the time the
+    learner enrolled, keyed by (learner, subject): one query for any number of people.
+
+    The yearly refresher (order No. 3 art. 9) counts a course in the certificate year it
+    was begun in.
+    """
+    rows = (
+        Enrolment.objects.filter(
+            learner_id__in=learner_ids,
+            course__audience_subject_id__in=subject_ids,
+            course__purpose=CoursePage.Purpose.REFRESHER,
+        )
+        .annotate(credited=Coalesce(Sum("progress__seconds"), 0))
+        .values_list("learner_id", "course__audience_subject_id", "enrolled_at", "credited")
+    )
+    result: dict[tuple[int, int], list[tuple[dt.datetime, int]]] = {}
+    for learner_id, subject_id, enrolled_at, credited in rows:
+        result.setdefault((learner_id, subject_id), []).append((enrolled_at, credited))
+    return result

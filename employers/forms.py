@@ -81,3 +81,43 @@ class PostForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class PostCoursesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.title
+
+
+def add_course_field(form: PostForm) -> PostForm:
+    """The courses the post is assigned (live courses only)."""
+    form.fields["courses"] = PostCoursesField(
+        label=_("指定课程（本岗位人员同意加入名册后自动报名）"),
+        queryset=selectors.assignable_courses(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    return form
+
+
+class ApplyRegistrationForm(forms.Form):
+    """Register a worker for an exam: a session and the operation type it examines."""
+
+    choice = forms.ChoiceField(label=_("考试场次与操作项目"))
+
+    def __init__(self, *args, options: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = {f"{s.pk}:{o.pk}": (s, o) for s, o in options}
+        self.fields["choice"].choices = [
+            (key, f"{session.name} · {operation_type.name}") for key, (session, operation_type) in self.options.items()
+        ]
+
+
+class ApplyReviewForm(forms.Form):
+    certificate = forms.ChoiceField(label=_("证书"))
+
+    def __init__(self, *args, certificates: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.certificates = {str(c.pk): c for c in certificates}
+        self.fields["certificate"].choices = [
+            (str(c.pk), f"{c.subject.name} · {c.number} · {_('应复审')} {c.review_due:%Y-%m-%d}") for c in certificates
+        ]

@@ -50,6 +50,8 @@ class Post(models.Model):
     required_subjects = models.ManyToManyField(
         "exams.Subject", blank=True, related_name="+", verbose_name=_("须持证书")
     )
+    #: Courses the employer assigns to everyone on the post (enrolled once they consent).
+    courses = models.ManyToManyField("courses.CoursePage", blank=True, related_name="+", verbose_name=_("指定课程"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -149,3 +151,107 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.week_of}"
+
+
+class WorkerApplication(models.Model):
+    """An application the employer makes on a worker's behalf (order No. 30 art. 22): an
+    exam registration or a review. It is the ordinary registration or review, decided by
+    the regulator through its own services; this row records who applied for whom, and
+    the worker may withdraw it until it is decided."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("考试报名")
+        REVIEW = "review", _("复审申请")
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    entry = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="applications")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    #: What was applied for, as the worker and employer read it ("电工作业 · 复审").
+    title = models.CharField(_("事项"), max_length=200)
+    #: The review applied for; emptied when the application is withdrawn (the review is removed).
+    review = models.ForeignKey(
+        "certificates.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registration = models.ForeignKey(
+        "exams.Registration", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("代为申请")
+        verbose_name_plural = _("代为申请")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.title}"
+
+    @property
+    def status(self) -> str:
+        """withdrawn, or the status of the review / registration it made."""
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        target = self.review if self.kind == self.Kind.REVIEW else self.registration
+        return target.status if target is not None else "withdrawn"
+
+    @property
+    def status_label(self) -> str:
+        if self.status == "withdrawn":
+            return str(_("已撤回"))
+        target = self.review if self.kind == self.Kind.REVIEW else self.registration
+        return str(target.get_status_display()) if target is not None else ""
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status in ("applied", "pending", "approved") and not (
+            self.kind == self.Kind.REVIEW and self.status == "approved"
+        )
+
+
+class GateCheck(models.Model):
+    """A contractor's roster checked at the gate (门岗核验): any size, worked through by a
+    task in chunks with its progress, results kept 30 days. The people to check are kept
+    encrypted only until the check is done; results hold masked ID numbers only."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("核验中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位")
+    )
+    name = models.CharField(_("名单"), max_length=200)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("人数"), default=0)
+    done = models.PositiveIntegerField(_("已核验"), default=0)
+    found = models.PositiveIntegerField(_("持证"), default=0)
+    #: The rows still to check (JSON), encrypted; emptied when the check is done.
+    pending_rows = EncryptedTextField(blank=True, default="")
+    results = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("门岗核验")
+        verbose_name_plural = _("门岗核验")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.name}"
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 100

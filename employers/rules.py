@@ -35,12 +35,15 @@ class DueKind(enum.StrEnum):
     MISSING = "missing"
     REVIEW = "review"
     RENEWAL = "renewal"
+    #: The yearly refresher of principal leaders and safety managers (order No. 3 art. 9).
+    REFRESHER = "refresher"
 
 
 DUE_KIND_LABELS = {
     DueKind.MISSING: _("缺证"),
     DueKind.REVIEW: _("复审"),
     DueKind.RENEWAL: _("换证"),
+    DueKind.REFRESHER: _("年度再培训"),
 }
 
 
@@ -61,6 +64,9 @@ class HeldCertificate:
     status: str
     review_due: dt.date
     valid_until: dt.date
+    #: Management certificates: the end of the current refresher year while its hours are
+    #: not done, or the end of a year that was missed (then overdue).
+    refresher_due_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,18 @@ def due_items(
                     number=certificate.number,
                 )
             )
+        if certificate.refresher_due_on is not None:
+            days_left = (certificate.refresher_due_on - today).days
+            if days_left <= horizon:
+                items.append(
+                    DueItem(
+                        kind=DueKind.REFRESHER,
+                        subject_name=certificate.subject_name,
+                        due_on=certificate.refresher_due_on,
+                        days_left=days_left,
+                        number=certificate.number,
+                    )
+                )
     held_codes = {certificate.subject_code for certificate in in_force}
     for requirement in required:
         if requirement.subject_code not in held_codes:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
 from accounts.selectors import organisations_of
+from certificates.refreshers import RefresherStatus, refresher_statuses
 from certificates.rules import DISPLAY_STATUS_CLASSES, DISPLAY_STATUS_LABELS, display_status
 from certificates.selectors import certificate_state, certificates_for_holders
 from exams.catalogue.models import Subject
@@ -120,12 +121,25 @@ def staff_row(organisation: Organisation, pk: int, *, today: dt.date | None = No
     return _rows([entry], today=today or timezone.localdate())[0]
 
 
+def _refresher_due_on(status: RefresherStatus | None) -> dt.date | None:
+    """A missed year's end (overdue), else the running year's end while its hours are not done."""
+    if status is None:
+        return None
+    if status.missed:
+        return status.missed[0].ends_on
+    if status.current is not None and not status.current.done:
+        return status.current.ends_on
+    return None
+
+
 def _rows(entries: list[StaffMember], *, today: dt.date) -> list[StaffRow]:
     consented = [entry.user_id for entry in entries if entry.consented and entry.user_id is not None]
     by_holder: dict[int, list[CertificateLine]] = defaultdict(list)
     held: dict[int, list[HeldCertificate]] = defaultdict(list)
     if consented:
-        for certificate in certificates_for_holders(consented):
+        certificates = list(certificates_for_holders(consented))
+        refreshers = refresher_statuses(certificates, today=today)
+        for certificate in certificates:
             status = display_status(certificate_state(certificate), today)
             by_holder[certificate.holder_id].append(
                 CertificateLine(
@@ -150,6 +164,7 @@ def _rows(entries: list[StaffMember], *, today: dt.date) -> list[StaffRow]:
                     status=str(status),
                     review_due=certificate.review_due,
                     valid_until=certificate.valid_until,
+                    refresher_due_on=_refresher_due_on(refreshers.get(certificate.pk)),
                 )
             )
     rows = []
@@ -252,3 +267,125 @@ def employers_with_staff() -> QuerySet[Organisation]:
         .distinct()
         .order_by("pk")
     )
+
+
+# --- training: the courses each post is assigned, hours and completion ---------------------
+
+
+@dataclass(frozen=True)
+class CourseLine:
+    course_id: int
+    title: str
+    enrolled: bool
+    completed: bool
+    credited_minutes: int
+    required_minutes: int
+
+    @property
+    def percent(self) -> int:
+        if self.completed:
+            return 100
+        return min(100, self.credited_minutes * 100 // self.required_minutes) if self.required_minutes else 0
+
+
+@dataclass
+class TrainingRow:
+    """One consenting person's assigned courses (those of their post)."""
+
+    entry: StaffMember
+    lines: list[CourseLine] = field(default_factory=list)
+
+    @property
+    def hours(self) -> float:
+        return round(sum(line.credited_minutes for line in self.lines) / 60, 1)
+
+    @property
+    def required_hours(self) -> float:
+        return round(sum(line.required_minutes for line in self.lines) / 60, 1)
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for line in self.lines if line.completed)
+
+    @property
+    def done(self) -> bool:
+        return bool(self.lines) and self.completed == len(self.lines)
+
+
+@dataclass(frozen=True)
+class DepartmentTraining:
+    name: str
+    people: int
+    done: int
+    hours: float
+    required_hours: float
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.people if self.people else 0
+
+
+def training(
+    organisation: Organisation, *, department: Department | None = None, entry: StaffMember | None = None
+) -> list[TrainingRow]:
+    """Each consenting person with the courses of their post and their progress on each:
+    a fixed number of queries (entries, the posts' courses, enrolments, lessons, progress)."""
+    from courses.selectors import progress_of
+
+    entries = (
+        StaffMember.objects.filter(organisation=organisation, consent=StaffMember.Consent.GIVEN, user__isnull=False)
+        .select_related("department", "post")
+        .prefetch_related("post__courses")
+        .order_by("department__name", "name", "pk")
+    )
+    if department is not None:
+        entries = entries.filter(department=department)
+    if entry is not None:
+        entries = entries.filter(pk=entry.pk)
+    entries_list = list(entries)
+    course_ids = {course.pk for entry in entries_list if entry.post for course in entry.post.courses.all()}
+    progress = progress_of(
+        learner_ids=[entry.user_id for entry in entries_list if entry.user_id], course_ids=sorted(course_ids)
+    )
+    rows = []
+    for entry in entries_list:
+        lines = []
+        for course in entry.post.courses.all() if entry.post else []:
+            found = progress.get((entry.user_id or 0, course.pk))
+            lines.append(
+                CourseLine(
+                    course_id=course.pk,
+                    title=course.title,
+                    enrolled=found is not None,
+                    completed=bool(found and found.is_completed),
+                    credited_minutes=found.credited_minutes if found else 0,
+                    required_minutes=found.required_minutes if found else course.theory_hours * 60,
+                )
+            )
+        rows.append(TrainingRow(entry=entry, lines=lines))
+    return rows
+
+
+def training_by_department(rows: list[TrainingRow]) -> list[DepartmentTraining]:
+    """Per department: people with assigned courses, how many completed all, hours."""
+    groups: dict[str, list[TrainingRow]] = defaultdict(list)
+    for row in rows:
+        if row.lines:
+            groups[row.entry.department.name if row.entry.department else "—"].append(row)
+    return [
+        DepartmentTraining(
+            name=name,
+            people=len(group),
+            done=sum(1 for row in group if row.done),
+            hours=round(sum(row.hours for row in group), 1),
+            required_hours=round(sum(row.required_hours for row in group), 1),
+        )
+        for name, group in sorted(groups.items())
+    ]
+
+
+def assignable_courses():
+    """Live courses an employer may assign to a post."""
+    from courses.models import CoursePage
+
+    return CoursePage.objects.live().order_by("title")

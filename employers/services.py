@@ -32,6 +32,8 @@ from accounts.phone import InvalidPhone, normalize_phone
 from accounts.selectors import has_role, user_by_id_number
 from accounts.services import id_number_error
 from accounts.sms import SmsNotSent, send_sms
+from courses.models import CoursePage
+from courses.services import enrol
 from exams.catalogue.models import Subject
 from spreadsheets import SpreadsheetRejected, read_rows
 
@@ -96,6 +98,7 @@ def save_post(
     high_risk: bool,
     required_subjects: list[Subject],
     post: Post | None = None,
+    courses: list[CoursePage] | None = None,
 ) -> Post:
     """Create a post, or change one (``post``), with the training it requires."""
     _require_employer(actor, organisation)
@@ -119,6 +122,8 @@ def save_post(
         post.save(update_fields=["name", "new_worker_education", "high_risk"])
         action = "employers.post.changed"
     post.required_subjects.set(required_subjects)
+    if courses is not None:
+        post.courses.set(courses)
     record_event(
         actor=actor,
         action=action,
@@ -128,9 +133,29 @@ def save_post(
             "new_worker_education": new_worker_education,
             "high_risk": high_risk,
             "subjects": sorted(subject.code for subject in required_subjects),
+            "courses": sorted(course.pk for course in courses or []),
         },
     )
+    if courses:
+        enrol_post_staff(post=post, actor=actor)
     return post
+
+
+def enrol_post_staff(*, post: Post, actor: User, entries: list[StaffMember] | None = None) -> int:
+    """Enrol the consenting people on ``post`` (or just ``entries``) on the post's live
+    courses; returns how many new enrolments were made. Enrolling again changes nothing."""
+    courses = [course for course in post.courses.all() if course.live]
+    if entries is None:
+        entries = list(post.staff.filter(consent=StaffMember.Consent.GIVEN, user__isnull=False).select_related("user"))
+    made = 0
+    for entry in entries:
+        if not entry.consented or entry.user is None:
+            continue
+        for course in courses:
+            before = entry.user.enrolments.filter(course=course).exists()
+            enrol(learner=entry.user, course=course, enrolled_by=actor)
+            made += 0 if before else 1
+    return made
 
 
 # --- the staff register ------------------------------------------------------------------
@@ -296,6 +321,8 @@ def assign_staff_member(
         obj=locked,
         data={"department": getattr(department, "name", ""), "post": getattr(post, "name", "")},
     )
+    if post is not None:
+        enrol_post_staff(post=post, actor=actor, entries=[locked])
     return locked
 
 
@@ -323,6 +350,8 @@ def record_consent(*, entry: StaffMember, user: User, accept: bool) -> StaffMemb
         obj=locked,
         data={"organisation": locked.organisation.code},
     )
+    if accept and locked.post is not None:
+        enrol_post_staff(post=locked.post, actor=user, entries=[locked])
     return locked
 
 

@@ -25,3 +25,19 @@ def send_weekly_digests_task() -> int:
     from .services import send_weekly_digests
 
     return send_weekly_digests()
+
+
+@shared_task(name="employers.run_gate_check", acks_late=True, soft_time_limit=3600, time_limit=3700, ignore_result=True)
+def run_gate_check_task(check_id: int) -> None:
+    """Check a contractor's roster, chunk by chunk (see employers.gate)."""
+    from .gate import run_gate_check
+
+    run_gate_check(check_id=check_id)
+
+
+@shared_task(name="employers.purge_gate_checks", acks_late=True, ignore_result=True)
+def purge_gate_checks_task() -> int:
+    """Nightly: gate checks are kept 30 days."""
+    from .gate import purge_gate_checks
+
+    return purge_gate_checks()

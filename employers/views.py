@@ -19,8 +19,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation
 
-from . import records, selectors, services
-from .forms import AssignForm, DepartmentForm, ImportForm, PostForm, StaffForm
+from . import applications, records, selectors, services
+from .forms import (
+    ApplyRegistrationForm,
+    ApplyReviewForm,
+    AssignForm,
+    DepartmentForm,
+    ImportForm,
+    PostForm,
+    StaffForm,
+    add_course_field,
+)
 from .rules import HORIZONS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -165,7 +174,19 @@ def staff_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         organisation=organisation,
         initial={"department": entry.department_id, "post": entry.post_id},
     )
-    if request.method == "POST":
+    review_form = ApplyReviewForm(
+        request.POST if request.POST.get("action") == "apply_review" else None,
+        certificates=applications.reviewable_certificates(entry),
+    )
+    registration_form = ApplyRegistrationForm(
+        request.POST if request.POST.get("action") == "apply_registration" else None,
+        options=applications.sessions_to_register(entry) if entry.consented else [],
+    )
+    if request.method == "POST" and request.POST.get("action") in ("apply_review", "apply_registration"):
+        done = _apply(request, entry, review_form, registration_form)
+        if done:
+            return redirect("employers:staff_detail", code=code, pk=pk)
+    elif request.method == "POST":
         if request.POST.get("action") == "invite":
             services.invite_to_register(entry=entry, actor=request.user)
             messages.success(request, gettext("已重新发出邀请。"))
@@ -188,8 +209,42 @@ def staff_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             entry=entry,
             form=form,
             new_worker_hours=records.post_hours(entry.post),
+            review_form=review_form,
+            registration_form=registration_form,
+            applications=applications.applications_for_entry(entry),
+            training=_training_of(organisation, entry),
         ),
     )
+
+
+def _training_of(organisation: Organisation, entry) -> selectors.TrainingRow | None:
+    if not entry.consented:
+        return None
+    rows = selectors.training(organisation, entry=entry)
+    return rows[0] if rows else None
+
+
+def _apply(request: HttpRequest, entry, review_form: ApplyReviewForm, registration_form: ApplyRegistrationForm) -> bool:
+    """The employer applies for a review or an exam on the worker's behalf; True when made."""
+    try:
+        if request.POST.get("action") == "apply_review":
+            if not review_form.is_valid():
+                return False
+            certificate = review_form.certificates[review_form.cleaned_data["certificate"]]
+            applications.apply_review_on_behalf(entry=entry, certificate=certificate, actor=request.user)
+        else:
+            if not registration_form.is_valid():
+                return False
+            session, operation_type = registration_form.options[registration_form.cleaned_data["choice"]]
+            applications.register_on_behalf(
+                entry=entry, session=session, operation_type=operation_type, actor=request.user
+            )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, gettext("已代为提交申请，本人可在“用人单位”页面查看或撤回。"))
+    return True
 
 
 @login_required
@@ -280,11 +335,12 @@ def _post_form(request: HttpRequest, organisation: Organisation, *, post) -> Htt
             "new_worker_education": post.new_worker_education,
             "high_risk": post.high_risk,
             "required_subjects": list(post.required_subjects.all()),
+            "courses": list(post.courses.all()),
         }
         if post
         else None
     )
-    form = PostForm(request.POST or None, initial=initial)
+    form = add_course_field(PostForm(request.POST or None, initial=initial))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -295,6 +351,7 @@ def _post_form(request: HttpRequest, organisation: Organisation, *, post) -> Htt
                 new_worker_education=data["new_worker_education"],
                 high_risk=data["high_risk"],
                 required_subjects=list(data["required_subjects"]),
+                courses=list(data["courses"]),
                 post=post,
             )
         except ValidationError as exc:
@@ -306,6 +363,26 @@ def _post_form(request: HttpRequest, organisation: Organisation, *, post) -> Htt
         request,
         "employers/posts.html",
         _context(organisation, form=form, post=post, posts=selectors.posts(organisation)),
+    )
+
+
+@login_required
+def training(request: HttpRequest, code: str) -> HttpResponse:
+    """Hours and completion of the assigned courses, per person and per department."""
+    organisation = _workspace(request, code)
+    department = _department(organisation, request.GET.get("department"))
+    rows = selectors.training(organisation, department=department)
+    return render(
+        request,
+        "employers/training.html",
+        _context(
+            organisation,
+            rows=[row for row in rows if row.lines],
+            unassigned=sum(1 for row in rows if not row.lines),
+            by_department=selectors.training_by_department(rows),
+            department=department,
+            departments=selectors.departments(organisation),
+        ),
     )
 
 
@@ -322,6 +399,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
             "pending": selectors.invitations_for(request.user),
             "employers": selectors.employers_of(request.user),
             "has_identity": bool(request.user.id_number_hash),
+            "applications": applications.applications_for_person(request.user),
         },
     )
 
@@ -347,3 +425,76 @@ def answer_invitation(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     messages.success(request, text % {"employer": entry.organisation.name})
     return redirect(reverse("employers:invitations"))
+
+
+@login_required
+@require_POST
+def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
+    """The worker withdraws an application an employer made for them."""
+    application = applications.application_of_person(request.user, pk)
+    if application is None:
+        raise Http404
+    try:
+        applications.withdraw_application(application=application, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, gettext("已撤回该申请。"))
+    return redirect(reverse("employers:invitations"))
+
+
+# --- the contractors' gate check ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gate(request: HttpRequest, code: str) -> HttpResponse:
+    """Upload a contractor's roster; the checks of the last 30 days with their progress."""
+    from . import gate as gate_checks
+
+    organisation = _workspace(request, code)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check = gate_checks.start_gate_check(
+                organisation=organisation, actor=request.user, data=upload.read(), name=upload.name
+            )
+        except services.StaffImportError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, gettext("已开始核验 %(count)s 人。") % {"count": check.total})
+            return redirect("employers:gate_check", code=code, pk=check.pk)
+    return render(
+        request,
+        "employers/gate.html",
+        _context(organisation, form=form, errors=errors, checks=gate_checks.gate_checks(organisation)),
+    )
+
+
+@login_required
+def gate_check(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    from . import gate as gate_checks
+
+    organisation = _workspace(request, code)
+    check = gate_checks.gate_check(organisation, pk)
+    if check is None:
+        raise Http404
+    return render(request, "employers/gate_check.html", _context(organisation, check=check))
+
+
+@login_required
+def gate_check_xlsx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    from certificates.roster import roster_workbook
+
+    from . import gate as gate_checks
+
+    organisation = _workspace(request, code)
+    check = gate_checks.gate_check(organisation, pk)
+    if check is None or check.status != check.Status.DONE:
+        raise Http404
+    response = HttpResponse(roster_workbook(check.results), content_type=XLSX)
+    response["Content-Disposition"] = _attachment(f"gate-check-{check.pk}.xlsx")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -13,7 +13,14 @@ from exams.admission.models import (
     SessionPurpose,
 )
 from exams.bank.models import Question, QuestionBank, QuestionImport, QuestionKind
-from exams.catalogue.models import OperationCategory, OperationType
+from exams.catalogue.models import (
+    AuthorityScope,
+    Industry,
+    OperationCategory,
+    OperationType,
+    QualificationKind,
+    Subject,
+)
 from exams.papers.models import Blueprint, BlueprintRule
 from exams.practical.models import (
     PracticalCorrection,
@@ -28,6 +35,10 @@ from exams.practice.models import MockExam, PracticePosition, PracticeRecord
 from exams.theory.models import Attempt, AttemptAnswer
 
 __all__ = [
+    "AuthorityScope",
+    "Industry",
+    "QualificationKind",
+    "Subject",
     "Attempt",
     "AttemptAnswer",
     "Blueprint",

@@ -59,6 +59,12 @@ urlpatterns = [
     path("invigilate/<int:session_id>/", invigilation_views.session_attempts, name="invigilate_session"),
     path("invigilate/attempts/<int:attempt_id>/extend", invigilation_views.extend, name="invigilate_extend"),
     path("invigilate/attempts/<int:attempt_id>/close", invigilation_views.close, name="invigilate_close"),
+    path("invigilate/<int:session_id>/check-in", admission_views.theory_check_in, name="invigilate_check_in"),
+    path(
+        "invigilate/registrations/<int:registration_id>/photo",
+        invigilation_views.candidate_photo,
+        name="invigilate_photo",
+    ),
     # Practice on the phone
     path("practice/", practice_views.home, name="practice"),
     path("practice/<str:code>/", practice_views.operation, name="practice_operation"),

@@ -162,7 +162,18 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def operation_types(obj, create, extracted, **kwargs):
         if create:
-            obj.operation_types.add(*(extracted or [OperationTypeFactory()]))
+            types = extracted if extracted is not None else [OperationTypeFactory()]
+            obj.operation_types.add(*types)
+            obj.subjects.add(*(subject_of(t) for t in types))
+
+    @factory.post_generation
+    def subjects(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.subjects.add(*extracted)
+
+
+def _subject_of_type(operation_type):
+    return subject_of(operation_type) if operation_type is not None else None
 
 
 class BlueprintFactory(factory.django.DjangoModelFactory):
@@ -172,6 +183,7 @@ class BlueprintFactory(factory.django.DjangoModelFactory):
     name = "低压电工理论考试"
     bank = factory.SubFactory(QuestionBankFactory)
     operation_type = factory.SubFactory(OperationTypeFactory)
+    subject = factory.LazyAttribute(lambda o: _subject_of_type(o.operation_type))
     time_limit_minutes = 120
     pass_mark = 80
 
@@ -252,7 +264,9 @@ class ExamSessionFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def operation_types(obj, create, extracted, **kwargs):
         if create:
-            obj.operation_types.add(*(extracted or [OperationTypeFactory()]))
+            types = extracted if extracted is not None else [OperationTypeFactory()]
+            obj.operation_types.add(*types)
+            obj.subjects.add(*(subject_of(t) for t in types))
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):
@@ -262,7 +276,14 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(ExamSessionFactory)
     candidate = factory.SubFactory(UserFactory)
     operation_type = factory.SubFactory(OperationTypeFactory)
+    subject = factory.LazyAttribute(lambda o: _subject_of_type(o.operation_type))
     status = Registration.Status.APPROVED
+    #: An approved theory candidate has been checked in at the site (pass None to test the door).
+    checked_in_at = factory.LazyAttribute(
+        lambda o: (
+            timezone.now() if o.status == Registration.Status.APPROVED and o.session.kind == ExamKind.THEORY else None
+        )
+    )
 
 
 class AttemptFactory(factory.django.DjangoModelFactory):
@@ -461,7 +482,11 @@ def answer_key(attempt: Attempt) -> dict[int, list[str]]:
 
 
 def wrong_answer(question: dict) -> list[str]:
-    keys = [o["key"] for o in question["options"]]
+    """A wrong answer to a question of a paper (either snapshot form)."""
+    if "options" in question:
+        keys = [o["key"] for o in question["options"]]
+    else:
+        keys = list("ABCDEFGH"[: len(question["o"])]) or ["T", "F"]
     return [next(k for k in keys if k not in question["answer"])]
 
 
@@ -621,3 +646,89 @@ def employer_staff(organisation: Organisation, **user_fields) -> User:
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organisation=organisation, role=Role.EMPLOYER)
     return user
+
+
+# --- campaigns: public quiz campaigns -------------------------------------------------------
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.District"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"1309{n:02d}")
+    name = factory.Sequence(lambda n: f"区县{n}")
+
+
+def make_campaign(*, questions: int = 12, organisation: Organisation | None = None, **fields):
+    """An open campaign (today ± 10 days) over a bank of single-choice questions (key B),
+    created through the service by a regulator of ``organisation`` (an authority)."""
+    from campaigns.services import CampaignInput, create_campaign
+
+    organisation = organisation or AuthorityFactory()
+    actor = MembershipFactory(organisation=organisation, role=Role.REGULATOR).user
+    bank = QuestionBankFactory(level=QuestionBank.Level.NATIONAL)
+    for _ in range(questions):
+        QuestionFactory(bank=bank, explanation="因为B正确。")
+    today = timezone.localdate()
+    data = {
+        "slug": f"quiz-{bank.slug}",
+        "title": "安全生产月知识竞赛",
+        "starts_on": today - dt.timedelta(days=10),
+        "ends_on": today + dt.timedelta(days=10),
+        "banks": [bank],
+        "paper_size": 10,
+        **fields,
+    }
+    return create_campaign(actor=actor, organisation=organisation, data=CampaignInput(**data))
+
+
+# --- three-post personnel (principal leaders, safety managers): the management kind ---------
+
+
+def management_course(subject: Subject, *, theory_hours: int = 48, purpose: str = "initial", lesson_minutes=(1,)):
+    """A course for a three-post subject (no operation type), with its lessons."""
+    organisation = OrganisationFactory()
+    index = root_page().add_child(
+        instance=CourseIndexPage(
+            title=f"{organisation.name} 课程", slug=f"idx-{organisation.code}", organisation=organisation
+        )
+    )
+    course = index.add_child(
+        instance=CoursePage(
+            title=f"{subject.name}({purpose})",
+            slug=f"course-{organisation.code}",
+            audience_kind=subject.kind,
+            audience_subject=subject,
+            purpose=purpose,
+            theory_hours=theory_hours,
+        )
+    )
+    for number, minutes in enumerate(lesson_minutes, start=1):
+        course.add_child(instance=LessonPage(title=f"第{number}课", slug=f"lesson-{number}", minutes=minutes))
+    return course
+
+
+def make_management_theory(*, candidate=None, subject: Subject | None = None, purpose: str = "certification") -> Theory:
+    """A computer exam for a three-post subject open now (no operation type): 5 true/false
+    + 5 single choice of 10 points each, from questions of the subject only."""
+    subject = subject or management_subject()
+    bank = QuestionBankFactory()
+    for _ in range(8):
+        QuestionFactory(bank=bank, kind=QuestionKind.TRUE_FALSE, operation_types=[], subjects=[subject])
+        QuestionFactory(bank=bank, kind=QuestionKind.SINGLE, operation_types=[], subjects=[subject])
+    blueprint = BlueprintFactory(bank=bank, operation_type=None, subject=subject)
+    BlueprintRuleFactory(blueprint=blueprint, kind=QuestionKind.TRUE_FALSE, count=5, points=Decimal(10))
+    BlueprintRuleFactory(blueprint=blueprint, kind=QuestionKind.SINGLE, count=5, points=Decimal(10))
+    session = ExamSessionFactory(
+        kind=ExamKind.THEORY,
+        purpose=purpose,
+        blueprint=blueprint,
+        operation_types=[],
+        starts_at=timezone.now() - dt.timedelta(hours=4),
+    )
+    session.subjects.add(subject)
+    registration = RegistrationFactory(
+        session=session, candidate=candidate or UserFactory(), operation_type=None, subject=subject
+    )
+    return Theory(operation_type=None, blueprint=blueprint, session=session, registration=registration)  # type: ignore[arg-type]

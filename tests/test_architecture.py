@@ -22,11 +22,12 @@ PURE_MODULES = {
     "exams/admission/eligibility.py",
     "exams/theory/item_statistics.py",
     "certificates/rules.py",
+    "exams/catalogue/rules.py",
     "employers/rules.py",
     "cms/next_steps.py",
 }
 #: What a pure module may import of the project: other pure modules only.
-PURE_IMPORTS = {"accounts.identity", "accounts.dates", "exams.papers.scoring"}
+PURE_IMPORTS = {"accounts.identity", "accounts.dates", "exams.papers.scoring", "exams.catalogue.rules"}
 
 
 def _source_files() -> list[Path]:

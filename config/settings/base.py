@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "exams",
     "certificates",
     "employers",
+    "campaigns",
+    "assessments",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answer saves that carry their attempt's token are answered here, before sessions and auth.
+    "exams.theory.save_tokens.AttemptTokenSaveMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,22 +178,37 @@ CELERY_BEAT_SCHEDULE = {
     # Attempts past their deadline are also submitted on the candidate's next request;
     # the sweep catches those whose phone never came back.
     "exams-sweep-expired-attempts": {"task": "exams.sweep_expired_attempts", "schedule": 60.0},
+    # Papers are drawn before the exam day, so that a start only copies one.
+    "exams-draw-papers-ahead": {"task": "exams.draw_papers_ahead", "schedule": 600.0},
     # Reminders for reviews whose 60-day window opened, daily; lapses recorded nightly.
     "certificates-send-review-reminders": {
         "task": "certificates.send_review_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
     "certificates-record-lapses": {"task": "certificates.record_lapses", "schedule": crontab(hour=1, minute=30)},
+    # The yearly refresher of principal leaders and safety managers: reminders and misses.
+    "certificates-send-refresher-notices": {
+        "task": "certificates.send_refresher_notices",
+        "schedule": crontab(hour=9, minute=10),
+    },
     # Employers' weekly digest of what falls due: Monday morning, Tuesday and Wednesday
     # only if Monday's did not go (sent once per employer and week).
     "employers-send-weekly-digests": {
         "task": "employers.send_weekly_digests",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-wed"),
     },
+    # Contractors' gate checks are kept 30 days.
+    "employers-purge-gate-checks": {"task": "employers.purge_gate_checks", "schedule": crontab(hour=2, minute=45)},
     # Question-file previews nobody confirmed or discarded: their kept files go after a day.
     "exams-discard-stale-question-imports": {
         "task": "exams.discard_stale_question_imports",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Quiz campaigns: write queued submissions and their rollups (a no-op without Redis).
+    "campaigns-write-submissions": {
+        "task": "campaigns.write_submissions",
+        "schedule": 2.0,
+        "options": {"expires": 2.0},
     },
 }
 
@@ -381,6 +400,8 @@ LOGGING = {
 # (inside the transaction that records the final result) so that the exams app never
 # imports the certificates app.
 KAOZHENG_ON_QUALIFIED = ["certificates.services.issue_certificate_for_qualification"]
+# A passed theory exam: kinds examined by theory alone qualify, review exams reach the review.
+KAOZHENG_ON_THEORY_PASSED = ["certificates.services.on_theory_passed"]
 # Path to a CJK font (OTF/TTF/TTC) to embed in PDFs; found through fontconfig if unset.
 PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
 # Women's retirement schedule for the age rule: 50 (workers, the default for
@@ -388,3 +409,21 @@ PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
 KAOZHENG_FEMALE_RETIREMENT_BASE = int(os.environ.get("KAOZHENG_FEMALE_RETIREMENT_BASE", "50"))
 # Lesson pages send a heartbeat this often while the learner studies.
 COURSES_HEARTBEAT_SECONDS = int(os.environ.get("COURSES_HEARTBEAT_SECONDS", 30))
+
+# Public quiz campaigns (campaigns/). Submissions go to a Redis stream when there is one
+# (CAMPAIGN_QUEUE_URL, default REDIS_URL; give it a database of its own in production, as
+# clearing the cache flushes the cache's database) and are written in batches; else at once.
+CAMPAIGN_QUEUE_URL = os.environ.get("CAMPAIGN_QUEUE_URL", REDIS_URL)
+CAMPAIGN_BATCH_SIZE = int(os.environ.get("CAMPAIGN_BATCH_SIZE", "500"))
+CAMPAIGN_DRAIN_SECONDS = float(os.environ.get("CAMPAIGN_DRAIN_SECONDS", "20"))
+# Entries a killed writer had read are claimed again after this long.
+CAMPAIGN_RECLAIM_SECONDS = float(os.environ.get("CAMPAIGN_RECLAIM_SECONDS", "30"))
+CAMPAIGN_GRACE_SECONDS = int(os.environ.get("CAMPAIGN_GRACE_SECONDS", "120"))
+CAMPAIGN_DEDUPE_SECONDS = int(os.environ.get("CAMPAIGN_DEDUPE_SECONDS", str(3 * 86400)))
+# Limits (0 = none). A firm behind one address sends all its staff at once: above the
+# challenge rate an address is asked a light question, above the hard rate refused.
+CAMPAIGN_IP_PAPERS_PER_MINUTE = int(os.environ.get("CAMPAIGN_IP_PAPERS_PER_MINUTE", "600"))
+CAMPAIGN_IP_SUBMITS_PER_MINUTE = int(os.environ.get("CAMPAIGN_IP_SUBMITS_PER_MINUTE", "600"))
+CAMPAIGN_CHALLENGE_AFTER_PER_MINUTE = int(os.environ.get("CAMPAIGN_CHALLENGE_AFTER_PER_MINUTE", "30"))
+CAMPAIGN_DEVICE_PAPERS_PER_HOUR = int(os.environ.get("CAMPAIGN_DEVICE_PAPERS_PER_HOUR", "30"))
+CAMPAIGN_IP_SMS_PER_HOUR = int(os.environ.get("CAMPAIGN_IP_SMS_PER_HOUR", "10"))

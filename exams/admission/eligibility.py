@@ -1,4 +1,8 @@
-"""Pure eligibility rules for sitting a special-operations exam (order No. 30, art. 5).
+"""Pure eligibility rules for sitting an exam (special operations: order No. 30, art. 4).
+
+Principal leaders and safety managers (the management kind, order No. 3) have no age,
+education or health condition: ``personal_conditions`` is False for them, and only the
+training, ban, order and retake rules apply.
 
 The service gathers the facts; each ``rule_*`` function checks one rule and returns
 the sentence that explains the failure (in the user's language) or None, so the person
@@ -81,6 +85,8 @@ class CandidateFacts:
     part_passed_on: dt.date | None = None
     #: Failed sittings of this part since the candidate's latest completed training.
     failures_since_training: int = 0
+    #: Order No. 30 art. 4 (age, education, health): special operations only.
+    personal_conditions: bool = True
 
 
 def retirement_delay_months(birth: dt.date, schedule: RetirementSchedule) -> int:
@@ -133,6 +139,8 @@ def rule_education(facts: CandidateFacts) -> str | None:
 def rule_training(facts: CandidateFacts) -> str | None:
     """Training for the operation type completed, in the hours its outline sets."""
     if facts.training_completed is False:
+        if not facts.personal_conditions:
+            return _("培训条件：须完成该岗位的安全生产知识和管理能力培训（初次培训学时达标）。")
         return _("培训条件：须完成该操作项目的安全技术理论和实际操作培训。")
     return None
 
@@ -202,7 +210,7 @@ def is_retake(facts: CandidateFacts) -> bool:
 
 def eligibility_problems(facts: CandidateFacts) -> list[str]:
     """Every rule the candidate breaks; an empty list means eligible."""
-    problems = rule_age(facts)
+    problems = rule_age(facts) if facts.personal_conditions else []
     for rule in (
         rule_education,
         rule_training,
@@ -212,6 +220,8 @@ def eligibility_problems(facts: CandidateFacts) -> list[str]:
         rule_not_already_passed,
         rule_retake_limit,
     ):
+        if rule in (rule_education, rule_health) and not facts.personal_conditions:
+            continue
         problem = rule(facts)
         if problem:
             problems.append(problem)

@@ -6,10 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from exams.catalogue.models import OperationType
+from exams.catalogue.models import OperationType, Subject
 from exams.papers.models import Blueprint
 
-from .models import ExamKind
+from .models import CheckInMode, ExamKind, SessionPurpose
 
 
 class SessionPlanForm(forms.Form):
@@ -17,7 +17,18 @@ class SessionPlanForm(forms.Form):
     name = forms.CharField(label=_("场次名称"), max_length=200)
     authority = forms.ModelChoiceField(label=_("发证机关"), queryset=Organisation.objects.none())
     site = forms.ModelChoiceField(label=_("考点"), queryset=Organisation.objects.none())
-    operation_type = forms.ModelChoiceField(label=_("操作项目"), queryset=OperationType.objects.filter(is_active=True))
+    operation_type = forms.ModelChoiceField(
+        label=_("操作项目"), queryset=OperationType.objects.filter(is_active=True), required=False
+    )
+    #: Principal leaders and safety managers: a post in an industry (theory only).
+    subject = forms.ModelChoiceField(
+        label=_("或：三项岗位考核科目"),
+        queryset=Subject.objects.filter(is_active=True, operation_type__isnull=True).order_by("code"),
+        required=False,
+    )
+    purpose = forms.ChoiceField(
+        label=_("用途"), choices=SessionPurpose.choices, initial=SessionPurpose.CERTIFICATION, required=False
+    )
     starts_at = forms.DateTimeField(
         label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
@@ -28,6 +39,13 @@ class SessionPlanForm(forms.Form):
     blueprint = forms.ModelChoiceField(
         label=_("组卷规则（理论考试）"), queryset=Blueprint.objects.all(), required=False
     )
+    checkin_mode = forms.ChoiceField(
+        label=_("入场方式（理论考试）"),
+        choices=CheckInMode.choices,
+        initial=CheckInMode.SITE,
+        required=False,
+        help_text=_("远程开考码仅限发证机关允许远程理论考试时使用。"),
+    )
 
     def __init__(self, *args, authorities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,6 +55,12 @@ class SessionPlanForm(forms.Form):
         ).order_by("name")
         if authorities.count() == 1:
             self.fields["authority"].initial = authorities.first()
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("operation_type")) == bool(cleaned.get("subject")):
+            raise forms.ValidationError(_("请选择一个操作项目，或一个三项岗位考核科目。"))
+        return cleaned
 
 
 class HealthCertificateForm(forms.Form):

@@ -28,6 +28,17 @@ class SessionPurpose(models.TextChoices):
     ASSESSMENT_EVENT = "assessment_event", _("考核活动")
 
 
+class CheckInMode(models.TextChoices):
+    """How the candidates of a theory session are let in (set when it is planned)."""
+
+    #: The invigilator checks each candidate in at the site (ticket QR code or ID number);
+    #: the attempt starts only after check-in.
+    SITE = "site", _("现场签到")
+    #: Sat remotely, where the authority permits it: the attempt starts with the session's
+    #: start code, read out by the invigilator.
+    REMOTE = "remote", _("远程开考码")
+
+
 class ExamSession(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=ExamKind.choices)
     purpose = models.CharField(
@@ -40,7 +51,9 @@ class ExamSession(models.Model):
     site = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="hosted_sessions", verbose_name=_("考点")
     )
-    operation_types = models.ManyToManyField(OperationType, related_name="sessions", verbose_name=_("操作项目"))
+    operation_types = models.ManyToManyField(
+        OperationType, blank=True, related_name="sessions", verbose_name=_("操作项目")
+    )
     #: What the session examines, for every qualification kind (an operation type's subject,
     #: or a three-post post x industry). Filled from ``operation_types`` for special operations.
     subjects = models.ManyToManyField(Subject, blank=True, related_name="sessions", verbose_name=_("考核科目"))
@@ -54,6 +67,9 @@ class ExamSession(models.Model):
     planned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    checkin_mode = models.CharField(_("入场方式"), max_length=8, choices=CheckInMode.choices, default=CheckInMode.SITE)
+    #: Remote theory sessions only: the code the invigilator reads out to open the exam.
+    start_code = models.CharField(_("开考码"), max_length=8, blank=True)
 
     class Meta:
         verbose_name = _("考试场次")
@@ -80,7 +96,19 @@ class Registration(models.Model):
 
     session = models.ForeignKey(ExamSession, on_delete=models.PROTECT, related_name="registrations")
     candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations")
-    operation_type = models.ForeignKey(OperationType, on_delete=models.PROTECT, related_name="registrations")
+    #: The subject's operation type, for special operations; empty for the management kind.
+    operation_type = models.ForeignKey(
+        OperationType, null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+    )
+    #: What the candidate sits: set on every registration (filled from ``operation_type``).
+    subject = models.ForeignKey(
+        Subject,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("考核科目"),
+    )
     training_organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
     )
@@ -113,6 +141,13 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate} / {self.session}"
+
+    @property
+    def examined_name(self) -> str:
+        """What is sat, for display: the operation type's name, or the subject's (three-post)."""
+        if self.operation_type is not None:
+            return self.operation_type.name
+        return self.subject.name if self.subject is not None else ""
 
 
 class ExamSiteProfile(models.Model):

@@ -22,11 +22,12 @@ from accounts.models import Organisation, Role
 from accounts.selectors import has_role, organisations_of
 from exams.errors import CheckInError, ExamError, HealthCertificateRejected, SessionInvalid
 from exams.practical.access import can_score_at, is_examiner
+from exams.theory.access import can_invigilate
 
 from . import selectors
 from .access import can_administer, is_regulator, trainer_organisation_ids
 from .forms import HealthCertificateForm, SessionPlanForm
-from .models import ExamSession, HealthCertificate, Registration
+from .models import CheckInMode, ExamKind, ExamSession, HealthCertificate, Registration, SessionPurpose
 from .services import (
     ClassMember,
     approve_pending,
@@ -175,6 +176,31 @@ def check_in(request: HttpRequest) -> HttpResponse:
     return redirect("exams:practical_score", registration_id=registration.pk)
 
 
+@login_required
+@require_POST
+def theory_check_in(request: HttpRequest, session_id: int) -> HttpResponse:
+    """An invigilator checks a theory candidate in by ticket code or ID number."""
+    session = get_object_or_404(
+        ExamSession.objects.select_related("site", "authority"), pk=session_id, kind=ExamKind.THEORY
+    )
+    if not can_invigilate(request.user, session):
+        raise Http404
+    try:
+        registration = check_in_candidate(
+            examiner=request.user,
+            ticket_code=request.POST.get("code", ""),
+            id_number=request.POST.get("id_number", ""),
+            session=session,
+        )
+    except CheckInError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        name = registration.candidate.real_name or registration.candidate.username
+        messages.success(request, _("%(name)s 已签到。") % {"name": name})
+    return redirect("exams:invigilate_session", session_id=session.pk)
+
+
 # --- Regulators ---------------------------------------------------------------------------
 
 
@@ -206,8 +232,11 @@ def session_plan(request: HttpRequest) -> HttpResponse:
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
                 capacity=data["capacity"],
-                operation_types=[data["operation_type"]],
+                operation_types=[data["operation_type"]] if data["operation_type"] else [],
+                subjects=[data["subject"]] if data["subject"] else [],
+                purpose=data["purpose"] or SessionPurpose.CERTIFICATION,
                 blueprint=data["blueprint"],
+                checkin_mode=data["checkin_mode"] or CheckInMode.SITE,
                 planned_by=request.user,
             )
         except SessionInvalid as exc:

@@ -126,11 +126,17 @@ class BankIndexView(ScopedIndexMixin, IndexView):
 class QuestionBankViewSet(SnippetViewSet):
     model = QuestionBank
     icon = "folder-open-inverse"
-    list_display = ["name", "slug", "level", "organisation"]
-    list_filter = ["level"]
+    list_display = ["name", "slug", "level", "organisation", "public_for_practice"]
+    list_filter = ["level", "public_for_practice"]
     search_fields = ["name", "slug"]
     edit_handler = ObjectList(
-        [FieldPanel("slug"), FieldPanel("name"), FieldPanel("level"), FieldPanel("organisation")],
+        [
+            FieldPanel("slug"),
+            FieldPanel("name"),
+            FieldPanel("level"),
+            FieldPanel("organisation"),
+            FieldPanel("public_for_practice"),
+        ],
         base_form_class=QuestionBankAdminForm,
     )
     index_view_class = BankIndexView

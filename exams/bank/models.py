@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from exams.catalogue.models import OperationType
+from exams.catalogue.models import OperationType, Subject
 
 
 class QuestionBank(models.Model):
@@ -24,6 +24,14 @@ class QuestionBank(models.Model):
     level = models.CharField(_("层级"), max_length=20, choices=Level.choices, default=Level.ORGANISATION)
     organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="question_banks"
+    )
+    #: The authority's choice: practice may serve this bank's questions (with their keys)
+    #: even while a session draws its papers from it. Off, a bank that an open or upcoming
+    #: session draws from is kept out of practice and mock exams until the session ends.
+    public_for_practice = models.BooleanField(
+        _("公开用于练习"),
+        default=False,
+        help_text=_("勾选后，即使正式考试正在从本题库抽题，学员也可以练习本题库的试题（并看到答案）。"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -54,7 +62,12 @@ class Question(models.Model):
     difficulty = models.PositiveSmallIntegerField(
         _("难度"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    operation_types = models.ManyToManyField(OperationType, related_name="questions", verbose_name=_("操作项目"))
+    operation_types = models.ManyToManyField(
+        OperationType, blank=True, related_name="questions", verbose_name=_("操作项目")
+    )
+    #: What the question examines, for every kind: an operation type's subject, or a
+    #: three-post post x industry. Filled from ``operation_types`` for special operations.
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="questions", verbose_name=_("考核科目"))
     version = models.PositiveIntegerField(_("版本"), default=1)
     #: The current, drawable version. Editing makes a new row (version + 1) and clears
     #: this on the old one; retiring clears it without a successor.

@@ -29,7 +29,8 @@ from wagtail.images import get_image_model
 
 from accounts.audit import record_event
 from accounts.on_commit import queue_task
-from exams.catalogue.models import OperationType
+from exams.catalogue.models import OperationType, Subject
+from exams.catalogue.services import subject_of
 from exams.errors import BankError, ImportRejected
 
 from .access import can_edit_bank
@@ -222,6 +223,14 @@ def import_questions(
                     for type_id in type_ids
                 ]
             )
+            subject_ids = subject_ids_of_types({type_id for _record, type_ids in batch for type_id in type_ids})
+            Question.subjects.through.objects.bulk_create(
+                [
+                    Question.subjects.through(question_id=question.pk, subject_id=subject_ids[type_id])
+                    for question, (_record, type_ids) in zip(questions, batch, strict=True)
+                    for type_id in set(type_ids)
+                ]
+            )
             _attach_images(questions, [record for record, _ids in batch])
             if on_progress is not None:
                 on_progress(start + len(batch), total)
@@ -354,6 +363,7 @@ def create_question(
             bank=bank, lineage=uuid.uuid4(), created_by=actor if actor and actor.pk else None, **checked
         )
         question.operation_types.set(type_ids)
+        question.subjects.set(subject_ids_of_types(set(type_ids)).values())
         record_event(actor=actor, action="exams.question.created", obj=question, data={"bank": bank.pk})
     return question
 
@@ -398,6 +408,9 @@ def revise_question(
             **checked,
         )
         revised.operation_types.set(type_ids)
+        revised.subjects.set(
+            [*subject_ids_of_types(set(type_ids)).values(), *current.subjects.filter(operation_type__isnull=True)]
+        )
         record_event(
             actor=actor,
             action="exams.question.revised",
@@ -779,3 +792,12 @@ def _level_for(organisation: Organisation) -> str:
     if organisation.kind == organisation.Kind.AUTHORITY:
         return QuestionBank.Level.PROVINCIAL
     return QuestionBank.Level.ORGANISATION
+
+
+def subject_ids_of_types(type_ids: set[int]) -> dict[int, int]:
+    """The subject of each operation type, by type id (one query; a type without a subject
+    yet gets one): questions of an operation type also examine its subject."""
+    found = dict(Subject.objects.filter(operation_type_id__in=type_ids).values_list("operation_type_id", "pk"))
+    for operation_type in OperationType.objects.filter(pk__in=set(type_ids) - set(found)):
+        found[operation_type.pk] = subject_of(operation_type).pk
+    return found

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import OperationCategory, OperationType
+from .models import AuthorityScope, OperationCategory, OperationType
 
 
 @admin.register(OperationCategory)
@@ -15,3 +15,11 @@ class OperationTypeAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "category", "requires_senior_middle", "is_active"]
     list_filter = ["category", "requires_senior_middle", "is_active"]
     search_fields = ["code", "name"]
+
+
+@admin.register(AuthorityScope)
+class AuthorityScopeAdmin(admin.ModelAdmin):
+    """What each authority examines and certifies (Work Safety Law 2021 art. 27)."""
+
+    list_display = ["authority", "department"]
+    filter_horizontal = ["kinds", "subjects", "industries"]

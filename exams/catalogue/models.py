@@ -129,3 +129,34 @@ class Subject(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuthorityScope(models.Model):
+    """What an issuing authority examines and certifies (Work Safety Law 2021 art. 27).
+
+    Empty kinds, subjects or industries mean "every"; the department says whose people
+    it assesses (construction and transport are examined by their own departments).
+    Authorities without a scope row examine every special-operations and management
+    subject of the emergency-management department.
+    """
+
+    authority = models.OneToOneField(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="examining_scope",
+        limit_choices_to={"kind": "authority"},
+        verbose_name=_("考核发证机关"),
+    )
+    department = models.CharField(
+        _("部门"), max_length=32, choices=Industry.Department.choices, default=Industry.Department.EMERGENCY_MANAGEMENT
+    )
+    kinds = models.ManyToManyField(QualificationKind, blank=True, related_name="+", verbose_name=_("资格类别"))
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="+", verbose_name=_("考核科目"))
+    industries = models.ManyToManyField(Industry, blank=True, related_name="+", verbose_name=_("行业"))
+
+    class Meta:
+        verbose_name = _("考核发证范围")
+        verbose_name_plural = _("考核发证范围")
+
+    def __str__(self) -> str:
+        return str(self.authority)

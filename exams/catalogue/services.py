@@ -12,7 +12,11 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Industry, OperationCategory, OperationType, QualificationKind, Subject
+from accounts.models import Organisation
+
+from .models import AuthorityScope, Industry, OperationCategory, OperationType, QualificationKind, Subject
+from .rules import AuthorityScope as AuthorityScopeRule
+from .rules import authority_examines
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "catalogue.json"
 #: The three-post subjects (principal leaders and safety managers per industry), with sources.
@@ -140,3 +144,28 @@ def subject_of(operation_type: OperationType) -> Subject:
         operation_type=operation_type, defaults={"code": operation_type.code, "kind": kind, "name": operation_type.name}
     )
     return subject
+
+
+def scope_of(authority: Organisation) -> AuthorityScopeRule:
+    """The authority's examining scope as a rule value (every kind when none is recorded)."""
+    row = AuthorityScope.objects.filter(authority=authority).prefetch_related("kinds", "subjects", "industries").first()
+    if row is None:
+        return AuthorityScopeRule()
+    return AuthorityScopeRule(
+        kinds=frozenset(kind.code for kind in row.kinds.all()),
+        subjects=frozenset(subject.code for subject in row.subjects.all()),
+        industries=frozenset(industry.code for industry in row.industries.all()),
+        departments=frozenset({row.department}),
+    )
+
+
+def authority_covers(*, authority: Organisation, subject: Subject) -> bool:
+    """Whether the authority examines and certifies ``subject`` (Work Safety Law art. 27)."""
+    industry = subject.industry
+    return authority_examines(
+        scope_of(authority),
+        kind=subject.kind.code,
+        subject_code=subject.code,
+        industry_code=industry.code if industry is not None else "",
+        department=industry.examined_by if industry is not None else "",
+    )

@@ -20,6 +20,7 @@ from wagtail.snippets.views.snippets import CopyView, DeleteView, EditView, Snip
 
 from exams.bank.access import editable_banks_filter
 from exams.bank.models import QuestionBank
+from exams.catalogue.services import subject_of
 
 from .drawing import blueprint_shortfalls
 from .models import Blueprint
@@ -77,9 +78,20 @@ class BlueprintForm(WagtailAdminModelForm):
         )
         for problem in problems:
             self.add_error(None, problem)
-        bank, operation_type = cleaned.get("bank"), cleaned.get("operation_type")
-        if not problems and bank is not None and operation_type is not None:
-            shortfalls = blueprint_shortfalls(bank_id=bank.pk, operation_type_id=operation_type.pk, rules=rules)
+        bank, operation_type, subject = cleaned.get("bank"), cleaned.get("operation_type"), cleaned.get("subject")
+        if operation_type is None and subject is None:
+            self.add_error(None, _("请选择操作项目或考核科目。"))
+        if operation_type is not None and subject is not None and subject.operation_type_id != operation_type.pk:
+            self.add_error(None, _("考核科目与操作项目不一致。"))
+        if operation_type is not None and subject is None:
+            cleaned["subject"] = subject = subject_of(operation_type)
+        if not problems and bank is not None and (operation_type is not None or subject is not None):
+            shortfalls = blueprint_shortfalls(
+                bank_id=bank.pk,
+                operation_type_id=operation_type.pk if operation_type is not None else None,
+                subject_id=subject.pk if subject is not None else None,
+                rules=rules,
+            )
             for shortfall in shortfalls:
                 self.add_error(
                     None,
@@ -123,6 +135,7 @@ class BlueprintViewSet(SnippetViewSet):
             FieldPanel("name"),
             FieldPanel("bank"),
             FieldPanel("operation_type"),
+            FieldPanel("subject"),
             FieldRowPanel([FieldPanel("time_limit_minutes"), FieldPanel("pass_mark")]),
             MultiFieldPanel(
                 [InlinePanel("rules", min_num=1, label=_lazy("明细"))],

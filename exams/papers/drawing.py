@@ -32,6 +32,8 @@ from .scoring import (
     build_paper,
     paper_shortfalls,
     pick_questions,
+    shown_keys,
+    shown_options,
 )
 
 #: Seconds a bank's pool is reused between starts.
@@ -60,15 +62,23 @@ def draw_rules(rules: Iterable[BlueprintRule]) -> list[DrawRule]:
     ]
 
 
-def _pool_key(bank_id: int, operation_type_id: int) -> str:
+def _pool_key(bank_id: int, operation_type_id: int | None, subject_id: int | None = None) -> str:
+    if operation_type_id is None:
+        return f"exams:pool:v4:{bank_id}:s{subject_id}"
     return f"exams:pool:v4:{bank_id}:{operation_type_id}"
 
 
-def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
+def _read_pool(bank_id: int, operation_type_id: int | None, subject_id: int | None = None) -> list[tuple]:
+    """Special operations draw by operation type; the other kinds (no operation type) by subject."""
+    questions = Question.objects.filter(bank_id=bank_id, is_active=True)
+    if operation_type_id is not None:
+        questions = questions.filter(operation_types=operation_type_id)
+    else:
+        questions = questions.filter(subjects=subject_id)
     return list(
-        Question.objects.filter(bank_id=bank_id, is_active=True, operation_types=operation_type_id)
-        .order_by("pk")
-        .values_list("pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty", "image_id")
+        questions.order_by("pk").values_list(
+            "pk", "kind", "stem", "options", "answer", "knowledge_point", "difficulty", "image_id"
+        )
     )
 
 
@@ -78,19 +88,21 @@ def _read_pool(bank_id: int, operation_type_id: int) -> list[tuple]:
 _BUILT: dict[tuple[str, str], dict[str, list[BankQuestion]]] = {}
 
 
-def bank_pool(*, bank_id: int, operation_type_id: int, fresh: bool = False) -> dict[str, list[BankQuestion]]:
+def bank_pool(
+    *, bank_id: int, operation_type_id: int | None, fresh: bool = False, subject_id: int | None = None
+) -> dict[str, list[BankQuestion]]:
     """Active questions of the bank for the operation type, by kind (cached briefly).
 
     The shared cache holds a small token and the rows under two keys: a process that
     already built the pool of the current token reads only the token.
     """
-    key = _pool_key(bank_id, operation_type_id)
+    key = _pool_key(bank_id, operation_type_id, subject_id)
     token = None if fresh else cache.get(f"{key}:token")
     if token is not None and (key, token) in _BUILT:
         return _BUILT[(key, token)]
     rows = None if token is None else cache.get(f"{key}:rows:{token}")
     if token is None or rows is None:
-        token, rows = uuid.uuid4().hex, _read_pool(bank_id, operation_type_id)
+        token, rows = uuid.uuid4().hex, _read_pool(bank_id, operation_type_id, subject_id)
         cache.set_many({f"{key}:rows:{token}": rows, f"{key}:token": token}, POOL_CACHE_SECONDS)
     built = _build_pool(rows)
     for old in [k for k in _BUILT if k[0] == key]:
@@ -117,13 +129,21 @@ def _build_pool(rows: list[tuple]) -> dict[str, list[BankQuestion]]:
     return pool
 
 
-def blueprint_shortfalls(*, bank_id: int, operation_type_id: int, rules: Sequence[DrawRule]) -> list[Shortfall]:
+def blueprint_shortfalls(
+    *, bank_id: int, operation_type_id: int | None, rules: Sequence[DrawRule], subject_id: int | None = None
+) -> list[Shortfall]:
     """The rules the bank cannot fill, read fresh from the database (for saving a blueprint)."""
-    return paper_shortfalls(rules, bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=True))
+    pool = bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=True, subject_id=subject_id)
+    return paper_shortfalls(rules, pool)
 
 
 def draw_questions(
-    *, bank_id: int, operation_type_id: int, rules: Sequence[DrawRule], rng: random.Random
+    *,
+    bank_id: int,
+    operation_type_id: int | None,
+    rules: Sequence[DrawRule],
+    rng: random.Random,
+    subject_id: int | None = None,
 ) -> list[PaperQuestion]:
     """A shuffled paper by the rules; PaperShortfall when the bank cannot fill them.
 
@@ -131,7 +151,7 @@ def draw_questions(
     was retired since the pool was cached, the pool is read again and the paper redrawn.
     """
     for fresh in (False, True, True):
-        pool = bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=fresh)
+        pool = bank_pool(bank_id=bank_id, operation_type_id=operation_type_id, fresh=fresh, subject_id=subject_id)
         picks = pick_questions(rules, pool, rng)
         ids = [question.id for _rule, chosen in picks for question in chosen]
         if Question.objects.filter(pk__in=ids, is_active=True).count() == len(ids):
@@ -153,9 +173,116 @@ def paper_snapshot(blueprint: Blueprint, questions: Sequence[PaperQuestion]) -> 
     }
 
 
+def compact_snapshot(blueprint: Blueprint, questions: Sequence[PaperQuestion]) -> dict:
+    """What a formal attempt stores (~70 bytes a question instead of ~250): each question's
+    opaque number, version, option order, key and points. The text is shared by every
+    paper of the bank and read through version_content when the paper is shown."""
+    return {
+        "v": 2,
+        "blueprint_id": blueprint.pk,
+        "pass_mark": blueprint.pass_mark,
+        "time_limit_minutes": blueprint.time_limit_minutes,
+        "questions": [question.to_compact() for question in questions],
+    }
+
+
+def _sheet_keys(q: dict) -> tuple[str, ...]:
+    if "options" in q:
+        return tuple(o["key"] for o in q["options"]) or ("T", "F")
+    return shown_keys(len(q["o"])) or ("T", "F")
+
+
 def answer_sheet(paper: dict) -> dict[int, tuple[str, tuple[str, ...]]]:
     """Question id -> (kind, option keys): all that validating an answer needs."""
-    return {int(q["id"]): (q["kind"], tuple(o["key"] for o in q["options"]) or ("T", "F")) for q in paper["questions"]}
+    return {int(q["id"]): (q["kind"], _sheet_keys(q)) for q in paper["questions"]}
+
+
+#: A question version's text, as papers show it: (stem, {bank key: option text}, image id).
+VersionContent = tuple[str, dict[str, str], int | None]
+#: Versions never change, so their text is kept long; the key names the version only.
+VERSION_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _version_key(version_id: int) -> str:
+    return f"exams:qv:v1:{version_id}"
+
+
+#: This process's copy of version texts, valid while the shared cache's generation token
+#: is the one it was filled under (a cleared cache starts a new generation).
+_VERSIONS: dict[int, VersionContent] = {}
+_VERSIONS_GENERATION: list[str] = [""]
+_VERSIONS_MAX = 50_000
+_GENERATION_KEY = "exams:qv:generation"
+
+
+def _local_versions() -> dict[int, VersionContent]:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        if not cache.add(_GENERATION_KEY, generation, None):
+            generation = cache.get(_GENERATION_KEY) or generation
+    if generation != _VERSIONS_GENERATION[0] or len(_VERSIONS) > _VERSIONS_MAX:
+        _VERSIONS.clear()
+        _VERSIONS_GENERATION[0] = generation
+    return _VERSIONS
+
+
+def version_content(version_ids: Iterable[int]) -> dict[int, VersionContent]:
+    """The text of question versions: from this process's copy, else one cache round trip,
+    and one query for those still missing.
+
+    Shared by every candidate whose paper holds the version, so a session's thousands of
+    papers read the few hundred questions of their bank once per process.
+    """
+    ids = list(dict.fromkeys(version_ids))
+    local = _local_versions()
+    found: dict[int, VersionContent] = {pk: local[pk] for pk in ids if pk in local}
+    wanted = [pk for pk in ids if pk not in found]
+    if wanted:
+        cached = cache.get_many([_version_key(pk) for pk in wanted])
+        for pk in wanted:
+            entry = cached.get(_version_key(pk))
+            if entry is not None:
+                stem, options, image_id = entry
+                found[pk] = local[pk] = (stem, dict(options), image_id)
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        fresh = {}
+        for pk, stem, options, image_id in Question.objects.filter(pk__in=missing).values_list(
+            "pk", "stem", "options", "image_id"
+        ):
+            pairs = [(o["key"], o["text"]) for o in options or []]
+            found[pk] = local[pk] = (stem, dict(pairs), image_id)
+            fresh[_version_key(pk)] = (stem, pairs, image_id)
+        cache.set_many(fresh, VERSION_CACHE_SECONDS)
+    return found
+
+
+def paper_content(paper: dict) -> list[dict]:
+    """The paper's questions with their text, in either snapshot form: each a dict with
+    id, kind, stem, options [{key, text}], answer, points, image_id. Holds the key:
+    callers show only what the candidate may see."""
+    items = paper["questions"]
+    if not items or "options" in items[0]:
+        return items
+    texts = version_content(int(q["q"]) for q in items)
+    shown = []
+    for q in items:
+        stem, options, image_id = texts.get(int(q["q"]), ("", {}, None))
+        shown.append(
+            {
+                "id": q["id"],
+                "kind": q["kind"],
+                "stem": stem,
+                "options": [
+                    {"key": option.key, "text": option.text} for option in shown_options(q["kind"], options, q["o"])
+                ],
+                "answer": q["answer"],
+                "points": q["points"],
+                "image_id": image_id,
+            }
+        )
+    return shown
 
 
 #: How a question's picture is shown on a phone: at most 800 px wide, at most 600 high.

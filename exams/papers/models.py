@@ -9,11 +9,12 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from exams.bank.models import QuestionBank, QuestionKind
-from exams.catalogue.models import OperationType
+from exams.catalogue.models import OperationType, Subject
 
 
 class Blueprint(ClusterableModel):
-    """组卷规则: how a paper is drawn from a bank for one operation type.
+    """组卷规则: how a paper is drawn from a bank for one subject (an operation type, or a
+    three-post post x industry).
 
     Clusterable so that the Wagtail admin edits its rules inline; the rules' points add
     up to 100 and the bank must be able to fill them (checked when saved in the admin
@@ -22,7 +23,13 @@ class Blueprint(ClusterableModel):
 
     name = models.CharField(_("名称"), max_length=200)
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="blueprints")
-    operation_type = models.ForeignKey(OperationType, on_delete=models.PROTECT, related_name="blueprints")
+    #: The subject's operation type, for special operations; empty for the management kind.
+    operation_type = models.ForeignKey(
+        OperationType, null=True, blank=True, on_delete=models.PROTECT, related_name="blueprints"
+    )
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="blueprints", verbose_name=_("考核科目")
+    )
     time_limit_minutes = models.PositiveSmallIntegerField(_("考试时长(分钟)"), default=120)
     pass_mark = models.PositiveSmallIntegerField(_("合格分数"), default=80)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -127,7 +127,13 @@ class Shortfall:
 
 @dataclass(frozen=True)
 class PaperQuestion:
-    """A question as a candidate's paper holds it: options relabelled, key remapped."""
+    """A question as a candidate's paper holds it: options relabelled, key remapped.
+
+    ``id`` is what the candidate sees: the bank question's id on a mock exam, an opaque
+    number of this attempt only on a formal paper (with_opaque_ids), so that nothing on
+    the paper leads back to the bank. ``version_id`` is the bank question (version) it
+    was drawn from and ``order`` the bank's option keys in the order shown (A, B, C…).
+    """
 
     id: int
     kind: str
@@ -136,6 +142,13 @@ class PaperQuestion:
     answer: tuple[str, ...]
     points: Decimal
     image_id: int | None = None
+    version_id: int | None = None
+    order: tuple[str, ...] = ()
+
+    @property
+    def source_id(self) -> int:
+        """The bank question (version) this question was drawn from."""
+        return self.version_id if self.version_id is not None else self.id
 
     def to_snapshot(self) -> dict:
         snapshot = {
@@ -150,17 +163,69 @@ class PaperQuestion:
             snapshot["image_id"] = self.image_id
         return snapshot
 
+    def to_compact(self) -> dict:
+        """What a formal paper stores: the version, the option order, the key and the points.
+
+        Question versions never change (an edit makes a new version), so the text is read
+        from the version when shown; the key and points are kept here, so a score never
+        depends on the bank.
+        """
+        return {
+            "id": self.id,
+            "q": self.source_id,
+            "kind": self.kind,
+            "o": "".join(self.order),
+            "answer": list(self.answer),
+            "points": str(self.points),
+        }
+
     @classmethod
     def from_snapshot(cls, data: Mapping) -> PaperQuestion:
+        """From either form: the full snapshot, or the compact one (text left empty)."""
+        if "options" in data:
+            options = tuple(Option(key=o["key"], text=o["text"]) for o in data["options"])
+        else:
+            options = options_for(data["kind"], (Option(key=key, text="") for key in shown_keys(len(data["o"]))))
         return cls(
             id=int(data["id"]),
             kind=data["kind"],
-            stem=data["stem"],
-            options=tuple(Option(key=o["key"], text=o["text"]) for o in data["options"]),
+            stem=data.get("stem", ""),
+            options=options,
             answer=tuple(data["answer"]),
             points=Decimal(str(data["points"])),
             image_id=data.get("image_id"),
+            version_id=data.get("q"),
+            order=tuple(data.get("o", "")),
         )
+
+
+def shown_keys(count: int) -> tuple[str, ...]:
+    """The labels of ``count`` options as a paper shows them."""
+    return tuple(OPTION_LABELS[:count])
+
+
+def shown_options(kind: str, bank_options: Mapping[str, str], order: Sequence[str]) -> tuple[Option, ...]:
+    """A compact question's options as shown: the bank's texts in the paper's order, relabelled."""
+    if kind == TRUE_FALSE:
+        return options_for(TRUE_FALSE, ())
+    return tuple(Option(key=OPTION_LABELS[index], text=bank_options.get(key, "")) for index, key in enumerate(order))
+
+
+#: Opaque question numbers are drawn from here: nine digits, never a bank id in practice.
+OPAQUE_RANGE = range(100_000_000, 1_000_000_000)
+
+
+def with_opaque_ids(questions: Sequence[PaperQuestion], rng: random.Random) -> list[PaperQuestion]:
+    """The paper with each question numbered by a random number of this paper only.
+
+    A candidate (or a script holding their login) can then not look a question of a live
+    paper up anywhere else by its id; the bank version stays in ``version_id``.
+    """
+    numbers = rng.sample(OPAQUE_RANGE, len(questions))
+    return [
+        replace(question, id=number, version_id=question.source_id)
+        for question, number in zip(questions, numbers, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -344,6 +409,7 @@ def _shuffle_options(question: BankQuestion, points: Decimal, rng: random.Random
             answer=normalize_keys(question.answer),
             points=points,
             image_id=question.image_id,
+            version_id=question.id,
         )
     shuffled = list(question.options)
     rng.shuffle(shuffled)
@@ -356,6 +422,8 @@ def _shuffle_options(question: BankQuestion, points: Decimal, rng: random.Random
         answer=normalize_keys(new_key[key] for key in question.answer),
         points=points,
         image_id=question.image_id,
+        version_id=question.id,
+        order=tuple(option.key for option in shuffled),
     )
 
 

@@ -609,7 +609,7 @@ def record_practical_result(
         if theory is None:
             raise PracticalResultError(
                 _("考生在 %(months)s 个月内没有通过“%(operation_type)s”理论考试，不能录入实操成绩。")
-                % {"months": PASS_VALID_MONTHS, "operation_type": reg.operation_type.name},
+                % {"months": PASS_VALID_MONTHS, "operation_type": reg.examined_name},
                 code="no_theory_pass",
             )
         weights = {subject.code: subject.weight for subject in rubric.subjects.all()}

@@ -15,8 +15,10 @@ from ninja.errors import HttpError
 from exams.catalogue.models import OperationType
 
 from .services import (
+    FORMAL_EXAM_OPEN,
     MODES,
     PracticeError,
+    has_open_formal_attempt,
     next_question,
     practice_progress,
     practice_question,
@@ -81,6 +83,11 @@ def _operation_type(code: str) -> OperationType:
     return get_object_or_404(OperationType, code=code, is_active=True)
 
 
+def _refuse_during_formal_exam(request: HttpRequest) -> None:
+    if has_open_formal_attempt(request.auth):
+        raise HttpError(409, str(FORMAL_EXAM_OPEN))
+
+
 @router.get("/practice/{code}/progress", response={200: ProgressOut, 401: ErrorOut, 404: ErrorOut})
 def get_progress(request: HttpRequest, code: str):
     """The caller's practice of one operation type: totals, wrong-answer book, knowledge points."""
@@ -98,9 +105,14 @@ def get_progress(request: HttpRequest, code: str):
     }
 
 
-@router.get("/practice/{code}/next", response={200: PracticeQuestionOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+@router.get(
+    "/practice/{code}/next",
+    response={200: PracticeQuestionOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
 def get_next(request: HttpRequest, code: str, query: Query[NextQuery]):
-    """The next question of a mode (no key); 404 when there is none, e.g. an empty wrong-answer book."""
+    """The next question of a mode (no key); 404 when there is none, e.g. an empty wrong-answer book;
+    409 while the caller has a formal exam open."""
+    _refuse_during_formal_exam(request)
     if query.mode not in MODES:
         raise HttpError(422, _("未知的练习方式。"))
     row = next_question(request.auth, _operation_type(code), mode=query.mode, knowledge_point=query.kp)
@@ -118,11 +130,13 @@ def get_next(request: HttpRequest, code: str, query: Query[NextQuery]):
 
 @router.post(
     "/practice/{code}/answers/{question_id}",
-    response={200: PracticeResultOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: PracticeResultOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
 def post_answer(request: HttpRequest, code: str, question_id: int, payload: PracticeAnswerIn):
-    """Check one practice answer: right or wrong at once, with the key and explanation."""
+    """Check one practice answer: right or wrong at once, with the key and explanation (409 while
+    the caller has a formal exam open; 404 for a question of a bank a live session draws from)."""
     operation_type = _operation_type(code)
+    _refuse_during_formal_exam(request)
     row = practice_questions(operation_type).filter(pk=question_id).first()
     if row is None:
         raise HttpError(404, _("该题不在本操作项目的练习题中。"))

@@ -1,9 +1,12 @@
 """Practice on the phone (练习): sequential, random, by knowledge point, the wrong-answer
 book and timed mock exams by the real blueprint.
 
-Practice never touches formal attempts. Questions come from the banks the real exam
+Practice never touches formal attempts; it only asks whether the learner has one open
+(then practice and mock exams wait until it is submitted: a candidate must not look up
+the key of a question on their live paper). Questions come from the banks the real exam
 draws from (the blueprints' banks for the operation type) and the national and
-provincial banks, active questions only. The wrong-answer rule is pure
+provincial banks, active questions only, and never from a bank that an open or upcoming
+session draws its papers from, unless that bank is public for practice. The wrong-answer rule is pure
 (``wrong_book_step``); the services below change state; the selectors read with a
 fixed number of queries.
 """
@@ -16,10 +19,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exams.bank.models import Question, QuestionBank
 from exams.catalogue.models import OperationType
@@ -73,12 +78,44 @@ def wrong_book_step(state: WrongBookState, *, correct: bool) -> WrongBookState:
 # --- Selectors --------------------------------------------------------------------------
 
 
-def practice_questions(operation_type: OperationType) -> QuerySet[Question]:
+FORMAL_EXAM_OPEN = gettext_lazy("你有一场正式考试尚未交卷：交卷后才能继续练习和模拟考试。")
+
+
+def has_open_formal_attempt(learner: User, *, now: dt.datetime | None = None) -> bool:
+    """Whether the learner sits a formal theory exam right now (read through the user's
+    relation: practice imports nothing of the formal rooms)."""
+    now = now or timezone.now()
+    return (
+        get_user_model()
+        .objects.filter(pk=learner.pk, attempts__submitted_at__isnull=True, attempts__deadline__gt=now)
+        .exists()
+    )
+
+
+def ensure_practice_allowed(learner: User, *, now: dt.datetime | None = None) -> None:
+    """PracticeError while the learner has an open formal attempt."""
+    if has_open_formal_attempt(learner, now=now):
+        raise PracticeError(str(FORMAL_EXAM_OPEN))
+
+
+def live_banks(*, now: dt.datetime | None = None) -> QuerySet[Blueprint]:
+    """Bank ids that an open or upcoming session draws its papers from (a subquery)."""
+    now = now or timezone.now()
+    return Blueprint.objects.filter(sessions__ends_at__gt=now).values("bank_id")
+
+
+def practice_banks_filter(*, now: dt.datetime | None = None) -> Q:
+    """Banks practice may serve: not in use by a live session, or public for practice."""
+    return ~Q(bank_id__in=live_banks(now=now)) | Q(bank__public_for_practice=True)
+
+
+def practice_questions(operation_type: OperationType, *, now: dt.datetime | None = None) -> QuerySet[Question]:
     """Active questions of the operation type in the banks a learner may practise from."""
     blueprint_banks = Blueprint.objects.filter(operation_type=operation_type).values("bank_id")
     return Question.objects.filter(
         Q(bank__level__in=[QuestionBank.Level.NATIONAL, QuestionBank.Level.PROVINCIAL])
         | Q(bank_id__in=blueprint_banks),
+        practice_banks_filter(now=now),
         is_active=True,
         operation_types=operation_type,
     )
@@ -180,6 +217,7 @@ def next_question(
     rng: random.Random | None = None,
 ) -> Question | None:
     """The question to practise next in a mode; None when there is none (e.g. an empty book)."""
+    ensure_practice_allowed(learner)
     rng = rng or random.SystemRandom()
     pool = practice_questions(operation_type)
     if mode == "sequential":
@@ -260,6 +298,7 @@ def record_practice_answer(
     An empty or invalid answer raises PracticeError and records nothing.
     """
     now = now or timezone.now()
+    ensure_practice_allowed(learner, now=now)
     shown = practice_question(question)
     try:
         keys = validate_answer(shown, answer)
@@ -297,11 +336,14 @@ def _apply(record: PracticeRecord, keys: tuple[str, ...], correct: bool, now: dt
     record.save(update_fields=["answered", "correct", "streak", "in_wrong_book", "last_answer", "last_answered_at"])
 
 
-def mock_blueprint(learner: User, operation_type: OperationType) -> Blueprint | None:
-    """The blueprint of the learner's own theory session for the type, else the newest one."""
+def mock_blueprint(learner: User, operation_type: OperationType, *, now: dt.datetime | None = None) -> Blueprint | None:
+    """The blueprint of the learner's own theory session for the type, else the newest one.
+
+    Only blueprints whose bank practice may serve: a mock exam shows its key once handed in.
+    """
+    blueprints = Blueprint.objects.filter(practice_banks_filter(now=now), operation_type=operation_type)
     own = (
-        Blueprint.objects.filter(
-            operation_type=operation_type,
+        blueprints.filter(
             sessions__registrations__candidate=learner,
             sessions__registrations__operation_type=operation_type,
         )
@@ -310,7 +352,7 @@ def mock_blueprint(learner: User, operation_type: OperationType) -> Blueprint | 
     )
     if own is not None:
         return own
-    return Blueprint.objects.filter(operation_type=operation_type).order_by("-pk").first()
+    return blueprints.order_by("-pk").first()
 
 
 def start_mock_exam(
@@ -321,14 +363,15 @@ def start_mock_exam(
     An unfinished mock of the same type still within its time is resumed instead.
     """
     now = now or timezone.now()
+    ensure_practice_allowed(learner, now=now)
     open_mock = MockExam.objects.filter(
         learner=learner, operation_type=operation_type, submitted_at__isnull=True, deadline__gt=now
     ).first()
     if open_mock is not None:
         return open_mock
-    blueprint = mock_blueprint(learner, operation_type)
+    blueprint = mock_blueprint(learner, operation_type, now=now)
     if blueprint is None:
-        raise PracticeError(_("该操作项目还没有组卷规则，暂不能模拟考试。"))
+        raise PracticeError(_("该操作项目还没有可用于模拟考试的组卷规则（正式考试所用的题库暂不公开）。"))
     rules = draw_rules(blueprint.rules.order_by("pk"))
     if not rules:
         raise PracticeError(_("组卷规则没有明细，无法组卷。"))

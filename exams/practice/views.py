@@ -24,8 +24,10 @@ from exams.papers.scoring import KIND_LABELS, MULTIPLE, PaperQuestion, ScoringEr
 
 from .models import MockExam
 from .services import (
+    FORMAL_EXAM_OPEN,
     MODES,
     PracticeError,
+    has_open_formal_attempt,
     next_question,
     operation_types_for,
     practice_counter,
@@ -75,6 +77,14 @@ def operation(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "exams/practice/operation.html", {"progress": progress, "operation_type": operation_type})
 
 
+def _formal_exam_open(request: HttpRequest) -> HttpResponse | None:
+    """While the learner sits a formal exam, practice and mock exams send them back to it."""
+    if not has_open_formal_attempt(request.user):
+        return None
+    messages.error(request, str(FORMAL_EXAM_OPEN))
+    return redirect("exams:index")
+
+
 def _question_context(question: PaperQuestion, *, given: tuple[str, ...] = (), show_key: bool = False) -> dict:
     return {
         "id": question.id,
@@ -103,6 +113,8 @@ def _next_url(code: str, mode: str, kp: str) -> str:
 @login_required
 def question(request: HttpRequest, code: str) -> HttpResponse:
     operation_type = _operation_type(code)
+    if refused := _formal_exam_open(request):
+        return refused
     mode, kp = _mode(request)
     row = next_question(request.user, operation_type, mode=mode, knowledge_point=kp)
     context = {"operation_type": operation_type, "mode": mode, "kp": kp, "question": None}
@@ -120,6 +132,8 @@ def question(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def answer(request: HttpRequest, code: str, question_id: int) -> HttpResponse:
     operation_type = _operation_type(code)
+    if refused := _formal_exam_open(request):
+        return refused
     mode, kp = _mode(request)
     row = practice_questions(operation_type).filter(pk=question_id).first()
     if row is None:
@@ -175,6 +189,8 @@ def answer(request: HttpRequest, code: str, question_id: int) -> HttpResponse:
 @require_POST
 def start_mock(request: HttpRequest, code: str) -> HttpResponse:
     operation_type = _operation_type(code)
+    if refused := _formal_exam_open(request):
+        return refused
     try:
         mock = start_mock_exam(learner=request.user, operation_type=operation_type)
     except ScoringError as exc:  # no blueprint, or a bank that cannot fill it (PaperShortfall)
@@ -187,6 +203,8 @@ def start_mock(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mock(request: HttpRequest, mock_id: int) -> HttpResponse:
     exam = get_object_or_404(MockExam.objects.select_related("operation_type"), pk=mock_id, learner=request.user)
+    if refused := _formal_exam_open(request):
+        return refused
     now = timezone.now()
     if request.method == "POST" and exam.submitted_at is None:
         answers = {int(q["id"]): request.POST.getlist(f"q_{q['id']}") for q in exam.paper["questions"]}

@@ -7,6 +7,7 @@ attempt or registration is a 404, never a 403. Answer keys never leave the serve
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from typing import Any
 
@@ -19,10 +20,11 @@ from ninja.errors import HttpError
 
 from exams.admission.models import ExamSession, Registration
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, ExamError, InvigilationError
-from exams.papers.drawing import image_urls
+from exams.papers.drawing import image_urls, paper_content
 
 from . import selectors
 from .models import Attempt
+from .save_tokens import save_token
 from .services import close_attempt, extend_attempt, save_answer, start_attempt, submit_attempt
 
 router = Router(tags=["exams"])
@@ -73,7 +75,7 @@ class OptionOut(Schema):
 
 
 class QuestionOut(Schema):
-    id: int
+    id: int = Field(description="A number of this attempt only (not the bank's): save answers under it.")
     kind: str = Field(description="single | multiple | true_false")
     stem: str
     points: float
@@ -92,6 +94,9 @@ class AttemptOut(Schema):
     submitted_at: dt.datetime | None
     score: float | None
     passed: bool | None
+    save_token: str = Field(
+        description="Send as the X-Attempt-Token header when saving answers: the lean path of exam day."
+    )
     questions: list[QuestionOut]
 
 
@@ -185,7 +190,8 @@ def _remaining(attempt: Attempt, now: dt.datetime) -> int:
 def attempt_payload(attempt: Attempt, answers: dict[int, list[str]]) -> dict:
     """The attempt as the candidate sees it: options and saved answers, no key."""
     now = timezone.now()
-    images = image_urls(q.get("image_id") for q in attempt.paper["questions"])
+    questions = paper_content(attempt.paper)
+    images = image_urls(q.get("image_id") for q in questions)
     return {
         "id": attempt.pk,
         "registration_id": attempt.registration_id,
@@ -195,6 +201,7 @@ def attempt_payload(attempt: Attempt, answers: dict[int, list[str]]) -> dict:
         "submitted_at": attempt.submitted_at,
         "score": float(attempt.score) if attempt.score is not None else None,
         "passed": attempt.passed,
+        "save_token": save_token(attempt),
         "questions": [
             {
                 "id": q["id"],
@@ -205,7 +212,7 @@ def attempt_payload(attempt: Attempt, answers: dict[int, list[str]]) -> dict:
                 "answer": answers.get(q["id"], []),
                 "image_url": images.get(q.get("image_id")),
             }
-            for q in attempt.paper["questions"]
+            for q in questions
         ],
     }
 
@@ -218,6 +225,18 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 
 
 _NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
+
+
+def _start_code(request: HttpRequest) -> str:
+    """The optional start code of a start request's JSON body ("" when there is none)."""
+    if not request.body:
+        return ""
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return ""
+    code = body.get("start_code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else ""
 
 
 def _paper_response(payload: dict) -> JsonResponse:
@@ -243,11 +262,16 @@ def list_registrations(request: HttpRequest):
 def start_or_resume_attempt(request: HttpRequest, registration_id: int):
     """Start the theory attempt, or resume the open one (same paper, saved answers).
 
-    409 when it cannot start (not approved, outside the session's window, another
-    attempt open, the bank cannot fill the blueprint) or is already submitted.
+    A remote session needs the start code the invigilator reads out, as the JSON body
+    ``{"start_code": "123456"}``; a session checked in at the site needs the check-in.
+    409 when it cannot start (not approved, not checked in, a wrong start code, outside
+    the session's window, another attempt open, the bank cannot fill the blueprint) or
+    is already submitted.
     """
     try:
-        attempt = start_attempt(registration=Registration(pk=registration_id), candidate=request.auth)
+        attempt = start_attempt(
+            registration=Registration(pk=registration_id), candidate=request.auth, start_code=_start_code(request)
+        )
     except Registration.DoesNotExist as exc:
         raise HttpError(404, _("报名不存在。")) from exc
     except (AttemptClosed, AttemptNotAllowed) as exc:

@@ -7,10 +7,12 @@ each with a reason that is audited. Sessions the user may not invigilate are 404
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import has_role
-from exams.admission.models import ExamSession
+from exams.admission.models import ExamSession, Registration
 from exams.errors import AttemptClosed, ExamError
 
 from . import selectors
@@ -67,6 +69,22 @@ def session_attempts(request: HttpRequest, session_id: int) -> HttpResponse:
             "close_form": CloseAttemptForm(),
         },
     )
+
+
+@login_required
+def candidate_photo(request: HttpRequest, registration_id: int) -> HttpResponse:
+    """The candidate's photo, for the invigilator to compare with the face at the desk."""
+    _require_invigilator(request)
+    try:
+        registration = selectors.invigilated_registration(request.user, registration_id)
+    except Registration.DoesNotExist as exc:
+        raise Http404 from exc
+    photo = registration.candidate.photo
+    if not photo:
+        raise Http404
+    response = FileResponse(photo.open("rb"), content_type=mimetypes.guess_type(photo.name)[0] or "image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:

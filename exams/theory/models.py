@@ -73,3 +73,21 @@ class AttemptAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.question_id}: {self.answer}"
+
+
+class DrawnPaper(models.Model):
+    """A paper drawn ahead of the exam (on approval, or by beat before the session opens),
+    so that starting the attempt copies it instead of drawing under the exam-day load.
+    A registration approved late has none: its paper is drawn when it starts."""
+
+    registration = models.OneToOneField("exams.Registration", on_delete=models.CASCADE, related_name="drawn_paper")
+    #: The compact snapshot an attempt stores (exams.papers.drawing.compact_snapshot).
+    paper = models.JSONField()
+    drawn_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("预组试卷")
+        verbose_name_plural = _("预组试卷")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}"

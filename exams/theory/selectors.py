@@ -73,8 +73,11 @@ def open_attempt_for(user: User) -> Attempt | None:
     )
 
 
-def passed_theory_attempt(*, candidate: User, operation_type: OperationType, now: dt.datetime) -> Attempt | None:
-    """The latest theory pass for the operation type that is still valid (12 months)."""
+def passed_theory_attempt(*, candidate: User, operation_type: OperationType | None, now: dt.datetime) -> Attempt | None:
+    """The latest theory pass for the operation type that is still valid (12 months);
+    None without an operation type (only special operations have a practical part)."""
+    if operation_type is None:
+        return None
     since = months_before(timezone.localtime(now), PASS_VALID_MONTHS)
     return (
         Attempt.objects.filter(
@@ -111,6 +114,12 @@ def invigilated_session(user: User, session_id: int) -> ExamSession:
     return invigilated_sessions(user).get(pk=session_id)
 
 
+def invigilated_registration(user: User, registration_id: int) -> Registration:
+    """A registration of a theory session the user invigilates; Registration.DoesNotExist otherwise."""
+    session_ids = invigilated_sessions(user).values("pk")
+    return Registration.objects.select_related("candidate").filter(session__in=session_ids).get(pk=registration_id)
+
+
 def invigilated_attempt(user: User, attempt_id: int) -> Attempt:
     """An attempt of a session the user invigilates; Attempt.DoesNotExist otherwise."""
     session_ids = invigilated_sessions(user).values("pk")
@@ -125,7 +134,7 @@ def invigilation_rows(session: ExamSession, *, now: dt.datetime) -> list[dict]:
     """
     registrations = (
         Registration.objects.filter(session=session, status=Registration.Status.APPROVED)
-        .select_related("candidate", "operation_type")
+        .select_related("candidate", "operation_type", "subject")
         .order_by("candidate__real_name", "pk")
     )
     attempts = {
@@ -160,7 +169,9 @@ def invigilation_rows(session: ExamSession, *, now: dt.datetime) -> list[dict]:
             {
                 "registration_id": registration.pk,
                 "candidate": registration.candidate.real_name or registration.candidate.username,
-                "operation_type": registration.operation_type.name,
+                "has_photo": bool(registration.candidate.photo),
+                "checked_in_at": registration.checked_in_at,
+                "operation_type": registration.examined_name,
                 "attempt_id": attempt["pk"] if attempt else None,
                 "status": status,
                 "answered": attempt["answered"] if attempt else 0,
@@ -210,7 +221,7 @@ def item_report(bank: QuestionBank, *, since: dt.datetime | None = None) -> list
         for data in paper.get("questions", []):
             question = PaperQuestion.from_snapshot(data)
             given = answers[pk].get(question.id) or []
-            responses.append(ItemResponse(question.id, is_correct(question, given), float(question.points)))
+            responses.append(ItemResponse(question.source_id, is_correct(question, given), float(question.points)))
         scored.append(ScoredAttempt(score=float(score or 0), responses=tuple(responses)))
     statistics = item_statistics(scored)
     questions = Question.objects.filter(bank=bank, pk__in=list(statistics)).order_by("pk")

@@ -17,25 +17,39 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import record_event
-from exams.admission.models import ExamKind, ExamSession, Registration
+from accounts.audit import record_event, record_events
+from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration, SessionPurpose
+from exams.bank.models import Question
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
-from exams.papers.drawing import answer_sheet, draw_questions, draw_rules, paper_rng, paper_snapshot
-from exams.papers.scoring import InvalidAnswer, Option, PaperQuestion, ScoringError, score_paper, validate_answer
+from exams.papers.drawing import answer_sheet, compact_snapshot, draw_questions, draw_rules, paper_rng
+from exams.papers.scoring import (
+    InvalidAnswer,
+    Option,
+    PaperQuestion,
+    ScoringError,
+    TheoryScore,
+    score_paper,
+    validate_answer,
+    with_opaque_ids,
+)
 
 from .access import can_invigilate
-from .models import Attempt, AttemptAnswer
+from .models import Attempt, AttemptAnswer, DrawnPaper
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from exams.papers.models import Blueprint
 
 # --- Theory attempts --------------------------------------------------------------------
 # Hot paths (exam day): start, save an answer, submit. Each takes a fixed, small number
@@ -52,21 +66,28 @@ def start_attempt(
     *,
     registration: Registration,
     candidate: User | None = None,
+    start_code: str = "",
     now: dt.datetime | None = None,
     rng: random.Random | None = None,
 ) -> Attempt:
     """Start the registration's theory attempt, or return the open one (resume).
 
-    The paper is drawn by the session's blueprint and snapshotted, key and points
-    included, so later edits to the bank never change this candidate's score. With
+    The paper is drawn by the session's blueprint and snapshotted compactly: each
+    question's version (versions never change), option order, key and points, under a
+    number of this attempt only. Later edits to the bank never change this candidate's
+    score. With
     ``candidate`` the registration must be theirs (Registration.DoesNotExist otherwise).
     Two concurrent starts serialise on the registration row: the second resumes.
+
+    Who sits the exam: at a session checked in at the site the candidate must have been
+    checked in by the invigilator; at a remote session ``start_code`` must be the one the
+    invigilator reads out. A resumed attempt needs neither again.
     """
     now = now or timezone.now()
     closed: Attempt | None = None
     with transaction.atomic():
         registrations = Registration.objects.select_for_update(of=("self",)).select_related(
-            "session__blueprint", "operation_type", "candidate"
+            "session__blueprint", "operation_type", "candidate", "drawn_paper"
         )
         if candidate is not None:
             registrations = registrations.filter(candidate=candidate)
@@ -86,14 +107,45 @@ def start_attempt(
             closed = existing
         else:
             other = next((a for a in attempts if a.registration_id != reg.pk), None)
-            attempt = _create_attempt(reg, other=other, now=now, rng=rng or paper_rng())
+            attempt = _create_attempt(reg, other=other, start_code=start_code, now=now, rng=rng or paper_rng())
     if closed is not None:
         raise AttemptClosed(_("本场考试已交卷。"), code="submitted")
     attempt.resumed = False  # drawn by this call (a resumed attempt returns above)
     return attempt
 
 
-def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetime, rng: random.Random) -> Attempt:
+#: Wrong start codes a registration may try in START_CODE_WINDOW seconds.
+START_CODE_TRIES = 5
+START_CODE_WINDOW = 10 * 60
+
+
+def _check_admission(reg: Registration, start_code: str) -> None:
+    """The candidate was checked in at the site, or gave the remote session's start code.
+
+    Wrong codes are counted per registration: a 6-digit code cannot be guessed in 5 tries.
+    """
+    session = reg.session
+    if session.purpose == SessionPurpose.ASSESSMENT_EVENT:
+        return  # a non-statutory assessment event admits by its own invitation, link and code
+    if session.checkin_mode != CheckInMode.REMOTE:
+        if reg.checked_in_at is None:
+            raise AttemptNotAllowed(
+                _("请先到考场签到：监考人员核验准考证或身份证后，才能开始考试。"), code="not_checked_in"
+            )
+        return
+    tries_key = f"exams:start-code:{reg.pk}"
+    if (cache.get(tries_key) or 0) >= START_CODE_TRIES:
+        raise AttemptNotAllowed(_("开考码错误次数过多，请 10 分钟后再试，或联系监考老师。"), code="start_code_locked")
+    given = "".join(ch for ch in (start_code or "") if ch.isalnum()).upper()
+    if not session.start_code or not given or not constant_time_compare(given, session.start_code):
+        if cache.add(tries_key, 1, START_CODE_WINDOW) is False:
+            cache.incr(tries_key)
+        raise AttemptNotAllowed(_("开考码不正确：请输入监考老师宣读的开考码。"), code="wrong_start_code")
+
+
+def _create_attempt(
+    reg: Registration, *, other: Attempt | None, start_code: str, now: dt.datetime, rng: random.Random
+) -> Attempt:
     """Call while holding SELECT FOR UPDATE on the registration and the candidate's open attempts."""
     session = reg.session
     if session.kind != ExamKind.THEORY or session.blueprint is None:
@@ -105,23 +157,21 @@ def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetim
     if now >= session.ends_at:
         raise AttemptNotAllowed(_("考试已结束。"), code="session_over")
     blueprint = session.blueprint
+    if blueprint.subject_id and reg.subject_id and blueprint.subject_id != reg.subject_id:
+        raise AttemptNotAllowed(_("本场次没有该考核科目的试卷。"), code="no_paper")
     if blueprint.operation_type_id != reg.operation_type_id:
         raise AttemptNotAllowed(_("本场次没有该操作项目的试卷。"), code="no_paper")
+    _check_admission(reg, start_code)
     if other is not None:
         if now < other.deadline:
             raise AttemptNotAllowed(_ANOTHER_OPEN_ATTEMPT, code="another_open_attempt")
         _score_and_close(other, now=now, auto=True)
 
-    rules = draw_rules(blueprint.rules.order_by("pk"))
-    if not rules:
-        raise AttemptNotAllowed(_("组卷规则没有明细，无法组卷。"), code="empty_blueprint")
-    try:
-        questions = draw_questions(
-            bank_id=blueprint.bank_id, operation_type_id=reg.operation_type_id, rules=rules, rng=rng
-        )
-    except ScoringError as exc:
-        raise AttemptNotAllowed(str(exc), code="paper_shortfall") from exc
-    paper = paper_snapshot(blueprint, questions)
+    drawn = getattr(reg, "drawn_paper", None)
+    if drawn is not None and _usable(drawn.paper, blueprint):
+        paper = drawn.paper
+    else:
+        paper = _draw_paper(blueprint, reg.operation_type_id, rng, subject_id=reg.subject_id)
     try:
         # No savepoint: on a constraint violation the whole start rolls back anyway.
         with transaction.atomic(savepoint=False):
@@ -141,9 +191,102 @@ def _create_attempt(reg: Registration, *, other: Attempt | None, now: dt.datetim
         actor=reg.candidate,
         action="exams.attempt.started",
         obj=attempt,
-        data={"registration": reg.pk, "questions": len(questions), "deadline": attempt.deadline.isoformat()},
+        data={
+            "registration": reg.pk,
+            "questions": len(paper["questions"]),
+            "deadline": attempt.deadline.isoformat(),
+            "drawn_ahead": drawn is not None and paper is drawn.paper,
+        },
     )
     return attempt
+
+
+def _draw_paper(
+    blueprint: Blueprint, operation_type_id: int | None, rng: random.Random, *, subject_id: int | None = None
+) -> dict:
+    """A compact paper by the blueprint, under numbers of its own; AttemptNotAllowed if it cannot be drawn."""
+    rules = draw_rules(blueprint.rules.order_by("pk"))
+    if not rules:
+        raise AttemptNotAllowed(_("组卷规则没有明细，无法组卷。"), code="empty_blueprint")
+    try:
+        questions = draw_questions(
+            bank_id=blueprint.bank_id,
+            operation_type_id=operation_type_id,
+            rules=rules,
+            rng=rng,
+            subject_id=subject_id,
+        )
+    except ScoringError as exc:
+        raise AttemptNotAllowed(str(exc), code="paper_shortfall") from exc
+    return compact_snapshot(blueprint, with_opaque_ids(questions, rng))
+
+
+def _usable(paper: dict, blueprint: Blueprint) -> bool:
+    """A paper drawn ahead serves if it is of the session's blueprint and every question
+    is still the current version (one count query); otherwise the start draws afresh."""
+    if paper.get("blueprint_id") != blueprint.pk or paper.get("pass_mark") != blueprint.pass_mark:
+        return False
+    versions = [int(q["q"]) for q in paper["questions"]]
+    return Question.objects.filter(pk__in=versions, is_active=True).count() == len(set(versions))
+
+
+#: Beat draws the papers of sessions that open within this time.
+DRAW_AHEAD = dt.timedelta(hours=24)
+
+
+def draw_paper_ahead(
+    *, registration: Registration, now: dt.datetime | None = None, rng: random.Random | None = None
+) -> DrawnPaper | None:
+    """Draw the paper of an approved theory registration before the exam; safe to repeat.
+
+    Returns the drawn paper, or None when there is nothing to draw (not an approved
+    theory registration, already started, or the bank cannot fill the blueprint yet: the
+    start then draws, and says what is missing).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        reg = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("session__blueprint")
+            .filter(pk=registration.pk)
+            .first()
+        )
+        if reg is None or reg.status != Registration.Status.APPROVED:
+            return None
+        session = reg.session
+        if session.kind != ExamKind.THEORY or session.blueprint is None or now >= session.ends_at:
+            return None
+        existing = DrawnPaper.objects.filter(registration=reg).first()
+        if existing is not None or Attempt.objects.filter(registration=reg).exists():
+            return existing
+        try:
+            paper = _draw_paper(session.blueprint, reg.operation_type_id, rng or paper_rng(), subject_id=reg.subject_id)
+        except AttemptNotAllowed:
+            return None
+        return DrawnPaper.objects.create(registration=reg, paper=paper, drawn_at=now)
+
+
+def draw_papers_ahead(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
+    """Beat: draw the papers of approved registrations of theory sessions opening within
+    DRAW_AHEAD (or open now) that have none; returns how many it drew."""
+    now = now or timezone.now()
+    due = (
+        Registration.objects.filter(
+            status=Registration.Status.APPROVED,
+            session__kind=ExamKind.THEORY,
+            session__starts_at__lte=now + DRAW_AHEAD,
+            session__ends_at__gt=now,
+            drawn_paper__isnull=True,
+            attempt__isnull=True,
+        )
+        .order_by("session__starts_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    drawn = 0
+    for pk in list(due):
+        if draw_paper_ahead(registration=Registration(pk=pk), now=now) is not None:
+            drawn += 1
+    return drawn
 
 
 _ANOTHER_OPEN_ATTEMPT = gettext_lazy("你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。")
@@ -350,30 +493,70 @@ def submit_attempt(
     return locked
 
 
-def submit_expired_attempts(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
+#: Attempts the deadline sweep closes in one transaction.
+SWEEP_CHUNK = 200
+
+
+def submit_expired_attempts(
+    *, now: dt.datetime | None = None, limit: int | None = None, chunk: int = SWEEP_CHUNK
+) -> int:
     """Submit every open attempt whose deadline has passed; returns how many it submitted.
 
-    Each attempt is submitted in its own transaction, so a worker killed mid-sweep
-    loses nothing: what it committed stays submitted, the rest stays open for the next
-    sweep (or the candidate's next request). Rows locked by a request in flight are
-    skipped (SKIP LOCKED) and taken by the next sweep, as are attempts the candidate
+    Attempts are closed in batches of ``chunk``, each batch in its own transaction with
+    one read of their answers, one update and one audit insert: a worker killed
+    mid-sweep loses nothing, what it committed stays submitted, the rest stays open for
+    the next sweep (or the candidate's next request). Rows locked by a request in flight
+    are skipped (SKIP LOCKED) and taken by the next sweep, as are attempts the candidate
     submitted meanwhile.
     """
     now = now or timezone.now()
-    due = Attempt.objects.filter(submitted_at__isnull=True, deadline__lte=now).order_by("deadline")
-    if limit is not None:
-        due = due[:limit]
     submitted = 0
-    for pk in list(due.values_list("pk", flat=True)):
+    while limit is None or submitted < limit:
+        size = chunk if limit is None else min(chunk, limit - submitted)
         with transaction.atomic():
-            locked = (
-                Attempt.objects.select_for_update(skip_locked=True).filter(pk=pk, submitted_at__isnull=True).first()
+            locked = list(
+                Attempt.objects.select_for_update(skip_locked=True)
+                .filter(submitted_at__isnull=True, deadline__lte=now)
+                .order_by("deadline", "pk")[:size]
             )
-            if locked is None:
-                continue
-            _score_and_close(locked, now=now, auto=True)
-            submitted += 1
+            if not locked:
+                break
+            _score_and_close_expired(locked, now=now)
+        submitted += len(locked)
     return submitted
+
+
+def _score_and_close_expired(attempts: list[Attempt], *, now: dt.datetime) -> None:
+    """Score and submit attempts whose deadline passed, at their deadline. Call while
+    holding SELECT FOR UPDATE on them."""
+    answers: dict[int, dict[int, list[str]]] = {attempt.pk: {} for attempt in attempts}
+    for attempt_id, question_id, answer in AttemptAnswer.objects.filter(attempt_id__in=list(answers)).values_list(
+        "attempt_id", "question_id", "answer"
+    ):
+        answers[attempt_id][question_id] = answer
+    events = []
+    for attempt in attempts:
+        questions = [PaperQuestion.from_snapshot(data) for data in attempt.paper["questions"]]
+        result = score_paper(questions, answers[attempt.pk], pass_mark=attempt.paper["pass_mark"])
+        attempt.submitted_at = min(now, attempt.deadline)
+        attempt.auto_submitted = True
+        attempt.score = result.score
+        attempt.passed = result.passed
+        events.append((None, attempt, _submitted_data(result, len(answers[attempt.pk]), auto=True, closed=False)))
+    Attempt.objects.bulk_update(attempts, ["submitted_at", "auto_submitted", "score", "passed"])
+    record_events(action="exams.attempt.submitted", events=events)
+
+
+def _submitted_data(result: TheoryScore, answered: int, *, auto: bool, closed: bool) -> dict:
+    return {
+        "score": str(result.score),
+        "passed": result.passed,
+        "correct": result.correct,
+        "questions": result.questions,
+        "answered": answered,
+        "auto": auto,
+        "closed_by_invigilator": closed,
+    }
 
 
 def _score_and_close(
@@ -408,16 +591,21 @@ def _score_and_close(
         actor=actor,
         action="exams.attempt.submitted",
         obj=attempt,
-        data={
-            "score": str(result.score),
-            "passed": result.passed,
-            "correct": result.correct,
-            "questions": result.questions,
-            "answered": len(answers),
-            "auto": attempt.auto_submitted,
-            "closed_by_invigilator": closed_by is not None,
-        },
+        data=_submitted_data(result, len(answers), auto=attempt.auto_submitted, closed=closed_by is not None),
     )
+    if result.passed:
+        run_theory_passed_hooks(attempt)
+
+
+def run_theory_passed_hooks(attempt: Attempt) -> None:
+    """Run every KAOZHENG_ON_THEORY_PASSED hook in the transaction that scored the pass.
+
+    A kind examined by theory alone (principal leaders and safety managers) qualifies
+    here, and a review session's exam is handed to the review; the hook (certificates)
+    decides, so exams never imports what is built on it.
+    """
+    for path in getattr(settings, "KAOZHENG_ON_THEORY_PASSED", []):
+        import_string(path)(attempt=attempt)
 
 
 # --- Invigilation ---------------------------------------------------------------------

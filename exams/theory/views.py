@@ -22,11 +22,12 @@ from accounts.selectors import has_role
 from exams.admission.models import ExamKind, Registration
 from exams.bank.models import QuestionKind
 from exams.errors import AnswerRejected, AttemptClosed, ExamError
-from exams.papers.drawing import image_urls
+from exams.papers.drawing import image_urls, paper_content
 from exams.papers.scoring import MULTIPLE
 
 from . import selectors
 from .models import Attempt
+from .save_tokens import save_token
 from .services import save_answers, start_attempt, submit_attempt
 
 
@@ -77,7 +78,7 @@ def start(request: HttpRequest, registration_id: int) -> HttpResponse:
     except Registration.DoesNotExist as exc:
         raise Http404 from exc
     try:
-        attempt = start_attempt(registration=registration)
+        attempt = start_attempt(registration=registration, start_code=request.POST.get("start_code", ""))
     except AttemptClosed:
         return redirect("exams:result", attempt_id=registration.attempt.pk)
     except ExamError as exc:
@@ -94,8 +95,10 @@ def _epoch_ms(moment) -> int:
 def _page_questions(attempt: Attempt, saved: dict[int, tuple[list[str], object]]) -> list[dict]:
     """Questions for the page: options and the candidate's answers, never the key."""
     questions = []
-    images = image_urls(q.get("image_id") for q in attempt.paper["questions"])
-    for number, q in enumerate(attempt.paper["questions"], start=1):
+    token = save_token(attempt)
+    content = paper_content(attempt.paper)
+    images = image_urls(q.get("image_id") for q in content)
+    for number, q in enumerate(content, start=1):
         answer, saved_at = saved.get(q["id"], ([], None))
         given = set(answer)
         questions.append(
@@ -109,7 +112,8 @@ def _page_questions(attempt: Attempt, saved: dict[int, tuple[list[str], object]]
                 "answered": bool(given),
                 "saved_at_ms": _epoch_ms(saved_at) if saved_at else "",
                 "image_url": images.get(q.get("image_id")),
-                "save_url": reverse("api:exams_save_answer", kwargs={"attempt_id": attempt.pk, "question_id": q["id"]}),
+                "save_url": reverse("api:exams_save_answer", kwargs={"attempt_id": attempt.pk, "question_id": q["id"]})
+                + f"?token={token}",
                 "options": [{"key": o["key"], "text": o["text"], "checked": o["key"] in given} for o in q["options"]],
             }
         )

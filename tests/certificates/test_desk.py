@@ -138,3 +138,22 @@ def test_the_desk_finds_a_persons_certificates_by_id_number_for_its_own_authorit
     page = client.get("/authority/certificates/", {"number": HOLDER_ID}).content.decode()
     assert first.number not in page
     assert "未找到匹配的证书" in page
+
+
+# Order No. 30 art. 24: the desk shows each pending review's 20-working-day decision clock.
+def test_the_desk_shows_the_twenty_working_day_clock_of_each_review(client, issue, holder, regulator):
+    from accounts.dates import add_years
+    from certificates import reviews
+    from certificates.models import Review
+    from certificates.rules import review_decision_deadline
+
+    certificate = issue(issued_on=add_years(timezone.localdate() + dt.timedelta(days=10), -3))
+    review = reviews.apply_for_review(certificate=certificate, applicant=holder)
+    applied_on = timezone.localdate() - dt.timedelta(days=40)
+    Review.objects.filter(pk=review.pk).update(applied_at=timezone.now() - dt.timedelta(days=40))
+    client.force_login(regulator)
+    page = client.get("/authority/certificates/").content.decode()
+    deadline = review_decision_deadline(applied_on)
+    assert "20个工作日" in page
+    assert f"（应于 {deadline:%Y-%m-%d} 前决定）" in page  # 40 days ago: overdue
+    assert "已超期" in page

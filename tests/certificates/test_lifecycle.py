@@ -65,7 +65,7 @@ def test_a_reason_is_required_and_nothing_changes_without_one(issue, regulator):
     assert _counts() == before
 
 
-# Rule: revocation for fraud bars exams for 3 years (order No. 30 art. 39).
+# Rule: revocation for fraud bars exams for 3 years (order No. 30 art. 30).
 def test_revoke_for_fraud_imposes_a_three_year_exam_ban(issue, regulator, holder):
     certificate = issue()
     lifecycle.revoke_certificate(certificate=certificate, actor=regulator, ground="fraud", reason="伪造学历证明")
@@ -76,6 +76,15 @@ def test_revoke_for_fraud_imposes_a_three_year_exam_ban(issue, regulator, holder
     assert (ban.ends_on.year - ban.starts_on.year) == 3
     event = CertificateEvent.objects.get(certificate=certificate)
     assert (event.action, event.ground, event.actor) == ("revoke", "fraud", regulator)
+
+
+# Rule (order No. 30 art. 30): revocation for responsibility in an accident bars nothing.
+def test_revoke_for_an_accident_imposes_no_ban(issue, regulator, holder):
+    certificate = issue()
+    lifecycle.revoke_certificate(certificate=certificate, actor=regulator, ground="accident", reason="事故责任")
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"
+    assert ExamBan.objects.filter(user=holder).count() == 0
 
 
 # Rule: revocation because the holder is unfit bars nothing.

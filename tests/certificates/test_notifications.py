@@ -75,7 +75,9 @@ def test_a_failed_review_is_told_with_its_grounds(issue, holder, regulator, djan
             obstructed_inspection=False,
             exam_score=Decimal("90"),
         )
-    assert LocmemSMSBackend.outbox[-1].params[-1] == "复审不合格，证书失效"
+    # order No. 30 art. 26: a first failure on ground (2) is retried; the certificate stays valid
+    assert LocmemSMSBackend.outbox[-1].params[-1] == "复审不合格，须重新培训、考试后再次申请复审（证书暂不失效）"
     assert mail.outbox[-1].body.endswith(
-        "复审不合格，证书失效。原因：违章操作造成严重后果或者有2次以上违章行为，并经查证确实"
+        "复审不合格，须重新培训、考试后再次申请复审（证书暂不失效）。"
+        "原因：违章操作造成严重后果或者有2次以上违章行为，并经查证确实"
     )

@@ -82,13 +82,16 @@ def test_approval_is_refused_while_a_fail_ground_holds(applied, regulator):
     assert (applied.status, applied.certificate.review_due) == ("applied", DUE)
 
 
-# Rule: review fails on two or more verified violations; the certificate lapses.
-def test_rejected_review_names_its_grounds_and_lapses_the_certificate(applied, regulator):
+# Rule (order No. 30 arts. 25, 26): review fails on two or more verified violations
+# (ground 2); the holder retrains, resits and applies again, so the certificate does not
+# lapse on this first failure (it was wrongly lapsed at once before).
+def test_rejected_review_names_its_grounds_and_allows_a_retry(applied, regulator):
     facts = {**FACTS, "verified_violations": 2}
     decided = reviews.decide_review(review=applied, actor=regulator, approve=False, **facts)
     assert (decided.status, decided.grounds, decided.decided_by) == ("rejected", ["violations"], regulator)
+    assert decided.retry_allowed
     applied.certificate.refresh_from_db()
-    assert applied.certificate.status == "lapsed"
+    assert applied.certificate.status == "valid"
 
 
 def test_rejection_without_grounds_needs_a_reason(applied, regulator):

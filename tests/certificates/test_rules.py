@@ -222,3 +222,71 @@ def test_rule_digits_that_are_not_an_id_stay_visible():
     # when / then nothing is masked
     assert embedded_id_number(number) is None
     assert mask_certificate_number(number) == number
+
+
+# --- Order No. 30 corrections and the management kind ----------------------------------
+
+from certificates.rules import (  # noqa: E402
+    ReviewFailGround,
+    add_working_days,
+    practical_again_required,
+    restorable_by_extension,
+    review_decision_deadline,
+    review_may_be_retried,
+    working_days_left,
+)
+
+
+# Provincial practice: the management certificate runs 3 years and is renewed at expiry.
+def test_management_certificate_dates():
+    dates = certificate_dates(ISSUED, review_interval_years=None, validity_years=3)
+    assert (dates.valid_until, dates.review_due) == (dt.date(2029, 3, 10), dt.date(2029, 3, 10))
+
+
+# Order No. 30 arts. 25, 26: grounds (2)-(5) allow one retry after retraining and a new exam.
+def test_review_failing_on_grounds_2_to_5_may_be_retried_once():
+    assert review_may_be_retried([ReviewFailGround.EXAM, ReviewFailGround.TRAINING], attempt=1)
+    assert review_may_be_retried(["violations"], attempt=1)
+    assert not review_may_be_retried(["exam"], attempt=2)
+
+
+# Order No. 30 arts. 25, 26: a failed health check (ground 1) lapses the certificate.
+def test_review_failing_the_health_check_is_not_retried():
+    assert not review_may_be_retried([ReviewFailGround.HEALTH, ReviewFailGround.EXAM], attempt=1)
+    assert not review_may_be_retried([], attempt=1)
+
+
+# Order No. 30 art. 24: the review is decided within 20 working days.
+def test_review_decision_deadline_counts_working_days():
+    applied = dt.date(2026, 12, 7)  # a Monday
+    assert review_decision_deadline(applied) == dt.date(2027, 1, 4)
+    holiday = frozenset({dt.date(2027, 1, 1)})
+    assert review_decision_deadline(applied, holidays=holiday) == dt.date(2027, 1, 5)
+    assert add_working_days(dt.date(2026, 12, 11), 1) == dt.date(2026, 12, 14)  # Friday -> Monday
+
+
+# Order No. 30 art. 24: the desk's clock shows working days left, negative when overdue.
+def test_working_days_left():
+    deadline = dt.date(2027, 1, 4)
+    assert working_days_left(deadline, dt.date(2026, 12, 28)) == 5
+    assert working_days_left(deadline, deadline) == 0
+    assert working_days_left(deadline, dt.date(2027, 1, 6)) == -2
+
+
+# Order No. 30 art. 32: away more than 6 months -> the practical exam again.
+def test_six_months_away_requires_the_practical_again():
+    left = dt.date(2026, 1, 15)
+    assert not practical_again_required(left_on=left, returned_on=dt.date(2026, 7, 15), today=dt.date(2026, 9, 1))
+    assert practical_again_required(left_on=left, returned_on=dt.date(2026, 7, 16), today=dt.date(2026, 9, 1))
+    assert practical_again_required(left_on=left, returned_on=None, today=dt.date(2026, 8, 1))
+
+
+# Bulk extension in an emergency restores certificates that lapsed by date inside its window.
+def test_bulk_extension_restores_only_lapsed_by_date_inside_the_window():
+    window = {"window_start": dt.date(2026, 2, 1), "window_end": dt.date(2026, 4, 30)}
+    inside = {"review_due": dt.date(2026, 3, 1), "valid_until": dt.date(2029, 3, 1)}
+    assert restorable_by_extension(status="lapsed", lapsed_by_date=True, **inside, **window)
+    assert not restorable_by_extension(status="lapsed", lapsed_by_date=False, **inside, **window)
+    assert not restorable_by_extension(status="revoked", lapsed_by_date=True, **inside, **window)
+    before = {"review_due": dt.date(2026, 1, 1), "valid_until": dt.date(2029, 3, 1)}
+    assert not restorable_by_extension(status="lapsed", lapsed_by_date=True, **before, **window)

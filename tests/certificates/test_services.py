@@ -139,14 +139,14 @@ def test_only_an_issuing_authority_issues(holder, operation_type):
 def test_a_lost_race_returns_the_winners_certificate(issue, monkeypatch):
     # given a certificate committed by a concurrent issue that this call did not see
     winner = issue()
-    real_lookup = services.selectors.current_certificate
+    real_lookup = services.selectors.current_certificate_for_subject
     calls = []
 
     def not_seen_first_time(**kwargs):
         calls.append(kwargs)
         return None if len(calls) == 1 else real_lookup(**kwargs)
 
-    monkeypatch.setattr(services.selectors, "current_certificate", not_seen_first_time)
+    monkeypatch.setattr(services.selectors, "current_certificate_for_subject", not_seen_first_time)
 
     # when this call tries to insert and hits one_current_certificate_per_holder_and_type
     with transaction.atomic():

@@ -66,6 +66,7 @@ def test_credential_verifies_against_the_jwks():
         "number": "BJAJJ20260000014",
         "status": "valid",
         "holder_masked": "王**",
+        "kind": "special_operation",
         "operation_type": {"code": "0102", "name": "低压电工作业"},
         "issued_on": "2026-03-10",
         "valid_until": "2032-03-10",

@@ -256,3 +256,21 @@ def test_the_catalogue_groups_courses_by_category_and_type(client, tree):
     ]
     assert groups[0].types[0].courses[0].section.organisation == tree.index.organisation
     assert "低压电工作业" in response.text
+
+
+def test_the_catalogue_lists_three_post_courses_by_group_and_audience(client, tree):
+    from courses.models import CourseGroup
+    from tests.factories import management_course, management_subject
+
+    subject = management_subject(post="principal", industry_code="WHP")
+    course = management_course(subject, theory_hours=48)
+    course.group = CourseGroup.objects.get_or_create(name="安全管理", defaults={"sort_order": 10})[0]
+    course.save_revision().publish()
+
+    response = client.get(reverse("courses:catalogue"))
+    groups = response.context["groups"]
+    assert [g.category.name for g in groups][-1] == "安全管理"
+    assert [t.operation_type.name for t in groups[-1].types] == [subject.name]
+    assert subject.name in response.text
+    only_group = client.get(reverse("courses:catalogue"), {"category": groups[-1].category.code})
+    assert [g.category.name for g in only_group.context["groups"]] == ["安全管理"]

@@ -21,7 +21,16 @@ def other_firm_entry():
 
 
 @pytest.mark.parametrize(
-    "path", ["/employer/", "/employer/zb-jia/", "/employer/zb-jia/staff/", "/employer/zb-jia/records.xlsx"]
+    "path",
+    [
+        "/employer/",
+        "/employer/zb-jia/",
+        "/employer/zb-jia/staff/",
+        "/employer/zb-jia/records.xlsx",
+        "/employer/zb-jia/training/",
+        "/employer/zb-jia/gate/",
+        "/me/employers/",
+    ],
 )
 def test_the_public_is_sent_to_log_in(client, firm, path):
     response = client.get(path)
@@ -30,7 +39,15 @@ def test_the_public_is_sent_to_log_in(client, firm, path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/employer/", "/employer/zb-jia/", "/employer/zb-jia/staff/", "/employer/zb-jia/due/"]
+    "path",
+    [
+        "/employer/",
+        "/employer/zb-jia/",
+        "/employer/zb-jia/staff/",
+        "/employer/zb-jia/due/",
+        "/employer/zb-jia/training/",
+        "/employer/zb-jia/gate/",
+    ],
 )
 def test_someone_without_the_employer_role_gets_a_styled_403(client_for, firm, consented, path):
     response = client_for(consented.user).get(path)
@@ -47,6 +64,14 @@ def test_an_employer_of_another_firm_gets_404_for_this_one(client_for, firm, con
     assert client.get("/employer/zb-jia/").status_code == 404
     assert client.get(f"/employer/zb-jia/staff/{consented.pk}/").status_code == 404
     assert client.get(f"/employer/zb-jia/staff/{consented.pk}/record.pdf").status_code == 404
+    assert client.get("/employer/zb-jia/training/").status_code == 404
+    assert client.get("/employer/zb-jia/gate/").status_code == 404
+    certificate = consented.user.certificates.get()
+    applied = client.post(
+        f"/employer/zb-jia/staff/{consented.pk}/", {"action": "apply_review", "certificate": certificate.pk}
+    )
+    assert applied.status_code == 404
+    assert not certificate.reviews.exists()
 
 
 def test_another_firms_person_is_not_found_through_our_workspace(client_for, officer, other_firm_entry):
@@ -143,3 +168,34 @@ def test_the_api_does_not_open_another_firm_by_its_code(client_for, officer, oth
     response = client_for(officer).get("/api/v1/employer/staff?organisation=zb-yi")
     assert response.status_code == 404
     assert "外人甲" not in response.content.decode()
+
+
+def test_no_application_form_for_a_person_who_did_not_consent(client_for, officer, pending):
+    page = client_for(officer).get(f"/employer/zb-jia/staff/{pending.pk}/").content.decode()
+    assert "代为申请复审" not in page and "代为报名考试" not in page
+    response = client_for(officer).post(
+        f"/employer/zb-jia/staff/{pending.pk}/",
+        {"action": "apply_review", "certificate": pending.user.certificates.get().pk},
+    )
+    assert response.status_code == 200
+    assert not pending.user.certificates.get().reviews.exists()
+
+
+def test_a_worker_sees_only_applications_made_for_them(client_for, officer, consented, pending):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from employers import applications
+
+    certificate = consented.user.certificates.get()
+    certificate.review_due = timezone.localdate() + dt.timedelta(days=20)
+    certificate.save(update_fields=["review_due"])
+    application = applications.apply_review_on_behalf(entry=consented, certificate=certificate, actor=officer)
+
+    assert "单位代您提出的申请" in client_for(consented.user).get("/me/employers/").content.decode()
+    assert application.title in client_for(consented.user).get("/me/employers/").content.decode()
+    other = client_for(pending.user)
+    assert application.title not in other.get("/me/employers/").content.decode()
+    assert other.post(f"/me/employers/applications/{application.pk}/withdraw").status_code == 404
+    assert client_for(officer).post(f"/me/employers/applications/{application.pk}/withdraw").status_code == 404

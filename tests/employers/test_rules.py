@@ -76,3 +76,21 @@ def test_counts_are_cumulative_over_30_60_and_90_days():
     )
     assert counts_by_horizon(items) == {30: 2, 60: 3, 90: 4}
     assert [item.subject_name for item in within(items, 30)] == ["熔化焊接与热切割作业", "甲"]
+
+
+# Order No. 3 art. 9: the yearly refresher of a management certificate is due (or missed).
+def test_a_management_refresher_is_due_with_its_year_end():
+    held = HeldCertificate(
+        subject_code="WHP.safety_manager",
+        subject_name="危险化学品生产经营单位安全管理人员",
+        number="BJ2026000001X",
+        status="valid",
+        review_due=TODAY + dt.timedelta(days=900),
+        valid_until=TODAY + dt.timedelta(days=900),
+        refresher_due_on=TODAY + dt.timedelta(days=40),
+    )
+    (item,) = due_items(required=[], held=[held], today=TODAY)
+    assert (item.kind, item.days_left, item.label) == (DueKind.REFRESHER, 40, "年度再培训")
+    missed = HeldCertificate(**{**held.__dict__, "refresher_due_on": TODAY - dt.timedelta(days=5)})
+    (item,) = due_items(required=[], held=[missed], today=TODAY)
+    assert item.overdue

@@ -27,7 +27,7 @@ from certificates.services import issue_certificate
 from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
 from exams.admission.models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, Registration
-from exams.admission.services import decide_registration, register_candidate
+from exams.admission.services import check_in_candidate, decide_registration, register_candidate
 from exams.bank.models import Question, QuestionBank, QuestionKind
 from exams.catalogue.models import OperationType
 from exams.catalogue.services import load_catalogue
@@ -46,6 +46,10 @@ DEMO_USERS = [
     ("regulator", "陈静", "110101198202280041", "13800000004", Role.REGULATOR, "authority"),
     ("admin", "系统管理员", "", "13800000005", Role.ADMINISTRATOR, "authority"),
     ("employer", "孙丽", "370303198604180029", "13800000006", Role.EMPLOYER, "employer"),
+    # Three-post personnel of the chemicals firm: a safety manager holding the management
+    # certificate, and the principal leader half-way through the 48-hour initial training.
+    ("manager", "周华", "370303198005120032", "13800000008", Role.WORKER, "training"),
+    ("principal", "吴刚", "370303197509230011", "13800000009", Role.WORKER, "training"),
 ]
 
 
@@ -72,12 +76,18 @@ class Command(BaseCommand):
             self._exam_site_and_health(orgs, users["worker"], practical)
         # Registration and issuance run their own transactions (and queue the PDF).
         self._register(users["worker"], theory, orgs["training"], users["trainer"])
+        self._check_in(users["worker"], theory, users["examiner"])
         self._register(users["worker"], practical, orgs["training"], users["trainer"])
         self._existing_certificate(users["worker"], orgs["authority"], users["regulator"])
         self._certificate_due_for_review(users["worker"], orgs["authority"], users["regulator"])
         self._staff_register(orgs["employer"], users["employer"], users["worker"])
+        self._quiz_campaign(orgs["authority"], users["regulator"])
+        self._assessment_event(orgs, users["regulator"], blueprint)
+        self._three_posts(orgs, users)
         self.stdout.write(
-            self.style.SUCCESS("demo data ready: users worker, trainer, examiner, regulator, admin, employer")
+            self.style.SUCCESS(
+                "demo data ready: users worker, trainer, examiner, regulator, admin, employer, manager, principal"
+            )
         )
 
     # --- organisations and people -------------------------------------------------------
@@ -314,7 +324,13 @@ class Command(BaseCommand):
         data = json.loads((DEMO_DIR / "questions.json").read_text(encoding="utf-8"))
         operation_type = OperationType.objects.get(code=data["operation_type"])
         bank, _ = QuestionBank.objects.get_or_create(
-            slug="demo", defaults={"name": "低压电工作业演示题库", "level": QuestionBank.Level.PROVINCIAL}
+            slug="demo",
+            # The demo authority publishes its bank for practice (as national banks commonly are).
+            defaults={
+                "name": "低压电工作业演示题库",
+                "level": QuestionBank.Level.PROVINCIAL,
+                "public_for_practice": True,
+            },
         )
         if not bank.questions.exists():
             for stem, key, point in data["true_false"]:
@@ -335,7 +351,8 @@ class Command(BaseCommand):
         blueprint, created = Blueprint.objects.get_or_create(
             bank=bank,
             operation_type=operation_type,
-            defaults={"name": "低压电工作业理论考试(演示)", "time_limit_minutes": 120, "pass_mark": 80},
+            name="低压电工作业理论考试(演示)",
+            defaults={"time_limit_minutes": 120, "pass_mark": 80},
         )
         if created:
             BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.TRUE_FALSE, count=6, points=Decimal(10))
@@ -426,6 +443,12 @@ class Command(BaseCommand):
         if registration.status != Registration.Status.APPROVED:
             regulator = User.objects.get(username="regulator")
             decide_registration(registration=registration, approve=True, actor=regulator)
+
+    def _check_in(self, worker: User, session: ExamSession, examiner: User) -> None:
+        """The examiner has checked the worker in at the site, so today's theory exam can start."""
+        registration = Registration.objects.get(session=session, candidate=worker)
+        if registration.checked_in_at is None:
+            check_in_candidate(examiner=examiner, ticket_code=registration.ticket_code or "", session=session)
 
     def _exam_site_and_health(self, orgs: dict[str, Organisation], worker: User, practical: ExamSession) -> None:
         """The demo site's practical equipment, and the worker's health certificate."""
@@ -520,3 +543,230 @@ class Command(BaseCommand):
                 post=electrician,
             ),
         )
+
+    def _quiz_campaign(self, authority: Organisation, regulator: User) -> None:
+        """The public quiz campaign anquan-demo, open for 30 days from today, over the demo
+        bank, with the districts of Cangzhou to pick from."""
+        from campaigns.models import Campaign
+        from campaigns.services import CampaignInput, create_campaign, save_districts
+
+        save_districts(rows=CANGZHOU_DISTRICTS)
+        if Campaign.objects.filter(slug="anquan-demo").exists():
+            return
+        today = timezone.localdate()
+        create_campaign(
+            actor=regulator,
+            organisation=authority,
+            data=CampaignInput(
+                slug="anquan-demo",
+                title="安全生产月安全知识网络答题",
+                starts_on=today,
+                ends_on=today + dt.timedelta(days=30),
+                banks=[QuestionBank.objects.get(slug="demo")],
+                rules=(
+                    "每卷 10 题，限时 10 分钟，每人每天可答 3 次，取最高分。\n"
+                    "匿名参加请填写昵称并选择所在区县和单位；用手机号参加可查看答题记录。"
+                ),
+                prizes="活动结束后，按总榜前 100 名颁发纪念证书。",
+                paper_size=10,
+                time_limit_minutes=10,
+                attempts_per_day=3,
+            ),
+        )
+
+    def _assessment_event(self, orgs: dict[str, Organisation], regulator: User, blueprint: Blueprint) -> None:
+        """An assessment event (考核活动) open for a week, for the employer's consenting
+        staff (the worker is invited) and anyone else with the link and code KZ2026."""
+        from assessments import services as assessment_services
+        from assessments.models import AssessmentEvent
+
+        name = "全员安全生产知识考试（演示）"
+        if AssessmentEvent.objects.filter(name=name).exists():
+            return
+        now = timezone.now()
+        event = assessment_services.create_event(
+            organisation=orgs["authority"],
+            actor=regulator,
+            spec=assessment_services.EventSpec(
+                name=name,
+                audience=AssessmentEvent.Audience.FIRMS,
+                starts_at=now - dt.timedelta(hours=1),
+                ends_at=now + dt.timedelta(days=7),
+                blueprint=blueprint,
+                time_limit_minutes=30,
+                pass_mark=60,
+                attempts_allowed=2,
+                award=AssessmentEvent.Award.PARTICIPATION,
+                firms=[orgs["employer"]],
+            ),
+        )
+        self.stdout.write(f"assessment event: /events/e/{event.token}/")
+
+    # --- three-post personnel (主要负责人, 安全管理人员) ------------------------------------------
+
+    def _three_posts(self, orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+        """Hazardous-chemicals courses for principal leaders and safety managers (48 h,
+        order No. 3 art. 9) and a 16-hour refresher; their bank, blueprint and today's
+        computer exam; ``manager`` holds the management certificate (issued ten months
+        ago: the yearly refresher falls due within 60 days, 6 of 16 hours done) and
+        ``principal`` is half-way through the initial training."""
+        from courses.models import CourseGroup
+        from exams.catalogue.models import Subject
+
+        manager_subject = Subject.objects.get(code="WHP.safety_manager")
+        leader_subject = Subject.objects.get(code="WHP.principal")
+        group = CourseGroup.objects.get_or_create(name="安全管理", defaults={"sort_order": 10})[0]
+        index = CourseIndexPage.objects.get(organisation=orgs["training"])
+        lessons = [
+            (
+                "第一课 安全生产法律法规与主体责任",
+                "law",
+                1440,
+                "<p>安全生产法规定生产经营单位主要负责人是本单位安全生产第一责任人。</p>",
+            ),
+            ("第二课 重大危险源与特殊作业管理", "hazards", 1440, "<p>重大危险源应登记建档，定期检测、评估、监控。</p>"),
+        ]
+        manager_course = self._management_course(
+            index, group, manager_subject, "危险化学品生产经营单位安全管理人员(初训)", "whp-safety-manager", 48, lessons
+        )
+        leader_course = self._management_course(
+            index, group, leader_subject, "危险化学品生产经营单位主要负责人(初训)", "whp-principal", 48, lessons
+        )
+        refresher = self._management_course(
+            index,
+            group,
+            manager_subject,
+            "危险化学品安全管理人员(年度再培训)",
+            "whp-safety-manager-refresher",
+            16,
+            [("再培训 新法规与典型事故案例", "cases", 960, "<p>近年危险化学品典型事故案例分析。</p>")],
+            purpose=CoursePage.Purpose.REFRESHER,
+        )
+        self._management_exam(orgs, manager_subject)
+        manager, leader = users["manager"], users["principal"]
+        if not Certificate.objects.filter(holder=manager, subject=manager_subject).exists():
+            self._study(manager, manager_course, fraction=1.0)
+            issue_certificate(
+                holder=manager,
+                subject=manager_subject,
+                authority=orgs["authority"],
+                issued_on=timezone.localdate() - dt.timedelta(days=305),
+                actor=users["regulator"],
+            )
+            self._study(manager, refresher, fraction=6 / 16)
+        if not Enrolment.objects.filter(learner=leader, course=leader_course).exists():
+            self._study(leader, leader_course, fraction=0.5)
+
+    def _management_course(
+        self, index, group, subject, title: str, slug: str, hours: int, lessons, *, purpose=CoursePage.Purpose.INITIAL
+    ) -> CoursePage:
+        course = CoursePage.objects.child_of(index).filter(slug=slug).first()
+        if course is None:
+            course = CoursePage(
+                title=title,
+                slug=slug,
+                group=group,
+                audience_kind=subject.kind,
+                audience_subject=subject,
+                purpose=purpose,
+                theory_hours=hours,
+                outline="<p>安全生产法律法规、安全管理、重大危险源、特殊作业、应急管理与事故报告。</p>",
+            )
+            index.add_child(instance=course)
+            course.save_revision().publish()
+        for lesson_title, lesson_slug, minutes, text in lessons:
+            if not LessonPage.objects.child_of(course).filter(slug=lesson_slug).exists():
+                lesson = LessonPage(title=lesson_title, slug=lesson_slug, minutes=minutes, body=[("paragraph", text)])
+                course.add_child(instance=lesson)
+                lesson.save_revision().publish()
+        return course
+
+    def _study(self, learner: User, course: CoursePage, *, fraction: float) -> None:
+        """Credit ``fraction`` of every lesson; a full course is a completed training."""
+        enrolment, _ = Enrolment.objects.get_or_create(learner=learner, course=course)
+        now = timezone.now()
+        for lesson in LessonPage.objects.child_of(course).live():
+            LessonProgress.objects.update_or_create(
+                enrolment=enrolment,
+                lesson=lesson,
+                defaults={
+                    "seconds": int(lesson.minutes * 60 * fraction),
+                    "completed_at": now if fraction >= 1 else None,
+                    "last_heartbeat_at": now,
+                },
+            )
+        if fraction >= 1 and enrolment.completed_at is None:
+            enrolment.completed_at = now
+            enrolment.save(update_fields=["completed_at"])
+
+    def _management_exam(self, orgs: dict[str, Organisation], subject) -> None:
+        """The management bank and blueprint, and today's computer exam for the subject."""
+        data = json.loads((DEMO_DIR / "three_posts_questions.json").read_text(encoding="utf-8"))
+        bank, _ = QuestionBank.objects.get_or_create(
+            slug="demo-whp-management",
+            defaults={
+                "name": "危险化学品主要负责人和安全管理人员演示题库",
+                "level": QuestionBank.Level.PROVINCIAL,
+                "organisation": orgs["authority"],
+            },
+        )
+        if not bank.questions.exists():
+            for stem, key, point in data["true_false"]:
+                question = Question.objects.create(
+                    bank=bank, kind=QuestionKind.TRUE_FALSE, stem=stem, options=[], answer=[key], knowledge_point=point
+                )
+                question.subjects.add(subject)
+            for stem, options, key, point in data["single"]:
+                question = Question.objects.create(
+                    bank=bank,
+                    kind=QuestionKind.SINGLE,
+                    stem=stem,
+                    options=[{"key": k, "text": text} for k, text in zip("ABCD", options, strict=True)],
+                    answer=[key],
+                    knowledge_point=point,
+                )
+                question.subjects.add(subject)
+        blueprint, created = Blueprint.objects.get_or_create(
+            bank=bank,
+            subject=subject,
+            defaults={"name": "危险化学品安全管理人员考核(演示)", "time_limit_minutes": 90, "pass_mark": 80},
+        )
+        if created:
+            BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.TRUE_FALSE, count=6, points=Decimal(10))
+            BlueprintRule.objects.create(blueprint=blueprint, kind=QuestionKind.SINGLE, count=4, points=Decimal(10))
+        today = timezone.localdate()
+        session, created = ExamSession.objects.get_or_create(
+            kind=ExamKind.THEORY,
+            name=f"{today:%Y-%m-%d} 危险化学品安全管理人员安全生产知识和管理能力考核",
+            defaults={
+                "authority": orgs["authority"],
+                "site": orgs["site"],
+                "starts_at": timezone.make_aware(dt.datetime.combine(today, dt.time(0, 0))),
+                "ends_at": timezone.make_aware(dt.datetime.combine(today, dt.time(23, 59))),
+                "capacity": 100,
+                "blueprint": blueprint,
+            },
+        )
+        if created:
+            session.subjects.add(subject)
+
+
+#: County-level divisions of Cangzhou (沧州市), for the demo campaign's district picker.
+CANGZHOU_DISTRICTS = [
+    ("130902", "新华区"),
+    ("130903", "运河区"),
+    ("130921", "沧县"),
+    ("130922", "青县"),
+    ("130923", "东光县"),
+    ("130924", "海兴县"),
+    ("130925", "盐山县"),
+    ("130926", "肃宁县"),
+    ("130927", "南皮县"),
+    ("130928", "吴桥县"),
+    ("130929", "献县"),
+    ("130930", "孟村回族自治县"),
+    ("130981", "泊头市"),
+    ("130982", "任丘市"),
+    ("130983", "黄骅市"),
+    ("130984", "河间市"),
+]

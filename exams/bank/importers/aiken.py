@@ -15,7 +15,7 @@ operation type comes from the import's default.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from .records import (
     ParseResult,
     QuestionRecord,
     RowProblem,
+    blank_line_blocks,
     build_record,
     check_count,
     decode_text,
@@ -35,23 +36,6 @@ from .records import (
 CONTENT_TYPE = "text/plain; charset=utf-8"
 _OPTION = re.compile(r"^([A-Ha-h])\s*[.．、)）]\s*(.*)$")
 _ANSWER = re.compile(r"^(?:ANSWER|答案)\s*[:：]\s*(.*)$", re.IGNORECASE)
-
-
-def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
-    block: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r").strip()
-        if not line:
-            if block:
-                yield start, block
-                block = []
-            continue
-        if not block:
-            start = number
-        block.append(line)
-    if block:
-        yield start, block
 
 
 def _record(start: int, lines: list[str]) -> QuestionRecord:
@@ -87,7 +71,7 @@ def _record(start: int, lines: list[str]) -> QuestionRecord:
 def read(data: bytes) -> ParseResult:
     text = decode_text(data)
     result = ParseResult()
-    for count, (start, lines) in enumerate(_blocks(text), start=1):
+    for count, (start, lines) in enumerate(blank_line_blocks(text, strip=True), start=1):
         check_count(count)
         try:
             result.records.append(_record(start, lines))

@@ -15,7 +15,7 @@ Line numbers point at a question's first line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from .records import (
     ParseResult,
     QuestionRecord,
     RowProblem,
+    blank_line_blocks,
     build_record,
     check_count,
     decode_text,
@@ -40,23 +41,6 @@ _META = re.compile(r"^//\s*@(operation_types|knowledge_point|difficulty)\s*:\s*(
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _FORMAT = re.compile(r"^\[(html|plain|markdown|moodle)\]", re.IGNORECASE)
 _TITLE = re.compile(r"^::(.*?)::", re.DOTALL)
-
-
-def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
-    block: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip():
-            if block:
-                yield start, block
-                block = []
-            continue
-        if not block:
-            start = number
-        block.append(line)
-    if block:
-        yield start, block
 
 
 def _unescape(text: str) -> str:
@@ -212,7 +196,7 @@ def read(data: bytes) -> ParseResult:
     text = decode_text(data)
     result = ParseResult()
     count = 0
-    for start, lines in _blocks(text):
+    for start, lines in blank_line_blocks(text, strip=False):
         if all(line.strip().startswith(("//", "$CATEGORY:")) for line in lines):
             continue
         count += 1

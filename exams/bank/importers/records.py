@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -150,6 +150,28 @@ class ParseResult:
 
     def add_problem(self, line: int, problem: Exception) -> None:
         self.errors.append(RowError(line=line, message=str(problem)))
+
+
+def blank_line_blocks(text: str, *, strip: bool) -> Iterator[tuple[int, list[str]]]:
+    """Split a text file into blocks of lines separated by blank lines.
+
+    Yields each block with the (1-based) number of its first line, for row-level messages.
+    ``strip`` drops each line's surrounding spaces (Aiken); GIFT keeps its indentation.
+    """
+    block: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            if block:
+                yield start, block
+                block = []
+            continue
+        if not block:
+            start = number
+        block.append(line.strip() if strip else line)
+    if block:
+        yield start, block
 
 
 def cell_text(value: object) -> str:

@@ -171,3 +171,14 @@ def test_rule_retake_limit_one_retake_then_training_again():
 def test_add_months_clamps_to_the_end_of_the_month():
     assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
     assert add_months(dt.date(1965, 1, 10), 721) == dt.date(2025, 2, 10)
+
+
+# Order No. 3 / order No. 30 art. 4: the management kind has no age, education or health gate.
+def test_management_candidates_have_no_age_education_or_health_gate():
+    too_young_no_school = facts(dt.date(2010, 1, 1), education="primary", health_required=True)
+    assert len(eligibility_problems(too_young_no_school)) == 3
+    management = facts(dt.date(2010, 1, 1), education="primary", health_required=True, personal_conditions=False)
+    assert eligibility_problems(management) == []
+    untrained = facts(dt.date(1950, 1, 1), training_completed=False, personal_conditions=False)
+    (problem,) = eligibility_problems(untrained)
+    assert problem.startswith("培训条件：须完成该岗位的安全生产知识和管理能力培训")

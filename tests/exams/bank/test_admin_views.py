@@ -380,7 +380,7 @@ def test_statistics_page_escapes_question_text_and_retires_a_question(client, th
     from exams.theory.services import submit_attempt
 
     submit_attempt(attempt=attempt)
-    question_id = attempt.paper["questions"][0]["id"]
+    question_id = attempt.paper["questions"][0]["q"]
 
     # when
     page = client.get(f"/admin/question_banks/{bank.pk}/statistics/").content.decode()

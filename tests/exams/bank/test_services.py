@@ -517,3 +517,17 @@ def test_duplicates_in_a_one_line_xml_file_are_told_apart(low_voltage):
     # then: the first is kept, the repeat skipped, the third imported
     assert (outcome.imported, outcome.skipped) == (2, 1)
     assert sorted(bank.questions.values_list("stem", flat=True)) == ["题一", "题二"]
+
+
+def test_a_question_of_an_operation_type_also_examines_its_subject(low_voltage):
+    from exams.catalogue.services import subject_of
+
+    question = create_question(
+        bank=QuestionBankFactory(),
+        actor=None,
+        operation_types=[low_voltage],
+        kind="true_false",
+        stem="验电",
+        answer=["T"],
+    )
+    assert list(question.subjects.all()) == [subject_of(low_voltage)]

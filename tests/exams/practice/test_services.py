@@ -60,7 +60,9 @@ def test_right_answers_never_put_a_question_in_the_book():
 
 @pytest.fixture
 def setup(db):
+    """An open theory session whose bank the authority made public for practice."""
     theory = make_theory()
+    QuestionBank.objects.filter(pk=theory.blueprint.bank_id).update(public_for_practice=True)
     question = theory.blueprint.bank.questions.filter(kind=QuestionKind.SINGLE).order_by("pk").first()
     return theory, question
 

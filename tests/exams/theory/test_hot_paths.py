@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from exams.bank.models import Question, QuestionKind
-from exams.papers.drawing import bank_pool, draw_questions, draw_rules
+from exams.papers.drawing import bank_pool, draw_questions, draw_rules, paper_content
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt, submit_attempt
 from tests.factories import make_theory
@@ -46,7 +46,7 @@ def test_start_attempt_draws_only_active_questions():
 
     attempt = start_attempt(registration=theory.registration)
 
-    assert inactive.pk not in {q["id"] for q in attempt.paper["questions"]}
+    assert inactive.pk not in {q["q"] for q in attempt.paper["questions"]}
 
 
 def test_save_answer_takes_two_queries_when_the_sheet_is_cached(theory, django_assert_num_queries):
@@ -255,7 +255,7 @@ def test_a_question_picture_is_snapshotted_and_shown_on_the_page_and_in_the_api(
 
     # then
     attempt = Attempt.objects.get()
-    pictured = [q for q in attempt.paper["questions"] if q["kind"] == QuestionKind.TRUE_FALSE]
+    pictured = [q for q in paper_content(attempt.paper) if q["kind"] == QuestionKind.TRUE_FALSE]
     assert {q.get("image_id") for q in pictured} == {image.pk}
     urls = {q["image_url"] for q in body["questions"] if q["kind"] == QuestionKind.TRUE_FALSE}
     (url,) = urls

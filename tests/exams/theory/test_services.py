@@ -16,6 +16,7 @@ from exams.admission.models import ExamKind, Registration
 from exams.admission.services import register_candidate
 from exams.bank.models import Question, QuestionKind
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, EligibilityError, PracticalResultError
+from exams.papers.drawing import paper_content
 from exams.practical.models import PracticalResult
 from exams.practical.services import record_practical_result
 from exams.tasks import sweep_expired_attempts
@@ -206,13 +207,14 @@ def test_start_attempt_draws_and_snapshots_the_paper(theory):
     assert [q["kind"] for q in questions] == ["true_false"] * 5 + ["single"] * 5
     assert {q["points"] for q in questions} == {"10.00"}
     assert attempt.paper["pass_mark"] == 80
-    for q in questions:
-        bank = Question.objects.get(pk=q["id"])
-        assert q["stem"] == bank.stem
+    for q, shown in zip(questions, paper_content(attempt.paper), strict=True):
+        bank = Question.objects.get(pk=q["q"])
+        assert shown["stem"] == bank.stem
         if q["kind"] == "single":
-            assert [o["key"] for o in q["options"]] == ["A", "B", "C", "D"]
+            assert [o["key"] for o in shown["options"]] == ["A", "B", "C", "D"]
+            assert sorted(q["o"]) == ["A", "B", "C", "D"]  # the bank's keys, in the order shown
             correct_text = next(o["text"] for o in bank.options if o["key"] == bank.answer[0])
-            assert next(o["text"] for o in q["options"] if o["key"] == q["answer"][0]) == correct_text
+            assert next(o["text"] for o in shown["options"] if o["key"] == q["answer"][0]) == correct_text
 
 
 def test_start_attempt_twice_returns_the_same_attempt(theory):
@@ -248,7 +250,7 @@ def test_start_attempt_racing_another_start_is_stopped_by_the_constraint(theory)
 
     # when / then: one_open_attempt_per_candidate refuses it, with the same clear message
     with pytest.raises(AttemptNotAllowed) as excinfo, transaction.atomic():
-        theory_services._create_attempt(reg, other=None, now=timezone.now(), rng=random.Random(0))
+        theory_services._create_attempt(reg, other=None, start_code="", now=timezone.now(), rng=random.Random(0))
     assert excinfo.value.messages == ["你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。"]
     assert Attempt.objects.count() == 1
 
@@ -379,8 +381,9 @@ def test_submit_attempt_scores_against_the_snapshot_and_is_idempotent(theory):
         save_answer(attempt=attempt, question_id=q["id"], answer=q["answer"])
     for q in questions[8:]:
         save_answer(attempt=attempt, question_id=q["id"], answer=wrong_answer(q))
-    # a later edit to the bank must not change this candidate's score
-    Question.objects.filter(pk__in=[q["id"] for q in questions]).update(answer=["F"])
+    # a later edit to the bank must not change this candidate's score (even one written
+    # over the version itself, which the bank's services never do)
+    Question.objects.filter(pk__in=[q["q"] for q in questions]).update(answer=["F"])
 
     # when
     submitted = submit_attempt(attempt=attempt)
