@@ -136,7 +136,7 @@ def management_context(certificate: Certificate) -> dict[str, Any]:
         "subject": subject.name,
         "refresher_hours": refresher_hours(subject.kind.code, high_risk=high_risk),
         "authority": certificate.authority.name,
-        "photo": _photo_data_uri(certificate),
+        "photo": photo_data_uri(certificate),
         "qr": mark_safe(qr_svg(verification_url(certificate.token))),  # our own SVG, no user input
         "reviews": review_records(certificate),
         "verify_page": f"{settings.SITE_URL}/verify/",
