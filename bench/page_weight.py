@@ -1,4 +1,6 @@
-"""Benchmark: weight and Lighthouse scores of the lesson, course and learner's home pages.
+"""Benchmark: weight and Lighthouse scores of the lesson, course and learner's home pages,
+the theory exam page (offline-capable), a practice question, /verify/ and the regulator's
+statistics (a staff page: total goal ≤ 300 KB instead of 100 KB).
 
 Run: .venv/bin/python bench/page_weight.py [--port 8401] [--runs 1] [--no-lighthouse]
 
@@ -39,6 +41,9 @@ LIGHTHOUSE_VERSION = "13.5.0"
 LIGHTHOUSE_PREFIX = Path.home() / ".cache" / "kaozheng-bench"
 FIRST_RENDER_GOAL = 14 * 1024
 TOTAL_GOAL = 100 * 1024
+#: Staff pages may be heavier than learner and public pages.
+STAFF_TOTAL_GOAL = 300 * 1024
+STAFF_PAGES = {"statistics"}
 SCORE_GOAL = 95
 MEDIA_PREFIXES = ("/media/", "/documents/")
 CHROME_FLAGS = (
@@ -83,17 +88,29 @@ def manage(env: dict[str, str], *args: str, debug: bool) -> str:
 PREPARE = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from accounts.models import User
 from courses.models import CoursePage, LessonPage
+from exams.admission.models import ExamKind, Registration
+from exams.theory.services import start_attempt
+
+
+def signed_in(user):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
 worker = User.objects.get(username="worker")
-session = SessionStore()
-session[SESSION_KEY] = str(worker.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = worker.get_session_auth_hash()
-session.create()
+regulator = User.objects.get(username="regulator")
+TOTP.activate(regulator, generate_totp_secret())
 course = CoursePage.objects.live().get(slug="low-voltage-initial")
 lesson = LessonPage.objects.live().child_of(course).order_by("path").first()
-print("BENCH", session.session_key, course.url, lesson.url)
+attempt = start_attempt(registration=Registration.objects.get(candidate=worker, session__kind=ExamKind.THEORY))
+print("BENCH", signed_in(worker), course.url, lesson.url, f"/exams/attempts/{attempt.pk}/", signed_in(regulator))
 """
 
 
@@ -211,9 +228,19 @@ def main() -> int:
     manage(env, "seed_demo", debug=True)
     manage(env, "collectstatic", "--noinput", "-v0", debug=False)
     line = next(x for x in manage(env, "shell", "-c", PREPARE, debug=False).splitlines() if x.startswith("BENCH "))
-    _tag, session_key, course_path, lesson_path = line.split()
+    _tag, session_key, course_path, lesson_path, exam_path, regulator_key = line.split()
     cookie = f"sessionid={session_key}"
-    pages = {"lesson": lesson_path, "course": course_path, "home (/me/)": "/me/", "site home (/)": "/"}
+    pages = {
+        "lesson": lesson_path,
+        "course": course_path,
+        "home (/me/)": "/me/",
+        "site home (/)": "/",
+        "exam": exam_path,
+        "practice": "/exams/practice/0102/question?mode=sequential",
+        "verify": "/verify/",
+        "statistics": "/authority/statistics/?start=2020-01-01",
+    }
+    cookies = {"statistics": f"sessionid={regulator_key}"}
 
     base = f"http://127.0.0.1:{args.port}"
     media_origin = f"http://127.0.0.1:{args.port + 1}/"
@@ -255,16 +282,18 @@ def main() -> int:
             header += f" {'total':>8} {'media':>7} {'reqs':>4} {'perf':>4} {'a11y':>4}  FCP / LCP / TBT / CLS"
         print(header)
         for name, path in pages.items():
-            weight = first_render(base, path, cookie)
+            page_cookie = cookies.get(name, cookie)
+            total_goal = STAFF_TOTAL_GOAL if name in STAFF_PAGES else TOTAL_GOAL
+            weight = first_render(base, path, page_cookie)
             row = (
                 f"{name:<15} {weight['html']:>7} {weight['html_gzip']:>8} {weight['css_gzip']:>7} {weight['first']:>10}"
             )
-            if weight["first"] > FIRST_RENDER_GOAL:
+            if weight["first"] > FIRST_RENDER_GOAL and name not in STAFF_PAGES:
                 failures.append(f"{name}: first render {weight['first']} B > {FIRST_RENDER_GOAL} B")
             if binary:
                 slug = re.sub(r"\W", "", name)
                 runs = [
-                    run_lighthouse(binary, base + path, cookie, workdir, f"{slug}-{n}", media_origin)
+                    run_lighthouse(binary, base + path, page_cookie, workdir, f"{slug}-{n}", media_origin)
                     for n in range(args.runs)
                 ]
                 runs.sort(key=lambda r: r["performance"])
@@ -274,8 +303,8 @@ def main() -> int:
                     f"{result['accessibility']:>4}  "
                     f"{result['fcp']} / {result['lcp']} / {result['tbt']} / {result['cls']}"
                 )
-                if result["total"] > TOTAL_GOAL:
-                    failures.append(f"{name}: total {result['total']} B > {TOTAL_GOAL} B")
+                if result["total"] > total_goal:
+                    failures.append(f"{name}: total {result['total']} B > {total_goal} B")
                 for score in ("performance", "accessibility"):
                     if result[score] < SCORE_GOAL:
                         failures.append(f"{name}: {score} {result[score]} < {SCORE_GOAL}")
@@ -287,7 +316,7 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"bytes are sizes on the wire; goals: 1st render ≤ {FIRST_RENDER_GOAL} B, "
-        f"total ≤ {TOTAL_GOAL} B, scores ≥ {SCORE_GOAL}"
+        f"total ≤ {TOTAL_GOAL} B (staff pages {STAFF_TOTAL_GOAL} B), scores ≥ {SCORE_GOAL}"
     )
     print(f"took {time.monotonic() - started:.0f} s")
     for failure in failures:

@@ -127,6 +127,20 @@ class VerificationLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.channel} {self.found}"
 
+    @property
+    def result_label(self) -> str:
+        """What the verifier was told, in the reader's language."""
+        from .rules import DISPLAY_STATUS_LABELS, DisplayStatus
+
+        if self.result == "not_found":
+            return str(_("未找到"))
+        if self.result == "void":
+            return str(_("已作废"))
+        try:
+            return str(DISPLAY_STATUS_LABELS[DisplayStatus(self.result)])
+        except ValueError:
+            return self.result
+
 
 class CertificateEvent(models.Model):
     """One step in a certificate's life: who did what, when, why, and what it replaced.

@@ -47,7 +47,7 @@ def page_css() -> str:
     return get_template("certificates/pdf.css").template.source
 
 
-def _photo_data_uri(certificate: Certificate) -> str:
+def photo_data_uri(certificate: Certificate) -> str:
     """The holder's photo, shrunk to print size and inlined as JPEG (or "" if none).
 
     Normalising (decode, EXIF turn, crop, scale, re-encode) costs more than the rest of
@@ -110,7 +110,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         "operation_category": operation_type.category.name,
         "operation_type": operation_type.name,
         "authority": certificate.authority.name,
-        "photo": _photo_data_uri(certificate),
+        "photo": photo_data_uri(certificate),
         "qr": mark_safe(qr_svg(verification_url(certificate.token))),  # our own SVG, no user input
         "reviews": review_records(certificate),
         "verify_page": f"{settings.SITE_URL}/verify/",
@@ -136,7 +136,7 @@ def management_context(certificate: Certificate) -> dict[str, Any]:
         "subject": subject.name,
         "refresher_hours": refresher_hours(subject.kind.code, high_risk=high_risk),
         "authority": certificate.authority.name,
-        "photo": _photo_data_uri(certificate),
+        "photo": photo_data_uri(certificate),
         "qr": mark_safe(qr_svg(verification_url(certificate.token))),  # our own SVG, no user input
         "reviews": review_records(certificate),
         "verify_page": f"{settings.SITE_URL}/verify/",

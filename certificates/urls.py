@@ -6,6 +6,7 @@ app_name = "certificates"
 urlpatterns = [
     path("v/<str:token>", views.public, name="public"),
     path("v/<str:token>/credential.jwt", views.credential, name="credential"),
+    path("v/<str:token>/photo.jpg", views.public_photo, name="public_photo"),
     path("verify/", views.verify, name="verify"),
     path("verify/credential/", views.check_credential, name="check_credential"),
     path("verify/roster/", views.roster, name="roster"),

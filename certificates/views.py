@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +20,7 @@ from django_ratelimit.core import is_ratelimited
 from . import reviews, selectors, services, signing
 from .forms import VerifyForm
 from .models import Certificate, VerificationLog
+from .pdf import photo_data_uri
 from .qr import qr_svg, verification_url
 from .refreshers import refresher_statuses
 from .rules import TransitionNotAllowed, can_apply_for_review, embedded_id_number
@@ -25,6 +28,10 @@ from .rules import TransitionNotAllowed, can_apply_for_review, embedded_id_numbe
 #: The HTML pages and the JSON API share one budget per client address.
 VERIFY_RATE_GROUP = "certificates.verify"
 NOT_FOUND_MESSAGE = gettext_lazy("未找到匹配的证书。请核对证号和姓名后重试。")
+#: A QR link that leads nowhere: the scanner has no number or name to check.
+BAD_LINK_MESSAGE = gettext_lazy(
+    "这个核验链接无效：可能扫描不完整或链接被改动。请重新扫描证书上的二维码，或用证号和姓名核验。"
+)
 RATE_LIMITED_MESSAGE = gettext_lazy("查询过于频繁，请稍后再试。")
 VOID_MESSAGE = gettext_lazy("此证书文件已作废：证书已补发或信息已变更，旧证不再有效。请持证人出示最新证书。")
 
@@ -69,13 +76,30 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
         channel=VerificationLog.Channel.QR, client_ip=client_ip(request), user=request.user, token=token
     )
     if verification.certificate is None:
-        context = {"record": None, "not_found_message": NOT_FOUND_MESSAGE}
+        context = {"record": None, "not_found_message": BAD_LINK_MESSAGE}
         return _public_headers(render(request, "certificates/public.html", context, status=404))
     if verification.void:
         context = {"record": None, "void_message": VOID_MESSAGE}
         return _public_headers(render(request, "certificates/public.html", context, status=410))
-    context = {"record": selectors.public_record(verification.certificate), "token": token}
+    context = {
+        "record": selectors.public_record(verification.certificate),
+        "token": token,
+        "has_photo": bool(getattr(verification.certificate.holder, "photo", None)),
+    }
     return _public_headers(render(request, "certificates/public.html", context))
+
+
+@never_cache
+@require_GET
+def public_photo(request: HttpRequest, token: str) -> HttpResponse:
+    """The holder's photo on the verification card, at card size: only for a valid QR token
+    (a void or unknown one shows nothing), never the stored file itself."""
+    certificate = selectors.find_by_token(token)
+    data_uri = photo_data_uri(certificate) if certificate is not None else ""
+    if not data_uri:
+        raise Http404
+    response = HttpResponse(base64.b64decode(data_uri.split(",", 1)[1]), content_type="image/jpeg")
+    return _public_headers(response)
 
 
 @never_cache

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import tencent_sms_reports
 from certificates.views import jwks
+from cms.views import statistics
 from courses.offline_views import service_worker
 
 from .api import api
@@ -26,6 +27,7 @@ urlpatterns = [
     path(".well-known/jwks.json", jwks, name="jwks"),
     path("sw.js", service_worker, name="service_worker"),
     path("hooks/sms/tencent/<str:token>", tencent_sms_reports, name="sms_reports_tencent"),
+    path("authority/statistics/", statistics, name="statistics"),
     path("me/", include("cms.urls")),
     path("me/", include("accounts.urls")),
     path("learn/", include("courses.urls")),

@@ -24,7 +24,7 @@ MENU: tuple[tuple[Any, str, tuple[tuple[Any, str], ...]], ...] = (
             (_("考试场次与报名审核"), "exams:session_list"),
             (_("证书管理"), "certificates:desk_certificate"),
             (_("批量延期"), "certificates:desk_bulk"),
-            (_("统计"), "exams:statistics"),
+            (_("统计"), "statistics"),
             (_("考试成绩"), "exams:results"),
             (_("核验记录"), "certificates:desk_verifications"),
             (_("培训监管"), "courses:oversight"),

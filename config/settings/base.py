@@ -348,6 +348,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Wagtail --------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "考证 Kaozheng"
+#: No avatars from an external image host in the admin (broken behind the firewall, and a leak).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Uploads: Wagtail checks an image's format by content against these extensions, its size

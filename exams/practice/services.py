@@ -251,6 +251,24 @@ def next_question(
     return Question.objects.get(pk=rng.choice(ids))
 
 
+def practice_counter(
+    learner: User, operation_type: OperationType, *, mode: str, question_id: int, knowledge_point: str = ""
+) -> tuple[int, int]:
+    """(n, N) for "第 n / N 题": the question's place in the bank in sequential order; in the
+    wrong-answer book, the first of those left; otherwise how many of the pool are practised."""
+    pool = practice_questions(operation_type)
+    if mode == "point":
+        pool = pool.filter(knowledge_point=knowledge_point)
+    records = PracticeRecord.objects.filter(learner=learner, operation_type=operation_type, question__in=pool)
+    if mode == "sequential":
+        return pool.filter(pk__lte=question_id).count(), pool.count()
+    if mode == "wrong":
+        return 1, records.filter(in_wrong_book=True).count()
+    practised = records.exclude(question_id=question_id).count()
+    total = pool.count()
+    return min(practised + 1, total), total
+
+
 def practice_question(question: Question) -> PaperQuestion:
     """The question as practice shows it: the bank's own option order and key."""
     return PaperQuestion(

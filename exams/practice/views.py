@@ -30,6 +30,7 @@ from .services import (
     has_open_formal_attempt,
     next_question,
     operation_types_for,
+    practice_counter,
     practice_progress,
     practice_question,
     practice_questions,
@@ -121,6 +122,9 @@ def question(request: HttpRequest, code: str) -> HttpResponse:
         context["question"] = _question_context(practice_question(row))
         context["knowledge_point"] = row.knowledge_point
         context["image_url"] = image_urls([row.image_id]).get(row.image_id)
+        context["counter"] = practice_counter(
+            request.user, operation_type, mode=mode, question_id=row.pk, knowledge_point=kp
+        )
     return render(request, "exams/practice/question.html", context)
 
 
@@ -174,6 +178,9 @@ def answer(request: HttpRequest, code: str, question_id: int) -> HttpResponse:
             "record": record,
             "explanation": row.explanation,
             "next_url": _next_url(code, mode, kp),
+            "counter": practice_counter(
+                request.user, operation_type, mode=mode, question_id=row.pk, knowledge_point=kp
+            ),
         },
     )
 

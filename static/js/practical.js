@@ -51,7 +51,12 @@
 
   function update(data) {
     var total = document.querySelector("[data-total]");
-    if (total) total.textContent = data.running_total;
+    if (total) {
+      // With a veto the headline is the outcome, not a number that looks like a pass.
+      total.dataset.number = data.running_total;
+      total.textContent = data.vetoes ? total.dataset.vetoText : data.running_total;
+      total.classList.toggle("vetoed", !!data.vetoes);
+    }
     Object.keys(data.subjects || {}).forEach(function (code) {
       var cell = document.querySelector('[data-subject-score="' + code + '"]');
       if (cell && data.subjects[code] !== null) cell.textContent = data.subjects[code];
@@ -109,19 +114,57 @@
     var button = form.querySelector(".save");
     if (button && !form.querySelector('input[name="score"]')) button.hidden = true;
     form.addEventListener("change", function (event) {
-      if (event.target.name === "veto" && event.target.checked) {
-        var reason = form.querySelector('input[name="veto_reason"]');
-        if (reason && !reason.value.trim()) { reason.focus(); return; }
+      var vetoBox = form.querySelector('input[name="veto"]');
+      var reason = form.querySelector('input[name="veto_reason"]');
+      var error = form.querySelector("[data-veto-error]");
+      if (vetoBox && vetoBox.checked && reason && !reason.value.trim()) {
+        // Not saved and not reported as saved: the reason is asked for at the box.
+        if (error) error.hidden = false;
+        reason.setAttribute("aria-invalid", "true");
+        show(say("notSaved"));
+        reason.focus();
+        return;
       }
+      if (error) error.hidden = true;
+      if (reason) reason.removeAttribute("aria-invalid");
       itemScore(form);
       schedule(form, event.target.type === "checkbox" ? 0 : 300);
     });
-    form.addEventListener("submit", function (event) { event.preventDefault(); save(form, 0); });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var vetoBox = form.querySelector('input[name="veto"]');
+      var reason = form.querySelector('input[name="veto_reason"]');
+      if (vetoBox && vetoBox.checked && reason && !reason.value.trim()) {
+        form.dispatchEvent(new Event("change"));
+        return;
+      }
+      save(form, 0);
+    });
     if (unsaved[keyOf(form)]) {
       restore(form, unsaved[keyOf(form)]);
       itemScore(form);
       save(form, 0);
     }
+  });
+
+  // Evidence photos go up without reloading the long sheet; the thumbnail joins the others.
+  document.querySelectorAll("form.evidence").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var input = form.querySelector('input[type="file"]');
+      if (!input || !input.files.length || !window.fetch) return;
+      event.preventDefault();
+      var file = input.files[0];
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        var strip = form.parentNode.querySelector(".photos");
+        if (!strip) { strip = document.createElement("p"); strip.className = "photos"; form.parentNode.appendChild(strip); }
+        var img = document.createElement("img");
+        img.src = URL.createObjectURL(file); img.width = 96; img.height = 72; img.alt = file.name;
+        strip.appendChild(img);
+        input.value = "";
+        show(say("photoSaved"));
+      }).catch(function () { form.submit(); });
+    });
   });
 
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {

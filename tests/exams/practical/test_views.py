@@ -75,7 +75,7 @@ def test_score_page_shows_the_drawn_tasks_items_and_deductions(practical, client
     assert response.status_code == 200
     assert html.count("data-autosave") == 12  # 4 subjects × (2 scored items + 1 veto item)
     assert 'value="a"' in html and "步骤错误 <b>−10</b>" in html
-    assert "data-total>100.00<" in html
+    assert 'data-total data-number="100.00"' in html and ">100.00</strong>" in html
 
 
 def test_score_page_at_another_site_is_404(practical, client):
