@@ -7,7 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from accounts.views import tencent_sms_reports
+from accounts.views import login_through_allauth, tencent_sms_reports
 from certificates.views import jwks
 from courses.offline_views import service_worker
 
@@ -17,6 +17,9 @@ from .health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # One log-in door: allauth's (second factor, failed-login limits).
+    path("django-admin/login/", login_through_allauth),
+    path("admin/login/", login_through_allauth),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

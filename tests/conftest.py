@@ -13,8 +13,10 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from allauth.mfa.utils import decrypt
@@ -58,6 +60,24 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_completes_every_step(monkeypatch):
+    """In tests ``force_login`` stands for a completed log-in: one that passed the second
+    factor when the user has one (accounts.middleware asks the session for that). A test of
+    a password-only session logs in with ``client.login(username=..., password=...)``."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if totp is not None:
+            session = self.session
+            record_authentication(SimpleNamespace(session=session), user, "mfa", id=totp.pk, type=totp.type)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

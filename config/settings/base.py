@@ -216,8 +216,29 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Behind a load balancer or reverse proxy, which address is the client's (accounts.network;
+# README, Production): the number of proxies that append to X-Forwarded-For, or a header
+# the last proxy sets (e.g. X-Real-IP). Never both; with neither, REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT") or 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
+# An exam hall logs 200 candidates in from one NAT address within minutes: failed log-ins
+# are limited per account (5 in 5 minutes), and each address gets a budget a hall fits in.
+LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "600/m")
+LOGIN_FAILED_RATE_PER_IP = os.environ.get("LOGIN_FAILED_RATE_PER_IP", "100/m")
+ACCOUNT_RATE_LIMITS = {
+    "login": f"{LOGIN_RATE_PER_IP}/ip",
+    "login_failed": f"{LOGIN_FAILED_RATE_PER_IP}/ip,5/5m/key",
+    "signup": "100/m/ip",
+    "verify_phone": "1/30s/key,100/m/ip",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# accounts.mfa: a set-up secret that survives a reload, phone-friendly code boxes, Chinese errors.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_FORMS = {
+    "activate_totp": "accounts.mfa.StableActivateTOTPForm",
+    "authenticate": "accounts.mfa.PhoneAuthenticateForm",
+    "reauthenticate": "accounts.mfa.PhoneReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Kaozheng 考证"
 # WeChat sign-in (accounts.social): allauth's weixin provider, there only when its keys
 # are set. WEIXIN_AUTHORIZE_URL switches from the website QR code (open platform,
@@ -330,6 +351,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Wagtail --------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "考证 Kaozheng"
 WAGTAILADMIN_BASE_URL = SITE_URL
+# Every log-in goes through allauth (second factor, failed-login limits): Wagtail's own
+# login page redirects there (config.urls) and its password reset is off.
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Uploads: Wagtail checks an image's format by content against these extensions, its size
 # and its pixel count; cms.uploads checks a document's content and size.
@@ -355,10 +380,9 @@ if not DEBUG:
 # Rate limits for the public verification endpoints (django-ratelimit syntax).
 VERIFY_RATE = os.environ.get("VERIFY_RATE", "30/m")
 RATELIMIT_VIEW = "certificates.views.rate_limited"
-# Behind a reverse proxy, the header that carries the client's address (e.g.
-# HTTP_X_REAL_IP); otherwise every client would share the proxy's budget.
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# The client's address as allauth reads it (the trusted-proxy settings above), so that
+# a client cannot choose its own and a request without the header is no error.
+RATELIMIT_IP_META_KEY = "accounts.network.client_ip"
 
 LOGGING = {
     "version": 1,
