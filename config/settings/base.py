@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "employers.send_weekly_digests",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-wed"),
     },
+    # Sign-ups whose phone was never verified (accounts.services.UNVERIFIED_SIGNUP_TTL).
+    "accounts-expire-unverified-signups": {
+        "task": "accounts.expire_unverified_signups",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Question-file previews nobody confirmed or discarded: their kept files go after a day.
     "exams-discard-stale-question-imports": {
         "task": "exams.discard_stale_question_imports",
