@@ -11,13 +11,14 @@ restart the set-up behind the person's back.
 
 from __future__ import annotations
 
+from allauth.core.exceptions import RateLimited
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -89,4 +90,32 @@ class RequireMFAMiddleware:
         response = redirect(url_name)
         if url_name == "mfa_reauthenticate" and request.method == "GET":
             response["Location"] += "?" + urlencode({"next": request.get_full_path()})
+        return response
+
+
+TOO_MANY_ATTEMPTS_MESSAGE = _("操作过于频繁（例如刚刚已发送过验证码），请稍等一分钟再试。")
+
+
+class RateLimitedMiddleware:
+    """allauth raises RateLimited from deep inside a flow (a second log-in while a phone
+    code was just sent): a 429 with a clear message, never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, RateLimited):
+            return None
+        message = gettext(TOO_MANY_ATTEMPTS_MESSAGE)
+        response: HttpResponse
+        if request.path.startswith(("/_allauth/", API_PREFIX)):
+            response = JsonResponse(
+                {"status": 429, "errors": [{"code": "too_many_requests", "message": message}]}, status=429
+            )
+        else:
+            response = render(request, "429.html", {"message": message}, status=429)
+        response["Retry-After"] = "60"
         return response
