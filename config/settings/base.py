@@ -361,8 +361,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAIL_SITE_NAME = "考证 Kaozheng"
 WAGTAILADMIN_BASE_URL = SITE_URL
 # Every log-in goes through allauth (second factor, failed-login limits): Wagtail's own
-# login page redirects there (config.urls) and its password reset is off.
-WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+# login page redirects there (config.urls; someone signed in without admin access gets a
+# 403 there rather than a loop) and its password reset is off.
+WAGTAILADMIN_LOGIN_URL = "/admin/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Uploads: Wagtail checks an image's format by content against these extensions, its size
