@@ -11,11 +11,13 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors, services
 from .models import SmsKind, User
+from .network import client_ip
 from .phone import InvalidPhone, normalize_phone
 from .sms import SmsNotSent, send_sms
 
@@ -33,6 +35,11 @@ class AccountAdapter(DefaultAccountAdapter):
         else:
             raise ValidationError(USERNAME_LOOKS_LIKE_PHONE, code="username_is_phone")
         return super().clean_username(username, shallow=shallow)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The same address django-ratelimit counts (accounts.network): trusted proxies only,
+        # and a missing header is no error.
+        return client_ip(request)
 
     # --- Phone numbers --------------------------------------------------------------
 

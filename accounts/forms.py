@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors, services
+from . import services
 from .identity import InvalidIdNumber, parse_id_number
 from .models import Education
 
@@ -42,8 +42,8 @@ class SignupIdentityForm(forms.Form):
             value = parse_id_number(self.cleaned_data["id_number"]).value
         except InvalidIdNumber as exc:
             raise forms.ValidationError(services.id_number_error(exc), code=str(exc)) from exc
-        if selectors.user_by_id_number(value) is not None:
-            raise forms.ValidationError(services.ID_NUMBER_TAKEN, code="taken")
+        # Whether another account holds the number is nobody's business here: the number
+        # is reserved for this person only once their phone is verified.
         return value
 
     def signup(self, request, user) -> None:

@@ -118,6 +118,37 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
 
 
+class Invitation(models.Model):
+    """An organisation asks a person to join something of theirs (a class) that needs the
+    person's consent: someone who is not the organisation's member is never added, or
+    shown to its staff, before they accept."""
+
+    class Purpose(models.TextChoices):
+        CLASS_ENROLMENT = "class_enrolment", _("班级报名")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    purpose = models.CharField(_("用途"), max_length=32, choices=Purpose.choices)
+    #: What the person is invited to (for a class enrolment: the class's id).
+    subject_id = models.PositiveBigIntegerField()
+    invitee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("拒绝时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("邀请")
+        verbose_name_plural = _("邀请")
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "subject_id", "invitee"], name="one_invitation_per_subject"),
+        ]
+        indexes = [models.Index(fields=["invitee", "accepted_at", "declined_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.subject_id} → {self.invitee_id}"
+
+
 class AuditEvent(models.Model):
     """Who did what, to which object, and when. Written by services, never edited."""
 

@@ -23,6 +23,8 @@ ID_NUMBER_ERRORS = {
     "birth_date": _("身份证号中的出生日期无效，请核对。"),
     "checksum": _("身份证号校验位不正确，请核对后重新输入。"),
 }
+#: How long a sign-up may wait for its phone to be verified before it is removed.
+UNVERIFIED_SIGNUP_TTL = dt.timedelta(days=2)
 ID_NUMBER_TAKEN = _("该身份证号已被其他账户使用。如果这是您的身份证号，请使用原账户登录或联系管理员。")
 REAL_NAME_REQUIRED = _("请输入与身份证一致的真实姓名。")
 EDUCATION_INVALID = _("请选择文化程度。")
@@ -43,10 +45,12 @@ def _id_number_taken(*, digest: str, user: User) -> bool:
 
 @transaction.atomic
 def set_identity(*, user: User, real_name: str, id_number: str, education: str) -> User:
-    """Record who the user is: real name, ID number (encrypted, with its look-up hash),
-    the birth date and sex it encodes, and education.
+    """Record who the user is: real name, ID number (encrypted), the birth date and sex it
+    encodes, and education.
 
-    One ID number belongs to one account; a second account with it is refused.
+    One ID number belongs to one account, and only to one whose phone is verified: until
+    then the number is kept as the person's claim without its look-up hash, so a stranger
+    who types someone's ID at sign-up reserves nothing (reserve_id_number, on verification).
     """
     real_name = " ".join((real_name or "").split())
     if not real_name:
@@ -61,13 +65,20 @@ def set_identity(*, user: User, real_name: str, id_number: str, education: str) 
 
     # Lock the account row so that two concurrent calls for it apply one after the other.
     User.objects.select_for_update().filter(pk=user.pk).first()
-    if _id_number_taken(digest=digest, user=user):
+    reserve = user.phone_verified
+    if reserve and _id_number_taken(digest=digest, user=user):
         raise ValidationError({"id_number": ID_NUMBER_TAKEN}, code="taken")
 
-    changed = (user.real_name, user.id_number_hash, user.education) != (real_name, digest, education)
+    new_hash = digest if reserve else None
+    changed = (user.real_name, user.id_number, user.id_number_hash, user.education) != (
+        real_name,
+        parsed.value,
+        new_hash,
+        education,
+    )
     user.real_name = real_name
     user.id_number = parsed.value
-    user.id_number_hash = digest
+    user.id_number_hash = new_hash
     user.birth_date = parsed.birth_date
     user.sex = parsed.sex
     user.education = education
@@ -78,9 +89,77 @@ def set_identity(*, user: User, real_name: str, id_number: str, education: str) 
         raise ValidationError({"id_number": ID_NUMBER_TAKEN}, code="taken") from exc
     if changed:
         record_event(
-            actor=user, action="accounts.user.identity_set", obj=user, data={"id_number": user.id_number_masked}
+            actor=user,
+            action="accounts.user.identity_set",
+            obj=user,
+            data={"id_number": user.id_number_masked, "reserved": reserve},
         )
     return user
+
+
+@transaction.atomic
+def reserve_id_number(*, user: User) -> bool:
+    """Give the verified user's claimed ID number its look-up hash, so that it is theirs.
+
+    An account that holds the number without a verified phone (a stranger's sign-up, or
+    one from before this rule) gives it up: the person who proved their phone takes it
+    over. One held by a verified account stays there; the claim waits for staff.
+    Returns whether the number is now reserved for the user.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.phone_verified or not locked.id_number:
+        return False
+    digest = lookup_hash(locked.id_number)
+    if locked.id_number_hash == digest:
+        return True
+    holder = User.objects.select_for_update().filter(id_number_hash=digest).exclude(pk=user.pk).first()
+    if holder is not None and holder.phone_verified:
+        record_event(actor=user, action="accounts.user.id_number_contested", obj=user, data={"holder": holder.pk})
+        return False
+    if holder is not None:
+        holder.id_number = ""
+        holder.id_number_hash = None
+        holder.birth_date = None
+        holder.sex = ""
+        holder.save(update_fields=["id_number", "id_number_hash", "birth_date", "sex"])
+        record_event(actor=user, action="accounts.user.id_number_released", obj=holder, data={"to": user.pk})
+    locked.id_number_hash = digest
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["id_number_hash"])
+    except IntegrityError:  # a verified account reserved it a moment ago
+        return False
+    user.id_number_hash = digest
+    record_event(
+        actor=user, action="accounts.user.id_number_reserved", obj=user, data={"id_number": user.id_number_masked}
+    )
+    return True
+
+
+def expire_unverified_signups(*, now: dt.datetime | None = None) -> int:
+    """Sign-ups whose phone was never verified go after UNVERIFIED_SIGNUP_TTL: they never
+    logged in, hold no role and reserve nothing. Returns how many went."""
+    from django.utils import timezone
+
+    cutoff = (now or timezone.now()) - UNVERIFIED_SIGNUP_TTL
+    stale = User.objects.filter(
+        phone_verified=False,
+        last_login__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+        date_joined__lt=cutoff,
+        memberships__isnull=True,
+    )
+    removed = 0
+    for pk in list(stale.values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(pk=pk, phone_verified=False, last_login__isnull=True).first()
+            if user is None:
+                continue
+            record_event(actor=None, action="accounts.user.signup_expired", obj=user, data={})
+            user.delete()
+            removed += 1
+    return removed
 
 
 @transaction.atomic
@@ -102,6 +181,8 @@ def set_phone(*, user: User, phone: str, verified: bool) -> User:
     except IntegrityError as exc:
         raise ValidationError({"phone": PHONE_TAKEN}, code="taken") from exc
     record_event(actor=user, action="accounts.user.phone_set", obj=user, data={"verified": verified})
+    if verified:
+        reserve_id_number(user=user)
     return user
 
 
@@ -119,6 +200,7 @@ def verify_phone(*, user: User, phone: str) -> User:
     user.phone_verified = True
     user.save(update_fields=["phone_verified"])
     record_event(actor=user, action="accounts.user.phone_verified", obj=user)
+    reserve_id_number(user=user)
     return user
 
 

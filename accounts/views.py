@@ -1,4 +1,5 @@
-"""The SMS service's delivery reports: the one accounts view that is not allauth's."""
+"""The accounts views that are not allauth's: the SMS service's delivery reports, and
+the other log-in doors (Wagtail's, the Django admin's) sent to allauth's."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import hmac
 import logging
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -36,3 +40,17 @@ def tencent_sms_reports(request: HttpRequest, token: str) -> JsonResponse:
     matched = record_delivery_reports(reports)
     logger.info("SMS delivery reports: %s received, %s matched", len(reports), matched)
     return JsonResponse({"result": 0, "errmsg": "OK"})
+
+
+def login_through_allauth(request: HttpRequest) -> HttpResponseRedirect:
+    """Wagtail's and the Django admin's log-in pages check a password and nothing else;
+    both doors lead to allauth's, which asks for the second factor and counts failures.
+    ``next`` is kept when it stays on this site. Someone already logged in who lands here
+    lacks the admin's permission: sending them to log in would loop."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    target = reverse("account_login")
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        target += "?" + urlencode({"next": next_url})
+    return HttpResponseRedirect(target)

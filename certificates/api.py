@@ -178,9 +178,15 @@ class CredentialIn(Schema):
 
 
 class CredentialCheckOut(Schema):
+    #: Signed by us, unaltered, AND the certificate is in force today.
     valid: bool
     detail: str
     claims: dict | None = None
+    #: The signature alone.
+    signature_valid: bool = False
+    #: The certificate's status today (not the one signed), when it can be found.
+    status: str | None = None
+    status_label: str | None = None
 
 
 @router.post(
@@ -194,7 +200,28 @@ def verify_credential(request: HttpRequest, body: CredentialIn):
     if over_verify_limit(request):
         raise HttpError(429, gettext(RATE_LIMITED_MESSAGE))
     check = signing.check_credential(body.credential)
-    return CredentialCheckOut(valid=check.valid, detail=check.message, claims=check.claims)
+    if not check.valid or not check.claims:
+        return CredentialCheckOut(valid=False, detail=check.message, claims=check.claims)
+    # A signature says what the certificate was when signed; revoked or expired since is
+    # what the verifier must hear.
+    number = str(check.claims.get("number", ""))
+    certificate = selectors.find_by_number(number) if "*" not in number else None
+    if certificate is None:
+        return CredentialCheckOut(
+            valid=False,
+            signature_valid=True,
+            detail=gettext("签名有效，但无法查到该证书的当前状态，请扫描证书二维码核验。"),
+            claims=check.claims,
+        )
+    record = selectors.public_record(certificate)
+    return CredentialCheckOut(
+        valid=record.in_force,
+        signature_valid=True,
+        status=str(record.status),
+        status_label=record.status_label,
+        detail=check.message + " " + gettext("证书当前状态：%(status)s。") % {"status": record.status_label},
+        claims=check.claims,
+    )
 
 
 class ReviewOut(Schema):

@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from accounts import network
+
 from . import reviews, selectors, services, signing
 from .forms import VerifyForm
 from .models import Certificate, VerificationLog
@@ -47,7 +49,7 @@ def over_verify_limit(request: HttpRequest) -> bool:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return network.client_ip(request)
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -9,10 +9,15 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from accounts.identity import mask_phone
+
 from .selectors import LearnerRow
 
 
-def learners_workbook(rows: list[LearnerRow]) -> bytes:
+def learners_workbook(rows: list[LearnerRow], *, phone_shown_for: set[int] | frozenset[int] = frozenset()) -> bytes:
+    """The rows as a workbook. A learner's full phone number is there only for those in
+    ``phone_shown_for`` (the organisation's members and those who accepted its invitation);
+    everyone else's is masked."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("学员学习情况")
@@ -37,7 +42,9 @@ def learners_workbook(rows: list[LearnerRow]) -> bytes:
         sheet.append(
             [
                 enrolment.learner.real_name or enrolment.learner.username,
-                enrolment.learner.phone or "",
+                (learner.phone if learner.pk in phone_shown_for else mask_phone(learner.phone))
+                if (learner := enrolment.learner).phone
+                else "",
                 enrolment.course.title,
                 enrolment.study_class.name if enrolment.study_class else "",
                 row.progress.credited_minutes,

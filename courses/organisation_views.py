@@ -17,15 +17,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from accounts.models import Organisation, Role
 from accounts.selectors import has_role, organisations_of
 
-from .classes import enrol_class
+from .classes import (
+    answer_class_invitation,
+    enrol_class,
+    learners_who_share_their_phone,
+    pending_class_invitations,
+)
 from .exports import learners_workbook
 from .models import StudyClass
 from .oversight import can_regulate, grade_training_organisation, outcomes, regulated_organisations
 from .selectors import catalogue, learners_of, section_courses
+
+#: Class enrolments (each a batch of look-ups) per trainer.
+CLASS_ENROLMENT_RATE = "20/h"
 
 
 def _training_organisation(request: HttpRequest, code: str) -> Organisation:
@@ -67,7 +76,9 @@ def organisation_learners(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def organisation_export(request: HttpRequest, code: str) -> HttpResponse:
     organisation = _training_organisation(request, code)
-    data = learners_workbook(learners_of(organisation=organisation))
+    data = learners_workbook(
+        learners_of(organisation=organisation), phone_shown_for=learners_who_share_their_phone(organisation)
+    )
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"learners-{organisation.code}-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -93,9 +104,14 @@ def organisation_class_new(request: HttpRequest, code: str) -> HttpResponse:
     organisation = _training_organisation(request, code)
     courses = [course for course in section_courses(organisation=organisation) if course.live]
     form = ClassForm(request.POST or None, courses=courses)
+    if request.method == "POST" and is_ratelimited(
+        request, group="courses.class_enrolment", key="user", rate=CLASS_ENROLMENT_RATE, increment=True
+    ):
+        form.add_error(None, _("报名操作过于频繁，请稍后再试。"))
+        return render(request, "courses/class_form.html", {"organisation": organisation, "form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
-            study_class = enrol_class(
+            result = enrol_class(
                 organisation=organisation,
                 course=form.courses[form.cleaned_data["course"]],
                 name=form.cleaned_data["name"],
@@ -106,7 +122,15 @@ def organisation_class_new(request: HttpRequest, code: str) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, _("班级报名成功。"))
+            messages.success(
+                request,
+                _(
+                    "已为本机构的 %(enrolled)d 名学员报名。其余 %(invited)d 条记录：学员如已注册，"
+                    "会在“我的邀请”中收到邀请，本人同意后加入班级。"
+                )
+                % {"enrolled": result.enrolled, "invited": result.invited},
+            )
+            study_class = result.study_class
             return redirect(f"{reverse('courses:organisation', args=[organisation.code])}?class={study_class.pk}")
     return render(request, "courses/class_form.html", {"organisation": organisation, "form": form})
 
@@ -149,3 +173,21 @@ def catalogue_view(request: HttpRequest) -> HttpResponse:
     if category and not groups:
         raise Http404
     return render(request, "courses/catalogue.html", {"groups": groups, "category": category})
+
+
+@login_required
+def my_invitations(request: HttpRequest) -> HttpResponse:
+    """A person's invitations into training organisations' classes: accept or decline."""
+    if request.method == "POST":
+        try:
+            answer_class_invitation(
+                invitation_id=int(raw) if (raw := request.POST.get("invitation", "")).isdigit() else 0,
+                user=request.user,
+                accept=request.POST.get("answer") == "accept",
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("已记录您的选择。"))
+        return redirect("courses:invitations")
+    return render(request, "courses/invitations.html", {"invitations": pending_class_invitations(request.user)})

@@ -3,6 +3,7 @@ from django.urls import path
 from .organisation_views import (
     catalogue_view,
     grade_organisation,
+    my_invitations,
     my_organisations,
     organisation_class_new,
     organisation_export,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("org/<slug:code>/", organisation_learners, name="organisation"),
     path("org/<slug:code>/learners.xlsx", organisation_export, name="organisation_export"),
     path("org/<slug:code>/classes/new", organisation_class_new, name="class_new"),
+    path("invitations/", my_invitations, name="invitations"),
     path("oversight/", oversight, name="oversight"),
     path("oversight/<slug:code>/grade", grade_organisation, name="grade"),
     path("lessons/<int:page_id>/heartbeat", heartbeat, name="heartbeat"),

@@ -11,10 +11,14 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from allauth.mfa.utils import decrypt
@@ -58,6 +62,24 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_completes_every_step(monkeypatch):
+    """In tests ``force_login`` stands for a completed log-in: one that passed the second
+    factor when the user has one (accounts.middleware asks the session for that). A test of
+    a password-only session logs in with ``client.login(username=..., password=...)``."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if totp is not None:
+            session = self.session
+            record_authentication(SimpleNamespace(session=session), user, "mfa", id=totp.pk, type=totp.type)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture
@@ -187,6 +209,20 @@ def browser(monkeypatch):
         chromium.close()
 
 
+def _poll_expression(page, expression: str, *, timeout: float = 15_000, **_ignored) -> object:
+    """Playwright's wait_for_function polls by evaluating a string inside the page, which
+    the site's Content-Security-Policy (no 'unsafe-eval') refuses; this polls from here,
+    through the debugging protocol, which the policy does not govern."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 @pytest.fixture
 def phone(browser, live_server):
     """Opens a page in a new phone (360×800, touch, Chinese); ``page.base`` is the live server's URL."""
@@ -202,6 +238,7 @@ def phone(browser, live_server):
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.base = live_server.url
+        page.wait_for_function = partial(_poll_expression, page)
         return page
 
     return open_page

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import factory
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import generate_totp_secret
+from allauth.mfa.utils import encrypt
 from django.conf import settings
 from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
@@ -69,15 +71,15 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class TOTPAuthenticatorFactory(factory.django.DjangoModelFactory):
-    """A TOTP authenticator: the second factor regulators, administrators and superusers need
-    before any page opens (accounts.middleware checks that one exists, never its secret)."""
+    """A TOTP authenticator with a real secret: the second factor regulators, administrators
+    and superusers need before any page opens (a test can compute its current code)."""
 
     class Meta:
         model = Authenticator
 
     user = factory.SubFactory(UserFactory)
     type = Authenticator.Type.TOTP
-    data = factory.LazyFunction(lambda: {"secret": "unused"})
+    data = factory.LazyFunction(lambda: {"secret": encrypt(generate_totp_secret())})
 
 
 def with_totp(user: User) -> User:

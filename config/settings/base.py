@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -93,9 +95,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.csp.PerPathCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
+    "accounts.middleware.RateLimitedMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -199,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Contractors' gate checks are kept 30 days.
     "employers-purge-gate-checks": {"task": "employers.purge_gate_checks", "schedule": crontab(hour=2, minute=45)},
+    # Sign-ups whose phone was never verified (accounts.services.UNVERIFIED_SIGNUP_TTL).
+    "accounts-expire-unverified-signups": {
+        "task": "accounts.expire_unverified_signups",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Question-file previews nobody confirmed or discarded: their kept files go after a day.
     "exams-discard-stale-question-imports": {
         "task": "exams.discard_stale_question_imports",
@@ -235,8 +244,29 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Behind a load balancer or reverse proxy, which address is the client's (accounts.network;
+# README, Production): the number of proxies that append to X-Forwarded-For, or a header
+# the last proxy sets (e.g. X-Real-IP). Never both; with neither, REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT") or 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
+# An exam hall logs 200 candidates in from one NAT address within minutes: failed log-ins
+# are limited per account (5 in 5 minutes), and each address gets a budget a hall fits in.
+LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "600/m")
+LOGIN_FAILED_RATE_PER_IP = os.environ.get("LOGIN_FAILED_RATE_PER_IP", "100/m")
+ACCOUNT_RATE_LIMITS = {
+    "login": f"{LOGIN_RATE_PER_IP}/ip",
+    "login_failed": f"{LOGIN_FAILED_RATE_PER_IP}/ip,5/5m/key",
+    "signup": "100/m/ip",
+    "verify_phone": "1/30s/key,100/m/ip",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# accounts.mfa: a set-up secret that survives a reload, phone-friendly code boxes, Chinese errors.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_FORMS = {
+    "activate_totp": "accounts.mfa.StableActivateTOTPForm",
+    "authenticate": "accounts.mfa.PhoneAuthenticateForm",
+    "reauthenticate": "accounts.mfa.PhoneReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Kaozheng 考证"
 # WeChat sign-in (accounts.social): allauth's weixin provider, there only when its keys
 # are set. WEIXIN_AUTHORIZE_URL switches from the website QR code (open platform,
@@ -351,6 +381,11 @@ WAGTAIL_SITE_NAME = "考证 Kaozheng"
 #: No avatars from an external image host in the admin (broken behind the firewall, and a leak).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = SITE_URL
+# Every log-in goes through allauth (second factor, failed-login limits): Wagtail's own
+# login page redirects there (config.urls; someone signed in without admin access gets a
+# 403 there rather than a loop) and its password reset is off.
+WAGTAILADMIN_LOGIN_URL = "/admin/login/"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Uploads: Wagtail checks an image's format by content against these extensions, its size
 # and its pixel count; cms.uploads checks a document's content and size.
@@ -371,15 +406,39 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    # HTTPS only, on by default in production; /healthz answers the load balancer over HTTP.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Content-Security-Policy (config.csp): own scripts only, inline ones by nonce; the admins
+# get what Wagtail needs under their prefixes. Images from data: URIs are the QR codes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", "https:"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", "https://open.weixin.qq.com"],
+    }
+}
 
 # Rate limits for the public verification endpoints (django-ratelimit syntax).
 VERIFY_RATE = os.environ.get("VERIFY_RATE", "30/m")
 RATELIMIT_VIEW = "certificates.views.rate_limited"
-# Behind a reverse proxy, the header that carries the client's address (e.g.
-# HTTP_X_REAL_IP); otherwise every client would share the proxy's budget.
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# The client's address as allauth reads it (the trusted-proxy settings above), so that
+# a client cannot choose its own and a request without the header is no error.
+RATELIMIT_IP_META_KEY = "accounts.network.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -7,11 +7,13 @@ down to the page's characters and nothing outside the page is fetched.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import logging
 from typing import TYPE_CHECKING
 
 import segno
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -68,7 +70,18 @@ def ticket_context(registration: Registration) -> dict:
     }
 
 
+#: How long a rendered ticket is kept; any change to what it shows renders a new one.
+TICKET_CACHE_SECONDS = 24 * 3600
+
+
 def render_ticket_pdf(registration: Registration) -> bytes:
+    """The ticket's PDF, rendered once per content: candidates download it again and
+    again on exam day, and the HTML (cheap) names everything the PDF (dear) shows."""
     with translation.override("zh-hans"):
         html = render_to_string("exams/admission/ticket.html", ticket_context(registration))
-    return render_pdf(html, font_family=FONT_FAMILY)
+    key = f"exams.ticket_pdf:{registration.pk}:{hashlib.sha256(html.encode()).hexdigest()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pdf(html, font_family=FONT_FAMILY)
+        cache.set(key, pdf, TICKET_CACHE_SECONDS)
+    return pdf

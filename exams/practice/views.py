@@ -57,7 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = list(operation_types_for(request.user))
     code = request.GET.get("type", "").strip()
     if code:
-        return redirect("exams:practice_operation", code=code)
+        # Only a real code is put into a URL: "a/b" would not reverse (and was a 500).
+        return redirect("exams:practice_operation", code=_operation_type(code).code)
     if len(mine) == 1:
         return redirect("exams:practice_operation", code=mine[0].code)
     others = OperationType.objects.filter(is_active=True, questions__is_active=True).exclude(

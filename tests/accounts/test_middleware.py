@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
@@ -27,10 +28,12 @@ def _passed(request) -> HttpResponse:
     return HttpResponse("passed")
 
 
-def _call(user, path="/admin/", **headers) -> tuple[HttpResponse, object]:
+def _call(user, path="/admin/", *, passed_mfa=False, **headers) -> tuple[HttpResponse, object]:
     request = RequestFactory().get(path, headers=headers)
     request.user = user
     request.session = SessionStore()
+    if passed_mfa:
+        record_authentication(request, user, "mfa", type="totp")
     request._messages = FallbackStorage(request)
     return RequireMFAMiddleware(_passed)(request), request
 
@@ -88,13 +91,43 @@ def test_regulator_with_only_recovery_codes_is_redirected():
     assert response["Location"] == ACTIVATE_TOTP
 
 
-def test_regulator_with_totp_passes():
+def test_regulator_with_totp_in_a_session_that_passed_it_passes():
     user = _member(Role.REGULATOR)
     _add_totp(user)
 
-    response, _ = _call(user)
+    response, _ = _call(user, passed_mfa=True)
 
     assert response.content == b"passed"
+
+
+@pytest.mark.parametrize("role", [Role.REGULATOR, Role.ADMINISTRATOR])
+def test_regulator_with_totp_in_a_password_only_session_is_asked_for_the_code(role):
+    # given an authenticator, but a session that never passed it
+    user = _member(role)
+    _add_totp(user)
+
+    # when
+    response, request = _call(user, "/admin/pages/?q=1")
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/reauthenticate/?next=%2Fadmin%2Fpages%2F%3Fq%3D1"
+    assert [str(m) for m in get_messages(request)] == ["您的账户权限较高，请输入身份验证器应用中的验证码后再继续。"]
+
+
+def test_a_second_factor_passed_by_another_user_in_the_session_does_not_count():
+    user = _member(Role.REGULATOR)
+    _add_totp(user)
+    other = UserFactory()
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    request.session = SessionStore()
+    record_authentication(request, other, "mfa", type="totp")
+    request._messages = FallbackStorage(request)
+
+    response = RequireMFAMiddleware(_passed)(request)
+
+    assert response.status_code == 302
 
 
 def test_regulator_of_an_inactive_authority_is_not_redirected():
@@ -112,13 +145,12 @@ def test_superuser_without_totp_is_redirected():
     assert response["Location"] == ACTIVATE_TOTP
 
 
-def test_superuser_with_totp_passes():
+def test_superuser_with_totp_passes_once_the_session_passed_it():
     user = UserFactory(is_superuser=True, is_staff=True)
     _add_totp(user)
 
-    response, _ = _call(user, "/django-admin/")
-
-    assert response.content == b"passed"
+    assert _call(user, "/django-admin/", passed_mfa=True)[0].content == b"passed"
+    assert _call(user, "/django-admin/")[0]["Location"].startswith("/accounts/2fa/reauthenticate/")
 
 
 @pytest.mark.parametrize(
@@ -129,6 +161,8 @@ def test_superuser_with_totp_passes():
         "/accounts/2fa/",
         "/_allauth/browser/v1/auth/session",
         "/static/css/site.css",
+        "/favicon.ico",
+        "/robots.txt",
         "/media/photos/2026/a.jpg",
         "/healthz",
         "/v/abc123",
@@ -152,13 +186,14 @@ def test_api_request_of_a_regulator_without_totp_gets_403_json():
     assert list(get_messages(request)) == []
 
 
-def test_api_request_of_a_regulator_with_totp_passes():
+def test_api_request_of_a_regulator_with_totp_passes_once_the_session_passed_it():
     user = _member(Role.REGULATOR)
     _add_totp(user)
 
-    response, _ = _call(user, "/api/v1/registrations")
-
-    assert response.content == b"passed"
+    assert _call(user, "/api/v1/registrations", passed_mfa=True)[0].content == b"passed"
+    refused, _ = _call(user, "/api/v1/registrations")
+    assert refused.status_code == 403
+    assert json.loads(refused.content) == {"detail": "您的账户权限较高，请输入身份验证器应用中的验证码后再继续。"}
 
 
 def test_through_the_stack_a_logged_in_regulator_is_sent_to_totp_setup(client):

@@ -62,7 +62,7 @@ def test_set_identity_is_audited_without_the_plain_id_number():
     assert (event.actor, event.action, event.data) == (
         user,
         "accounts.user.identity_set",
-        {"id_number": "110***********002X"},
+        {"id_number": "110***********002X", "reserved": True},
     )
 
 

@@ -7,10 +7,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.encryption import lookup_hash
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +63,7 @@ def test_signup_creates_the_user_with_encrypted_id_and_texts_a_code(client, sms_
         "F",
         "junior_middle",
     )
-    assert user.id_number_hash == lookup_hash(VALID_ID)
+    assert user.id_number_hash is None  # claimed, reserved only once the phone is verified
     with connection.cursor() as cursor:
         cursor.execute("SELECT id_number FROM accounts_user WHERE id = %s", [user.pk])
         assert VALID_ID not in cursor.fetchone()[0]
@@ -84,6 +86,7 @@ def test_signup_code_verifies_the_phone_and_logs_in(client, sms_outbox):
     assert response["Location"] == "/me/"
     user = User.objects.get(username="wangwu")
     assert user.phone_verified is True
+    assert user.id_number_hash == lookup_hash(VALID_ID)
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -124,21 +127,78 @@ def test_signup_with_invalid_data_shows_the_chinese_error_and_creates_nobody(cli
     assert sms_outbox == []
 
 
-def test_signup_with_an_id_number_already_registered_is_refused(client, sms_outbox):
+def test_the_form_says_nothing_about_an_id_number_another_account_holds(client, sms_outbox):
     # given an account holding the number
     owner = UserFactory(id_number=VALID_ID)
-    assert owner.id_number_hash == lookup_hash(VALID_ID)
 
-    # when someone signs up with it again
+    # when someone signs up with it
     response = client.post(reverse("account_signup"), SIGNUP)
 
-    # then
-    assert response.status_code == 200
-    assert response.context["form"].errors["id_number"] == [
-        "该身份证号已被其他账户使用。如果这是您的身份证号，请使用原账户登录或联系管理员。"
-    ]
-    assert list(User.objects.values_list("username", flat=True)) == [owner.username]
-    assert sms_outbox == []
+    # then the anonymous visitor learns nothing: the sign-up goes on to the phone code
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_verify_phone")
+    assert "已被其他账户使用" not in response.content.decode()
+    # and the number stays with its owner
+    newcomer = User.objects.get(username="wangwu")
+    assert newcomer.id_number_hash is None
+    owner.refresh_from_db()
+    assert owner.id_number_hash == lookup_hash(VALID_ID)
+
+
+def test_a_stranger_who_types_my_id_at_sign_up_reserves_nothing(client, sms_outbox):
+    # given a stranger's sign-up with my ID, phone never verified
+    stranger = dict(SIGNUP, username="stranger", phone="13800000001")
+    client.post(reverse("account_signup"), stranger)
+    assert User.objects.get(username="stranger").id_number_hash is None
+
+    # when I sign up with my ID and verify my phone
+    me = Client()
+    sms_outbox.clear()
+    me.post(reverse("account_signup"), SIGNUP)
+    response = me.post(reverse("account_verify_phone"), {"code": _code_from(sms_outbox[0])})
+
+    # then the number is mine
+    assert response.status_code == 302
+    assert User.objects.get(username="wangwu").id_number_hash == lookup_hash(VALID_ID)
+
+
+def test_a_verified_person_takes_over_an_id_held_by_an_unverified_account(client, sms_outbox):
+    # given an unverified account that holds my ID (made before the rule)
+    squatter = UserFactory(username="squatter", id_number=VALID_ID, phone="13800000002", phone_verified=False)
+    assert squatter.id_number_hash == lookup_hash(VALID_ID)
+
+    # when I sign up with it and verify my phone
+    client.post(reverse("account_signup"), SIGNUP)
+    client.post(reverse("account_verify_phone"), {"code": _code_from(sms_outbox[0])})
+
+    # then the number is mine and the squatter's claim is gone, on the record
+    assert User.objects.get(username="wangwu").id_number_hash == lookup_hash(VALID_ID)
+    squatter.refresh_from_db()
+    assert (squatter.id_number, squatter.id_number_hash) == ("", None)
+    assert AuditEvent.objects.filter(action="accounts.user.id_number_released", object_id=str(squatter.pk)).exists()
+
+
+def test_an_id_held_by_a_verified_account_is_not_taken_over(client, sms_outbox):
+    owner = UserFactory(id_number=VALID_ID)
+
+    client.post(reverse("account_signup"), SIGNUP)
+    client.post(reverse("account_verify_phone"), {"code": _code_from(sms_outbox[0])})
+
+    owner.refresh_from_db()
+    assert owner.id_number_hash == lookup_hash(VALID_ID)
+    assert User.objects.get(username="wangwu").id_number_hash is None
+
+
+def test_unverified_sign_ups_expire(client, sms_outbox):
+    from accounts.services import UNVERIFIED_SIGNUP_TTL, expire_unverified_signups
+
+    client.post(reverse("account_signup"), SIGNUP)
+    verified = UserFactory()
+    later = timezone.now() + UNVERIFIED_SIGNUP_TTL + dt.timedelta(minutes=1)
+
+    assert expire_unverified_signups(now=timezone.now()) == 0
+    assert expire_unverified_signups(now=later) == 1
+    assert list(User.objects.values_list("pk", flat=True)) == [verified.pk]
 
 
 def test_signup_with_a_phone_already_registered_creates_nobody_and_tells_the_owner(client, sms_outbox):

@@ -118,22 +118,20 @@ def test_the_signup_after_wechat_makes_one_verified_person_linked_to_wechat(clie
     assert [(sms.phone, sms.kind) for sms in sms_outbox] == [("13911112222", "verification")]
 
 
-def test_an_id_number_that_has_an_account_is_refused_and_nothing_is_made(client, fake_weixin):
+def test_an_id_number_that_has_an_account_is_not_told_and_not_taken(client, fake_weixin):
     # given someone already holds an account with this ID number
-    UserFactory(id_number=NEW_ID)
-    people = User.objects.count()
+    owner = UserFactory(id_number=NEW_ID)
     _return_from_weixin(client)
 
     # when the WeChat user signs up with it
     response = client.post("/accounts/3rdparty/signup/", SIGNUP)
 
-    # then
-    assert response.status_code == 200
-    assert (
-        "该身份证号已被其他账户使用。如果这是您的身份证号，请使用原账户登录或联系管理员。" in response.content.decode()
-    )
-    assert User.objects.count() == people
-    assert SocialAccount.objects.count() == 0
+    # then the form does not say whose numbers exist, and the owner keeps theirs
+    assert response.status_code == 302
+    assert "已被其他账户使用" not in response.content.decode()
+    newcomer = User.objects.exclude(pk=owner.pk).get()
+    assert newcomer.id_number_hash is None
+    assert User.objects.get(pk=owner.pk).id_number_hash is not None
 
 
 def test_a_linked_wechat_logs_its_person_in(client, fake_weixin):

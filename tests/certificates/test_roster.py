@@ -84,10 +84,44 @@ def test_a_bad_roster_is_refused_row_by_row_and_nothing_is_looked_up(client, emp
 
 def test_a_file_that_is_not_excel_or_too_large_is_refused(client, employer):
     not_excel = client.post("/verify/roster/", {"roster": SimpleUploadedFile("a.xlsx", b"hello")})
-    assert "请上传 Excel" in not_excel.content.decode()
+    assert "不是有效的 Excel" in not_excel.content.decode()
     big = client.post("/verify/roster/", {"roster": SimpleUploadedFile("a.xlsx", b"0" * (1024 * 1024 + 1))})
     assert "不能超过 1 MB" in big.content.decode()
     assert VerificationLog.objects.count() == 0
+
+
+def test_a_small_file_of_a_million_empty_rows_is_refused_before_it_is_walked(client, employer):
+    # given a roster of a header, one person and a cell a million rows down
+    workbook = Workbook()
+    workbook.active.append(["姓名", "身份证号"])
+    workbook.active.append([HOLDER_NAME, HOLDER_ID])
+    workbook.active.cell(row=1_000_000, column=1, value="x")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert len(buffer.getvalue()) < 1024 * 1024
+
+    # when it is uploaded
+    response = client.post("/verify/roster/", {"roster": SimpleUploadedFile("roster.xlsx", buffer.getvalue())})
+
+    # then it is refused by its row count, with nothing looked up
+    assert "表格行数过多" in response.content.decode()
+    assert VerificationLog.objects.count() == 0
+
+
+def test_blank_rows_count_against_the_cap_even_when_the_sheet_hides_its_size(client, employer):
+    from certificates.roster import MAX_SHEET_ROWS, RosterError, parse_roster
+
+    rows = [["姓名", "身份证号"]] + [[None, None]] * (MAX_SHEET_ROWS + 5) + [[HOLDER_NAME, HOLDER_ID]]
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append([value if value is not None else "" for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    with pytest.raises(RosterError) as excinfo:
+        parse_roster(SimpleUploadedFile("roster.xlsx", buffer.getvalue()))
+
+    assert "表格行数过多" in excinfo.value.errors[0]
 
 
 def test_roster_needs_a_login(client):

@@ -111,7 +111,30 @@ def test_an_altered_credential_is_rejected_by_pyjwt_and_by_the_check(client, iss
     with pytest.raises(jwt.InvalidSignatureError):
         _verify_with_pyjwt(client, altered)
     answer = client.post("/api/v1/credentials/verify", {"credential": altered}, content_type="application/json")
-    assert answer.json() == {"valid": False, "detail": "签名无效：凭证已被篡改或伪造。", "claims": None}
+    assert answer.json() == {
+        "valid": False,
+        "detail": "签名无效：凭证已被篡改或伪造。",
+        "claims": None,
+        "signature_valid": False,
+        "status": None,
+        "status_label": None,
+    }
+
+
+def test_a_revoked_certificates_credential_has_a_good_signature_and_is_not_valid(client, issue, regulator):
+    from certificates import lifecycle
+
+    certificate = issue()
+    credential = client.get(f"/api/v1/verify/{certificate.token}").json()["credential"]
+    good = client.post("/api/v1/credentials/verify", {"credential": credential}, content_type="application/json")
+    assert (good.json()["valid"], good.json()["signature_valid"], good.json()["status"]) == (True, True, "valid")
+
+    lifecycle.revoke_certificate(certificate=certificate, actor=regulator, ground="fraud", reason="伪造学历证明")
+    answer = client.post("/api/v1/credentials/verify", {"credential": credential}, content_type="application/json")
+
+    body = answer.json()
+    assert (body["valid"], body["signature_valid"], body["status"]) == (False, True, "revoked")
+    assert "证书当前状态" in body["detail"]
 
 
 def test_a_credential_signed_with_another_key_is_rejected(client, issue):

@@ -6,12 +6,14 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.models import AuditEvent, Organisation, Role
+from accounts.identity import mask_phone
+from accounts.models import AuditEvent, Invitation, Organisation, Role
 from cms.models import HomePage
-from courses.classes import enrol_class
+from courses.classes import answer_class_invitation, enrol_class
 from courses.models import CourseIndexPage, Enrolment, LessonProgress, StudyClass
 from courses.oversight import grade_training_organisation
 from courses.selectors import learners_of
@@ -131,8 +133,27 @@ def test_the_export_is_an_excel_workbook_of_the_organisations_learners(client, t
     rows = list(sheet.iter_rows(values_only=True))
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert rows[0][:3] == ("姓名", "手机号", "课程")
-    assert [row[:3] for row in rows[1:]] == [("刘学员", learner.phone, "低压电工作业")]
+    assert [row[:3] for row in rows[1:]] == [("刘学员", mask_phone(learner.phone), "低压电工作业")]
     assert rows[1][9] == "否"
+
+
+def test_the_export_shows_the_full_phone_of_members_and_of_those_who_accepted(client, tree, organisation, trainer):
+    member = UserFactory(real_name="甲成员")
+    MembershipFactory(user=member, organisation=organisation, role=Role.WORKER)
+    invited = UserFactory(real_name="乙学员")
+    enrol(learner=member, course=tree.course)
+    client.force_login(trainer)
+    client.post(
+        reverse("courses:class_new", args=[organisation.code]),
+        {"name": "四月班", "course": tree.course.pk, "learners": invited.phone},
+    )
+    invitation = Invitation.objects.get(invitee=invited)
+    answer_class_invitation(invitation_id=invitation.pk, user=invited, accept=True)
+
+    response = client.get(reverse("courses:organisation_export", args=[organisation.code]))
+
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert sorted(row[:2] for row in rows[1:]) == sorted([("甲成员", member.phone), ("乙学员", invited.phone)])
 
 
 def test_learners_of_runs_a_fixed_number_of_queries(tree, organisation, django_assert_num_queries):
@@ -145,9 +166,11 @@ def test_learners_of_runs_a_fixed_number_of_queries(tree, organisation, django_a
     assert len(rows) == 3
 
 
-def test_a_class_is_enrolled_by_id_number_and_phone(client, tree, organisation, trainer):
-    # given
+def test_members_are_enrolled_at_once_by_id_number_and_phone(client, tree, organisation, trainer):
+    # given two members of the organisation
     first, second = UserFactory(), UserFactory()
+    for member in (first, second):
+        MembershipFactory(user=member, organisation=organisation, role=Role.WORKER)
     client.force_login(trainer)
 
     # when
@@ -166,18 +189,77 @@ def test_a_class_is_enrolled_by_id_number_and_phone(client, tree, organisation, 
     assert AuditEvent.objects.filter(action="courses.study_class.enrolled").count() == 1
 
 
-def test_a_class_with_an_unknown_learner_enrols_nobody(client, tree, organisation, trainer):
+def test_a_stranger_is_invited_not_enrolled_and_joins_on_accepting(client, tree, organisation, trainer):
+    # given someone with no link to the organisation
+    stranger = UserFactory()
+    client.force_login(trainer)
+
+    # when the trainer lists them
+    client.post(
+        reverse("courses:class_new", args=[organisation.code]),
+        {"name": "三月班", "course": tree.course.pk, "learners": stranger.id_number},
+    )
+
+    # then they are not enrolled, and the trainer's page shows nothing of them
+    assert not Enrolment.objects.filter(learner=stranger).exists()
+    page = client.get(reverse("courses:organisation", args=[organisation.code])).content.decode()
+    assert stranger.real_name not in page
+
+    # when they accept on their own invitations page
+    own = Client()
+    own.force_login(stranger)
+    listing = own.get(reverse("courses:invitations"))
+    assert "三月班" in listing.content.decode()
+    invitation = Invitation.objects.get(invitee=stranger)
+    own.post(reverse("courses:invitations"), {"invitation": invitation.pk, "answer": "accept"})
+
+    # then they join the class
+    assert Enrolment.objects.get(learner=stranger).study_class.name == "三月班"
+
+
+def test_nobody_else_can_answer_an_invitation(client, tree, organisation, trainer):
+    stranger, other = UserFactory(), UserFactory()
+    client.force_login(trainer)
+    client.post(
+        reverse("courses:class_new", args=[organisation.code]),
+        {"name": "三月班", "course": tree.course.pk, "learners": stranger.phone},
+    )
+    invitation = Invitation.objects.get(invitee=stranger)
+
+    client.force_login(other)
+    client.post(reverse("courses:invitations"), {"invitation": invitation.pk, "answer": "accept"})
+
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not Enrolment.objects.exists()
+
+
+def test_the_answer_is_the_same_whether_an_entry_is_registered_or_not(client, tree, organisation, trainer):
     known = UserFactory()
     client.force_login(trainer)
 
-    response = client.post(
-        reverse("courses:class_new", args=[organisation.code]),
-        {"name": "三月班", "course": tree.course.pk, "learners": f"{known.phone}\n13900000000"},
-    )
+    answers = []
+    for name, entry in (("甲班", known.phone), ("乙班", "13900000000")):
+        response = client.post(
+            reverse("courses:class_new", args=[organisation.code]),
+            {"name": name, "course": tree.course.pk, "learners": entry},
+            follow=True,
+        )
+        answers.append([str(m) for m in response.context["messages"]])
 
-    assert response.status_code == 200
-    assert "第 2 行：找不到该学员（13900000000）。" in response.text
-    assert (StudyClass.objects.count(), Enrolment.objects.count()) == (0, 0)
+    assert answers[0] == answers[1]
+    assert "找不到" not in str(answers)
+
+
+def test_class_enrolments_are_rate_limited(client, tree, organisation, trainer):
+    client.force_login(trainer)
+    form = {"name": "班", "course": tree.course.pk, "learners": "13900000000"}
+    statuses = [
+        client.post(reverse("courses:class_new", args=[organisation.code]), form).status_code for _ in range(21)
+    ]
+
+    assert statuses[:20] == [302] * 20
+    assert statuses[20] == 429
 
 
 def test_a_class_on_another_organisations_course_is_refused(tree, organisation, trainer):

@@ -270,6 +270,25 @@ def test_ticket_pdf_holds_the_code_in_text_and_qr(practical, client):
     assert "特种作业考试准考证" in text.decode()
 
 
+def test_the_ticket_is_rendered_once_per_content_and_again_when_it_changes(practical, client, monkeypatch):
+    from exams.admission import tickets
+
+    renders = []
+    real = tickets.render_pdf
+    monkeypatch.setattr(tickets, "render_pdf", lambda html, **kw: renders.append(html) or real(html, **kw))
+    client.force_login(practical.candidate)
+    url = reverse("exams:ticket_pdf", args=[practical.registration.pk])
+
+    first, second = client.get(url), client.get(url)
+    assert first.content == second.content
+    assert len(renders) == 1
+
+    type(practical.candidate).objects.filter(pk=practical.candidate.pk).update(real_name="改名后")
+    third = client.get(url)
+    assert len(renders) == 2
+    assert third.content != first.content
+
+
 def test_a_pending_registration_has_no_ticket_yet(practical, client):
     Registration.objects.filter(pk=practical.registration.pk).update(status="pending", ticket_code=None)
 
