@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +24,7 @@ from accounts.models import AuditEvent, User
 from accounts.on_commit import queue_task
 from accounts.services import impose_exam_ban
 
-from .models import Certificate, CertificateEvent, WorkAbsence, new_verification_token
+from .models import Certificate, CertificateEvent, Review, WorkAbsence, new_verification_token
 from .notifications import notify_holder_after_commit
 from .rules import (
     EXAM_BAN_YEARS,
@@ -294,8 +294,15 @@ def record_lapses(*, today: dt.date | None = None, batch_size: int = 1000) -> in
     now = timezone.now()
     reason = str(_("未按期复审或超过有效期"))
     total = 0
-    candidates = Certificate.objects.filter(status__in=Certificate.CURRENT_STATUSES).filter(
-        Q(review_due__lt=today) | Q(valid_until__lt=today)
+    # A review applied for in time (a first one, or the retry after retraining that order
+    # No. 30 art. 26 allows) holds the certificate until the authority decides it.
+    pending = Review.objects.filter(
+        certificate=OuterRef("pk"), due_on=OuterRef("review_due"), status=Review.Status.APPLIED
+    )
+    candidates = (
+        Certificate.objects.filter(status__in=Certificate.CURRENT_STATUSES)
+        .filter(Q(review_due__lt=today) | Q(valid_until__lt=today))
+        .exclude(Q(valid_until__gte=today) & Exists(pending))
     )
     while True:
         with transaction.atomic():

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import AuditEvent, ExamBan
 from certificates import lifecycle
-from certificates.models import Certificate, CertificateEvent
+from certificates.models import Certificate, CertificateEvent, Review
 from certificates.rules import TransitionNotAllowed
 from tests.factories import UserFactory
 
@@ -186,3 +187,27 @@ def test_nightly_job_records_lapses_once(issue, authority, operation_type):
     assert CertificateEvent.objects.filter(certificate=overdue, action="lapse").count() == 1
     assert AuditEvent.objects.filter(action="certificates.certificate.lapsed", object_id=str(overdue.pk)).count() == 1
     assert lifecycle.record_lapses(today=dt.date(2026, 6, 1)) == 0
+
+
+# Rule (order No. 30 art. 26): a review applied for in time, or the retry after a review
+# failed on grounds (2)-(5), holds the certificate until decided; then the job may lapse it.
+def test_nightly_job_leaves_a_certificate_whose_review_awaits_a_decision(issue):
+    certificate = issue(issued_on=dt.date(2020, 1, 1))
+    review = Review.objects.create(
+        certificate=certificate,
+        due_on=certificate.review_due,
+        attempt=2,
+        applied_at=timezone.now(),
+        training_hours=8,
+    )
+    after_due = certificate.review_due + dt.timedelta(days=10)
+
+    assert lifecycle.record_lapses(today=after_due) == 0
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"
+
+    review.status = Review.Status.REJECTED
+    review.save(update_fields=["status"])
+    assert lifecycle.record_lapses(today=after_due) == 1
+    certificate.refresh_from_db()
+    assert certificate.status == "lapsed"
