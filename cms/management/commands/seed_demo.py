@@ -84,6 +84,7 @@ class Command(BaseCommand):
         self._quiz_campaign(orgs["authority"], users["regulator"])
         self._assessment_event(orgs, users["regulator"], blueprint)
         self._three_posts(orgs, users)
+        self._three_posts_in_register(orgs["employer"], users["employer"], [users["manager"], users["principal"]])
         self.stdout.write(
             self.style.SUCCESS(
                 "demo data ready: users worker, trainer, examiner, regulator, admin, employer, manager, principal"
@@ -543,6 +544,33 @@ class Command(BaseCommand):
                 post=electrician,
             ),
         )
+
+    def _three_posts_in_register(self, firm: Organisation, officer: User, people: list[User]) -> None:
+        """``manager`` and ``principal`` in the employer's register (agreed), on a post that
+        requires their management-ability certificate, so their refresher shows as due."""
+        from employers import services as employer_services
+        from employers.models import StaffMember
+        from exams.catalogue.models import Subject
+
+        if StaffMember.objects.filter(organisation=firm, user__in=people).exists():
+            return
+        post = employer_services.save_post(
+            organisation=firm,
+            actor=officer,
+            name="安全管理",
+            new_worker_education=False,
+            high_risk=True,
+            required_subjects=list(Subject.objects.filter(code__in=["WHP.safety_manager", "WHP.principal"])),
+        )
+        for person in people:
+            entry = employer_services.add_staff_member(
+                organisation=firm,
+                actor=officer,
+                person=employer_services.NewStaff(
+                    name=person.real_name, id_number=person.id_number, phone=person.phone or "", post=post
+                ),
+            )
+            employer_services.record_consent(entry=entry, user=person, accept=True)
 
     def _quiz_campaign(self, authority: Organisation, regulator: User) -> None:
         """The public quiz campaign anquan-demo, open for 30 days from today, over the demo
