@@ -334,20 +334,7 @@ class Command(BaseCommand):
             },
         )
         if not bank.questions.exists():
-            for stem, key, point in data["true_false"]:
-                question = Question.objects.create(
-                    bank=bank, kind=QuestionKind.TRUE_FALSE, stem=stem, options=[], answer=[key], knowledge_point=point
-                )
-                question.operation_types.add(operation_type)
-            for stem, options, key, point in data["single"]:
-                question = Question.objects.create(
-                    bank=bank,
-                    kind=QuestionKind.SINGLE,
-                    stem=stem,
-                    options=[{"key": k, "text": text} for k, text in zip("ABCD", options, strict=True)],
-                    answer=[key],
-                    knowledge_point=point,
-                )
+            for question in _seed_questions(bank, data):
                 question.operation_types.add(operation_type)
         blueprint, created = Blueprint.objects.get_or_create(
             bank=bank,
@@ -739,20 +726,7 @@ class Command(BaseCommand):
             },
         )
         if not bank.questions.exists():
-            for stem, key, point in data["true_false"]:
-                question = Question.objects.create(
-                    bank=bank, kind=QuestionKind.TRUE_FALSE, stem=stem, options=[], answer=[key], knowledge_point=point
-                )
-                question.subjects.add(subject)
-            for stem, options, key, point in data["single"]:
-                question = Question.objects.create(
-                    bank=bank,
-                    kind=QuestionKind.SINGLE,
-                    stem=stem,
-                    options=[{"key": k, "text": text} for k, text in zip("ABCD", options, strict=True)],
-                    answer=[key],
-                    knowledge_point=point,
-                )
+            for question in _seed_questions(bank, data):
                 question.subjects.add(subject)
         blueprint, created = Blueprint.objects.get_or_create(
             bank=bank,
@@ -777,6 +751,28 @@ class Command(BaseCommand):
         )
         if created:
             session.subjects.add(subject)
+
+
+def _seed_questions(bank: QuestionBank, data: dict) -> list[Question]:
+    """The true/false and single-choice questions of a demo question file, in ``bank``."""
+    questions = [
+        Question.objects.create(
+            bank=bank, kind=QuestionKind.TRUE_FALSE, stem=stem, options=[], answer=[key], knowledge_point=point
+        )
+        for stem, key, point in data["true_false"]
+    ]
+    questions += [
+        Question.objects.create(
+            bank=bank,
+            kind=QuestionKind.SINGLE,
+            stem=stem,
+            options=[{"key": k, "text": text} for k, text in zip("ABCD", options, strict=True)],
+            answer=[key],
+            knowledge_point=point,
+        )
+        for stem, options, key, point in data["single"]
+    ]
+    return questions
 
 
 #: County-level divisions of Cangzhou (沧州市), for the demo campaign's district picker.
