@@ -34,7 +34,7 @@ NOT_YOURS = _("这不是代您提出的申请。")
 
 
 def _check_employer(actor: User, entry: StaffMember) -> StaffMember:
-    locked = StaffMember.objects.select_for_update().select_related("organisation", "user").get(pk=entry.pk)
+    locked = StaffMember.objects.select_for_update(of=("self",)).select_related("organisation", "user").get(pk=entry.pk)
     if not has_role(actor, Role.EMPLOYER, locked.organisation):
         raise PermissionDenied(_("只有本单位的用人单位管理人员可以代为申请。"))
     if not locked.consented or locked.user is None:

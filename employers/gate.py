@@ -100,7 +100,12 @@ def run_gate_check(*, check_id: int, client: str = "gate-check") -> GateCheck | 
     worker stopped midway resumes where it left off."""
     while True:
         with transaction.atomic():
-            check = GateCheck.objects.select_for_update().select_related("requested_by").filter(pk=check_id).first()
+            check = (
+                GateCheck.objects.select_for_update(of=("self",))
+                .select_related("requested_by")
+                .filter(pk=check_id)
+                .first()
+            )
             if check is None or check.status in (GateCheck.Status.DONE, GateCheck.Status.FAILED):
                 return check
             pending = json.loads(check.pending_rows or "[]")

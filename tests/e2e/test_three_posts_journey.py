@@ -81,6 +81,9 @@ def test_safety_manager_trains_48_hours_passes_the_computer_exam_and_holds_the_c
 
         decide_registration(registration=registration, approve=True, actor=User.objects.get(username="regulator"))
 
+    # checked in at the site by the invigilator (the door itself: tests/exams/theory/test_admission_door.py)
+    Registration.objects.filter(pk=registration.pk).update(checked_in_at=timezone.now())
+
     page.goto(f"{page.base}/exams/")
     shot(page, "exams")
     assert "安全管理人员" in page.inner_text("main")

@@ -192,14 +192,14 @@ _SLOW_SWEEP = """
 import time, django
 django.setup()
 from exams.theory import services
-original = services._score_and_close
+original = services._score_and_close_expired
 def slow(*args, **kwargs):
     original(*args, **kwargs)
     print("closed", flush=True)
     time.sleep(0.3)
-services._score_and_close = slow
+services._score_and_close_expired = slow
 from django.utils import timezone
-services.submit_expired_attempts(now=timezone.now())
+services.submit_expired_attempts(now=timezone.now(), chunk=1)
 """
 
 
