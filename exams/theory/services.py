@@ -571,6 +571,9 @@ def _score_and_close_expired(attempts: list[Attempt], *, now: dt.datetime) -> No
         events.append((None, attempt, _submitted_data(result, len(answers[attempt.pk]), auto=True, closed=False)))
     Attempt.objects.bulk_update(attempts, ["submitted_at", "auto_submitted", "score", "passed"])
     record_events(action="exams.attempt.submitted", events=events)
+    for attempt in attempts:
+        if attempt.passed:
+            run_theory_passed_hooks(attempt)  # 即考即领 also for a paper the deadline closed
 
 
 def _submitted_data(result: TheoryScore, answered: int, *, auto: bool, closed: bool) -> dict:

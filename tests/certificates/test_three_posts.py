@@ -21,7 +21,8 @@ from courses.models import Enrolment, LessonProgress
 from exams.admission.services import register_candidate
 from exams.catalogue.models import AuthorityScope, QualificationKind
 from exams.errors import EligibilityError
-from exams.theory.services import save_answers, start_attempt, submit_attempt
+from exams.theory.models import Attempt
+from exams.theory.services import save_answers, start_attempt, submit_attempt, submit_expired_attempts
 from tests.factories import (
     HOLDER_ID,
     HOLDER_NAME,
@@ -67,6 +68,23 @@ def test_a_safety_manager_who_passes_the_computer_exam_holds_the_certificate_at_
     assert AuditEvent.objects.filter(action="certificates.certificate.issued", object_id=str(certificate.pk)).exists()
     certificate.refresh_from_db()
     assert certificate.pdf  # rendered after commit, in the wallet at once
+
+
+def test_a_passed_paper_closed_by_the_deadline_sweep_also_holds_the_certificate(holder, subject):
+    # given: every answer right, but the candidate never handed in
+    theory = make_management_theory(candidate=holder, subject=subject)
+    attempt = start_attempt(registration=theory.registration, candidate=holder)
+    save_answers(attempt=attempt, answers=answer_key(attempt), candidate=holder)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - dt.timedelta(seconds=1))
+
+    # when: the deadline sweep closes it
+    assert submit_expired_attempts() == 1
+
+    # then: scored as passed and certified at once, as a handed-in paper is
+    attempt.refresh_from_db()
+    assert attempt.passed and attempt.auto_submitted
+    certificate = Certificate.objects.get(holder=holder)
+    assert certificate.kind == "management" and certificate.theory_attempt == attempt
 
 
 def test_a_failed_computer_exam_issues_nothing(holder, subject):
