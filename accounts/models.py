@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .encryption import EncryptedTextField
 from .identity import mask_id_number, mask_name
+from .private_media import RandomName, private_storage
 
 
 class Education(models.TextChoices):
@@ -27,7 +28,7 @@ class User(AbstractUser):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     sex = models.CharField(_("性别"), max_length=1, blank=True, choices=[("M", _("男")), ("F", _("女"))])
     education = models.CharField(_("文化程度"), max_length=20, blank=True, choices=Education.choices)
-    photo = models.ImageField(_("照片"), upload_to="photos/%Y/", blank=True)
+    photo = models.ImageField(_("照片"), upload_to=RandomName("photos"), storage=private_storage, blank=True)
 
     class Meta:
         verbose_name = _("用户")

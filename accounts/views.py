@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import hmac
 import logging
+import mimetypes
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .private_media import private_file_response
 from .sms import record_delivery_reports
 from .tencent_sms import MalformedReport, parse_reports
 
@@ -54,3 +57,12 @@ def login_through_allauth(request: HttpRequest) -> HttpResponseRedirect:
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         target += "?" + urlencode({"next": next_url})
     return HttpResponseRedirect(target)
+
+
+@login_required
+def own_photo(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own photo (invigilators see a candidate's through their own screen)."""
+    photo = request.user.photo
+    if not photo:
+        raise Http404
+    return private_file_response(photo, content_type=mimetypes.guess_type(photo.name)[0] or "image/jpeg")

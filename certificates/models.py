@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.private_media import RandomName, private_storage
+
 
 def new_verification_token() -> str:
     """192 random bits, URL-safe; unrelated to the number so it cannot be guessed from it."""
@@ -52,7 +54,7 @@ class Certificate(models.Model):
     practical_result = models.ForeignKey(
         "exams.PracticalResult", null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
     )
-    pdf = models.FileField(_("PDF"), upload_to="certificates/%Y/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=RandomName("certificates"), storage=private_storage, blank=True)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from accounts import network
+from accounts.private_media import private_file_response
 
 from . import reviews, selectors, services, signing
 from .forms import VerifyForm
@@ -169,12 +170,10 @@ def pdf(request: HttpRequest, number: str) -> HttpResponse:
     return pdf_response(certificate)
 
 
-def pdf_response(certificate: Certificate) -> FileResponse:
-    """Inline PDF; a number that embeds an ID number stays out of the file name."""
+def pdf_response(certificate: Certificate) -> HttpResponse:
+    """Inline PDF (or a short-lived signed link to it); a number that embeds an ID number stays out of the file name."""
     filename = "certificate.pdf" if embedded_id_number(certificate.number) else f"certificate-{certificate.number}.pdf"
-    response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf", filename=filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(certificate.pdf, content_type="application/pdf", filename=filename)
 
 
 @require_GET

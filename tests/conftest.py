@@ -53,6 +53,34 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # The private storage was built when the models were defined: point it at this test's folder.
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    storages = _private_storages()
+    saved = [storage._location for storage in storages]
+    for storage in storages:
+        _relocate(storage, settings.PRIVATE_MEDIA_ROOT)
+    yield
+    for storage, location in zip(storages, saved, strict=True):
+        _relocate(storage, location)
+
+
+def _private_storages() -> list:
+    from django.apps import apps
+    from django.core.files.storage import FileSystemStorage
+
+    found: dict[int, FileSystemStorage] = {}
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            storage = getattr(field, "storage", None)
+            if isinstance(storage, FileSystemStorage) and getattr(field, "_storage_callable", None) is not None:
+                found[id(storage)] = storage
+    return list(found.values())
+
+
+def _relocate(storage, location) -> None:
+    storage._location = location
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)
 
 
 @pytest.fixture(autouse=True)

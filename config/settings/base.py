@@ -364,8 +364,29 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+#: Private files (health certificates, evidence, certificate PDFs, photos, question files,
+#: rosters: accounts.private_media) live apart from the public media, outside MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private-media")
+#: How long a signed link to a private file stays valid (S3), in seconds.
+PRIVATE_MEDIA_URL_EXPIRY = int(os.environ.get("PRIVATE_MEDIA_URL_EXPIRY") or 120)
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-media-is-never-served/"},
+}
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("MEDIA_S3_PRIVATE_BUCKET") or AWS_STORAGE_BUCKET_NAME,
+            "location": os.environ.get("MEDIA_S3_PRIVATE_PREFIX") or "private",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": PRIVATE_MEDIA_URL_EXPIRY,
+            "file_overwrite": False,
+            "custom_domain": None,
+        },
+    }
     AWS_S3_ENDPOINT_URL = os.environ.get("MEDIA_S3_ENDPOINT_URL") or None
     AWS_S3_REGION_NAME = os.environ.get("MEDIA_S3_REGION") or None
     AWS_ACCESS_KEY_ID = os.environ.get("MEDIA_S3_ACCESS_KEY_ID") or None

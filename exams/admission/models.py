@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.private_media import RandomName, private_storage
 from exams.catalogue.models import OperationType, Subject
 from exams.papers.models import Blueprint
 from exams.practical.models import PracticalRubric
@@ -190,7 +191,7 @@ class HealthCertificate(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="health_certificates", verbose_name=_("人员")
     )
-    file = models.FileField(_("体检证明"), upload_to="health/%Y/")
+    file = models.FileField(_("体检证明"), upload_to=RandomName("health"), storage=private_storage)
     content_type = models.CharField(max_length=64)
     issued_on = models.DateField(_("出具日期"))
     uploaded_by = models.ForeignKey(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Organisation, Role
+from accounts.private_media import private_file_response
 from accounts.selectors import has_role, organisations_of
 from exams.errors import CheckInError, ExamError, HealthCertificateRejected, SessionInvalid
 from exams.practical.access import can_score_at, is_examiner
@@ -142,8 +143,6 @@ def ticket_pdf(request: HttpRequest, registration_id: int) -> HttpResponse:
 @login_required
 def health_file(request: HttpRequest, registration_id: int) -> HttpResponse:
     """The candidate's latest health certificate, for whoever may see the registration's ticket."""
-    from django.http import FileResponse
-
     registration = (
         Registration.objects.select_related("session__authority", "session__site").filter(pk=registration_id).first()
     )
@@ -152,9 +151,7 @@ def health_file(request: HttpRequest, registration_id: int) -> HttpResponse:
     certificate = HealthCertificate.objects.filter(user_id=registration.candidate_id).first()
     if certificate is None:
         raise Http404
-    response = FileResponse(certificate.file.open("rb"), content_type=certificate.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(certificate.file, content_type=certificate.content_type)
 
 
 # --- Check-in at the exam site --------------------------------------------------------

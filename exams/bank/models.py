@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.private_media import RandomName, private_storage
 from exams.catalogue.models import OperationType, Subject
 
 
@@ -124,7 +125,7 @@ class QuestionImport(models.Model):
         DISCARDED = "discarded", _("已放弃")
 
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="imports", verbose_name=_("题库"))
-    file = models.FileField(_("文件"), upload_to="question-imports/%Y/%m/", blank=True)
+    file = models.FileField(_("文件"), upload_to=RandomName("question-imports"), storage=private_storage, blank=True)
     original_name = models.CharField(_("文件名"), max_length=255)
     format = models.CharField(_("格式"), max_length=16)
     default_operation_type = models.ForeignKey(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from accounts.private_media import RandomName, private_storage
 from exams.catalogue.models import OperationType
 
 from .rules import RubricInvalid, parse_tasks
@@ -175,7 +176,7 @@ class PracticalEvidence(models.Model):
 
     sheet = models.ForeignKey(PracticalScoreSheet, on_delete=models.PROTECT, related_name="evidence")
     subject_code = models.CharField(max_length=4)
-    image = models.ImageField(upload_to="evidence/%Y/%m/")
+    image = models.ImageField(upload_to=RandomName("evidence"), storage=private_storage)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField()
 

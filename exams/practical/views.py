@@ -12,12 +12,13 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.private_media import private_file_response
 from exams.admission.models import Registration
 from exams.errors import ExamError, ScoringRefused
 
@@ -281,6 +282,4 @@ def evidence_photo(request: HttpRequest, evidence_id: int) -> HttpResponse:
     session = evidence.sheet.registration.session
     if not can_see_evidence(request.user, session):
         raise Http404
-    response = FileResponse(evidence.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file_response(evidence.image, content_type="image/jpeg")

@@ -31,6 +31,7 @@ def start_worker(settings, database_url: str) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         "CAMPAIGN_QUEUE_URL": settings.CAMPAIGN_QUEUE_URL,
         "CAMPAIGN_BATCH_SIZE": "25",
         "CAMPAIGN_RECLAIM_SECONDS": "1",

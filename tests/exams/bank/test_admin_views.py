@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.files.storage import default_storage
+from accounts.private_media import private_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
@@ -257,7 +257,7 @@ def test_a_good_file_is_previewed_then_imported_on_confirmation(client, own_bank
     detail = f"/admin/question_banks/imports/{question_import.pk}/"
 
     stored = question_import.file.name
-    assert default_storage.exists(stored)
+    assert private_storage().exists(stored)
 
     # when: the preview, then the confirmation (the task runs eagerly after commit)
     preview = client.get(detail).content.decode()
@@ -275,7 +275,7 @@ def test_a_good_file_is_previewed_then_imported_on_confirmation(client, own_bank
     assert (question_import.status, question_import.imported) == (QuestionImport.Status.DONE, 2)
     assert import_progress(question_import) == 2
     assert "已导入 2 道题。" in done
-    assert not default_storage.exists(stored)
+    assert not private_storage().exists(stored)
     assert sorted(own_bank.questions.values_list("stem", flat=True)) == [SCRIPT + "危险", "题二"]
 
 
@@ -628,7 +628,7 @@ def test_discarding_deletes_the_kept_file(client, own_bank, xlsx, django_capture
 
     question_import.refresh_from_db()
     assert question_import.status == QuestionImport.Status.DISCARDED
-    assert not default_storage.exists(stored)
+    assert not private_storage().exists(stored)
     assert not own_bank.questions.exists()
 
 

@@ -320,7 +320,7 @@ def test_previews_left_open_for_a_day_are_discarded_with_their_files(
     import datetime as dt
 
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
+    from accounts.private_media import private_storage
     from django.utils import timezone
 
     from exams.bank.models import QuestionImport
@@ -348,5 +348,5 @@ def test_previews_left_open_for_a_day_are_discarded_with_their_files(
         "fresh.xlsx": "checked",
         "done.xlsx": "done",
     }
-    assert not default_storage.exists(stored)
-    assert default_storage.exists(QuestionImport.objects.get(pk=fresh.pk).file.name)
+    assert not private_storage().exists(stored)
+    assert private_storage().exists(QuestionImport.objects.get(pk=fresh.pk).file.name)
