@@ -382,3 +382,45 @@ class RefresherNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.year_ends_on} {self.kind}"
+
+
+class RosterCheck(models.Model):
+    """A roster too large to check within the request (settings.ROSTER_SYNC_ROWS): the
+    upload is kept in the private storage until a task has checked it chunk by chunk;
+    only the uploader sees its progress and results (masked, as on the page)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("核验中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("上传人")
+    )
+    file = models.FileField(_("名单文件"), upload_to=RandomName("rosters"), storage=private_storage, blank=True)
+    #: The uploader's client digest, logged with every lookup like a check on the page.
+    client = models.CharField(max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("人数"), default=0)
+    done = models.PositiveIntegerField(_("已核验"), default=0)
+    found = models.PositiveIntegerField(_("持证"), default=0)
+    results = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名单核验")
+        verbose_name_plural = _("名单核验")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

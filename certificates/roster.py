@@ -2,7 +2,9 @@
 each person's certificate status out (on the page and as Excel).
 
 All or nothing: a file with a bad row is refused with every bad row listed; lookups
-are logged like any verification; ID numbers never come back unmasked.
+are logged like any verification; ID numbers never come back unmasked. A roster of more
+than ``settings.ROSTER_SYNC_ROWS`` people is checked by a task (``RosterCheck``), with its
+progress on the roster page, so no request holds a worker for long.
 """
 
 from __future__ import annotations
@@ -11,22 +13,26 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import InvalidIdNumber, mask_id_number, parse_id_number
 from accounts.models import User
+from accounts.on_commit import queue_task
 from accounts.selectors import user_by_id_number
 from spreadsheets import SpreadsheetRejected, read_rows
 
 from . import selectors
-from .models import VerificationLog
+from .models import RosterCheck, VerificationLog
 from .rules import mask_certificate_number, normalize_certificate_number
+from .tasks import run_roster_check_task
 
 MAX_BYTES = 1024 * 1024
-MAX_ROWS = 500
-#: Rows of the sheet read at most, blank ones included (a header, the people, some gaps).
-MAX_SHEET_ROWS = 2 * MAX_ROWS + 1
+#: People checked per transaction by the task (progress moves on after each chunk).
+CHUNK_SIZE = 100
 NAME_HEADERS = {"姓名", "name"}
 KEY_HEADERS = {"身份证号", "身份证号码", "证号", "证书编号", "证书号", "id", "number"}
 
@@ -56,21 +62,32 @@ class RosterResult:
     certificates: list[dict] = field(default_factory=list)
 
 
+def max_rows() -> int:
+    """People on one roster at most (settings.ROSTER_MAX_ROWS)."""
+    return int(settings.ROSTER_MAX_ROWS)
+
+
 def parse_roster(upload) -> list[RosterRow]:
     """Read the first sheet: a header row with 姓名 and 身份证号 or 证号, then people."""
     if upload.size > MAX_BYTES:
         raise RosterError([str(_("文件不能超过 1 MB。"))])
+    return parse_roster_content(upload.read())
+
+
+def parse_roster_content(content: bytes) -> list[RosterRow]:
+    most = max_rows()
     try:
         # The guarded reader: unpacked size, rows (empty ones count) and time are capped,
-        # so a small file that unpacks to millions of rows is refused at once.
-        rows = (values for _line, values in read_rows(upload.read(), max_rows=MAX_SHEET_ROWS))
+        # so a small file that unpacks to millions of rows is refused at once. Rows read at
+        # most, blank ones included: a header, the people, some gaps.
+        rows = (values for _line, values in read_rows(content, max_rows=2 * most + 1))
         header = [str(cell or "").strip().lower() for cell in next(rows, ())]
-        return _parse(rows, header)
+        return _parse(rows, header, most)
     except SpreadsheetRejected as exc:
         raise RosterError([str(exc)]) from None
 
 
-def _parse(rows, header: list[str]) -> list[RosterRow]:
+def _parse(rows, header: list[str], most: int) -> list[RosterRow]:
     name_col = next((i for i, h in enumerate(header) if h in NAME_HEADERS), None)
     key_col = next((i for i, h in enumerate(header) if h in KEY_HEADERS), None)
     if name_col is None or key_col is None:
@@ -83,8 +100,8 @@ def _parse(rows, header: list[str]) -> list[RosterRow]:
         key = str(values[key_col] or "").strip()
         if not name and not key:
             continue
-        if len(parsed) >= MAX_ROWS:
-            raise RosterError([str(_("一次最多核验 %(max)s 人。") % {"max": MAX_ROWS})])
+        if len(parsed) >= most:
+            raise RosterError([str(_("一次最多核验 %(max)s 人。") % {"max": most})])
         if not name or not key:
             errors.append(str(_("第%(line)s行：姓名和身份证号/证号都要填写。") % {"line": line}))
             continue
@@ -167,6 +184,61 @@ def check_roster(*, rows: list[RosterRow], user: User, client: str, today: dt.da
             )
     VerificationLog.objects.bulk_create(logs)
     return results
+
+
+def is_large(rows: list[RosterRow]) -> bool:
+    """Checked by a task rather than within the request."""
+    return len(rows) > int(settings.ROSTER_SYNC_ROWS)
+
+
+def start_roster_check(*, user: User, content: bytes, total: int, client: str) -> RosterCheck:
+    """Keep a parsed roster privately and queue its check; the page follows its progress."""
+    with transaction.atomic():
+        job = RosterCheck(requested_by=user, client=client, total=total)
+        job.file.save("roster.xlsx", ContentFile(content), save=False)
+        job.save()
+        queue_task(run_roster_check_task, job.pk)
+    return job
+
+
+def run_roster_check(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> RosterCheck:
+    """Check the stored roster chunk by chunk from where it stopped; a finished job is a
+    no-op. The file is deleted once the results are in (they hold masked numbers only)."""
+    job = RosterCheck.objects.select_related("requested_by").get(pk=job_id)
+    if job.finished:
+        return job
+    try:
+        with job.file.open("rb") as handle:
+            rows = parse_roster_content(handle.read())
+    except (RosterError, OSError, ValueError):
+        return _finish(job_id, status=RosterCheck.Status.FAILED)
+    RosterCheck.objects.filter(pk=job_id).update(status=RosterCheck.Status.RUNNING, total=len(rows))
+    while True:
+        with transaction.atomic():
+            job = RosterCheck.objects.select_for_update().select_related("requested_by").get(pk=job_id)
+            chunk = rows[job.done : job.done + chunk_size]
+            if not chunk:
+                break
+            results = check_roster(rows=chunk, user=job.requested_by, client=job.client)
+            job.results = [*job.results, *(result.__dict__ for result in results)]
+            job.done += len(chunk)
+            job.found += sum(1 for result in results if result.found)
+            job.save(update_fields=["results", "done", "found"])
+    return _finish(job_id, status=RosterCheck.Status.DONE)
+
+
+def _finish(job_id: int, *, status: str) -> RosterCheck:
+    with transaction.atomic():
+        job = RosterCheck.objects.select_for_update().get(pk=job_id)
+        stored = job.file.name
+        job.status = status
+        job.finished_at = timezone.now()
+        job.file = ""
+        job.save(update_fields=["status", "finished_at", "file"])
+        if stored:
+            storage = job.file.storage
+            transaction.on_commit(lambda: storage.delete(stored))
+    return job
 
 
 def roster_workbook(results: list[dict]) -> bytes:

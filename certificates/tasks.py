@@ -94,3 +94,13 @@ def _warm_up_renderer(**kwargs) -> None:
     from .pdf import warm_up
 
     warm_up()
+
+
+@shared_task(
+    name="certificates.run_roster_check", acks_late=True, soft_time_limit=900, time_limit=960, ignore_result=True
+)
+def run_roster_check_task(job_id: int) -> None:
+    """Check a large roster (see certificates.roster); a redelivered task resumes where it stopped."""
+    from .roster import run_roster_check
+
+    run_roster_check(job_id=job_id)

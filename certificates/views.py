@@ -22,7 +22,7 @@ from accounts.private_media import private_file_response
 
 from . import reviews, selectors, services, signing
 from .forms import VerifyForm
-from .models import Certificate, VerificationLog
+from .models import Certificate, RosterCheck, VerificationLog
 from .pdf import photo_data_uri
 from .qr import qr_svg, verification_url
 from .refreshers import refresher_statuses
@@ -236,7 +236,7 @@ ROSTER_RATE_GROUP = "certificates.roster"
 
 def roster_rate(group: str, request: HttpRequest) -> str:
     """People looked up per user and hour (settings.ROSTER_RATE, default 2000/h)."""
-    return getattr(settings, "ROSTER_RATE", "2000/h")
+    return settings.ROSTER_RATE
 
 
 def over_roster_limit(request: HttpRequest, people: int) -> bool:
@@ -253,9 +253,9 @@ def over_roster_limit(request: HttpRequest, people: int) -> bool:
 @require_http_methods(["GET", "POST"])
 def roster(request: HttpRequest) -> HttpResponse:
     """Employers upload a roster (Excel) and see each person's certificate status."""
-    from .roster import RosterError, check_roster, parse_roster
+    from .roster import RosterError, check_roster, is_large, parse_roster, start_roster_check
 
-    context: dict = {"errors": [], "results": None}
+    context: dict = {"errors": [], "results": None, **_roster_limits()}
     if request.method == "POST":
         upload = request.FILES.get("roster")
         if upload is None:
@@ -270,6 +270,15 @@ def roster(request: HttpRequest) -> HttpResponse:
             else:
                 if over_roster_limit(request, len(rows)):
                     return rate_limited(request)
+                if is_large(rows):
+                    upload.seek(0)
+                    job = start_roster_check(
+                        user=request.user,
+                        content=upload.read(),
+                        total=len(rows),
+                        client=services.client_digest(client_ip(request)),
+                    )
+                    return redirect("certificates:roster_check", pk=job.pk)
                 results = check_roster(rows=rows, user=request.user, client=services.client_digest(client_ip(request)))
                 request.session[ROSTER_SESSION_KEY] = [result.__dict__ for result in results]
                 context["results"] = results
@@ -288,6 +297,60 @@ def roster_excel(request: HttpRequest) -> HttpResponse:
         raise Http404(gettext("没有可下载的核验结果，请先上传名单。"))
     response = HttpResponse(
         roster_workbook(results), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="roster-check.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _roster_limits() -> dict:
+    return {"max_rows": settings.ROSTER_MAX_ROWS, "sync_rows": settings.ROSTER_SYNC_ROWS}
+
+
+def _own_roster_check(request: HttpRequest, pk: int) -> RosterCheck:
+    """Only the uploader sees a roster check; anyone else gets the same 404 as for none."""
+    job = RosterCheck.objects.filter(pk=pk, requested_by=request.user).first()
+    if job is None:
+        raise Http404(gettext("没有这次核验。"))
+    return job
+
+
+@never_cache
+@login_required
+@require_GET
+def roster_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large roster's progress (the page refreshes itself until done), then its results."""
+    job = _own_roster_check(request, pk)
+    context = {
+        "errors": [gettext("名单核验失败，请检查文件后重新上传。")] if job.status == RosterCheck.Status.FAILED else [],
+        "results": job.results if job.status == RosterCheck.Status.DONE else None,
+        "job": job,
+        **_roster_limits(),
+    }
+    return _public_headers(render(request, "certificates/roster.html", context))
+
+
+@never_cache
+@login_required
+@require_GET
+def roster_check_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """A large roster's progress, for a page that prefers to poll."""
+    job = _own_roster_check(request, pk)
+    return JsonResponse({"status": job.status, "done": job.done, "total": job.total, "percent": job.percent})
+
+
+@never_cache
+@login_required
+@require_GET
+def roster_check_excel(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large roster's results as an Excel file, for the uploader once the check is done."""
+    from .roster import roster_workbook
+
+    job = _own_roster_check(request, pk)
+    if job.status != RosterCheck.Status.DONE:
+        raise Http404(gettext("核验尚未完成。"))
+    response = HttpResponse(
+        roster_workbook(job.results), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = 'attachment; filename="roster-check.xlsx"'
     response["Cache-Control"] = "private, no-store"

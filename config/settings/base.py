@@ -456,6 +456,11 @@ CONTENT_SECURITY_POLICY = {
 
 # Rate limits for the public verification endpoints (django-ratelimit syntax).
 VERIFY_RATE = os.environ.get("VERIFY_RATE", "30/m")
+#: People a user may look up through rosters per hour; a roster's people at most; above
+#: ROSTER_SYNC_ROWS people a roster is checked by a task, with its progress on the page.
+ROSTER_RATE = os.environ.get("ROSTER_RATE", "2000/h")
+ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS") or 2000)
+ROSTER_SYNC_ROWS = int(os.environ.get("ROSTER_SYNC_ROWS") or 500)
 RATELIMIT_VIEW = "certificates.views.rate_limited"
 # The client's address as allauth reads it (the trusted-proxy settings above), so that
 # a client cannot choose its own and a request without the header is no error.

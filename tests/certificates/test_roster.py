@@ -109,9 +109,9 @@ def test_a_small_file_of_a_million_empty_rows_is_refused_before_it_is_walked(cli
 
 
 def test_blank_rows_count_against_the_cap_even_when_the_sheet_hides_its_size(client, employer):
-    from certificates.roster import MAX_SHEET_ROWS, RosterError, parse_roster
+    from certificates.roster import RosterError, max_rows, parse_roster
 
-    rows = [["姓名", "身份证号"]] + [[None, None]] * (MAX_SHEET_ROWS + 5) + [[HOLDER_NAME, HOLDER_ID]]
+    rows = [["姓名", "身份证号"]] + [[None, None]] * (2 * max_rows() + 6) + [[HOLDER_NAME, HOLDER_ID]]
     workbook = Workbook()
     for row in rows:
         workbook.active.append([value if value is not None else "" for value in row])
@@ -135,3 +135,137 @@ def test_each_person_counts_against_the_users_roster_budget(client, employer, se
     assert client.post("/verify/roster/", {"roster": _xlsx(rows)}).status_code == 200
     assert client.post("/verify/roster/", {"roster": _xlsx(rows)}).status_code == 429
     assert VerificationLog.objects.count() == 2
+
+
+# --- large rosters: a task with its progress on the page ------------------------------------
+
+
+def _people(count: int) -> list[list]:
+    return [["姓名", "身份证号"], [HOLDER_NAME, HOLDER_ID], *[[f"人{i}", f"TEST{i:08d}"] for i in range(count - 1)]]
+
+
+def test_a_roster_up_to_the_sync_size_is_checked_within_the_request(client, employer, settings, issue):
+    from certificates.models import RosterCheck
+
+    settings.ROSTER_SYNC_ROWS = 3
+    issue()
+
+    response = client.post("/verify/roster/", {"roster": _xlsx(_people(3))})
+
+    assert response.status_code == 200
+    assert RosterCheck.objects.count() == 0
+    assert VerificationLog.objects.count() == 3
+    assert "未找到匹配的证书" in response.content.decode()
+
+
+def test_a_large_roster_is_checked_by_a_task_and_the_uploader_follows_it_on_the_page(
+    client, employer, settings, issue, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import storages
+
+    from certificates.models import RosterCheck
+
+    settings.ROSTER_SYNC_ROWS = 3
+    issue()
+
+    # when a roster of five is uploaded, the request only stores it and queues the check
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post("/verify/roster/", {"roster": _xlsx(_people(5))})
+    job = RosterCheck.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/verify/roster/{job.pk}/"
+    assert (job.status, job.total, job.done, job.requested_by) == ("queued", 5, 0, employer)
+    assert job.file.name.startswith("rosters/") and job.file.storage is storages["private"]
+    assert VerificationLog.objects.count() == 0
+    waiting = client.get(f"/verify/roster/{job.pk}/")
+    assert '<meta http-equiv="refresh" content="3">' in waiting.content.decode()
+    assert client.get(f"/verify/roster/{job.pk}/status").json() == {
+        "status": "queued",
+        "done": 0,
+        "total": 5,
+        "percent": 0,
+    }
+    assert client.get(f"/verify/roster/{job.pk}/result.xlsx").status_code == 404
+    stored = job.file.name
+
+    # then the (eager) task checks it in chunks, logs every lookup and drops the file
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.found) == ("done", 5, 1)
+    assert not job.file and not storages["private"].exists(stored)
+    assert VerificationLog.objects.filter(channel=VerificationLog.Channel.ROSTER).count() == 5
+    page = client.get(f"/verify/roster/{job.pk}/").content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert page.count('<span class="status ') == 1  # the holder's one certificate
+    assert page.count("未找到匹配的证书") == 4
+    assert HOLDER_ID not in page
+    excel = client.get(f"/verify/roster/{job.pk}/result.xlsx")
+    rows = list(load_workbook(io.BytesIO(excel.content)).active.iter_rows(values_only=True))
+    assert excel.status_code == 200 and len(rows) == 6
+    assert rows[1][:3] == (2, HOLDER_NAME, mask_id_number(HOLDER_ID))
+
+
+def test_another_user_gets_a_404_for_someone_elses_roster_check(
+    client, employer, settings, client_for, django_capture_on_commit_callbacks
+):
+    from certificates.models import RosterCheck
+
+    settings.ROSTER_SYNC_ROWS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/verify/roster/", {"roster": _xlsx(_people(5))})
+    job = RosterCheck.objects.get()
+    assert job.status == RosterCheck.Status.DONE
+    other = client_for(UserFactory())
+
+    for url in (f"/verify/roster/{job.pk}/", f"/verify/roster/{job.pk}/status", f"/verify/roster/{job.pk}/result.xlsx"):
+        assert other.get(url).status_code == 404
+    assert client.get(f"/verify/roster/{job.pk}/result.xlsx").status_code == 200
+
+
+def test_a_redelivered_roster_task_does_not_check_again(employer, django_capture_on_commit_callbacks):
+    from certificates.models import RosterCheck
+    from certificates.roster import run_roster_check, start_roster_check
+
+    content = _xlsx(_people(5)).read()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_roster_check(user=employer, content=content, total=5, client="c")
+    job.refresh_from_db()
+    assert job.status == RosterCheck.Status.DONE
+    logs = VerificationLog.objects.count()
+
+    again = run_roster_check(job_id=job.pk)
+
+    assert again.status == RosterCheck.Status.DONE and again.done == 5
+    assert VerificationLog.objects.count() == logs == 5
+
+
+def test_a_roster_above_the_maximum_is_refused_before_anything_is_stored(client, employer, settings):
+    from certificates.models import RosterCheck
+
+    settings.ROSTER_SYNC_ROWS = 3
+    settings.ROSTER_MAX_ROWS = 4
+
+    response = client.post("/verify/roster/", {"roster": _xlsx(_people(5))})
+
+    assert "一次最多核验 4 人" in response.content.decode()
+    assert RosterCheck.objects.count() == 0
+    assert VerificationLog.objects.count() == 0
+
+
+def test_a_roster_task_stopped_half_way_checks_only_the_rest(employer, django_capture_on_commit_callbacks):
+    from certificates.models import RosterCheck
+    from certificates.roster import run_roster_check, start_roster_check
+
+    with django_capture_on_commit_callbacks(execute=False):
+        job = start_roster_check(user=employer, content=_xlsx(_people(5)).read(), total=5, client="c")
+    first_two = [{"line": 2, "name": HOLDER_NAME, "key_masked": "x", "found": False, "certificates": []}] * 2
+    RosterCheck.objects.filter(pk=job.pk).update(status=RosterCheck.Status.RUNNING, done=2, results=first_two)
+
+    finished = run_roster_check(job_id=job.pk, chunk_size=2)
+
+    finished.refresh_from_db()
+    assert (finished.status, finished.done, len(finished.results)) == ("done", 5, 5)
+    assert [result["line"] for result in finished.results[2:]] == [4, 5, 6]
+    assert VerificationLog.objects.count() == 3
