@@ -23,7 +23,6 @@ from exams.bank.models import QuestionImport
 from exams.practical.models import PracticalEvidence
 from tests.factories import (
     CertificateFactory,
-    HealthCertificateFactory,
     MembershipFactory,
     QuestionBankFactory,
     RegistrationFactory,

@@ -6,11 +6,11 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
-from accounts.private_media import private_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import AuditEvent, Role
+from accounts.private_media import private_storage
 from exams.bank.importers import read_questions
 from exams.bank.models import Question, QuestionImport
 from exams.bank.services import import_progress

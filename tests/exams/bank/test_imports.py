@@ -320,9 +320,9 @@ def test_previews_left_open_for_a_day_are_discarded_with_their_files(
     import datetime as dt
 
     from django.core.files.base import ContentFile
-    from accounts.private_media import private_storage
     from django.utils import timezone
 
+    from accounts.private_media import private_storage
     from exams.bank.models import QuestionImport
     from exams.bank.services import discard_stale_question_imports
 
