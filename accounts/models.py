@@ -131,7 +131,15 @@ class Invitation(models.Model):
     purpose = models.CharField(_("用途"), max_length=32, choices=Purpose.choices)
     #: What the person is invited to (for a class enrolment: the class's id).
     subject_id = models.PositiveBigIntegerField()
-    invitee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    #: The person, once known: at once when invited by ID number or by the phone of an
+    #: account; on answering, for someone invited by a phone that had no account yet.
+    invitee = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
+    #: Invited by phone (SMS): the keyed hash of the number; whoever signs in with that
+    #: number verified may answer. The number itself is kept (encrypted) only until the
+    #: text is sent.
+    phone_hash = models.CharField(max_length=64, blank=True, default="")
+    phone = EncryptedTextField(blank=True, default="")
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("有效期至"))
@@ -143,8 +151,19 @@ class Invitation(models.Model):
         verbose_name_plural = _("邀请")
         constraints = [
             models.UniqueConstraint(fields=["purpose", "subject_id", "invitee"], name="one_invitation_per_subject"),
+            models.UniqueConstraint(
+                fields=["purpose", "subject_id", "phone_hash"],
+                condition=~models.Q(phone_hash=""),
+                name="one_invitation_per_subject_and_phone",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(invitee__isnull=False) | ~models.Q(phone_hash=""), name="invitation_has_someone"
+            ),
         ]
-        indexes = [models.Index(fields=["invitee", "accepted_at", "declined_at"])]
+        indexes = [
+            models.Index(fields=["invitee", "accepted_at", "declined_at"]),
+            models.Index(fields=["phone_hash"], condition=~models.Q(phone_hash=""), name="invitation_phone_hash"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.subject_id} → {self.invitee_id}"
@@ -218,6 +237,7 @@ class SmsKind(models.TextChoices):
     REVIEW_REMINDER = "review_reminder", _("复审提醒")
     CERTIFICATE_NOTICE = "certificate_notice", _("证书状态通知")
     INVITATION = "invitation", _("用人单位邀请")
+    CLASS_INVITATION = "class_invitation", _("培训班级邀请")
     DIGEST = "digest", _("到期汇总")
 
 

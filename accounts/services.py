@@ -288,3 +288,54 @@ def _membership_data(membership: Membership) -> dict[str, object]:
         "organisation": membership.organisation.code,
         "role": membership.role,
     }
+
+
+def phone_digest(phone: str) -> str:
+    """The keyed hash invitations by phone are kept under ("" for a number that is not one)."""
+    try:
+        return lookup_hash(normalize_phone(phone))
+    except InvalidPhone:
+        return ""
+
+
+def verified_phone_digest(user: User) -> str:
+    """The hash of the user's phone if they verified it, else "" (nobody answers for a
+    number they have not proved they hold)."""
+    return phone_digest(user.phone or "") if user.phone_verified and user.phone else ""
+
+
+def send_invitation_sms(*, invitation_id: int) -> bool:
+    """Send the text of an invitation made by phone (the Celery task's body); repeating
+    is a no-op once it is sent. The number is forgotten once the text has gone (a failure
+    keeps it for another try); the inviter is never told which."""
+    import logging
+
+    from django.utils import timezone
+
+    from .models import Invitation, SmsKind
+    from .sms import SmsNotSent, send_sms
+
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("organisation", "invitee")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or invitation.sms_sent_at is not None or not invitation.phone:
+            return False
+        try:
+            send_sms(
+                invitation.phone,
+                SmsKind.CLASS_INVITATION,
+                {"organisation": invitation.organisation.name},
+                user=invitation.invitee,
+            )
+        except SmsNotSent:
+            # Kept for another try: inviting the same number again queues the text again.
+            logging.getLogger(__name__).warning("Invitation SMS %s not sent", invitation_id, exc_info=True)
+            return False
+        invitation.sms_sent_at = timezone.now()
+        invitation.phone = ""
+        invitation.save(update_fields=["sms_sent_at", "phone"])
+    return True

@@ -78,6 +78,10 @@ TEMPLATES: dict[str, SmsTemplate] = {
         _("%(employer)s邀请您加入其员工名册。请登录或注册 %(site)s，在“用人单位邀请”中确认或拒绝。"),
         params=("employer",),
     ),
+    SmsKind.CLASS_INVITATION: SmsTemplate(
+        _("%(organisation)s邀请您加入其培训班级。请用本手机号登录或注册 %(site)s/learn/invitations/ 确认或拒绝。"),
+        params=("organisation",),
+    ),
     SmsKind.DIGEST: SmsTemplate(
         _(
             "%(employer)s：30天内有%(due30)s项、60天内有%(due60)s项、90天内有%(due90)s项证书或培训到期，"

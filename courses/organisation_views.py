@@ -125,8 +125,8 @@ def organisation_class_new(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "已为本机构的 %(enrolled)d 名学员报名。其余 %(invited)d 条记录：学员如已注册，"
-                    "会在“我的邀请”中收到邀请，本人同意后加入班级。"
+                    "已为本机构的 %(enrolled)d 名学员报名。其余 %(invited)d 条记录已发出邀请："
+                    "按手机号填写的会收到短信，本人用该手机号登录或注册后，在“我的邀请”中同意即加入班级。"
                 )
                 % {"enrolled": result.enrolled, "invited": result.invited},
             )

@@ -314,6 +314,7 @@ SMS_KINDS = (
     "review_reminder",
     "certificate_notice",
     "invitation",
+    "class_invitation",
     "digest",
 )
 SMS_TEMPLATES = {kind: os.environ.get(f"SMS_TEMPLATE_{kind.upper()}", "") for kind in SMS_KINDS}
@@ -461,6 +462,8 @@ VERIFY_RATE = os.environ.get("VERIFY_RATE", "30/m")
 ROSTER_RATE = os.environ.get("ROSTER_RATE", "2000/h")
 ROSTER_MAX_ROWS = int(os.environ.get("ROSTER_MAX_ROWS") or 2000)
 ROSTER_SYNC_ROWS = int(os.environ.get("ROSTER_SYNC_ROWS") or 500)
+#: Class invitations a trainer may text per 24 hours (courses.classes).
+CLASS_INVITATION_SMS_PER_DAY = int(os.environ.get("CLASS_INVITATION_SMS_PER_DAY") or 200)
 RATELIMIT_VIEW = "certificates.views.rate_limited"
 # The client's address as allauth reads it (the trusted-proxy settings above), so that
 # a client cannot choose its own and a request without the header is no error.

@@ -267,6 +267,7 @@ def test_the_deployment_check_names_every_missing_tencent_setting(settings):
             "review_reminder",
             "certificate_notice",
             "invitation",
+            "class_invitation",
             "digest",
         )
     }

@@ -356,3 +356,169 @@ def test_the_catalogue_lists_three_post_courses_by_group_and_audience(client, tr
     assert subject.name in response.text
     only_group = client.get(reverse("courses:catalogue"), {"category": groups[-1].category.code})
     assert [g.category.name for g in only_group.context["groups"]] == ["安全管理"]
+
+
+# --- class invitations by SMS ---------------------------------------------------------------
+
+
+def _invite_by_phone(client, organisation, tree, phones, name="五月班"):
+    response = client.post(
+        reverse("courses:class_new", args=[organisation.code]),
+        {"name": name, "course": tree.course.pk, "learners": "\n".join(phones)},
+        follow=True,
+    )
+    return response
+
+
+def test_a_registered_phone_gets_an_in_app_invitation_and_a_text(
+    client, tree, organisation, trainer, sms_outbox, django_capture_on_commit_callbacks
+):
+    # given someone registered who is not the organisation's member
+    known = UserFactory()
+    client.force_login(trainer)
+
+    # when the trainer invites them by phone
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_by_phone(client, organisation, tree, [known.phone])
+
+    # then an in-app invitation waits for them, and a text with the acceptance link went out
+    invitation = Invitation.objects.get()
+    assert invitation.invitee == known
+    assert invitation.sms_sent_at is not None and invitation.phone == ""  # the number is not kept
+    assert [(m.phone, m.kind) for m in sms_outbox] == [(known.phone, "class_invitation")]
+    assert organisation.name in sms_outbox[0].message
+    assert "/learn/invitations/" in sms_outbox[0].message
+    assert not Enrolment.objects.filter(learner=known).exists()
+
+
+def test_an_unknown_phone_is_texted_and_whoever_signs_up_with_it_accepts(
+    client, tree, organisation, trainer, sms_outbox, django_capture_on_commit_callbacks
+):
+    client.force_login(trainer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_by_phone(client, organisation, tree, ["138 0013 8000"])
+    invitation = Invitation.objects.get()
+    assert invitation.invitee is None
+    assert [(m.phone, m.kind) for m in sms_outbox] == [("13800138000", "class_invitation")]
+
+    # when the person signs up with that phone (verified) and opens their invitations
+    newcomer = UserFactory(phone="13800138000", phone_verified=True)
+    own = Client()
+    own.force_login(newcomer)
+    assert "五月班" in own.get(reverse("courses:invitations")).content.decode()
+    own.post(reverse("courses:invitations"), {"invitation": invitation.pk, "answer": "accept"})
+
+    # then they join the class and the invitation is theirs
+    invitation.refresh_from_db()
+    assert invitation.invitee == newcomer and invitation.accepted_at is not None
+    assert Enrolment.objects.get(learner=newcomer).study_class.name == "五月班"
+
+
+def test_a_phone_invitation_is_not_answered_by_an_unverified_holder_or_anyone_else(
+    client, tree, organisation, trainer, sms_outbox, django_capture_on_commit_callbacks
+):
+    client.force_login(trainer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_by_phone(client, organisation, tree, ["13800138001"])
+    invitation = Invitation.objects.get()
+
+    for person in (UserFactory(phone="13800138001", phone_verified=False), UserFactory()):
+        other = Client()
+        other.force_login(person)
+        assert "五月班" not in other.get(reverse("courses:invitations")).content.decode()
+        other.post(reverse("courses:invitations"), {"invitation": invitation.pk, "answer": "accept"})
+
+    invitation.refresh_from_db()
+    assert invitation.invitee is None and invitation.accepted_at is None
+    assert not Enrolment.objects.exists()
+
+
+def test_the_trainer_is_told_the_same_and_both_phones_are_texted_whether_registered_or_not(
+    client, tree, organisation, trainer, sms_outbox, django_capture_on_commit_callbacks
+):
+    known = UserFactory()
+    client.force_login(trainer)
+
+    answers = []
+    for name, phone in (("甲班", known.phone), ("乙班", "13900000000")):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _invite_by_phone(client, organisation, tree, [phone], name=name)
+        answers.append([str(m) for m in response.context["messages"]])
+
+    assert answers[0] == answers[1]
+    assert "短信" in answers[0][0]
+    assert sorted(m.phone for m in sms_outbox) == sorted([known.phone, "13900000000"])
+
+
+def test_a_member_listed_by_phone_is_enrolled_and_not_texted(
+    client, tree, organisation, trainer, sms_outbox, django_capture_on_commit_callbacks
+):
+    member = MembershipFactory(organisation=organisation, role=Role.WORKER).user
+    client.force_login(trainer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_by_phone(client, organisation, tree, [member.phone])
+
+    assert Enrolment.objects.get(learner=member).study_class.name == "五月班"
+    assert not Invitation.objects.exists()
+    assert sms_outbox == []
+
+
+def test_inviting_the_same_phone_again_does_not_text_it_again(
+    client, tree, organisation, trainer, sms_outbox, django_capture_on_commit_callbacks
+):
+    client.force_login(trainer)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            _invite_by_phone(client, organisation, tree, ["13800138002"])
+
+    assert Invitation.objects.count() == 1
+    assert len(sms_outbox) == 1
+
+
+def test_texted_invitations_are_limited_per_trainer_per_day(
+    client, tree, organisation, trainer, sms_outbox, settings, django_capture_on_commit_callbacks
+):
+    settings.CLASS_INVITATION_SMS_PER_DAY = 2
+    client.force_login(trainer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_by_phone(client, organisation, tree, ["13800138003", "13800138004"])
+
+    # when the same trainer lists one more phone the same day
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _invite_by_phone(client, organisation, tree, ["13800138005"], name="六月班")
+
+    # then nothing is done and they are told why
+    assert "今天通过短信邀请的人数已达上限（2 人）" in response.content.decode()
+    assert not StudyClass.objects.filter(name="六月班").exists()
+    assert Invitation.objects.count() == 2
+    assert len(sms_outbox) == 2
+    # and another trainer of the organisation has their own budget
+    other = MembershipFactory(organisation=organisation, role=Role.TRAINER).user
+    client.force_login(other)
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_by_phone(client, organisation, tree, ["13800138005"], name="六月班")
+    assert len(sms_outbox) == 3
+
+
+def test_a_failed_text_is_kept_and_sent_when_the_phone_is_invited_again(
+    client, tree, organisation, trainer, sms_outbox, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_LIMIT_PER_NUMBER_HOUR = 1
+    client.force_login(trainer)
+    from accounts.sms import send_sms
+
+    send_sms("13800138006", "account_exists")  # uses up the number's hourly texts
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_by_phone(client, organisation, tree, ["13800138006"])
+    invitation = Invitation.objects.get()
+    assert invitation.sms_sent_at is None and invitation.phone == "13800138006"
+    assert [m.kind for m in sms_outbox] == ["account_exists"]
+
+    settings.SMS_LIMIT_PER_NUMBER_HOUR = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite_by_phone(client, organisation, tree, ["13800138006"])
+
+    invitation.refresh_from_db()
+    assert invitation.sms_sent_at is not None and invitation.phone == ""
+    assert [m.kind for m in sms_outbox] == ["account_exists", "class_invitation"]
