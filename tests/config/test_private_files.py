@@ -257,3 +257,14 @@ def test_on_s3_a_stranger_gets_no_link(production_storages, certificate, client_
 
     assert response.status_code == 404
     assert "Location" not in response
+
+
+def test_the_demos_seeded_files_have_random_names_in_the_private_storage(demo, settings):
+    seeded = list(HealthCertificate.objects.all())
+
+    assert seeded
+    for certificate in seeded:
+        assert certificate.file.name.startswith("health/")
+        assert Path(certificate.file.name).stem not in {"health", "体检证明"}
+        assert len(Path(certificate.file.name).stem) >= 24
+        assert Path(settings.PRIVATE_MEDIA_ROOT) in Path(certificate.file.path).parents

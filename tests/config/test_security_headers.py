@@ -85,6 +85,7 @@ def test_production_settings_pass_the_deployment_checks_without_a_warning():
                 "REVIEW_REMINDER",
                 "CERTIFICATE_NOTICE",
                 "INVITATION",
+                "CLASS_INVITATION",
                 "DIGEST",
             )
         },
