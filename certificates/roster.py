@@ -215,7 +215,7 @@ def run_roster_check(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> RosterChec
     RosterCheck.objects.filter(pk=job_id).update(status=RosterCheck.Status.RUNNING, total=len(rows))
     while True:
         with transaction.atomic():
-            job = RosterCheck.objects.select_for_update().select_related("requested_by").get(pk=job_id)
+            job = RosterCheck.objects.select_for_update(of=("self",)).select_related("requested_by").get(pk=job_id)
             chunk = rows[job.done : job.done + chunk_size]
             if not chunk:
                 break
