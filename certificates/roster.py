@@ -33,6 +33,8 @@ from .tasks import run_roster_check_task
 MAX_BYTES = 1024 * 1024
 #: People checked per transaction by the task (progress moves on after each chunk).
 CHUNK_SIZE = 100
+#: Large roster checks (results and any file left) are kept this many days.
+KEEP_DAYS = 30
 NAME_HEADERS = {"姓名", "name"}
 KEY_HEADERS = {"身份证号", "身份证号码", "证号", "证书编号", "证书号", "id", "number"}
 
@@ -239,6 +241,18 @@ def _finish(job_id: int, *, status: str) -> RosterCheck:
             storage = job.file.storage
             transaction.on_commit(lambda: storage.delete(stored))
     return job
+
+
+def purge_roster_checks(*, now: dt.datetime | None = None) -> int:
+    """Remove roster checks older than KEEP_DAYS, with their results and any file left."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=KEEP_DAYS)
+    old = list(RosterCheck.objects.filter(created_at__lt=cutoff).only("pk", "file"))
+    files = [job.file.name for job in old if job.file]
+    with transaction.atomic():
+        deleted, _counts = RosterCheck.objects.filter(pk__in=[job.pk for job in old]).delete()
+        storage = RosterCheck._meta.get_field("file").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    return deleted
 
 
 def roster_workbook(results: list[dict]) -> bytes:

@@ -104,3 +104,11 @@ def run_roster_check_task(job_id: int) -> None:
     from .roster import run_roster_check
 
     run_roster_check(job_id=job_id)
+
+
+@shared_task(name="certificates.purge_roster_checks", acks_late=True, ignore_result=True)
+def purge_roster_checks_task() -> int:
+    """Nightly: large roster checks are kept 30 days."""
+    from .roster import purge_roster_checks
+
+    return purge_roster_checks()

@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "employers.send_weekly_digests",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-wed"),
     },
+    # Large roster checks are kept 30 days (certificates.roster).
+    "certificates-purge-roster-checks": {
+        "task": "certificates.purge_roster_checks",
+        "schedule": crontab(hour=2, minute=50),
+    },
     # Contractors' gate checks are kept 30 days.
     "employers-purge-gate-checks": {"task": "employers.purge_gate_checks", "schedule": crontab(hour=2, minute=45)},
     # Sign-ups whose phone was never verified (accounts.services.UNVERIFIED_SIGNUP_TTL).

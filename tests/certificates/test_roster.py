@@ -269,3 +269,25 @@ def test_a_roster_task_stopped_half_way_checks_only_the_rest(employer, django_ca
     assert (finished.status, finished.done, len(finished.results)) == ("done", 5, 5)
     assert [result["line"] for result in finished.results[2:]] == [4, 5, 6]
     assert VerificationLog.objects.count() == 3
+
+
+def test_roster_checks_older_than_30_days_are_purged_with_their_files(employer, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from certificates.models import RosterCheck
+    from certificates.roster import purge_roster_checks, start_roster_check
+
+    with django_capture_on_commit_callbacks(execute=False):
+        old = start_roster_check(user=employer, content=b"old", total=1, client="c")
+        fresh = start_roster_check(user=employer, content=b"new", total=1, client="c")
+    RosterCheck.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    storage = old.file.storage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_roster_checks() == 1
+
+    assert list(RosterCheck.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not storage.exists(old.file.name)
+    assert storage.exists(fresh.file.name)
