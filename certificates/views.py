@@ -255,7 +255,12 @@ def roster(request: HttpRequest) -> HttpResponse:
     """Employers upload a roster (Excel) and see each person's certificate status."""
     from .roster import RosterError, check_roster, is_large, parse_roster, start_roster_check
 
-    context: dict = {"errors": [], "results": None, **_roster_limits()}
+    context: dict = {
+        "errors": [],
+        "results": None,
+        "recent": _recent_roster_checks(request.user),
+        **_roster_limits(),
+    }
     if request.method == "POST":
         upload = request.FILES.get("roster")
         if upload is None:
@@ -305,6 +310,11 @@ def roster_excel(request: HttpRequest) -> HttpResponse:
 
 def _roster_limits() -> dict:
     return {"max_rows": settings.ROSTER_MAX_ROWS, "sync_rows": settings.ROSTER_SYNC_ROWS}
+
+
+def _recent_roster_checks(user) -> list[RosterCheck]:
+    """The user's own large roster checks, newest first, to come back to."""
+    return list(RosterCheck.objects.filter(requested_by=user).defer("results")[:5])
 
 
 def _own_roster_check(request: HttpRequest, pk: int) -> RosterCheck:

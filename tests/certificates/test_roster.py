@@ -222,6 +222,9 @@ def test_another_user_gets_a_404_for_someone_elses_roster_check(
     for url in (f"/verify/roster/{job.pk}/", f"/verify/roster/{job.pk}/status", f"/verify/roster/{job.pk}/result.xlsx"):
         assert other.get(url).status_code == 404
     assert client.get(f"/verify/roster/{job.pk}/result.xlsx").status_code == 200
+    # and the roster page links the uploader's own checks only
+    assert f'href="/verify/roster/{job.pk}/"' in client.get("/verify/roster/").content.decode()
+    assert f'href="/verify/roster/{job.pk}/"' not in other.get("/verify/roster/").content.decode()
 
 
 def test_a_redelivered_roster_task_does_not_check_again(employer, django_capture_on_commit_callbacks):
