@@ -12,13 +12,14 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.private_media import private_file_response
 from accounts.selectors import has_role
 from exams.admission.models import ExamSession, Registration
 from exams.errors import AttemptClosed, ExamError
@@ -82,7 +83,7 @@ def candidate_photo(request: HttpRequest, registration_id: int) -> HttpResponse:
     photo = registration.candidate.photo
     if not photo:
         raise Http404
-    response = FileResponse(photo.open("rb"), content_type=mimetypes.guess_type(photo.name)[0] or "image/jpeg")
+    response = private_file_response(photo, content_type=mimetypes.guess_type(photo.name)[0] or "image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -9,10 +9,11 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.storage import StorageHandler
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import AuditEvent, Role
+from accounts.models import AuditEvent, Role, User
 from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration
 from exams.admission.services import check_in_candidate, plan_session
 from exams.errors import AttemptNotAllowed, CheckInError, SessionInvalid
@@ -238,3 +239,32 @@ def test_a_practical_session_cannot_be_remote():
 
     with pytest.raises((SessionInvalid, PermissionDenied)):
         plan_session(**values)
+
+
+def test_on_s3_the_invigilator_is_redirected_to_a_signed_link_for_the_candidates_photo(client, settings, monkeypatch):
+    theory = make_theory()
+    theory.candidate.photo.save("face.jpg", ContentFile(b"\xff\xd8\xff\xe0 a jpeg"))
+    start_attempt(registration=theory.registration)
+    settings.AWS_S3_ENDPOINT_URL = "http://127.0.0.1:9"
+    settings.AWS_S3_REGION_NAME = "cn-north-1"
+    settings.AWS_ACCESS_KEY_ID = "AKIATESTTESTTESTTEST"
+    settings.AWS_SECRET_ACCESS_KEY = "test-secret"
+    settings.PRIVATE_MEDIA_URL_EXPIRY = 60
+    s3 = StorageHandler(
+        {
+            "private": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {"bucket_name": "kz-media", "default_acl": "private", "location": "private"},
+            }
+        }
+    )["private"]
+    monkeypatch.setattr(User._meta.get_field("photo"), "storage", s3)
+    client.force_login(_invigilator(theory))
+
+    response = client.get(f"/exams/invigilate/registrations/{theory.registration.pk}/photo")
+
+    assert response.status_code == 302
+    assert response["Cache-Control"] == "private, no-store"
+    assert "X-Amz-Signature=" in response["Location"]
+    assert "X-Amz-Expires=60" in response["Location"]
+    assert "/private/" in response["Location"]
