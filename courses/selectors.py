@@ -395,7 +395,10 @@ def learners_of(*, organisation: Any, study_class: Any = None) -> list[LearnerRo
     # answered right at least once; answers to removed questions do not count.
     checks = {
         course.path: {
-            (lesson.pk, block.id) for lesson in lessons[course.path] for block in lesson.body if block.block_type == "check"
+            (lesson.pk, block.id)
+            for lesson in lessons[course.path]
+            for block in lesson.body
+            if block.block_type == "check"
         }
         for course in courses
     }

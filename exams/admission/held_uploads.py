@@ -50,7 +50,9 @@ def hold_upload(session, user, upload) -> HeldUpload:
     """
     checked = check_health_certificate(upload)
     name = PurePosixPath(upload.name or "").name[:120] or f"file.{checked.extension}"
-    path = default_storage.save(f"{FOLDER}/{secrets.token_urlsafe(16)}.{checked.extension}", ContentFile(checked.content))
+    path = default_storage.save(
+        f"{FOLDER}/{secrets.token_urlsafe(16)}.{checked.extension}", ContentFile(checked.content)
+    )
     release_upload(session, user)
     session[SESSION_KEY] = {"user": user.pk, "path": path, "name": name}
     return HeldUpload(path=path, name=name)

@@ -28,7 +28,7 @@ from exams.theory.access import can_invigilate
 from . import selectors
 from .access import can_administer, is_regulator, trainer_organisation_ids
 from .forms import HealthCertificateForm, SessionPlanForm
-from .held_uploads import hold_upload, held_upload, release_upload
+from .held_uploads import held_upload, hold_upload, release_upload
 from .models import CheckInMode, ExamKind, ExamSession, HealthCertificate, Registration, SessionPurpose
 from .services import (
     ClassMember,

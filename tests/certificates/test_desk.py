@@ -43,9 +43,7 @@ def test_bulk_extension_from_the_desk_previews_then_extends_and_shows_progress(
 
     # when the regulator confirms
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/authority/bulk-extensions/", {**form, "confirm": "1", "expected": preview.digest}
-        )
+        response = client.post("/authority/bulk-extensions/", {**form, "confirm": "1", "expected": preview.digest})
 
     # then that one is extended (eager Celery ran the job) and the job shows as done
     assert response.status_code == 302
