@@ -1,8 +1,10 @@
 """Benchmark: weight and Lighthouse scores of the lesson, course and learner's home pages,
-the theory exam page (offline-capable), a practice question, /verify/ and the regulator's
-statistics (a staff page: total goal ≤ 300 KB instead of 100 KB).
+the theory exam page (offline-capable), a practice question, /verify/, the public quiz
+campaign's landing and paper pages (``/quiz/<slug>/``) and the regulator's statistics (a
+staff page: total goal ≤ 300 KB instead of 100 KB).
 
 Run: .venv/bin/python bench/page_weight.py [--port 8401] [--runs 1] [--no-lighthouse]
+     [--only practice,verify] [--reports DIR]
 
 It builds a throw-away SQLite database with the demo data, collects the static files,
 starts gunicorn (DEBUG off, WhiteNoise serving compressed static files) on the port,
@@ -14,8 +16,10 @@ signs the demo ``worker`` in, and for each page prints:
   documents, served from their own origin on port+1 as object storage would) left out.
   Goal ≤ 100 KB.
 - Lighthouse mobile performance and accessibility scores (goal ≥ 95 each), with FCP,
-  LCP, TBT and CLS. Lighthouse comes from npm (installed on first use into
-  ~/.cache/kaozheng-bench); Chromium is $CHROME_PATH (default /usr/bin/chromium).
+  LCP, TBT and CLS. Lighthouse is pinned in bench/package.json and package-lock.json
+  (a version that runs on Node 18/20) and installed with ``npm ci`` into bench/node_modules
+  on first use (or ``make bench-tools``); Chromium is $CHROME_PATH (default /usr/bin/chromium,
+  from ``make system-deps-test``).
 
 Exits 1 when a goal is missed, so it can gate CI.
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import http.cookiejar
 import json
 import os
 import re
@@ -32,18 +37,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LIGHTHOUSE_VERSION = "13.5.0"
-LIGHTHOUSE_PREFIX = Path.home() / ".cache" / "kaozheng-bench"
+BENCH = Path(__file__).resolve().parent
 FIRST_RENDER_GOAL = 14 * 1024
 TOTAL_GOAL = 100 * 1024
 #: Staff pages may be heavier than learner and public pages.
 STAFF_TOTAL_GOAL = 300 * 1024
 STAFF_PAGES = {"statistics"}
+#: seed_demo's public quiz campaign (campaign landing and paper pages).
+CAMPAIGN = "anquan-demo"
 SCORE_GOAL = 95
 MEDIA_PREFIXES = ("/media/", "/documents/")
 CHROME_FLAGS = (
@@ -63,6 +70,9 @@ def environment(workdir: Path, port: int) -> dict[str, str]:
         SITE_URL=f"http://127.0.0.1:{port}",
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
+        # Plain HTTP on 127.0.0.1: no redirect to HTTPS (TLS is the proxy's in production).
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="0",
         MEDIA_ROOT=str(workdir / "media"),
         # Media from its own origin, as from object storage or a CDN in production.
         MEDIA_URL=f"http://127.0.0.1:{port + 1}/",
@@ -115,20 +125,12 @@ print("BENCH", signed_in(worker), course.url, lesson.url, f"/exams/attempts/{att
 
 
 def lighthouse_binary() -> Path:
-    binary = LIGHTHOUSE_PREFIX / "node_modules" / ".bin" / "lighthouse"
+    """bench/node_modules/.bin/lighthouse, installed from the lock file when missing."""
+    binary = BENCH / "node_modules" / ".bin" / "lighthouse"
     if not binary.exists():
-        print(f"installing lighthouse {LIGHTHOUSE_VERSION} from npm into {LIGHTHOUSE_PREFIX} …", flush=True)
-        LIGHTHOUSE_PREFIX.mkdir(parents=True, exist_ok=True)
+        print("installing lighthouse from bench/package-lock.json (npm ci) …", flush=True)
         subprocess.run(
-            [
-                "npm",
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(LIGHTHOUSE_PREFIX),
-                f"lighthouse@{LIGHTHOUSE_VERSION}",
-            ],
+            ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(BENCH)],  # noqa: S607 - npm from the PATH
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -171,7 +173,7 @@ def run_lighthouse(binary: Path, url: str, cookie: str, outdir: Path, name: str,
             "--only-categories=performance,accessibility",
             "--form-factor=mobile",
             f"--chrome-flags={CHROME_FLAGS}",
-            f"--extra-headers={json.dumps({'Cookie': cookie})}",
+            *([f"--extra-headers={json.dumps({'Cookie': cookie})}"] if cookie else []),
             "--max-wait-for-load=45000",
         ],
         env=env,
@@ -202,6 +204,35 @@ def run_lighthouse(binary: Path, url: str, cookie: str, outdir: Path, name: str,
     }
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def campaign_cookie(base: str, slug: str) -> str:
+    """Join the public campaign anonymously, as a visitor from the share link does, and
+    return the cookies that open its paper (the join's redirect is not followed: every
+    paper opened counts against the day's attempts)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    landing = f"{base}/quiz/{slug}/"
+    html = opener.open(landing, timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if token is None:
+        sys.exit(f"no join form on {landing}")
+    form = {"csrfmiddlewaretoken": token.group(1), "nickname": "测速", "district": "", "firm": ""}
+    body = urllib.parse.urlencode(form)
+    request = urllib.request.Request(  # noqa: S310 - our own server on 127.0.0.1
+        f"{base}/quiz/{slug}/join/", data=body.encode(), headers={"Referer": landing}
+    )
+    try:
+        opener.open(request, timeout=30)
+    except urllib.error.HTTPError as exc:
+        if exc.code != 302:
+            raise
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
 def wait_for(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -218,6 +249,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8401)))
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page; the median score is kept")
     parser.add_argument("--no-lighthouse", action="store_true", help="only the byte counts")
+    parser.add_argument("--only", default="", help="comma-separated page names; all by default")
+    parser.add_argument("--reports", type=Path, help="keep Lighthouse's JSON reports in this folder")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="kaozheng-page-weight-"))
@@ -239,8 +272,10 @@ def main() -> int:
         "practice": "/exams/practice/0102/question?mode=sequential",
         "verify": "/verify/",
         "statistics": "/authority/statistics/?start=2020-01-01",
+        "quiz landing": f"/quiz/{CAMPAIGN}/",
+        "quiz paper": f"/quiz/{CAMPAIGN}/paper/",
     }
-    cookies = {"statistics": f"sessionid={regulator_key}"}
+    cookies = {"statistics": f"sessionid={regulator_key}", "quiz landing": ""}
 
     base = f"http://127.0.0.1:{args.port}"
     media_origin = f"http://127.0.0.1:{args.port + 1}/"
@@ -276,12 +311,16 @@ def main() -> int:
     failures: list[str] = []
     try:
         wait_for(f"{base}/healthz")
+        cookies["quiz paper"] = campaign_cookie(base, CAMPAIGN)
         binary = None if args.no_lighthouse else lighthouse_binary()
         header = f"{'page':<15} {'HTML':>7} {'HTML gz':>8} {'CSS gz':>7} {'1st render':>10}"
         if binary:
             header += f" {'total':>8} {'media':>7} {'reqs':>4} {'perf':>4} {'a11y':>4}  FCP / LCP / TBT / CLS"
         print(header)
+        only = {name.strip() for name in args.only.split(",") if name.strip()}
         for name, path in pages.items():
+            if only and name not in only:
+                continue
             page_cookie = cookies.get(name, cookie)
             total_goal = STAFF_TOTAL_GOAL if name in STAFF_PAGES else TOTAL_GOAL
             weight = first_render(base, path, page_cookie)
@@ -313,6 +352,10 @@ def main() -> int:
         for process in (server, media_server):
             process.terminate()
             process.wait(timeout=10)
+        if args.reports:
+            args.reports.mkdir(parents=True, exist_ok=True)
+            for report in workdir.glob("*.json"):
+                shutil.copy(report, args.reports / report.name)
         shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"bytes are sizes on the wire; goals: 1st render ≤ {FIRST_RENDER_GOAL} B, "
