@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from exams.admission.models import HealthCertificate
@@ -87,7 +88,7 @@ def test_bulk_extension_previews_the_change_and_the_unknown_numbers_before_anyth
     cells = row.locator("td").all_inner_texts()
     assert cells[0] == certificate.number
     assert cells[1] == certificate.holder_name[0] + "*" * (len(certificate.holder_name) - 1)
-    assert cells[2] == f"{before[0]:%Y-%m-%d} → {until:%Y-%m-%d}"
+    assert cells[2] == f"应复审日期：{before[0]:%Y-%m-%d} → {until:%Y-%m-%d}"
     assert "XX20249999999" in page.locator("[data-missing]").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shoot(page, screenshot_dir, "bulk-preview")
@@ -102,3 +103,83 @@ def test_bulk_extension_previews_the_change_and_the_unknown_numbers_before_anyth
     assert (certificate.review_due, certificate.valid_until) == (until, until)
     shoot(page, screenshot_dir, "bulk-confirmed")
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_editor_refuses_to_publish_a_course_its_lessons_cannot_fill(phone, log_in, demo, screenshot_dir):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts.models import User
+    from courses.models import CoursePage
+
+    TOTP.activate(User.objects.get(username="admin"), generate_totp_secret())
+    course = CoursePage.objects.live().get(slug="low-voltage-initial")
+    hours = course.theory_hours
+    page = phone()
+    log_in(page, "admin", totp=True)
+    page.goto(f"{page.base}/admin/pages/{course.pk}/edit/")
+    # no broken avatar: no image of the admin comes from another host, and those shown are loaded
+    page.wait_for_load_state("networkidle")
+    images = page.evaluate(
+        """[...document.images].map(i => [i.getAttribute('src') || '', i.currentSrc || i.src,
+            i.getClientRects().length > 0 && getComputedStyle(i).visibility !== 'hidden',
+            i.complete && i.naturalWidth > 0])"""
+    )
+    assert all(not raw or src.startswith((page.base, "data:")) for raw, src, _shown, _loaded in images), images
+    assert all(loaded for raw, _src, shown, loaded in images if raw and shown), images
+    page.fill("#id_theory_hours", "900")
+    publish = page.locator("footer button[name=action-publish]")
+    if not publish.is_visible():
+        page.click("footer .w-dropdown__toggle")
+    publish.click()
+    page.wait_for_load_state()
+
+    error = page.locator("[data-field-wrapper]:has(#id_theory_hours) .error-message")
+    assert "无法发布：本课程要求理论学时 900 学时" in page.inner_text("main")
+    assert error.count() >= 1 and "请先添加并发布课时" in error.first.inner_text()
+    page.locator("#id_theory_hours").scroll_into_view_if_needed()
+    shoot(page, screenshot_dir, "course-publish-refused")
+    course.refresh_from_db()
+    assert course.theory_hours == hours
+    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_completed_training_never_shows_an_unanswered_check(phone, log_in, demo, screenshot_dir):
+    import re
+
+    from courses.models import CoursePage
+
+    course = CoursePage.objects.live().get(slug="low-voltage-initial")
+    page = phone()
+    log_in(page, "worker")
+    page.goto(f"{page.base}{course.url}")
+    assert "已完成培训" in page.locator("#my-progress + *, section.card").first.inner_text()
+    shoot(page, screenshot_dir, "course-completed")
+    # every lesson with a check question shows it answered right
+    checks = 0
+    for href in [link.get_attribute("href") for link in page.locator("ol.lessons a").all()]:
+        page.goto(f"{page.base}{href}")
+        for check in page.locator("section.check").all():
+            assert "回答正确" in check.inner_text()
+            checks += 1
+    assert checks >= 1
+    page.context.close()
+
+    trainer = phone()
+    log_in(trainer, "trainer")
+    trainer.goto(f"{trainer.base}{reverse('courses:my_organisations')}")  # one organisation: straight to it
+    trainer.wait_for_load_state()
+    ready = 0
+    for row in trainer.locator("ul.rows > li").all():
+        text = row.inner_text()
+        counts = re.search(r"测验 (\d+)/(\d+)", text)
+        if "可报名考试" in text and counts:
+            ready += 1
+            assert counts.group(1) == counts.group(2) or "完成培训后新增" in text, text
+    assert ready >= 1
+    assert trainer.evaluate("document.documentElement.scrollWidth") <= 360
+    shoot(trainer, screenshot_dir, "trainer-learners")
+    trainer.context.close()
