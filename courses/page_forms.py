@@ -20,9 +20,7 @@ class CoursePageForm(WagtailAdminPageForm):
 
         minutes = 0
         if self.instance.pk:
-            minutes = (
-                LessonPage.objects.child_of(self.instance).live().aggregate(total=Sum("minutes"))["total"] or 0
-            )
+            minutes = LessonPage.objects.child_of(self.instance).live().aggregate(total=Sum("minutes"))["total"] or 0
         hours = cleaned_data["theory_hours"]
         short = minutes_short_of_required(theory_hours=hours, lesson_minutes=minutes)
         if short:
