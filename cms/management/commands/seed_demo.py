@@ -25,7 +25,7 @@ from accounts.services import set_identity
 from certificates.models import Certificate
 from certificates.services import issue_certificate
 from cms.models import HomePage
-from courses.models import CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
+from courses.models import CheckAnswer, CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress
 from courses.services import answer_check_question, check_questions
 from exams.admission.models import ExamKind, ExamSession, ExamSiteProfile, HealthCertificate, Registration
 from exams.admission.services import check_in_candidate, decide_registration, register_candidate
@@ -721,8 +721,15 @@ class Command(BaseCommand):
     def _answer_checks(self, learner: User, course: CoursePage) -> None:
         """A completed training has every check question answered right (the completion
         rule asks for it), so no page shows "测验 0/1" beside "已完成培训"."""
+        answered = set(
+            CheckAnswer.objects.filter(enrolment__learner=learner, enrolment__course=course, correct=True).values_list(
+                "lesson_id", "block_id"
+            )
+        )
         for lesson in LessonPage.objects.child_of(course).live().specific():
             for block_id, question in check_questions(lesson).items():
+                if (lesson.pk, block_id) in answered:
+                    continue  # seeding again adds nothing
                 keys = [n for n, option in enumerate(question["options"]) if option["correct"]]
                 answer_check_question(learner=learner, lesson=lesson, block_id=block_id, answer=keys)
 
