@@ -86,8 +86,11 @@ def register_self(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def health_certificate(request: HttpRequest) -> HttpResponse:
     held = held_upload(request.session, request.user)
-    form = HealthCertificateForm(request.POST or None, request.FILES or None, held_name=held.name if held else None)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    form = HealthCertificateForm(
+        request.POST if posted else None, request.FILES if posted else None, held_name=held.name if held else None
+    )
+    if posted:
         valid = form.is_valid()
         chosen = form.cleaned_data.get("file") if "file" not in form.errors else None
         if chosen:

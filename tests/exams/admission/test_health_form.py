@@ -106,3 +106,30 @@ def test_a_held_file_is_not_anyone_elses(client_for):
     # then: the file is not used for the worker
     assert response.context["form"].errors == {"file": ["必需字段"]}
     assert HealthCertificate.objects.count() == 0
+
+
+def test_holds_left_behind_are_discarded_after_a_day(client_for):
+    import os
+
+    from exams.admission.held_uploads import discard_stale_held_uploads
+
+    # given: two holds, one of them two days old
+    for name in ("old.pdf", "new.pdf"):
+        client_for(UserFactory()).post(URL, {"file": SimpleUploadedFile(name, PDF), "issued_on": ""})
+    old, new = sorted(_held_files())
+    two_days_ago = (timezone.now() - dt.timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(f"{FOLDER}/{old}"), (two_days_ago, two_days_ago))
+
+    # when
+    discarded = discard_stale_held_uploads()
+
+    # then
+    assert discarded == 1
+    assert _held_files() == [new]
+
+
+def test_an_empty_post_shows_both_errors(client_for):
+    response = client_for(UserFactory()).post(URL)
+
+    assert response.status_code == 422
+    assert set(response.context["form"].errors) == {"file", "issued_on"}
