@@ -188,27 +188,31 @@ def first_render(base: str, path: str, cookie: str) -> dict[str, int]:
     return {"html": len(html), "html_gzip": html_gzip, "css_gzip": css_gzip, "first": html_gzip + css_gzip}
 
 
+class LighthouseFailed(Exception):
+    pass
+
+
 def run_lighthouse(binary: Path, url: str, cookie: str, outdir: Path, name: str, media_origin: str) -> dict:
     report = outdir / f"{name}.json"
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    subprocess.run(
-        [
-            str(binary),
-            url,
-            "--quiet",
-            "--output=json",
-            f"--output-path={report}",
-            "--only-categories=performance,accessibility",
-            "--form-factor=mobile",
-            f"--chrome-flags={CHROME_FLAGS}",
-            *([f"--extra-headers={json.dumps({'Cookie': cookie})}"] if cookie else []),
-            "--max-wait-for-load=45000",
-        ],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [
+        str(binary),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
+        "--only-categories=performance,accessibility",
+        "--form-factor=mobile",
+        f"--chrome-flags={CHROME_FLAGS}",
+        *([f"--extra-headers={json.dumps({'Cookie': cookie})}"] if cookie else []),
+        "--max-wait-for-load=45000",
+    ]
+    for attempt in (1, 2):  # Chromium on a busy machine now and then fails to start: once more
+        result = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
+        if result.returncode == 0:
+            break
+        if attempt == 2:
+            raise LighthouseFailed(result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"])
     data = json.loads(report.read_text(encoding="utf-8"))
     audits = data["audits"]
     requests = audits["network-requests"]["details"]["items"]
@@ -361,10 +365,15 @@ def main() -> int:
                 failures.append(f"{name}: first render {weight['first']} B > {FIRST_RENDER_GOAL} B")
             if binary:
                 slug = re.sub(r"\W", "", name)
-                runs = [
-                    run_lighthouse(binary, base + path, page_cookie, workdir, f"{slug}-{n}", media_origin)
-                    for n in range(args.runs)
-                ]
+                try:
+                    runs = [
+                        run_lighthouse(binary, base + path, page_cookie, workdir, f"{slug}-{n}", media_origin)
+                        for n in range(args.runs)
+                    ]
+                except LighthouseFailed as exc:
+                    failures.append(f"{name}: Lighthouse failed twice: {exc.args[0]}")
+                    print(row, " Lighthouse failed", flush=True)
+                    continue
                 runs.sort(key=lambda r: r["performance"])
                 result = runs[len(runs) // 2]
                 row += (
