@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test install system-deps system-deps-test lint messages clean
+.PHONY: demo test install system-deps system-deps-test bench-tools lint messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found %s)" % sys.version.split()[0])'
@@ -23,6 +23,10 @@ system-deps:
 
 system-deps-test:
 	@sh scripts/system-deps.sh --with-browser
+
+# Lighthouse for bench/page_weight.py, from bench/package-lock.json (Node 18.16+).
+bench-tools:
+	npm ci --no-audit --no-fund --prefix bench
 
 demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: system-deps install

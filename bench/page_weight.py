@@ -1,8 +1,10 @@
 """Benchmark: weight and Lighthouse scores of the lesson, course and learner's home pages,
-the theory exam page (offline-capable), a practice question, /verify/ and the regulator's
-statistics (a staff page: total goal ≤ 300 KB instead of 100 KB).
+the theory exam page (offline-capable), a practice question, /verify/, the public quiz
+campaign's landing and paper pages (``/quiz/<slug>/``) and the regulator's statistics (a
+staff page: total goal ≤ 300 KB instead of 100 KB).
 
 Run: .venv/bin/python bench/page_weight.py [--port 8401] [--runs 1] [--no-lighthouse]
+     [--only practice,verify] [--reports DIR]
 
 It builds a throw-away SQLite database with the demo data, collects the static files,
 starts gunicorn (DEBUG off, WhiteNoise serving compressed static files) on the port,
@@ -14,8 +16,10 @@ signs the demo ``worker`` in, and for each page prints:
   documents, served from their own origin on port+1 as object storage would) left out.
   Goal ≤ 100 KB.
 - Lighthouse mobile performance and accessibility scores (goal ≥ 95 each), with FCP,
-  LCP, TBT and CLS. Lighthouse comes from npm (installed on first use into
-  ~/.cache/kaozheng-bench); Chromium is $CHROME_PATH (default /usr/bin/chromium).
+  LCP, TBT and CLS. Lighthouse is pinned in bench/package.json and package-lock.json
+  (a version that runs on Node 18/20) and installed with ``npm ci`` into bench/node_modules
+  on first use (or ``make bench-tools``); Chromium is $CHROME_PATH (default /usr/bin/chromium,
+  from ``make system-deps-test``).
 
 Exits 1 when a goal is missed, so it can gate CI.
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import http.cookiejar
 import json
 import os
 import re
@@ -32,18 +37,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LIGHTHOUSE_VERSION = "13.5.0"
-LIGHTHOUSE_PREFIX = Path.home() / ".cache" / "kaozheng-bench"
+BENCH = Path(__file__).resolve().parent
 FIRST_RENDER_GOAL = 14 * 1024
 TOTAL_GOAL = 100 * 1024
 #: Staff pages may be heavier than learner and public pages.
 STAFF_TOTAL_GOAL = 300 * 1024
 STAFF_PAGES = {"statistics"}
+#: seed_demo's public quiz campaign (campaign landing and paper pages).
+CAMPAIGN = "anquan-demo"
 SCORE_GOAL = 95
 MEDIA_PREFIXES = ("/media/", "/documents/")
 CHROME_FLAGS = (
@@ -63,6 +70,9 @@ def environment(workdir: Path, port: int) -> dict[str, str]:
         SITE_URL=f"http://127.0.0.1:{port}",
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
+        # Plain HTTP on 127.0.0.1: no redirect to HTTPS (TLS is the proxy's in production).
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="0",
         MEDIA_ROOT=str(workdir / "media"),
         # Media from its own origin, as from object storage or a CDN in production.
         MEDIA_URL=f"http://127.0.0.1:{port + 1}/",
@@ -86,20 +96,32 @@ def manage(env: dict[str, str], *args: str, debug: bool) -> str:
 
 
 PREPARE = """
+import time
+
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from allauth.account.internal.flows.login import (
+    AUTHENTICATION_METHODS_SESSION_KEY, _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+)
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from accounts.models import User
 from courses.models import CoursePage, LessonPage
-from exams.admission.models import ExamKind, Registration
-from exams.theory.services import start_attempt
 
 
-def signed_in(user):
+def signed_in(user, *, mfa=False):
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if mfa:  # as if the TOTP step of the log-in had been passed in this session
+        totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+        now = time.time()
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": now, "username": user.username},
+            {"method": "mfa", "at": now, "id": totp.pk, "type": "totp"},
+        ]
+        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     session.create()
     return session.session_key
 
@@ -109,26 +131,34 @@ regulator = User.objects.get(username="regulator")
 TOTP.activate(regulator, generate_totp_secret())
 course = CoursePage.objects.live().get(slug="low-voltage-initial")
 lesson = LessonPage.objects.live().child_of(course).order_by("path").first()
+print("BENCH", signed_in(worker), course.url, lesson.url, signed_in(regulator, mfa=True))
+"""
+
+#: Started only when the exam page's turn comes: while a formal attempt is open, practice
+#: sends the worker back to the exam, so the pages before it are measured without one.
+START_EXAM = """
+from accounts.models import User
+from exams.admission.models import ExamKind, Registration
+from exams.theory.services import start_attempt
+
+worker = User.objects.get(username="worker")
 attempt = start_attempt(registration=Registration.objects.get(candidate=worker, session__kind=ExamKind.THEORY))
-print("BENCH", signed_in(worker), course.url, lesson.url, f"/exams/attempts/{attempt.pk}/", signed_in(regulator))
+print("BENCH", f"/exams/attempts/{attempt.pk}/")
 """
 
 
+def bench_line(env: dict[str, str], script: str) -> list[str]:
+    line = next(x for x in manage(env, "shell", "-c", script, debug=False).splitlines() if x.startswith("BENCH "))
+    return line.split()[1:]
+
+
 def lighthouse_binary() -> Path:
-    binary = LIGHTHOUSE_PREFIX / "node_modules" / ".bin" / "lighthouse"
+    """bench/node_modules/.bin/lighthouse, installed from the lock file when missing."""
+    binary = BENCH / "node_modules" / ".bin" / "lighthouse"
     if not binary.exists():
-        print(f"installing lighthouse {LIGHTHOUSE_VERSION} from npm into {LIGHTHOUSE_PREFIX} …", flush=True)
-        LIGHTHOUSE_PREFIX.mkdir(parents=True, exist_ok=True)
+        print("installing lighthouse from bench/package-lock.json (npm ci) …", flush=True)
         subprocess.run(
-            [
-                "npm",
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(LIGHTHOUSE_PREFIX),
-                f"lighthouse@{LIGHTHOUSE_VERSION}",
-            ],
+            ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(BENCH)],  # noqa: S607 - npm from the PATH
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -158,27 +188,31 @@ def first_render(base: str, path: str, cookie: str) -> dict[str, int]:
     return {"html": len(html), "html_gzip": html_gzip, "css_gzip": css_gzip, "first": html_gzip + css_gzip}
 
 
+class LighthouseFailed(Exception):
+    pass
+
+
 def run_lighthouse(binary: Path, url: str, cookie: str, outdir: Path, name: str, media_origin: str) -> dict:
     report = outdir / f"{name}.json"
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    subprocess.run(
-        [
-            str(binary),
-            url,
-            "--quiet",
-            "--output=json",
-            f"--output-path={report}",
-            "--only-categories=performance,accessibility",
-            "--form-factor=mobile",
-            f"--chrome-flags={CHROME_FLAGS}",
-            f"--extra-headers={json.dumps({'Cookie': cookie})}",
-            "--max-wait-for-load=45000",
-        ],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [
+        str(binary),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
+        "--only-categories=performance,accessibility",
+        "--form-factor=mobile",
+        f"--chrome-flags={CHROME_FLAGS}",
+        *([f"--extra-headers={json.dumps({'Cookie': cookie})}"] if cookie else []),
+        "--max-wait-for-load=45000",
+    ]
+    for attempt in (1, 2):  # Chromium on a busy machine now and then fails to start: once more
+        result = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
+        if result.returncode == 0:
+            break
+        if attempt == 2:
+            raise LighthouseFailed(result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"])
     data = json.loads(report.read_text(encoding="utf-8"))
     audits = data["audits"]
     requests = audits["network-requests"]["details"]["items"]
@@ -190,6 +224,7 @@ def run_lighthouse(binary: Path, url: str, cookie: str, outdir: Path, name: str,
     )
     media = sum(int(item.get("transferSize") or 0) for item in requests if item["url"].startswith(media_origin))
     return {
+        "final": data.get("finalDisplayedUrl") or data.get("finalUrl") or url,
         "performance": round((data["categories"]["performance"]["score"] or 0) * 100),
         "accessibility": round((data["categories"]["accessibility"]["score"] or 0) * 100),
         "total": total,
@@ -200,6 +235,35 @@ def run_lighthouse(binary: Path, url: str, cookie: str, outdir: Path, name: str,
         "tbt": audits["total-blocking-time"]["displayValue"],
         "cls": audits["cumulative-layout-shift"]["displayValue"],
     }
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def campaign_cookie(base: str, slug: str) -> str:
+    """Join the public campaign anonymously, as a visitor from the share link does, and
+    return the cookies that open its paper (the join's redirect is not followed: every
+    paper opened counts against the day's attempts)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    landing = f"{base}/quiz/{slug}/"
+    html = opener.open(landing, timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if token is None:
+        sys.exit(f"no join form on {landing}")
+    form = {"csrfmiddlewaretoken": token.group(1), "nickname": "测速", "district": "", "firm": ""}
+    body = urllib.parse.urlencode(form)
+    request = urllib.request.Request(  # noqa: S310 - our own server on 127.0.0.1
+        f"{base}/quiz/{slug}/join/", data=body.encode(), headers={"Referer": landing}
+    )
+    try:
+        opener.open(request, timeout=30)
+    except urllib.error.HTTPError as exc:
+        if exc.code != 302:
+            raise
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
 def wait_for(url: str, seconds: float = 30) -> None:
@@ -218,6 +282,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8401)))
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page; the median score is kept")
     parser.add_argument("--no-lighthouse", action="store_true", help="only the byte counts")
+    parser.add_argument("--only", default="", help="comma-separated page names; all by default")
+    parser.add_argument("--reports", type=Path, help="keep Lighthouse's JSON reports in this folder")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="kaozheng-page-weight-"))
@@ -227,20 +293,21 @@ def main() -> int:
     manage(env, "migrate", "--noinput", debug=True)
     manage(env, "seed_demo", debug=True)
     manage(env, "collectstatic", "--noinput", "-v0", debug=False)
-    line = next(x for x in manage(env, "shell", "-c", PREPARE, debug=False).splitlines() if x.startswith("BENCH "))
-    _tag, session_key, course_path, lesson_path, exam_path, regulator_key = line.split()
+    session_key, course_path, lesson_path, regulator_key = bench_line(env, PREPARE)
     cookie = f"sessionid={session_key}"
     pages = {
         "lesson": lesson_path,
         "course": course_path,
         "home (/me/)": "/me/",
         "site home (/)": "/",
-        "exam": exam_path,
         "practice": "/exams/practice/0102/question?mode=sequential",
         "verify": "/verify/",
         "statistics": "/authority/statistics/?start=2020-01-01",
+        "quiz landing": f"/quiz/{CAMPAIGN}/",
+        "quiz paper": f"/quiz/{CAMPAIGN}/paper/",
+        "exam": "",  # the attempt is started when its turn comes (START_EXAM)
     }
-    cookies = {"statistics": f"sessionid={regulator_key}"}
+    cookies = {"statistics": f"sessionid={regulator_key}", "quiz landing": ""}
 
     base = f"http://127.0.0.1:{args.port}"
     media_origin = f"http://127.0.0.1:{args.port + 1}/"
@@ -276,12 +343,18 @@ def main() -> int:
     failures: list[str] = []
     try:
         wait_for(f"{base}/healthz")
+        cookies["quiz paper"] = campaign_cookie(base, CAMPAIGN)
         binary = None if args.no_lighthouse else lighthouse_binary()
         header = f"{'page':<15} {'HTML':>7} {'HTML gz':>8} {'CSS gz':>7} {'1st render':>10}"
         if binary:
             header += f" {'total':>8} {'media':>7} {'reqs':>4} {'perf':>4} {'a11y':>4}  FCP / LCP / TBT / CLS"
         print(header)
+        only = {name.strip() for name in args.only.split(",") if name.strip()}
         for name, path in pages.items():
+            if only and name not in only:
+                continue
+            if name == "exam":
+                [path] = bench_line(env, START_EXAM)
             page_cookie = cookies.get(name, cookie)
             total_goal = STAFF_TOTAL_GOAL if name in STAFF_PAGES else TOTAL_GOAL
             weight = first_render(base, path, page_cookie)
@@ -292,10 +365,15 @@ def main() -> int:
                 failures.append(f"{name}: first render {weight['first']} B > {FIRST_RENDER_GOAL} B")
             if binary:
                 slug = re.sub(r"\W", "", name)
-                runs = [
-                    run_lighthouse(binary, base + path, page_cookie, workdir, f"{slug}-{n}", media_origin)
-                    for n in range(args.runs)
-                ]
+                try:
+                    runs = [
+                        run_lighthouse(binary, base + path, page_cookie, workdir, f"{slug}-{n}", media_origin)
+                        for n in range(args.runs)
+                    ]
+                except LighthouseFailed as exc:
+                    failures.append(f"{name}: Lighthouse failed twice: {exc.args[0]}")
+                    print(row, " Lighthouse failed", flush=True)
+                    continue
                 runs.sort(key=lambda r: r["performance"])
                 result = runs[len(runs) // 2]
                 row += (
@@ -303,6 +381,9 @@ def main() -> int:
                     f"{result['accessibility']:>4}  "
                     f"{result['fcp']} / {result['lcp']} / {result['tbt']} / {result['cls']}"
                 )
+                landed = urllib.parse.urlparse(result["final"]).path
+                if landed != urllib.parse.urlparse(path).path:
+                    failures.append(f"{name}: measured {landed}, not {path} (redirected)")
                 if result["total"] > total_goal:
                     failures.append(f"{name}: total {result['total']} B > {total_goal} B")
                 for score in ("performance", "accessibility"):
@@ -313,6 +394,10 @@ def main() -> int:
         for process in (server, media_server):
             process.terminate()
             process.wait(timeout=10)
+        if args.reports:
+            args.reports.mkdir(parents=True, exist_ok=True)
+            for report in workdir.glob("*.json"):
+                shutil.copy(report, args.reports / report.name)
         shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"bytes are sizes on the wire; goals: 1st render ≤ {FIRST_RENDER_GOAL} B, "

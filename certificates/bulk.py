@@ -9,7 +9,10 @@ progress shows in the admin and a crash resumes where it stopped.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,15 +22,100 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record_event
+from accounts.identity import mask_name
 from accounts.models import AuditEvent, Organisation, User
 from accounts.on_commit import queue_task
 
 from .models import BulkExtension, Certificate, CertificateEvent
-from .rules import restorable_by_extension
+from .rules import extended_dates, restorable_by_extension
 from .tasks import run_bulk_extension_task
 
 CHUNK_SIZE = 2000
 MAX_CERTIFICATES = 100_000
+#: The preview lists this many certificates; the counts cover them all.
+PREVIEW_ROWS = 200
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    number: str
+    holder_masked: str
+    review_due: dt.date
+    new_review_due: dt.date
+    valid_until: dt.date
+    new_valid_until: dt.date
+    #: Lapsed inside the emergency window: restored, then extended.
+    restored: bool
+
+
+@dataclass(frozen=True)
+class BulkPreview:
+    """What confirming would do, read before anything is done."""
+
+    #: Certificates the job would take (as ``start_bulk_extension`` counts them).
+    total: int
+    #: Of those, how many get a later date (the others already run past ``until``).
+    changing: int
+    rows: list[PreviewRow] = field(default_factory=list)
+    #: Numbers typed in that are not the authority's certificates that can be extended.
+    missing: list[str] = field(default_factory=list)
+    #: Names the selection and the dates: confirming checks that it has not changed since.
+    digest: str = ""
+
+    @property
+    def unchanged(self) -> int:
+        return self.total - self.changing
+
+
+def preview_bulk_extension(
+    *,
+    authority: Organisation,
+    certificate_ids: Iterable[int],
+    until: dt.date,
+    numbers: Iterable[str] = (),
+    window_start: dt.date | None = None,
+    window_end: dt.date | None = None,
+) -> BulkPreview:
+    """The certificates ``start_bulk_extension`` would take for the same arguments, with
+    their dates before and after, and the typed numbers it could not find. Reads only."""
+    wanted = sorted({int(pk) for pk in certificate_ids})
+    ids = _own_current_ids(authority, wanted)
+    restored: set[int] = set()
+    if window_start is not None and window_end is not None:
+        restored = set(_restorable_ids(authority, wanted, window_start, window_end))
+    taken = sorted({*ids, *restored})
+    changing = 0
+    rows: list[PreviewRow] = []
+    found: set[str] = set()
+    for start in range(0, len(taken), 10_000):
+        for pk, number, holder_name, review_due, valid_until in (
+            Certificate.objects.filter(pk__in=taken[start : start + 10_000])
+            .order_by("number")
+            .values_list("pk", "number", "holder_name", "review_due", "valid_until")
+        ):
+            found.add(number)
+            new_review_due, new_valid_until = extended_dates(
+                review_due=review_due, valid_until=valid_until, until=until
+            )
+            if (new_review_due, new_valid_until) != (review_due, valid_until) or pk in restored:
+                changing += 1
+            if len(rows) < PREVIEW_ROWS:
+                rows.append(
+                    PreviewRow(
+                        number=number,
+                        holder_masked=mask_name(holder_name),
+                        review_due=review_due,
+                        new_review_due=new_review_due,
+                        valid_until=valid_until,
+                        new_valid_until=new_valid_until,
+                        restored=pk in restored,
+                    )
+                )
+    missing = [number for number in dict.fromkeys(numbers) if number not in found]
+    digest = hashlib.sha256(
+        json.dumps([until.isoformat(), str(window_start), str(window_end), taken, sorted(restored)]).encode()
+    ).hexdigest()[:32]
+    return BulkPreview(total=len(taken), changing=changing, rows=rows, missing=missing, digest=digest)
 
 
 def start_bulk_extension(
@@ -48,21 +136,13 @@ def start_bulk_extension(
     certificates in the selection that lapsed by date inside it (their review or validity
     ran out during the emergency, not a failed review) are restored and extended too.
     """
-    today = today or timezone.localdate()
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写延期原因。")}, code="required")
-    if until <= today:
-        raise ValidationError({"until": _("延期日期须晚于今天。")}, code="past")
     wanted = sorted({int(pk) for pk in certificate_ids})
+    check_bulk_request(reason=reason, until=until, window_start=window_start, window_end=window_end, today=today)
     if not wanted:
         raise ValidationError(_("请选择要延期的证书。"), code="empty")
     if len(wanted) > MAX_CERTIFICATES:
         raise ValidationError(_("一次最多延期 %(max)s 本证书。") % {"max": MAX_CERTIFICATES}, code="too_many")
-    if (window_start is None) != (window_end is None):
-        raise ValidationError(_("请同时填写应急期的开始和结束日期。"), code="window")
-    if window_start is not None and window_end is not None and not window_start <= window_end <= until:
-        raise ValidationError(_("应急期须先开始后结束，且不晚于延期日期。"), code="window")
     with transaction.atomic():
         ids = _own_current_ids(authority, wanted)
         if window_start is not None and window_end is not None:
@@ -91,6 +171,26 @@ def start_bulk_extension(
         )
         queue_task(run_bulk_extension_task, job.pk)
     return job
+
+
+def check_bulk_request(
+    *,
+    reason: str,
+    until: dt.date,
+    window_start: dt.date | None,
+    window_end: dt.date | None,
+    today: dt.date | None = None,
+) -> None:
+    """The request's own rules, checked by the preview and again by ``start_bulk_extension``."""
+    today = today or timezone.localdate()
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写延期原因。")}, code="required")
+    if until <= today:
+        raise ValidationError({"until": _("延期日期须晚于今天。")}, code="past")
+    if (window_start is None) != (window_end is None):
+        raise ValidationError(_("请同时填写应急期的开始和结束日期。"), code="window")
+    if window_start is not None and window_end is not None and not window_start <= window_end <= until:
+        raise ValidationError(_("应急期须先开始后结束，且不晚于延期日期。"), code="window")
 
 
 def _own_current_ids(authority: Organisation, wanted: list[int]) -> list[int]:

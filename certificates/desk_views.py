@@ -57,46 +57,79 @@ def verifications(request: HttpRequest) -> HttpResponse:
     return render(request, "certificates/desk/verifications.html", {"log": log})
 
 
+def _bulk_selection(authority, data: dict) -> QuerySet:
+    statuses = list(Certificate.CURRENT_STATUSES)
+    if data["window_start"] or data["window_end"]:
+        statuses.append(Certificate.Status.LAPSED)  # the service keeps only those lapsed in the window
+    selection = Certificate.objects.filter(authority=authority, status__in=statuses)
+    if data["numbers"]:
+        selection = selection.filter(number__in=data["numbers"])
+    if data["operation_type"]:
+        selection = selection.filter(operation_type=data["operation_type"])
+    if data["review_due_from"]:
+        selection = selection.filter(review_due__gte=data["review_due_from"])
+    if data["review_due_to"]:
+        selection = selection.filter(review_due__lte=data["review_due_to"])
+    return selection
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def bulk_extensions(request: HttpRequest) -> HttpResponse:
-    """Extend a selected group at once; jobs listed with progress (refreshing while running)."""
+    """Extend a selected group at once, in two steps: the preview says what would change
+    (and which typed numbers were not found) before anything is done; confirming starts
+    the job through the audited service. Jobs are listed with progress."""
     authorities = _authorities(request)
     authority = authorities.order_by("pk").first()
     form = BulkExtensionForm(request.POST or None)
+    preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        statuses = list(Certificate.CURRENT_STATUSES)
-        if data["window_start"] or data["window_end"]:
-            statuses.append(Certificate.Status.LAPSED)  # the service keeps only those lapsed in the window
-        selection = Certificate.objects.filter(authority=authority, status__in=statuses)
-        if data["numbers"]:
-            selection = selection.filter(number__in=data["numbers"])
-        if data["operation_type"]:
-            selection = selection.filter(operation_type=data["operation_type"])
-        if data["review_due_from"]:
-            selection = selection.filter(review_due__gte=data["review_due_from"])
-        if data["review_due_to"]:
-            selection = selection.filter(review_due__lte=data["review_due_to"])
+        selection = _bulk_selection(authority, data)
         try:
-            job = bulk.start_bulk_extension(
-                authority=authority,
-                certificate_ids=selection.values_list("pk", flat=True),
-                until=data["until"],
+            bulk.check_bulk_request(
                 reason=data["reason"],
-                actor=request.user,
+                until=data["until"],
                 window_start=data["window_start"],
                 window_end=data["window_end"],
             )
+            preview = bulk.preview_bulk_extension(
+                authority=authority,
+                certificate_ids=selection.values_list("pk", flat=True),
+                until=data["until"],
+                numbers=data["numbers"],
+                window_start=data["window_start"],
+                window_end=data["window_end"],
+            )
+            if "confirm" in request.POST:
+                if request.POST.get("expected") != preview.digest:
+                    raise ValidationError(gettext("所选证书在预览后有变化，请核对新的预览后再确认。"))
+                job = bulk.start_bulk_extension(
+                    authority=authority,
+                    certificate_ids=selection.values_list("pk", flat=True),
+                    until=data["until"],
+                    reason=data["reason"],
+                    actor=request.user,
+                    window_start=data["window_start"],
+                    window_end=data["window_end"],
+                )
+                messages.success(request, gettext("已开始批量延期 %(total)s 本证书。") % {"total": job.total})
+                return redirect("certificates:desk_bulk")
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, gettext("已开始批量延期 %(total)s 本证书。") % {"total": job.total})
-            return redirect("certificates:desk_bulk")
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    for error in errors:
+                        form.add_error(name if name in form.fields else None, error)
+            else:
+                for message in exc.messages:
+                    form.add_error(None, message)
     jobs = list(BulkExtension.objects.filter(authority__in=authorities).select_related("requested_by")[:20])
     running = any(job.status in (BulkExtension.Status.PENDING, BulkExtension.Status.RUNNING) for job in jobs)
-    return render(request, "certificates/desk/bulk.html", {"form": form, "jobs": jobs, "running": running})
+    return render(
+        request,
+        "certificates/desk/bulk.html",
+        {"form": form, "jobs": jobs, "running": running, "preview": preview},
+    )
 
 
 @login_required

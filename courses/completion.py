@@ -44,3 +44,9 @@ def is_training_complete(facts: CompletionFacts) -> bool:
 def required_seconds(*, theory_hours: int, lesson_seconds: int) -> int:
     """The course's theory hours; a course that sets none asks for its lessons' full length."""
     return theory_hours * 3600 if theory_hours else lesson_seconds
+
+
+def minutes_short_of_required(*, theory_hours: int, lesson_minutes: int) -> int:
+    """Rule: the lessons' full length must reach the course's theory hours, or no learner
+    can ever complete it (time on a lesson counts up to its length). The minutes missing."""
+    return max(0, theory_hours * 60 - lesson_minutes)

@@ -15,6 +15,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import LessonContentBlock
+from .page_forms import CoursePageForm
 
 
 class CourseIndexPage(Page):
@@ -137,6 +138,8 @@ class CoursePage(Page):
 
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.LessonPage"]
+    #: Refuses to publish a course its lessons cannot fill (courses.page_forms).
+    base_form_class = CoursePageForm
 
     class Meta:
         verbose_name = _("课程")

@@ -358,6 +358,13 @@ class LearnerRow:
     def ready_for_exam(self) -> bool:
         return self.enrolment.completed_at is not None
 
+    @property
+    def checks_added_since_completion(self) -> int:
+        """Check questions the course gained after this training was completed: the
+        completion stands (it was earned under the course as it was), and the page says so
+        rather than showing "测验 0/1" beside "已完成培训" without a word."""
+        return self.checks_total - self.checks_correct if self.ready_for_exam else 0
+
 
 def section_courses(*, organisation: Any) -> list[CoursePage]:
     """Every course (live or not) in the organisation's section of the page tree: two queries."""
@@ -384,21 +391,28 @@ def learners_of(*, organisation: Any, study_class: Any = None) -> list[LearnerRo
         enrolment.course = by_pk[enrolment.course_id]
     lessons = _live_lessons_by_course(courses)
     progress = _progress(enrolments, lessons)
+    # Counted as the completion rule counts them: the live lessons' check questions, each
+    # answered right at least once; answers to removed questions do not count.
     checks = {
-        course.path: sum(1 for lesson in lessons[course.path] for block in lesson.body if block.block_type == "check")
+        course.path: {
+            (lesson.pk, block.id)
+            for lesson in lessons[course.path]
+            for block in lesson.body
+            if block.block_type == "check"
+        }
         for course in courses
     }
-    correct: dict[int, int] = {}
-    for enrolment_id in CheckAnswer.objects.filter(enrolment__in=enrolments, correct=True).values_list(
-        "enrolment_id", flat=True
-    ):
-        correct[enrolment_id] = correct.get(enrolment_id, 0) + 1
+    correct: dict[int, set[tuple[int, str]]] = {}
+    for enrolment_id, lesson_id, block_id in CheckAnswer.objects.filter(
+        enrolment__in=enrolments, correct=True
+    ).values_list("enrolment_id", "lesson_id", "block_id"):
+        correct.setdefault(enrolment_id, set()).add((lesson_id, block_id))
     return [
         LearnerRow(
             enrolment=enrolment,
             progress=item,
-            checks_total=checks[enrolment.course.path],
-            checks_correct=min(correct.get(enrolment.pk, 0), checks[enrolment.course.path]),
+            checks_total=len(checks[enrolment.course.path]),
+            checks_correct=len(checks[enrolment.course.path] & correct.get(enrolment.pk, set())),
         )
         for enrolment, item in zip(enrolments, progress, strict=True)
     ]

@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exams.discard_stale_question_imports",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Health certificates held for a form that was left, after a day.
+    "exams-discard-stale-held-uploads": {
+        "task": "exams.discard_stale_held_uploads",
+        "schedule": crontab(hour=2, minute=20),
+    },
     # Quiz campaigns: write queued submissions and their rollups (a no-op without Redis).
     "campaigns-write-submissions": {
         "task": "campaigns.write_submissions",

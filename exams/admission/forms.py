@@ -64,5 +64,26 @@ class SessionPlanForm(forms.Form):
 
 
 class HealthCertificateForm(forms.Form):
-    file = forms.FileField(label=_("体检证明（图片或 PDF，不超过 5 MB）"))
+    """The file may be left empty when one chosen earlier is held (``held_name``): an error
+    on another field must not make the worker pick the file again."""
+
+    file = forms.FileField(label=_("体检证明（图片或 PDF，不超过 5 MB）"), required=False)
     issued_on = forms.DateField(label=_("出具日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, held_name: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.held_name: str | None = None
+        if held_name:
+            self.hold(held_name)
+
+    def hold(self, name: str) -> None:
+        """A file named ``name`` is held: choosing one is now optional and replaces it."""
+        self.held_name = name
+        self.fields["file"].label = _("换一个文件（可不选）")
+        self["file"].label = self.fields["file"].label  # the bound field keeps its own copy
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload and not self.held_name:
+            raise forms.ValidationError(self.fields["file"].error_messages["required"], code="required")
+        return upload

@@ -23,11 +23,13 @@ from accounts.private_media import private_file_response
 from accounts.selectors import has_role, organisations_of
 from exams.errors import CheckInError, ExamError, HealthCertificateRejected, SessionInvalid
 from exams.practical.access import can_score_at, is_examiner
+from exams.practical.uploads import UploadRejected
 from exams.theory.access import can_invigilate
 
 from . import selectors
 from .access import can_administer, is_regulator, trainer_organisation_ids
 from .forms import HealthCertificateForm, SessionPlanForm
+from .held_uploads import held_upload, hold_upload, release_upload
 from .models import CheckInMode, ExamKind, ExamSession, HealthCertificate, Registration, SessionPurpose
 from .services import (
     ClassMember,
@@ -84,26 +86,45 @@ def register_self(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def health_certificate(request: HttpRequest) -> HttpResponse:
-    form = HealthCertificateForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            upload_health_certificate(
-                user=request.user,
-                upload=form.cleaned_data["file"],
-                issued_on=form.cleaned_data["issued_on"],
-                uploaded_by=request.user,
-            )
-        except HealthCertificateRejected as exc:
-            for message in exc.messages:
-                form.add_error("file", message)
-        else:
-            messages.success(request, _("体检证明已上传。"))
-            return redirect("exams:health_certificate")
+    held = held_upload(request.session, request.user)
+    posted = request.method == "POST"
+    form = HealthCertificateForm(
+        request.POST if posted else None, request.FILES if posted else None, held_name=held.name if held else None
+    )
+    if posted:
+        valid = form.is_valid()
+        chosen = form.cleaned_data.get("file") if "file" not in form.errors else None
+        if chosen:
+            try:
+                held = hold_upload(request.session, request.user, chosen)
+            except UploadRejected as exc:
+                form.add_error("file", str(exc))
+                valid = False
+            else:
+                form.hold(held.name)
+        if valid and held is not None:
+            try:
+                with held.open() as upload:
+                    upload_health_certificate(
+                        user=request.user,
+                        upload=upload,
+                        issued_on=form.cleaned_data["issued_on"],
+                        uploaded_by=request.user,
+                    )
+            except HealthCertificateRejected as exc:
+                # Each error at its own field: the date's at the date, the file's at the file.
+                field = "issued_on" if exc.code == "future_date" else "file"
+                for message in exc.messages:
+                    form.add_error(field, message)
+            else:
+                release_upload(request.session, request.user)
+                messages.success(request, _("体检证明已上传。"))
+                return redirect("exams:health_certificate")
     latest = HealthCertificate.objects.filter(user=request.user).first()
     return render(
         request,
         "exams/admission/health_certificate.html",
-        {"form": form, "latest": latest},
+        {"form": form, "latest": latest, "held_name": form.held_name},
         status=422 if form.errors else 200,
     )
 

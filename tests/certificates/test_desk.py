@@ -13,7 +13,7 @@ from tests.factories import UserFactory, with_totp
 pytestmark = pytest.mark.django_db
 
 
-def test_bulk_extension_from_the_desk_extends_and_shows_progress(
+def test_bulk_extension_from_the_desk_previews_then_extends_and_shows_progress(
     client, issue, regulator, django_capture_on_commit_callbacks
 ):
     # given two certificates of the regulator's authority
@@ -21,24 +21,74 @@ def test_bulk_extension_from_the_desk_extends_and_shows_progress(
     second = issue(holder=UserFactory(), issued_on=dt.date(2024, 1, 1))
     until = timezone.localdate() + dt.timedelta(days=400)
     client.force_login(regulator)
+    form = {"numbers": f"{first.number}\nZZ404\n", "until": until.isoformat(), "reason": "汛期统一延期"}
 
-    # when the regulator extends the ones listed by number
+    # when the regulator asks for the ones listed by number
+    response = client.post("/authority/bulk-extensions/", form)
+
+    # then a preview says what would change and which number was not found; nothing changed
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    new_date = max(until, dt.date(2027, 1, 1))
+    assert (preview.total, preview.changing, preview.missing) == (1, 1, ["ZZ404"])
+    row = preview.rows[0]
+    assert (row.number, row.review_due, row.new_review_due) == (first.number, dt.date(2027, 1, 1), new_date)
+    assert row.holder_masked == first.holder_name[0] + "*" * (len(first.holder_name) - 1)
+    page = response.content.decode()
+    assert "ZZ404" in page
+    assert f"2027-01-01 → <strong>{new_date:%Y-%m-%d}</strong>" in page
+    assert BulkExtension.objects.count() == 0
+    first.refresh_from_db()
+    assert first.review_due == dt.date(2027, 1, 1)
+
+    # when the regulator confirms
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/authority/bulk-extensions/",
-            {"numbers": f"{first.number}\n", "until": until.isoformat(), "reason": "汛期统一延期"},
-        )
+        response = client.post("/authority/bulk-extensions/", {**form, "confirm": "1", "expected": preview.digest})
 
     # then that one is extended (eager Celery ran the job) and the job shows as done
     assert response.status_code == 302
     first.refresh_from_db()
     second.refresh_from_db()
-    assert (first.review_due, second.review_due) == (max(until, dt.date(2027, 1, 1)), dt.date(2027, 1, 1))
+    assert (first.review_due, second.review_due) == (new_date, dt.date(2027, 1, 1))
     job = BulkExtension.objects.get()
     assert (job.status, job.total, job.done, job.extended) == ("done", 1, 1, 1)
     page = client.get("/authority/bulk-extensions/").content.decode()
     assert '<progress max="1" value="1"' in page
     assert "汛期统一延期" in page
+
+
+def test_a_confirm_for_a_selection_that_changed_since_the_preview_does_nothing(client, issue, regulator):
+    # given a preview of one certificate
+    first = issue(issued_on=dt.date(2024, 1, 1))
+    client.force_login(regulator)
+    until = timezone.localdate() + dt.timedelta(days=400)
+    form = {"until": until.isoformat(), "reason": "汛期统一延期"}
+    digest = client.post("/authority/bulk-extensions/", form).context["preview"].digest
+
+    # when another certificate joins the selection before the confirm
+    issue(holder=UserFactory(), issued_on=dt.date(2024, 1, 1))
+    response = client.post("/authority/bulk-extensions/", {**form, "confirm": "1", "expected": digest})
+
+    # then nothing is done and the new preview is shown
+    assert response.status_code == 200
+    assert "所选证书在预览后有变化" in response.content.decode()
+    assert response.context["preview"].total == 2
+    assert BulkExtension.objects.count() == 0
+    first.refresh_from_db()
+    assert first.review_due == dt.date(2027, 1, 1)
+
+
+def test_a_confirm_without_a_preview_does_nothing(client, issue, regulator):
+    issue(issued_on=dt.date(2024, 1, 1))
+    client.force_login(regulator)
+    until = timezone.localdate() + dt.timedelta(days=400)
+
+    response = client.post(
+        "/authority/bulk-extensions/", {"until": until.isoformat(), "reason": "x", "confirm": "1", "expected": "forged"}
+    )
+
+    assert response.status_code == 200
+    assert BulkExtension.objects.count() == 0
 
 
 def test_a_bad_bulk_request_says_why_and_changes_nothing(client, issue, regulator):

@@ -65,3 +65,18 @@ def test_seeding_again_repairs_a_check_question_written_without_item_ids(demo, s
     checks = _seeded_checks()
     assert len(checks) == 1
     assert [option["text"] for option in checks[0][1].value["options"]] == ["30:2", "15:2", "5:1"]
+
+
+@pytest.mark.django_db
+def test_every_seeded_completed_training_has_its_check_questions_answered_right(demo):
+    from courses.models import Enrolment
+    from courses.services import completion_facts
+
+    completed = list(Enrolment.objects.filter(completed_at__isnull=False))
+    assert completed
+    with_checks = 0
+    for enrolment in completed:
+        facts = completion_facts(enrolment=enrolment)
+        assert facts.checks_correct == facts.checks_total, enrolment
+        with_checks += facts.checks_total > 0
+    assert with_checks, "a seeded completed training has a check question"

@@ -522,3 +522,45 @@ def test_a_failed_text_is_kept_and_sent_when_the_phone_is_invited_again(
     invitation.refresh_from_db()
     assert invitation.sms_sent_at is not None and invitation.phone == ""
     assert [m.kind for m in sms_outbox] == ["account_exists", "class_invitation"]
+
+
+def test_the_check_count_counts_the_live_questions_as_the_completion_rule_does(tree, organisation):
+    # given: a learner answered check-1 right, which the course then replaced by check-2
+    from courses.models import CheckAnswer
+    from courses.services import answer_check_question
+    from tests.factories import add_check_question
+
+    learner = UserFactory()
+    enrolment = enrol(learner=learner, course=tree.course)
+    lesson = add_check_question(tree.lessons[0], block_id="check-1")
+    answer_check_question(learner=learner, lesson=lesson, block_id="check-1", answer=[1])
+    lesson.body = [block for block in lesson.body.raw_data if block["id"] != "check-1"]
+    lesson.save_revision().publish()
+    add_check_question(tree.lessons[1], block_id="check-2")
+
+    # when
+    [row] = learners_of(organisation=organisation)
+
+    # then: the old right answer does not count for the new question
+    assert CheckAnswer.objects.filter(enrolment=enrolment, correct=True).count() == 1
+    assert (row.checks_correct, row.checks_total) == (0, 1)
+    assert (row.ready_for_exam, row.checks_added_since_completion) == (False, 0)
+
+
+def test_a_completed_training_shows_checks_added_after_it_as_such(client, tree, organisation, trainer):
+    # given: a completed training, then the course gains a check question
+    from django.utils import timezone
+
+    from tests.factories import add_check_question
+
+    enrolment = enrol(learner=UserFactory(real_name="周学员"), course=tree.course)
+    Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=timezone.now())
+    add_check_question(tree.lessons[0])
+    client.force_login(trainer)
+
+    # when
+    page = client.get(reverse("courses:organisation", args=[organisation.code])).text
+
+    # then: the count and the completion do not contradict without a word
+    assert "测验 0/1" in page
+    assert "（其中 1 道为完成培训后新增）" in page
