@@ -107,3 +107,12 @@ def test_login_page_speaks_english_when_asked(client):
     assert "在这台设备上保持登录" in chinese.text
     assert "忘记密码？" in chinese.text
     assert "Keep me logged in on this device" not in chinese.text
+
+
+def test_wagtail_admin_strings_that_wagtail_leaves_untranslated_read_in_chinese():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        shown = [translation.gettext(text) for text in ("Save changes", "Page type", "Go to the first error")]
+
+    assert shown == ["保存更改", "页面类型", "转到第一个错误"]
