@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import secrets
 from collections import defaultdict
@@ -186,10 +187,24 @@ def issue_paper(*, snapshot: Snapshot, device: str, ip: str, now: dt.datetime | 
     now = now or timezone.now()
     if not snapshot.is_open(timezone.localdate(now)):
         raise CampaignError(_("活动不在进行中。"), status=409)
-    if _over("ip-paper", ip, 60, settings.CAMPAIGN_IP_PAPERS_PER_MINUTE) or _over(
-        "device-paper", device, 3600, settings.CAMPAIGN_DEVICE_PAPERS_PER_HOUR
-    ):
-        raise CampaignError(_("请求过于频繁，请稍后再试。"), status=429)
+    if queue.enabled():
+        window = int(now.timestamp()) // 60
+        ip_hits, device_hits, submits = queue.paper_counts(
+            ip_key=f"campaigns:rl:ip-paper:{ip}:{window}",
+            device_key=f"campaigns:rl:device-paper:{device}:{int(now.timestamp()) // 3600}",
+            ip_submit_key=f"campaigns:rl:ip-submit:{ip}:{window}",
+        )
+        limit, per_device = settings.CAMPAIGN_IP_PAPERS_PER_MINUTE, settings.CAMPAIGN_DEVICE_PAPERS_PER_HOUR
+        if (limit and ip_hits > limit) or (per_device and device_hits > per_device):
+            raise CampaignError(_("请求过于频繁，请稍后再试。"), status=429)
+        challenge_after = settings.CAMPAIGN_CHALLENGE_AFTER_PER_MINUTE
+        suspicious = bool(challenge_after) and submits >= challenge_after
+    else:
+        if _over("ip-paper", ip, 60, settings.CAMPAIGN_IP_PAPERS_PER_MINUTE) or _over(
+            "device-paper", device, 3600, settings.CAMPAIGN_DEVICE_PAPERS_PER_HOUR
+        ):
+            raise CampaignError(_("请求过于频繁，请稍后再试。"), status=429)
+        suspicious = needs_challenge(ip)
     size = min(snapshot.paper_size, len(snapshot.questions))
     if size == 0:
         raise CampaignError(_("本活动暂无试题。"), status=409)
@@ -197,7 +212,7 @@ def issue_paper(*, snapshot: Snapshot, device: str, ip: str, now: dt.datetime | 
     questions = chooser.sample(snapshot.questions, size)
     nonce = secrets.randbits(63)
     challenge_text, challenge = "", ""
-    if needs_challenge(ip):
+    if suspicious:
         a, b = chooser.randint(2, 9), chooser.randint(2, 9)
         challenge_text = _("%(a)s 加 %(b)s 等于几？") % {"a": a, "b": b}
         challenge = challenge_hash(str(a + b), nonce=nonce, secret=_secret())
@@ -283,30 +298,42 @@ def submit_paper(
         raise CampaignError(_("试卷不是发给这台设备的，请重新领取试卷。"), status=400)
     idem_key = f"campaigns:idem:{snapshot.id}:{hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]}"
     done_key = f"campaigns:done:{paper.nonce}"
-    for key in ([idem_key] if idempotency_key else []) + [done_key]:
-        earlier = cache.get(key)
-        if earlier is not None:
-            return earlier
+    replay_keys = ([idem_key] if idempotency_key else []) + [done_key]
+    queued = queue.enabled()
+    if not queued:
+        for key in replay_keys:
+            earlier = cache.get(key)
+            if earlier is not None:
+                return earlier
     elapsed = int(now.timestamp()) - paper.issued_at
-    if elapsed > snapshot.time_limit_minutes * 60 + settings.CAMPAIGN_GRACE_SECONDS:
+    late = elapsed > snapshot.time_limit_minutes * 60 + settings.CAMPAIGN_GRACE_SECONDS
+    wrong_challenge = bool(paper.challenge) and (
+        challenge_hash(challenge_answer or "", nonce=paper.nonce, secret=_secret()) != paper.challenge
+    )
+    if queued and (late or wrong_challenge):  # a retry of a counted paper still gets its answer
+        replay = queue.earlier_response(*replay_keys)
+        if replay is not None:
+            return json.loads(replay)
+    if late:
         raise CampaignError(_("答题已超时，请重新领取试卷。"), status=409)
-    if (
-        paper.challenge
-        and challenge_hash(challenge_answer or "", nonce=paper.nonce, secret=_secret()) != paper.challenge
-    ):
+    if wrong_challenge:
         raise CampaignError(_("验证题回答不正确。"), status=400, challenge=True)
     unknown = set(answers) - {str(qid) for qid in paper.question_ids}
     if unknown:
         raise CampaignError(_("答案中有不属于本试卷的题目。"), status=400)
     who = _check_who(snapshot, who)
-    if _over("ip-submit", ip, 60, settings.CAMPAIGN_IP_SUBMITS_PER_MINUTE):
+    if not queued and _over("ip-submit", ip, 60, settings.CAMPAIGN_IP_SUBMITS_PER_MINUTE):
         raise CampaignError(_("提交过于频繁，请稍后再试。"), status=429)
     participant = who_key(snapshot, who)
     day = timezone.localdate(now)
     limit = snapshot.attempts_per_day
     attempts_key = f"campaigns:attempts:{snapshot.id}:{participant}:{day.isoformat()}"
     device_key = f"campaigns:attempts:{snapshot.id}:device:{device}:{day.isoformat()}"
-    if limit and (int(cache.get(attempts_key, 0)) >= limit or int(cache.get(device_key, 0)) >= limit * 3):
+    if (
+        not queued
+        and limit
+        and (int(cache.get(attempts_key, 0)) >= limit or int(cache.get(device_key, 0)) >= limit * 3)
+    ):
         raise CampaignError(_("今天的答题次数已用完，明天再来。"), status=429)
 
     keys = {qid: snapshot.keys[qid][0] for qid in paper.question_ids if qid in snapshot.keys}
@@ -324,8 +351,6 @@ def submit_paper(
         + card_token(slug=snapshot.slug, nickname=who.nickname, score=graded.score, day=day, nonce=paper.nonce)
         + ".png",
     }
-    if not cache.add(done_key, response, settings.CAMPAIGN_DEDUPE_SECONDS):
-        return cache.get(done_key) or response  # a twin request won the race: it counts, this does not
     record = {
         "k": paper.nonce,
         "c": snapshot.id,
@@ -343,20 +368,58 @@ def submit_paper(
         "at": now.isoformat(),
         "rule": snapshot.score_rule,
     }
+    if queued:
+        return _admit(response, record, idem_key if idempotency_key else "", done_key, ip, attempts_key, device_key, now, limit)
+    if not cache.add(done_key, response, settings.CAMPAIGN_DEDUPE_SECONDS):
+        return cache.get(done_key) or response  # a twin request won the race: it counts, this does not
     try:
-        if queue.enabled():
-            queue.append(record)
-        else:
-            write_submissions([record])
+        write_submissions([record])
     except Exception as exc:
         cache.delete(done_key)
-        logger.exception("campaign submission not queued")
+        logger.exception("campaign submission not written")
         raise CampaignError(_("提交未成功，请稍后重试。"), status=503) from exc
     for key in (attempts_key, device_key):
         cache.add(key, 0, 2 * 86400)
         cache.incr(key)
     if idempotency_key:
         cache.set(idem_key, response, settings.CAMPAIGN_DEDUPE_SECONDS)
+    return response
+
+
+def _admit(
+    response: dict[str, Any],
+    record: dict[str, Any],
+    idem_key: str,
+    done_key: str,
+    ip: str,
+    attempts_key: str,
+    device_key: str,
+    now: dt.datetime,
+    per_day: int,
+) -> dict[str, Any]:
+    """The queued path: limits, "count once" and the append in one Redis round trip."""
+    try:
+        status, earlier = queue.admit(
+            idem_key=idem_key,
+            done_key=done_key,
+            ip_key=f"campaigns:rl:ip-submit:{ip}:{int(now.timestamp()) // 60}",
+            attempts_key=attempts_key,
+            device_key=device_key,
+            response=json.dumps(response, separators=(",", ":"), ensure_ascii=False),
+            record=record,
+            ip_limit=settings.CAMPAIGN_IP_SUBMITS_PER_MINUTE,
+            per_day=per_day,
+            ttl=settings.CAMPAIGN_DEDUPE_SECONDS,
+        )
+    except Exception as exc:
+        logger.exception("campaign submission not queued")
+        raise CampaignError(_("提交未成功，请稍后重试。"), status=503) from exc
+    if status == queue.REPEATED:
+        return json.loads(earlier)
+    if status == queue.IP_LIMITED:
+        raise CampaignError(_("提交过于频繁，请稍后再试。"), status=429)
+    if status == queue.DAY_LIMITED:
+        raise CampaignError(_("今天的答题次数已用完，明天再来。"), status=429)
     return response
 
 
