@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import json
 import os
 import random
 import signal
@@ -50,11 +51,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--port", type=int, default=8216)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
+    parser.add_argument("--port", type=int, default=8166)
     parser.add_argument("--database", default="kz_i16_bench")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/10"))
-    parser.add_argument("--queue", default=os.environ.get("BENCH_QUEUE", "redis://127.0.0.1:6379/11"))
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/8"))
+    parser.add_argument("--queue", default=os.environ.get("BENCH_QUEUE", "redis://127.0.0.1:6379/9"))
     parser.add_argument("--reuse", action="store_true", help="keep the database; empty the campaign's rows")
     parser.add_argument(
         "--pages-only", action="store_true", help="keep everything (e.g. the bulk data); measure the pages again"
@@ -77,6 +79,8 @@ SERVER_ENV = os.environ | {
     "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "q" * 40,
     "FIELD_ENCRYPTION_KEY": "Y2FtcGFpZ25zLWF0LXNjYWxlLWJlbmNoLTAwMDAwMDA=",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    # TLS ends at the proxy in front; the bench speaks plain HTTP to the app.
+    "SECURE_SSL_REDIRECT": "false",
     "SIGNING_KEY": "",
     "CONN_MAX_AGE": "600",
     "LOG_LEVEL": "WARNING",
@@ -113,6 +117,10 @@ def pct(values: list[float], fraction: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+
+def p50_p95_p99(values: list[float]) -> str:
+    return f"{pct(values, 0.5):.0f} / {pct(values, 0.95):.0f} / {pct(values, 0.99):.0f} ms"
 
 
 def p50_p95(values: list[float]) -> str:
@@ -210,7 +218,7 @@ def start(command: list[str]) -> subprocess.Popen:
 def start_server() -> subprocess.Popen:
     process = start(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{ARGS.port}",
-         "--worker-class", "gthread", "--workers", str(ARGS.workers), "--threads", str(ARGS.threads),
+         "--worker-class", ARGS.worker_class, "--workers", str(ARGS.workers), "--threads", str(ARGS.threads),
          "--backlog", "4096", "--keep-alive", "30", "--log-level", "warning"]
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -266,6 +274,165 @@ async def request(http, name: str, method: str, path: str, **kwargs) -> tuple[in
         return 0, b""
 
 
+# The load generator must not be the bottleneck: plain asyncio streams over keep-alive
+# connections, requests prebuilt as bytes, only the status line and Content-Length parsed.
+
+
+class RawConnection:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls) -> RawConnection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", ARGS.port)
+        return cls(reader, writer)
+
+    async def exchange(self, raw: bytes) -> tuple[int, bytes]:
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length, chunked = 0, False
+        for line in head.split(b"\r\n")[1:]:
+            name, _colon, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+        if not chunked:
+            return status, await self.reader.readexactly(length)
+        body = b""
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+            body += await self.reader.readexactly(size + 2)
+            if size == 0:
+                return status, body
+
+
+class RawPool:
+    """``size`` keep-alive connections; a broken one is opened again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.free: asyncio.Queue[RawConnection | None] = asyncio.Queue()
+
+    async def __aenter__(self) -> RawPool:
+        for _ in range(self.size):
+            self.free.put_nowait(None)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        while not self.free.empty():
+            conn = self.free.get_nowait()
+            if conn is not None:
+                conn.writer.close()
+
+    async def request(self, name: str, raw: bytes, started: float | None = None) -> tuple[int, bytes]:
+        """One exchange; latency counted from ``started`` (the planned send time, so
+        waiting for a free connection counts too)."""
+        started = time.perf_counter() if started is None else started
+        conn = await self.free.get()
+        try:
+            if conn is None:
+                conn = await RawConnection.open()
+            status, body = await asyncio.wait_for(conn.exchange(raw), 30)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError) as exc:
+            if conn is not None:
+                conn.writer.close()
+            self.free.put_nowait(None)
+            STATS.error(name, f"{type(exc).__name__}: {exc}")
+            return 0, b""
+        self.free.put_nowait(conn)
+        if status == 200:
+            STATS.ok(name, time.perf_counter() - started)
+        else:
+            STATS.error(name, f"{status} {body[:120]!r}")
+        return status, body
+
+
+def raw_get(path: str, headers: dict[str, str] | None = None) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{ARGS.port}"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def raw_post_json(path: str, body: bytes, headers: dict[str, str]) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{ARGS.port}", "Content-Type: application/json",
+             f"Content-Length: {len(body)}"]  # fmt: skip
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def saturate_raw(pool: RawPool, name: str, raw: bytes, seconds: float) -> float:
+    deadline = time.perf_counter() + seconds
+    count = 0
+
+    async def loop() -> None:
+        nonlocal count
+        while time.perf_counter() < deadline:
+            await pool.request(name, raw)
+            count += 1
+
+    await asyncio.gather(*(loop() for _ in range(pool.size)))
+    return count / seconds
+
+
+# --- CPU: what each process group spent, per request ------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) of every live process in a process group."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp
+            total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    return total
+
+
+def redis_cpu() -> float:
+    info = cache._cache.get_client().info("cpu")  # noqa: SLF001 - the server's own counters
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+
+
+class CpuMeter:
+    """CPU of the app, the writer, this load generator and Redis (Redis is shared with
+    other work on the machine, so its figure is an upper bound)."""
+
+    def __init__(self, server: int, writer: int) -> None:
+        self.server, self.writer = server, writer
+
+    def read(self) -> tuple[float, float, float, float]:
+        own = os.times()
+        return group_cpu(self.server), group_cpu(self.writer), own.user + own.system, redis_cpu()
+
+    def __enter__(self) -> CpuMeter:
+        self.start = self.read()
+        self.wall = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        end = self.read()
+        self.spent = [b - a for a, b in zip(self.start, end, strict=True)]
+        self.wall = time.perf_counter() - self.wall
+
+    def per_request(self, n: int) -> str:
+        app, writer, client, redis_server = (1e6 * x / max(1, n) for x in self.spent)
+        return (f"CPU per request: app {app:.0f} µs, writer {writer:.0f} µs, load generator {client:.0f} µs,"
+                f" redis ≤ {redis_server:.0f} µs (app busy {100 * self.spent[0] / self.wall:.0f}% of a core)")  # fmt: skip
+
+
+PROCESSES: tuple[int, int] = (0, 0)
+
+
 async def saturate(http, name: str, path: str, seconds: float, **kwargs) -> float:
     deadline = time.perf_counter() + seconds
     count = 0
@@ -299,24 +466,38 @@ def signed_papers(snapshot, n: int) -> list[tuple[str, str, list[int]]]:
     return out
 
 
-async def submissions(http, papers, keys) -> tuple[int, float, float]:
-    """Open loop: submission i is sent at T0 + i / rate, whatever the earlier ones do."""
+def submission_request(i: int, paper, keys, *, right: float = 0.8) -> bytes:
+    token, device, ids = paper
+    body = {"paper_token": token, "nickname": f"人{i % 5000}", "district": None,
+            "answers": {str(q): [keys[q] if random.random() < right else "A"] for q in ids}}  # fmt: skip
+    return raw_post_json(
+        f"/api/v1/campaigns/{SLUG}/submissions",
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
+        {"X-Device-Id": device, "Idempotency-Key": f"k{i}"},
+    )
+
+
+async def submissions(pool: RawPool, papers, keys) -> tuple[list[int], float, float]:
+    """Open loop: submission i is planned at T0 + i / rate, whatever the earlier ones do;
+    its latency runs from that planned moment."""
+    requests = [submission_request(i, paper, keys) for i, paper in enumerate(papers)]
+    nonces = [read_paper(token, secret=SECRET).nonce for token, _device, _ids in papers]
     accepted: list[int] = []
-    t0 = time.perf_counter()
+    tasks: list[asyncio.Task] = []
 
-    async def one(i: int, paper) -> None:
-        await asyncio.sleep(max(0.0, t0 + i / ARGS.rate - time.perf_counter()))
-        token, device, ids = paper
-        body = {"paper_token": token, "nickname": f"人{i % 5000}", "district": None,
-                "answers": {str(q): [keys[q] if random.random() < 0.8 else "A"] for q in ids}}  # fmt: skip
-        status, _ = await request(
-            http, "submit", "POST", f"/api/v1/campaigns/{SLUG}/submissions", json=body,
-            headers={"X-Device-Id": device, "Idempotency-Key": f"k{i}"},
-        )  # fmt: skip
+    async def one(i: int, planned: float) -> None:
+        status, _body = await pool.request("submit", requests[i], planned)
         if status == 200:
-            accepted.append(read_paper(token, secret=SECRET).nonce)
+            accepted.append(nonces[i])
 
-    await asyncio.gather(*(one(i, paper) for i, paper in enumerate(papers)))
+    t0 = time.perf_counter() + 0.05
+    for i in range(len(requests)):
+        planned = t0 + i / ARGS.rate
+        delay = planned - time.perf_counter()
+        if delay > 0.001:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, planned)))
+    await asyncio.gather(*tasks)
     wall = time.perf_counter() - t0
     return accepted, wall, time.perf_counter()
 
@@ -330,14 +511,12 @@ def _secret_of_server() -> bytes:
 SECRET = _secret_of_server()
 
 
-async def resubmit(http, papers, keys) -> int:
+async def resubmit(pool: RawPool, papers, keys) -> int:
+    """Every 20th paper again with its Idempotency-Key (all answers right this time): the
+    first answer comes back and nothing more is counted."""
     again = 0
-    for i, (token, device, ids) in list(enumerate(papers))[::20]:
-        body = {"paper_token": token, "nickname": f"人{i % 5000}", "answers": {str(q): [keys[q]] for q in ids}}
-        status, _ = await request(
-            http, "resubmit", "POST", f"/api/v1/campaigns/{SLUG}/submissions", json=body,
-            headers={"X-Device-Id": device, "Idempotency-Key": f"k{i}"},
-        )  # fmt: skip
+    for i, paper in list(enumerate(papers))[::20]:
+        status, _body = await pool.request("resubmit", submission_request(i, paper, keys, right=1.0))
         again += status == 200
     return again
 
@@ -495,27 +674,45 @@ async def run(campaign_id: int, snapshot) -> None:
             print(f"{name:<24}{len(body):>7} B, {len(gzip.compress(body)):>6} B gzip")
         print(f"{'first render (paper+css)':<24}{len(gzip.compress(paper_html)) + len(gzip.compress(css)):>22} B gzip")
 
-        async with aiohttp.ClientSession(cookies=cookies, connector=aiohttp.TCPConnector(limit=ARGS.connections)) as c:
-            html_rps = await saturate(c, "paper page", f"/quiz/{SLUG}/paper/", ARGS.paper_seconds)
-        api_rps = await saturate(http, "paper api", f"/api/v1/campaigns/{SLUG}/paper", ARGS.paper_seconds)
-        print(f"{'paper page (HTML)':<24}{p50_p95(STATS.latencies.get('paper page', []))}, {html_rps:.0f} req/s")
-        print(f"{'paper (API)':<24}{p50_p95(STATS.latencies.get('paper api', []))}, {api_rps:.0f} req/s")
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        async with RawPool(ARGS.connections) as pool:
+            for _ in range(4 * ARGS.workers):  # every worker has loaded the app before the clock runs
+                await pool.request("warm-up", raw_get(f"/api/v1/campaigns/{SLUG}/paper"))
+            with CpuMeter(*PROCESSES) as html_cpu:
+                html_rps = await saturate_raw(
+                    pool, "paper page", raw_get(f"/quiz/{SLUG}/paper/", {"Cookie": cookie}), ARGS.paper_seconds
+                )
+            with CpuMeter(*PROCESSES) as api_cpu:
+                api_rps = await saturate_raw(
+                    pool, "paper api", raw_get(f"/api/v1/campaigns/{SLUG}/paper"), ARGS.paper_seconds
+                )
+        for label, name, rps, meter in (
+            ("paper page (HTML)", "paper page", html_rps, html_cpu),
+            ("paper (API)", "paper api", api_rps, api_cpu),
+        ):
+            latencies, errors = STATS.latencies.get(name, []), STATS.errors.get(name, [])
+            print(f"{label:<24}{p50_p95_p99(latencies)}, {rps:.0f} req/s, {len(errors)} errors {errors[:2]}")
+            print(f"{'':<24}{meter.per_request(len(latencies) + len(errors))}")
         print(f"(load average: {load()})")
 
         total = ARGS.rate * ARGS.seconds
         papers = signed_papers(snapshot, total)
         before = count_written(campaign_id)
-        print(f"\nsubmissions: {total} offered at {ARGS.rate}/s for {ARGS.seconds} s ...")
-        accepted_keys, wall, ended = await submissions(http, papers, keys)
-        accepted = len(accepted_keys)
-        print(f"{'submit p50 / p95':<24}{p50_p95(STATS.latencies.get('submit', []))}")
-        print(f"{'accepted':<24}{accepted} of {total} in {wall:.1f} s = {accepted / wall:.0f}/s")
-        print(f"{'errors':<24}{len(STATS.errors.get('submit', []))} {STATS.errors.get('submit', [])[:3]}")
-        print(f"(load average: {load()})")
+        print(f"\nsubmissions: {total} offered at {ARGS.rate}/s for {ARGS.seconds} s over {ARGS.connections} connections ...")
+        async with RawPool(ARGS.connections) as pool:
+            with CpuMeter(*PROCESSES) as submit_cpu:
+                accepted_keys, wall, ended = await submissions(pool, papers, keys)
+            accepted = len(accepted_keys)
+            print(f"{'submit p50 / p95 / p99':<24}{p50_p95_p99(STATS.latencies.get('submit', []))}")
+            print(f"{'accepted':<24}{accepted} of {total} in {wall:.1f} s = {accepted / wall:.0f}/s")
+            print(f"{'errors':<24}{len(STATS.errors.get('submit', []))} {STATS.errors.get('submit', [])[:3]}")
+            print(f"{'':<24}{submit_cpu.per_request(total)}")
+            print(f"(load average: {load()})")
         while backlog() > 0 and time.perf_counter() - ended < 300:
             await asyncio.sleep(0.2)
         caught_up = time.perf_counter() - ended
-        again = await resubmit(http, papers[: 20 * 500], keys)
+        async with RawPool(8) as pool:
+            again = await resubmit(pool, papers[: 20 * 500], keys)
         while backlog() > 0:
             await asyncio.sleep(0.2)
         rows, rolled, shown, doubled, lost = check_written(campaign_id, accepted_keys)
@@ -530,7 +727,7 @@ def main() -> None:
     if ARGS.writer:
         writer_loop()
         return
-    print(f"campaign bench: gunicorn {ARGS.workers}×{ARGS.threads} gthread, db {ARGS.database}, redis {ARGS.redis}")
+    print(f"campaign bench: gunicorn {ARGS.workers}×{ARGS.threads} {ARGS.worker_class}, db {ARGS.database}, redis {ARGS.redis}")
     print(f"load average before: {load()} (2 cores, shared; other work on the machine skews the figures)")
     started = time.perf_counter()
     if ARGS.pages_only:
@@ -550,9 +747,11 @@ def main() -> None:
     subprocess.run(  # as a deployment does: DEBUG is off, static files come from the manifest
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=SERVER_ENV, check=True
     )
+    global PROCESSES
     server = start_server()
     writer = start([sys.executable, str(Path(__file__).resolve()), "--writer", "--database", ARGS.database,
                     "--redis", ARGS.redis, "--pg", ARGS.pg])  # fmt: skip
+    PROCESSES = (server.pid, writer.pid)
     try:
         from campaigns.selectors import campaign_snapshot
 
