@@ -281,6 +281,7 @@ async def request(http, name: str, method: str, path: str, **kwargs) -> tuple[in
 class RawConnection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.closing = False
 
     @classmethod
     async def open(cls) -> RawConnection:
@@ -292,6 +293,7 @@ class RawConnection:
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
         length, chunked = 0, False
+        self.closing = False
         for line in head.split(b"\r\n")[1:]:
             name, _colon, value = line.partition(b":")
             name = name.strip().lower()
@@ -299,6 +301,8 @@ class RawConnection:
                 length = int(value)
             elif name == b"transfer-encoding" and b"chunked" in value.lower():
                 chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                self.closing = True  # a server without keep-alive (gunicorn's sync worker)
         if not chunked:
             return status, await self.reader.readexactly(length)
         body = b""
@@ -342,7 +346,11 @@ class RawPool:
             self.free.put_nowait(None)
             STATS.error(name, f"{type(exc).__name__}: {exc}")
             return 0, b""
-        self.free.put_nowait(conn)
+        if conn.closing:
+            conn.writer.close()
+            self.free.put_nowait(None)
+        else:
+            self.free.put_nowait(conn)
         if status == 200:
             STATS.ok(name, time.perf_counter() - started)
         else:

@@ -183,6 +183,12 @@ def can_watch(user: User, campaign: Campaign) -> bool:
     return has_role(user, Role.REGULATOR, campaign.organisation) or has_role(user, Role.EMPLOYER, campaign.organisation)
 
 
+def can_edit(user: User, campaign: Campaign) -> bool:
+    """Editing: whoever may run campaigns for the campaign's organisation (its regulators
+    for an authority's, its managers for an employer's; administrators)."""
+    return bool(user.is_authenticated) and running_organisations(user).filter(pk=campaign.organisation_id).exists()
+
+
 def campaigns_for(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(organisation__in=running_organisations(user)).select_related("organisation")
 
