@@ -105,6 +105,8 @@ from django.utils import timezone  # noqa: E402
 from campaigns.rules import read_paper  # noqa: E402
 
 SLUG = "bench-quiz"
+#: Idempotency keys are the client's: a new run's must not be an earlier run's.
+RUN = f"{os.getpid()}-{int(time.time())}"
 BASE = f"http://127.0.0.1:{ARGS.port}"
 
 
@@ -481,7 +483,7 @@ def submission_request(i: int, paper, keys, *, right: float = 0.8) -> bytes:
     return raw_post_json(
         f"/api/v1/campaigns/{SLUG}/submissions",
         json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
-        {"X-Device-Id": device, "Idempotency-Key": f"k{i}"},
+        {"X-Device-Id": device, "Idempotency-Key": f"{RUN}-{i}"},
     )
 
 

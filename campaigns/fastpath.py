@@ -7,6 +7,7 @@ itself. This WSGI wrapper (config/wsgi.py) answers exactly
 
     GET  /api/v1/campaigns/<slug>/paper
     POST /api/v1/campaigns/<slug>/submissions
+    GET  /quiz/<slug>/paper/            (the paper page, for a participant who has joined)
 
 with the same services the API calls (``issue_paper``, ``submit_paper``): the campaign's
 snapshot from process memory (no query), the paper's HMAC signature, the limits and the
@@ -17,7 +18,14 @@ promise of the full one, goes to Django unchanged:
 - without the queue (no Redis), or when the host is not allowed, or when HTTP must be
   redirected to HTTPS: Django answers (and refuses or redirects);
 - a request with a session cookie: a signed-in participant is identified by the account
-  behind the session, which only the full stack reads.
+  behind the session, which only the full stack reads;
+- the paper page without the signed device and participant cookies or the CSRF cookie
+  (a first visit: Django sets them, or sends the visitor to join first).
+
+The paper page is the page Django renders, rendered once per campaign snapshot and
+language with markers where the per-request parts go (the CSRF token, the paper token,
+the questions, each pre-rendered once, and a challenge if any); its headers are the
+site's (the same Content-Security-Policy the middleware would send).
 
 What the full path guarantees still holds here: the security headers (CSP, nosniff,
 X-Frame-Options, Referrer-Policy, HSTS over HTTPS), the language of the errors (the
@@ -40,6 +48,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 PAPER_PATH = re.compile(r"^/api/v1/campaigns/([-a-zA-Z0-9_]+)/paper$")
+PAGE_PATH = re.compile(r"^/quiz/([-a-zA-Z0-9_]+)/paper/$")
 SUBMIT_PATH = re.compile(r"^/api/v1/campaigns/([-a-zA-Z0-9_]+)/submissions$")
 MAX_BODY = 64 * 1024
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -172,6 +181,128 @@ def _paper(environ: dict[str, Any], slug: str) -> dict[str, Any]:
     }
 
 
+# --- The paper page -------------------------------------------------------------------------
+
+CSRF_MARK, TOKEN_MARK, QUESTIONS_MARK, CHALLENGE_MARK, NUMBER_MARK = (
+    "kzmark-csrf-7d1",
+    "kzmark-token-7d1",
+    "kzmark-questions-7d1",
+    "kzmark-challenge-7d1",
+    "kzmark-number-7d1",
+)
+_pages: dict[tuple[int, int, str], tuple[str, dict[int, str]]] = {}
+
+
+def _signed_cookie(cookies: dict[str, str], name: str, salt: str) -> str | None:
+    """As ``request.get_signed_cookie(name, salt=salt)`` reads it: the value, or None."""
+    from django.http import HttpRequest
+
+    carrier = HttpRequest()
+    carrier.COOKIES = cookies
+    value = carrier.get_signed_cookie(name, default=None, salt=salt)
+    return value or None
+
+
+def _cookies(environ: dict[str, Any]) -> dict[str, str]:
+    from django.http.cookie import parse_cookie
+
+    return parse_cookie(environ.get("HTTP_COOKIE", ""))
+
+
+def _page_parts(snapshot, language: str) -> tuple[str, dict[int, str]]:
+    """The page around the paper and each question's markup, for this snapshot and language."""
+    key = (snapshot.id, id(snapshot), language)
+    parts = _pages.get(key)
+    if parts is not None:
+        return parts
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from .services import IssuedPaper
+
+    request = HttpRequest()
+    request.path = request.path_info = f"/quiz/{snapshot.slug}/paper/"
+    request.method = "GET"
+    request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
+    request.user = AnonymousUser()
+    request.LANGUAGE_CODE = language
+    shell = render_to_string(
+        "campaigns/paper.html",
+        {
+            "c": snapshot,
+            "paper": IssuedPaper(token=TOKEN_MARK, questions=[], challenge="", expires_at=0),
+            "paper_size": min(snapshot.paper_size, len(snapshot.questions)),
+            "csrf_token": CSRF_MARK,
+            "questions_html": mark_safe(QUESTIONS_MARK),  # noqa: S308 - a fixed marker
+            "challenge_html": mark_safe(CHALLENGE_MARK),  # noqa: S308 - a fixed marker
+        },
+        request=request,
+    )
+    questions = {
+        q[0]: render_to_string("campaigns/paper_question.html", {"q": q, "number": NUMBER_MARK})
+        for q in snapshot.questions
+    }
+    if len(_pages) > 64:
+        _pages.clear()
+    _pages[key] = (shell, questions)
+    return shell, questions
+
+
+def _site_csp() -> str:
+    from csp.utils import build_policy
+
+    return build_policy()
+
+
+def _paper_page(environ: dict[str, Any], slug: str, language: str) -> bytes | None:
+    """The paper page's bytes, or None when Django must answer (see the module's notes)."""
+    from django.middleware.csrf import get_token
+    from django.template.loader import render_to_string
+    from django.utils.html import escape
+
+    from . import selectors, services
+    from .views import DEVICE_COOKIE, WHO_SALT
+
+    cookies = _cookies(environ)
+    secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
+    if len(secret) != 32 or not secret.isalnum() or settings.CSRF_USE_SESSIONS:
+        return None
+    device = _signed_cookie(cookies, DEVICE_COOKIE, DEVICE_COOKIE)
+    snapshot = selectors.campaign_snapshot(slug)
+    if not device or snapshot is None or not _signed_cookie(cookies, f"kzq{snapshot.id}", WHO_SALT):
+        return None
+    try:
+        issued = services.issue_paper(snapshot=snapshot, device=device, ip=client_ip(environ))
+    except services.CampaignError:
+        return None  # Django renders the styled refusal in the participant's language
+    shell, fragments = _page_parts(snapshot, language)
+    carrier = _CsrfCarrier(secret)
+    questions = "".join(
+        fragments[q[0]].replace(NUMBER_MARK, str(number)) for number, q in enumerate(issued.questions, 1)
+    )
+    challenge = (
+        render_to_string("campaigns/paper_challenge.html", {"challenge": issued.challenge})
+        if issued.challenge
+        else ""
+    )
+    page = (
+        shell.replace(CSRF_MARK, escape(get_token(carrier)))
+        .replace(TOKEN_MARK, escape(issued.token))
+        .replace(QUESTIONS_MARK, questions)
+        .replace(CHALLENGE_MARK, challenge)
+    )
+    return page.encode()
+
+
+class _CsrfCarrier:
+    """What ``get_token`` reads and writes of a request: the cookie's secret in META."""
+
+    def __init__(self, secret: str) -> None:
+        self.META: dict[str, Any] = {"CSRF_COOKIE": secret}
+
+
 def _optional_int(value: Any) -> int | None:
     if value is None:
         return None
@@ -233,19 +364,32 @@ class QuizFastPath:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
+        page = None
         if method == "GET":
             match, handler = PAPER_PATH.match(path), _paper
+            if match is None:
+                page = PAGE_PATH.match(path)
         elif method == "POST":
             match, handler = SUBMIT_PATH.match(path), _submit
         else:
             match = None
-        if match is None or not self.takes(environ):
+        if (match is None and page is None) or not self.takes(environ):
             return self.app(environ, start_response)
         host = _host(environ)
         secure = _is_secure(environ)
         if host is None or (settings.SECURE_SSL_REDIRECT and not secure):
             return self.app(environ, start_response)  # Django refuses the host or redirects to HTTPS
         language = _language(environ)
+        if page is not None:
+            with translation.override(language):
+                html = _paper_page(environ, page[1], language)
+            if html is None:
+                return self.app(environ, start_response)
+            headers = _headers(html, language, secure)
+            headers[0] = ("Content-Type", "text/html; charset=utf-8")
+            headers[5] = ("Content-Security-Policy", _site_csp())
+            start_response("200 OK", headers)
+            return [html]
         with translation.override(language):
             try:
                 if method == "POST" and not _same_origin(environ, host, secure):

@@ -245,7 +245,11 @@ def paper(request: HttpRequest, slug: str) -> HttpResponse:
         issued = services.issue_paper(snapshot=snapshot, device=device, ip=client_ip(request))
     except services.CampaignError as exc:
         return render(request, "campaigns/refused.html", {"c": snapshot, "message": exc.message}, status=exc.status)
-    response = render(request, "campaigns/paper.html", {"c": snapshot, "who": who, "paper": issued})
+    response = render(
+        request,
+        "campaigns/paper.html",
+        {"c": snapshot, "who": who, "paper": issued, "paper_size": len(issued.questions)},
+    )
     response["Cache-Control"] = "no-store"
     if new_device:
         _set_device(response, device)

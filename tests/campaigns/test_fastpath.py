@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from campaigns import queue, services
 from campaigns.fastpath import QuizFastPath
@@ -215,3 +216,54 @@ def test_plain_http_is_left_to_django_to_redirect_when_https_is_required(stream,
     campaign = make_campaign()
     assert call("GET", f"/api/v1/campaigns/{campaign.slug}/paper").status == 299
     assert call("GET", f"/api/v1/campaigns/{campaign.slug}/paper", secure=True).status == 200
+
+
+# --- the paper page -------------------------------------------------------------------------
+
+
+def joined_cookies(slug: str) -> tuple[Client, str]:
+    client = Client(enforce_csrf_checks=True)
+    client.get(f"/quiz/{slug}/")
+    client.post(f"/quiz/{slug}/join/", {"nickname": "小李", "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    client.get(f"/quiz/{slug}/paper/")  # the device cookie
+    return client, "; ".join(f"{m.key}={m.coded_value}" for m in client.cookies.values())
+
+
+def test_the_paper_page_is_the_sites_page_and_its_form_is_accepted(stream):
+    campaign = make_campaign()
+    client, cookie = joined_cookies(campaign.slug)
+    full = client.get(f"/quiz/{campaign.slug}/paper/")
+
+    slim = call("GET", f"/quiz/{campaign.slug}/paper/", HTTP_COOKIE=cookie)
+
+    assert slim.status == 200 and slim.headers["Content-Type"] == "text/html; charset=utf-8"
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+        assert slim.headers[header] == full[header], header
+    page = slim.body.decode()
+    assert page.count('name="q-') == full.content.decode().count('name="q-') >= 10
+    assert "因为B正确" not in page and "kzmark" not in page
+    assert re.search(r"<legend>10\. ", page) and "<title>安全生产月知识竞赛" in page
+    token = re.search(r'name="paper_token" value="([^"]+)"', page).group(1)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    ids = re.findall(r'name="q-(\d+)"', page)
+    result = client.post(
+        f"/quiz/{campaign.slug}/submit/",
+        {"csrfmiddlewaretoken": csrf, "paper_token": token, **{f"q-{i}": "B" for i in ids}},
+    )
+    assert result.status_code == 200 and "100" in result.content.decode()
+
+
+def test_the_paper_page_speaks_the_participants_language(stream):
+    campaign = make_campaign()
+    _client, cookie = joined_cookies(campaign.slug)
+
+    english = call("GET", f"/quiz/{campaign.slug}/paper/", HTTP_COOKIE=cookie, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert english.status == 200 and english.headers["Content-Language"] == "en"
+    assert '<html lang="en">' in english.body.decode()
+
+
+def test_a_first_visit_to_the_paper_page_goes_through_django(stream):
+    campaign = make_campaign()
+    assert call("GET", f"/quiz/{campaign.slug}/paper/").status == 299
+    assert call("GET", f"/quiz/{campaign.slug}/paper/", HTTP_COOKIE="csrftoken=" + "a" * 32).status == 299
