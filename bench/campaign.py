@@ -436,8 +436,11 @@ class CpuMeter:
 
     def per_request(self, n: int) -> str:
         app, writer, client, redis_server = (1e6 * x / max(1, n) for x in self.spent)
-        return (f"CPU per request: app {app:.0f} µs, writer {writer:.0f} µs, load generator {client:.0f} µs,"
-                f" redis ≤ {redis_server:.0f} µs (app busy {100 * self.spent[0] / self.wall:.0f}% of a core)")  # fmt: skip
+        busy = 100 * self.spent[0] / self.wall
+        return (
+            f"CPU per request: app {app:.0f} µs, writer {writer:.0f} µs, load generator {client:.0f} µs,"
+            f" redis ≤ {redis_server:.0f} µs (app busy {busy:.0f}% of a core)"
+        )
 
 
 PROCESSES: tuple[int, int] = (0, 0)
@@ -669,75 +672,77 @@ async def pages(session_key: str, seconds: float) -> None:
 
 async def run(campaign_id: int, snapshot) -> None:
     keys = {qid: value[0][0] for qid, value in snapshot.keys.items()}
-    connector = aiohttp.TCPConnector(limit=ARGS.connections)
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        # page weight
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as joiner:
-            landing = await (await joiner.get(f"{BASE}/quiz/{SLUG}/")).read()
-            csrf = next(c.value for c in joiner.cookie_jar if c.key == "csrftoken")
-            await joiner.post(f"{BASE}/quiz/{SLUG}/join/", data={"nickname": "甲", "csrfmiddlewaretoken": csrf})
-            paper_html = await (await joiner.get(f"{BASE}/quiz/{SLUG}/paper/")).read()
-            css = await (await joiner.get(f"{BASE}/static/css/site.css")).read()
-            cookies = {c.key: c.value for c in joiner.cookie_jar}
-        for name, body in (("landing page", landing), ("paper page", paper_html), ("site.css", css)):
-            print(f"{name:<24}{len(body):>7} B, {len(gzip.compress(body)):>6} B gzip")
-        print(f"{'first render (paper+css)':<24}{len(gzip.compress(paper_html)) + len(gzip.compress(css)):>22} B gzip")
+    # page weight
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as joiner:
+        landing = await (await joiner.get(f"{BASE}/quiz/{SLUG}/")).read()
+        csrf = next(c.value for c in joiner.cookie_jar if c.key == "csrftoken")
+        await joiner.post(f"{BASE}/quiz/{SLUG}/join/", data={"nickname": "甲", "csrfmiddlewaretoken": csrf})
+        paper_html = await (await joiner.get(f"{BASE}/quiz/{SLUG}/paper/")).read()
+        css = await (await joiner.get(f"{BASE}/static/css/site.css")).read()
+        cookies = {c.key: c.coded_value for c in joiner.cookie_jar}  # as a browser sends them
+    for name, body in (("landing page", landing), ("paper page", paper_html), ("site.css", css)):
+        print(f"{name:<24}{len(body):>7} B, {len(gzip.compress(body)):>6} B gzip")
+    print(f"{'first render (paper+css)':<24}{len(gzip.compress(paper_html)) + len(gzip.compress(css)):>22} B gzip")
 
-        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        async with RawPool(ARGS.connections) as pool:
-            for _ in range(4 * ARGS.workers):  # every worker has loaded the app before the clock runs
-                await pool.request("warm-up", raw_get(f"/api/v1/campaigns/{SLUG}/paper"))
-            with CpuMeter(*PROCESSES) as html_cpu:
-                html_rps = await saturate_raw(
-                    pool, "paper page", raw_get(f"/quiz/{SLUG}/paper/", {"Cookie": cookie}), ARGS.paper_seconds
-                )
-            with CpuMeter(*PROCESSES) as api_cpu:
-                api_rps = await saturate_raw(
-                    pool, "paper api", raw_get(f"/api/v1/campaigns/{SLUG}/paper"), ARGS.paper_seconds
-                )
-        for label, name, rps, meter in (
-            ("paper page (HTML)", "paper page", html_rps, html_cpu),
-            ("paper (API)", "paper api", api_rps, api_cpu),
-        ):
-            latencies, errors = STATS.latencies.get(name, []), STATS.errors.get(name, [])
-            print(f"{label:<24}{p50_p95_p99(latencies)}, {rps:.0f} req/s, {len(errors)} errors {errors[:2]}")
-            print(f"{'':<24}{meter.per_request(len(latencies) + len(errors))}")
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    async with RawPool(ARGS.connections) as pool:
+        for _ in range(4 * ARGS.workers):  # every worker has loaded the app before the clock runs
+            await pool.request("warm-up", raw_get(f"/api/v1/campaigns/{SLUG}/paper"))
+        with CpuMeter(*PROCESSES) as html_cpu:
+            html_rps = await saturate_raw(
+                pool, "paper page", raw_get(f"/quiz/{SLUG}/paper/", {"Cookie": cookie}), ARGS.paper_seconds
+            )
+        with CpuMeter(*PROCESSES) as api_cpu:
+            api_rps = await saturate_raw(
+                pool, "paper api", raw_get(f"/api/v1/campaigns/{SLUG}/paper"), ARGS.paper_seconds
+            )
+    for label, name, rps, meter in (
+        ("paper page (HTML)", "paper page", html_rps, html_cpu),
+        ("paper (API)", "paper api", api_rps, api_cpu),
+    ):
+        latencies, errors = STATS.latencies.get(name, []), STATS.errors.get(name, [])
+        print(f"{label:<24}{p50_p95_p99(latencies)}, {rps:.0f} req/s, {len(errors)} errors {errors[:2]}")
+        print(f"{'':<24}{meter.per_request(len(latencies) + len(errors))}")
+    print(f"(load average: {load()})")
+
+    total = ARGS.rate * ARGS.seconds
+    papers = signed_papers(snapshot, total)
+    before = count_written(campaign_id)
+    print(
+        f"\nsubmissions: {total} offered at {ARGS.rate}/s for {ARGS.seconds} s over {ARGS.connections} connections ..."
+    )
+    async with RawPool(ARGS.connections) as pool:
+        with CpuMeter(*PROCESSES) as submit_cpu:
+            accepted_keys, wall, ended = await submissions(pool, papers, keys)
+        accepted = len(accepted_keys)
+        print(f"{'submit p50 / p95 / p99':<24}{p50_p95_p99(STATS.latencies.get('submit', []))}")
+        print(f"{'accepted':<24}{accepted} of {total} in {wall:.1f} s = {accepted / wall:.0f}/s")
+        print(f"{'errors':<24}{len(STATS.errors.get('submit', []))} {STATS.errors.get('submit', [])[:3]}")
+        print(f"{'':<24}{submit_cpu.per_request(total)}")
         print(f"(load average: {load()})")
-
-        total = ARGS.rate * ARGS.seconds
-        papers = signed_papers(snapshot, total)
-        before = count_written(campaign_id)
-        print(f"\nsubmissions: {total} offered at {ARGS.rate}/s for {ARGS.seconds} s over {ARGS.connections} connections ...")
-        async with RawPool(ARGS.connections) as pool:
-            with CpuMeter(*PROCESSES) as submit_cpu:
-                accepted_keys, wall, ended = await submissions(pool, papers, keys)
-            accepted = len(accepted_keys)
-            print(f"{'submit p50 / p95 / p99':<24}{p50_p95_p99(STATS.latencies.get('submit', []))}")
-            print(f"{'accepted':<24}{accepted} of {total} in {wall:.1f} s = {accepted / wall:.0f}/s")
-            print(f"{'errors':<24}{len(STATS.errors.get('submit', []))} {STATS.errors.get('submit', [])[:3]}")
-            print(f"{'':<24}{submit_cpu.per_request(total)}")
-            print(f"(load average: {load()})")
-        while backlog() > 0 and time.perf_counter() - ended < 300:
-            await asyncio.sleep(0.2)
-        caught_up = time.perf_counter() - ended
-        async with RawPool(8) as pool:
-            again = await resubmit(pool, papers[: 20 * 500], keys)
-        while backlog() > 0:
-            await asyncio.sleep(0.2)
-        rows, rolled, shown, doubled, lost = check_written(campaign_id, accepted_keys)
-        print(f"{'writer caught up':<24}{caught_up:.1f} s after the burst (backlog {backlog()})")
-        print(f"{'resubmitted (same key)':<24}{again} answered again with the first result")
-        print(f"{'written':<24}{rows - before[0]} rows; day rollup {rolled - before[1]}, question rollup {shown}")
-        print(f"{'lost / doubled':<24}{lost} of the {accepted} acknowledged missing; {doubled} keys written twice")
-        print(f"{'':<24}({rows - before[0] - accepted} more written than acknowledged: the client timed out first)")
+    while backlog() > 0 and time.perf_counter() - ended < 300:
+        await asyncio.sleep(0.2)
+    caught_up = time.perf_counter() - ended
+    async with RawPool(8) as pool:
+        again = await resubmit(pool, papers[: 20 * 500], keys)
+    while backlog() > 0:
+        await asyncio.sleep(0.2)
+    rows, rolled, shown, doubled, lost = check_written(campaign_id, accepted_keys)
+    print(f"{'writer caught up':<24}{caught_up:.1f} s after the burst (backlog {backlog()})")
+    print(f"{'resubmitted (same key)':<24}{again} answered again with the first result")
+    print(f"{'written':<24}{rows - before[0]} rows; day rollup {rolled - before[1]}, question rollup {shown}")
+    print(f"{'lost / doubled':<24}{lost} of the {accepted} acknowledged missing; {doubled} keys written twice")
+    print(f"{'':<24}({rows - before[0] - accepted} more written than acknowledged: the client timed out first)")
 
 
 def main() -> None:
     if ARGS.writer:
         writer_loop()
         return
-    print(f"campaign bench: gunicorn {ARGS.workers}×{ARGS.threads} {ARGS.worker_class}, db {ARGS.database}, redis {ARGS.redis}")
+    print(
+        f"campaign bench: gunicorn {ARGS.workers}×{ARGS.threads} {ARGS.worker_class},"
+        f" db {ARGS.database}, redis {ARGS.redis}"
+    )
     print(f"load average before: {load()} (2 cores, shared; other work on the machine skews the figures)")
     started = time.perf_counter()
     if ARGS.pages_only:

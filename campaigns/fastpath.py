@@ -283,9 +283,7 @@ def _paper_page(environ: dict[str, Any], slug: str, language: str) -> bytes | No
         fragments[q[0]].replace(NUMBER_MARK, str(number)) for number, q in enumerate(issued.questions, 1)
     )
     challenge = (
-        render_to_string("campaigns/paper_challenge.html", {"challenge": issued.challenge})
-        if issued.challenge
-        else ""
+        render_to_string("campaigns/paper_challenge.html", {"challenge": issued.challenge}) if issued.challenge else ""
     )
     page = (
         shell.replace(CSRF_MARK, escape(get_token(carrier)))

@@ -200,4 +200,3 @@ def paper_counts(*, ip_key: str, device_key: str, ip_submit_key: str) -> tuple[i
     pipe.get(ip_submit_key)
     ip_hits, _e1, device_hits, _e2, submits = pipe.execute()
     return int(ip_hits), int(device_hits), int(submits or 0)
-

@@ -433,7 +433,9 @@ def submit_paper(
         "rule": snapshot.score_rule,
     }
     if queued:
-        return _admit(response, record, idem_key if idempotency_key else "", done_key, ip, attempts_key, device_key, now, limit)
+        return _admit(
+            response, record, idem_key if idempotency_key else "", done_key, ip, attempts_key, device_key, now, limit
+        )
     if not cache.add(done_key, response, settings.CAMPAIGN_DEDUPE_SECONDS):
         return cache.get(done_key) or response  # a twin request won the race: it counts, this does not
     try:

@@ -69,7 +69,11 @@ def paper_of(slug: str, device: str = "") -> dict:
 
 
 def submission(paper: dict, key: str = "B") -> dict:
-    return {"paper_token": paper["paper_token"], "answers": {str(q["id"]): [key] for q in paper["questions"]}, "nickname": "甲"}
+    return {
+        "paper_token": paper["paper_token"],
+        "answers": {str(q["id"]): [key] for q in paper["questions"]},
+        "nickname": "甲",
+    }
 
 
 def submit(slug: str, paper: dict, body=None, **headers) -> Answer:
