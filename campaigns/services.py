@@ -739,8 +739,12 @@ def _roll_up(
             cursor.execute(
                 f"UPDATE {people_table} SET {_qn('ranking')} = (SELECT COALESCE(SUM(d.{_qn('best_score')}), 0) "  # noqa: S608
                 f"FROM {days_table} d WHERE d.{_qn('participant_id')} = {people_table}.{_qn('id')}) "
-                f"WHERE {_qn('id')} IN ({', '.join(['%s'] * len(touched))})",
-                touched,
+                + (
+                    f"WHERE {_qn('id')} = ANY(%s::integer[])"
+                    if connection.vendor == "postgresql"
+                    else f"WHERE {_qn('id')} IN ({', '.join(['%s'] * len(touched))})"
+                ),
+                [touched] if connection.vendor == "postgresql" else touched,
             )
 
 
@@ -760,6 +764,8 @@ def drain_queue(*, batch_size: int | None = None, budget_seconds: float | None =
             break
         written += write_submissions(record for _id, record in entries)
         queue.acknowledge([entry_id for entry_id, _record in entries])
+        if len(entries) < batch_size:
+            break  # drained: what arrives next waits for the next run, in a fuller batch
     return written
 
 
