@@ -153,7 +153,6 @@ def recreate_database() -> None:
 
 def seed() -> tuple[int, str]:
     """The campaign; returns its id and a regulator's session key."""
-    from django.contrib.sessions.backends.cached_db import SessionStore
 
     from accounts.models import Membership, Organisation, Role, User
     from campaigns.services import CampaignInput, create_campaign, save_districts
@@ -196,17 +195,26 @@ def seed() -> tuple[int, str]:
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(user=regulator, type=Authenticator.Type.TOTP, data={"secret": "bench"})
+    return campaign.pk, regulator_session(regulator)
+
+
+def regulator_session(regulator) -> str:
+    """A signed-in session that passed its second factor (as allauth records a TOTP step),
+    so the dashboard is the dashboard, not the MFA page."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
     session = SessionStore()
     session["_auth_user_id"] = str(regulator.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = regulator.get_session_auth_hash()
+    session["account_authentication_methods_user"] = str(regulator.pk)
+    session["account_authentication_methods"] = [{"method": "mfa", "type": "totp", "at": time.time()}]
     session.create()
-    return campaign.pk, session.session_key
+    return session.session_key
 
 
 def reuse(*, keep: bool = False) -> tuple[int, str]:
     """The seeded database of an earlier run, without its participations unless ``keep``."""
-    from django.contrib.sessions.backends.cached_db import SessionStore
 
     from accounts.models import User
     from campaigns.models import Campaign
@@ -216,12 +224,7 @@ def reuse(*, keep: bool = False) -> tuple[int, str]:
                      "firmdaystat", "questionstat"):  # fmt: skip
             cursor.execute(f"TRUNCATE campaigns_{name}")
     regulator = User.objects.get(username="bench-regulator")
-    session = SessionStore()
-    session["_auth_user_id"] = str(regulator.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = regulator.get_session_auth_hash()
-    session.create()
-    return Campaign.objects.get(slug=SLUG).pk, session.session_key
+    return Campaign.objects.get(slug=SLUG).pk, regulator_session(regulator)
 
 
 def start(command: list[str]) -> subprocess.Popen:
@@ -275,7 +278,7 @@ STATS = Stats()
 async def request(http, name: str, method: str, path: str, **kwargs) -> tuple[int, bytes]:
     started = time.perf_counter()
     try:
-        async with http.request(method, BASE + path, **kwargs) as response:
+        async with http.request(method, BASE + path, allow_redirects=False, **kwargs) as response:
             body = await response.read()
             if response.status == 200:
                 STATS.ok(name, time.perf_counter() - started)
