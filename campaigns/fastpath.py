@@ -228,7 +228,7 @@ def _page_parts(snapshot, language: str) -> tuple[str, dict[int, str]]:
     request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80"}
     request.user = AnonymousUser()
     request.LANGUAGE_CODE = language
-    shell = render_to_string(
+    shell: str = render_to_string(
         "campaigns/paper.html",
         {
             "c": snapshot,
@@ -240,7 +240,7 @@ def _page_parts(snapshot, language: str) -> tuple[str, dict[int, str]]:
         },
         request=request,
     )
-    questions = {
+    questions: dict[int, str] = {
         q[0]: render_to_string("campaigns/paper_question.html", {"q": q, "number": NUMBER_MARK})
         for q in snapshot.questions
     }
@@ -258,6 +258,7 @@ def _site_csp() -> str:
 
 def _paper_page(environ: dict[str, Any], slug: str, language: str) -> bytes | None:
     """The paper page's bytes, or None when Django must answer (see the module's notes)."""
+    from django.http import HttpRequest
     from django.middleware.csrf import get_token
     from django.template.loader import render_to_string
     from django.utils.html import escape
@@ -278,7 +279,8 @@ def _paper_page(environ: dict[str, Any], slug: str, language: str) -> bytes | No
     except services.CampaignError:
         return None  # Django renders the styled refusal in the participant's language
     shell, fragments = _page_parts(snapshot, language)
-    carrier = _CsrfCarrier(secret)
+    carrier = HttpRequest()  # what get_token reads and writes: the cookie's secret in META
+    carrier.META = {"CSRF_COOKIE": secret}
     questions = "".join(
         fragments[q[0]].replace(NUMBER_MARK, str(number)) for number, q in enumerate(issued.questions, 1)
     )
@@ -292,13 +294,6 @@ def _paper_page(environ: dict[str, Any], slug: str, language: str) -> bytes | No
         .replace(CHALLENGE_MARK, challenge)
     )
     return page.encode()
-
-
-class _CsrfCarrier:
-    """What ``get_token`` reads and writes of a request: the cookie's secret in META."""
-
-    def __init__(self, secret: str) -> None:
-        self.META: dict[str, Any] = {"CSRF_COOKIE": secret}
 
 
 def _optional_int(value: Any) -> int | None:
@@ -392,7 +387,7 @@ class QuizFastPath:
             try:
                 if method == "POST" and not _same_origin(environ, host, secure):
                     raise Refusal(403, _("请求来源不正确，请从活动页面提交。"))
-                status, payload = 200, handler(environ, match[1])
+                status, payload = 200, handler(environ, match[1] if match else "")
             except Refusal as exc:
                 status, payload = exc.status, {"detail": exc.message}
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
