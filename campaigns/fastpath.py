@@ -190,7 +190,7 @@ CSRF_MARK, TOKEN_MARK, QUESTIONS_MARK, CHALLENGE_MARK, NUMBER_MARK = (
     "kzmark-challenge-7d1",
     "kzmark-number-7d1",
 )
-_pages: dict[tuple[int, int, str], tuple[str, dict[int, str]]] = {}
+_pages: dict[tuple[int, str], tuple[Any, str, dict[int, str]]] = {}
 
 
 def _signed_cookie(cookies: dict[str, str], name: str, salt: str) -> str | None:
@@ -211,10 +211,10 @@ def _cookies(environ: dict[str, Any]) -> dict[str, str]:
 
 def _page_parts(snapshot, language: str) -> tuple[str, dict[int, str]]:
     """The page around the paper and each question's markup, for this snapshot and language."""
-    key = (snapshot.id, id(snapshot), language)
-    parts = _pages.get(key)
-    if parts is not None:
-        return parts
+    key = (snapshot.id, language)
+    cached = _pages.get(key)
+    if cached is not None and cached[0] is snapshot:  # the same snapshot: not an edited campaign's old one
+        return cached[1], cached[2]
     from django.contrib.auth.models import AnonymousUser
     from django.http import HttpRequest
     from django.template.loader import render_to_string
@@ -246,7 +246,7 @@ def _page_parts(snapshot, language: str) -> tuple[str, dict[int, str]]:
     }
     if len(_pages) > 64:
         _pages.clear()
-    _pages[key] = (shell, questions)
+    _pages[key] = (snapshot, shell, questions)
     return shell, questions
 
 

@@ -271,3 +271,26 @@ def test_a_first_visit_to_the_paper_page_goes_through_django(stream):
     campaign = make_campaign()
     assert call("GET", f"/quiz/{campaign.slug}/paper/").status == 299
     assert call("GET", f"/quiz/{campaign.slug}/paper/", HTTP_COOKIE="csrftoken=" + "a" * 32).status == 299
+
+
+def test_an_edited_campaign_is_served_edited_by_the_slim_path(stream, django_capture_on_commit_callbacks):
+    from accounts.models import Role
+    from tests.factories import MembershipFactory
+
+    campaign = make_campaign()
+    _client, cookie = joined_cookies(campaign.slug)
+    before = call("GET", f"/quiz/{campaign.slug}/paper/", HTTP_COOKIE=cookie).body.decode()
+    regulator = MembershipFactory(organisation=campaign.organisation, role=Role.REGULATOR).user
+    data = services.CampaignInput(
+        slug=campaign.slug, title="冬季安全答题", starts_on=campaign.starts_on, ends_on=campaign.ends_on,
+        banks=list(campaign.banks.all()), paper_size=5,
+    )  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_campaign(actor=regulator, campaign=campaign, data=data)
+    page = call("GET", f"/quiz/{campaign.slug}/paper/", HTTP_COOKIE=cookie).body.decode()
+    api = paper_of(campaign.slug)
+
+    assert "<h1>安全生产月知识竞赛</h1>" in before and before.count("<fieldset") == 10
+    assert "<h1>冬季安全答题</h1>" in page and page.count("<fieldset") == 5
+    assert len(api["questions"]) == 5
