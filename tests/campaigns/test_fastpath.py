@@ -294,3 +294,19 @@ def test_an_edited_campaign_is_served_edited_by_the_slim_path(stream, django_cap
     assert "<h1>安全生产月知识竞赛</h1>" in before and before.count("<fieldset") == 10
     assert "<h1>冬季安全答题</h1>" in page and page.count("<fieldset") == 5
     assert len(api["questions"]) == 5
+
+
+def test_after_a_suspicious_rate_the_paper_asks_a_light_question_and_checks_it(stream, settings):
+    settings.CAMPAIGN_CHALLENGE_AFTER_PER_MINUTE = 1
+    campaign = make_campaign(attempts_per_day=10)
+    first = paper_of(campaign.slug, device="d1")
+    assert first["challenge"] == "" and submit(campaign.slug, first).status == 200
+
+    asked = paper_of(campaign.slug, device="d2")
+    a, b = (int(n) for n in re.findall(r"\d", asked["challenge"]))
+    wrong = submit(campaign.slug, asked, dict(submission(asked), challenge=str(a + b + 1)))
+    right = submit(campaign.slug, asked, dict(submission(asked), challenge=str(a + b)))
+
+    assert wrong.status == 400 and wrong.json()["detail"] == "验证题回答不正确。"
+    assert right.status == 200 and right.json()["score"] == 100
+    assert queue.backlog() == 2
