@@ -2,21 +2,30 @@
 
 Run (small, to validate):   .venv/bin/python bench/campaign.py --rate 200 --seconds 10 --bulk 200000
 Run (the goals):            .venv/bin/python bench/campaign.py --rate 1000 --seconds 60 --bulk 10000000
+Again over the same seeded database: add --reuse (participations emptied) or --pages-only.
 
 What it does, on this one machine (PostgreSQL + Redis + the app + the load generator):
 1. (Re)creates the PostgreSQL database ``kz_i16_bench``, migrates it and seeds a campaign
    over a 300-question bank, 16 districts, 200 firms and a regulator with a session.
-2. Starts the app under gunicorn (gthread, DEBUG off) with the cache and the submission
-   stream in Redis, and one writer process draining the stream (what the beat-driven
-   ``campaigns.write_submissions`` task does).
-3. Paper page: GET /quiz/<slug>/paper/ (HTML) and GET /api/v1/campaigns/<slug>/paper for
-   ``--paper-seconds`` each at ``--connections``: p50 / p95 and throughput; and the
-   compressed size of the landing page, the paper page and the stylesheet.
+2. Starts the app under gunicorn (``--worker-class``, ``--workers``, ``--threads``; DEBUG
+   off) with the cache and the submission stream in Redis, and one writer process draining
+   the stream every ``--drain-every`` seconds (what the beat-driven
+   ``campaigns.write_submissions`` task does). The paper and the submission are answered by
+   the slim path (campaigns/fastpath.py), as in production.
+3. Paper page: GET /quiz/<slug>/paper/ (HTML, as a participant who joined) and GET
+   /api/v1/campaigns/<slug>/paper for ``--paper-seconds`` each over ``--connections``
+   keep-alive connections: p50 / p95 / p99, throughput, errors, and CPU per request of the
+   app, the writer, the load generator and Redis; the compressed size of the landing page,
+   the paper page and the stylesheet.
 4. Submissions: POST /api/v1/campaigns/<slug>/submissions open-loop at ``--rate`` per
    second for ``--seconds`` (each paper 10 answers; papers are signed by the bench with the
-   server's key, as GET …/paper would sign them), then every 20th submission again with its
-   Idempotency-Key. p50 / p95, errors, achieved rate, the writer's catch-up time after the
-   burst, and the count in the database against the accepted submissions (lost, doubled).
+   server's key, as GET …/paper would sign them); latency runs from the planned send time,
+   so a queue in front of a slow server counts. Then every 20th submission again with its
+   Idempotency-Key. p50 / p95 / p99, errors, achieved rate, CPU per request, the writer's
+   catch-up time after the burst, and the count in the database against the accepted
+   submissions (lost, doubled).
+   The load generator is plain asyncio over keep-alive connections with prebuilt
+   requests (about 0.1 ms of CPU a request), so it is not what limits the rate.
 5. Scale: bulk-generates ``--bulk`` participations (server-side SQL) with their
    participants and rollups, prints bytes per participation (table + indexes, and with
    the rollups), then the dashboard and leaderboard pages' p50 / p95 over that data.
@@ -28,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import json
 import os
 import random
 import signal
@@ -48,17 +58,21 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--paper-seconds", type=float, default=10.0)
     parser.add_argument("--bulk", type=int, default=10_000_000, help="participations to bulk-generate (0: skip)")
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--port", type=int, default=8216)
+    # Picked by measurement on 2 cores: 2×2 gthread kept up at 1,000/s (p95 97 ms in a 10 s
+    # trial); 3×1 did too with a worse tail; 2×1 and 1×4 fell behind; sync (no keep-alive) far behind.
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
+    parser.add_argument("--port", type=int, default=8166)
     parser.add_argument("--database", default="kz_i16_bench")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/10"))
-    parser.add_argument("--queue", default=os.environ.get("BENCH_QUEUE", "redis://127.0.0.1:6379/11"))
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/8"))
+    parser.add_argument("--queue", default=os.environ.get("BENCH_QUEUE", "redis://127.0.0.1:6379/9"))
     parser.add_argument("--reuse", action="store_true", help="keep the database; empty the campaign's rows")
     parser.add_argument(
         "--pages-only", action="store_true", help="keep everything (e.g. the bulk data); measure the pages again"
     )
+    parser.add_argument("--drain-every", type=float, default=0.5, help="seconds between the writer's runs")
     parser.add_argument("--writer", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -77,6 +91,8 @@ SERVER_ENV = os.environ | {
     "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "q" * 40,
     "FIELD_ENCRYPTION_KEY": "Y2FtcGFpZ25zLWF0LXNjYWxlLWJlbmNoLTAwMDAwMDA=",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    # TLS ends at the proxy in front; the bench speaks plain HTTP to the app.
+    "SECURE_SSL_REDIRECT": "false",
     "SIGNING_KEY": "",
     "CONN_MAX_AGE": "600",
     "LOG_LEVEL": "WARNING",
@@ -101,6 +117,8 @@ from django.utils import timezone  # noqa: E402
 from campaigns.rules import read_paper  # noqa: E402
 
 SLUG = "bench-quiz"
+#: Idempotency keys are the client's: a new run's must not be an earlier run's.
+RUN = f"{os.getpid()}-{int(time.time())}"
 BASE = f"http://127.0.0.1:{ARGS.port}"
 
 
@@ -113,6 +131,10 @@ def pct(values: list[float], fraction: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+
+def p50_p95_p99(values: list[float]) -> str:
+    return f"{pct(values, 0.5):.0f} / {pct(values, 0.95):.0f} / {pct(values, 0.99):.0f} ms"
 
 
 def p50_p95(values: list[float]) -> str:
@@ -132,7 +154,6 @@ def recreate_database() -> None:
 
 def seed() -> tuple[int, str]:
     """The campaign; returns its id and a regulator's session key."""
-    from django.contrib.sessions.backends.cached_db import SessionStore
 
     from accounts.models import Membership, Organisation, Role, User
     from campaigns.services import CampaignInput, create_campaign, save_districts
@@ -175,17 +196,26 @@ def seed() -> tuple[int, str]:
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(user=regulator, type=Authenticator.Type.TOTP, data={"secret": "bench"})
+    return campaign.pk, regulator_session(regulator)
+
+
+def regulator_session(regulator) -> str:
+    """A signed-in session that passed its second factor (as allauth records a TOTP step),
+    so the dashboard is the dashboard, not the MFA page."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
     session = SessionStore()
     session["_auth_user_id"] = str(regulator.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = regulator.get_session_auth_hash()
+    session["account_authentication_methods_user"] = str(regulator.pk)
+    session["account_authentication_methods"] = [{"method": "mfa", "type": "totp", "at": time.time()}]
     session.create()
-    return campaign.pk, session.session_key
+    return session.session_key
 
 
 def reuse(*, keep: bool = False) -> tuple[int, str]:
     """The seeded database of an earlier run, without its participations unless ``keep``."""
-    from django.contrib.sessions.backends.cached_db import SessionStore
 
     from accounts.models import User
     from campaigns.models import Campaign
@@ -195,12 +225,7 @@ def reuse(*, keep: bool = False) -> tuple[int, str]:
                      "firmdaystat", "questionstat"):  # fmt: skip
             cursor.execute(f"TRUNCATE campaigns_{name}")
     regulator = User.objects.get(username="bench-regulator")
-    session = SessionStore()
-    session["_auth_user_id"] = str(regulator.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = regulator.get_session_auth_hash()
-    session.create()
-    return Campaign.objects.get(slug=SLUG).pk, session.session_key
+    return Campaign.objects.get(slug=SLUG).pk, regulator_session(regulator)
 
 
 def start(command: list[str]) -> subprocess.Popen:
@@ -210,7 +235,7 @@ def start(command: list[str]) -> subprocess.Popen:
 def start_server() -> subprocess.Popen:
     process = start(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{ARGS.port}",
-         "--worker-class", "gthread", "--workers", str(ARGS.workers), "--threads", str(ARGS.threads),
+         "--worker-class", ARGS.worker_class, "--workers", str(ARGS.workers), "--threads", str(ARGS.threads),
          "--backlog", "4096", "--keep-alive", "30", "--log-level", "warning"]
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -229,8 +254,8 @@ def writer_loop() -> None:
     from campaigns.services import drain_queue
 
     while True:
-        if not drain_queue(budget_seconds=30):
-            time.sleep(0.1)
+        drain_queue(budget_seconds=30)
+        time.sleep(ARGS.drain_every)
 
 
 # --- load ---------------------------------------------------------------------------------
@@ -254,7 +279,7 @@ STATS = Stats()
 async def request(http, name: str, method: str, path: str, **kwargs) -> tuple[int, bytes]:
     started = time.perf_counter()
     try:
-        async with http.request(method, BASE + path, **kwargs) as response:
+        async with http.request(method, BASE + path, allow_redirects=False, **kwargs) as response:
             body = await response.read()
             if response.status == 200:
                 STATS.ok(name, time.perf_counter() - started)
@@ -264,6 +289,176 @@ async def request(http, name: str, method: str, path: str, **kwargs) -> tuple[in
     except (TimeoutError, aiohttp.ClientError) as exc:
         STATS.error(name, f"{type(exc).__name__}: {exc}")
         return 0, b""
+
+
+# The load generator must not be the bottleneck: plain asyncio streams over keep-alive
+# connections, requests prebuilt as bytes, only the status line and Content-Length parsed.
+
+
+class RawConnection:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.closing = False
+
+    @classmethod
+    async def open(cls) -> RawConnection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", ARGS.port)
+        return cls(reader, writer)
+
+    async def exchange(self, raw: bytes) -> tuple[int, bytes]:
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length, chunked = 0, False
+        self.closing = False
+        for line in head.split(b"\r\n")[1:]:
+            name, _colon, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                self.closing = True  # a server without keep-alive (gunicorn's sync worker)
+        if not chunked:
+            return status, await self.reader.readexactly(length)
+        body = b""
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+            body += await self.reader.readexactly(size + 2)
+            if size == 0:
+                return status, body
+
+
+class RawPool:
+    """``size`` keep-alive connections; a broken one is opened again."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.free: asyncio.Queue[RawConnection | None] = asyncio.Queue()
+
+    async def __aenter__(self) -> RawPool:
+        for _ in range(self.size):
+            self.free.put_nowait(None)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        while not self.free.empty():
+            conn = self.free.get_nowait()
+            if conn is not None:
+                conn.writer.close()
+
+    async def request(self, name: str, raw: bytes, started: float | None = None) -> tuple[int, bytes]:
+        """One exchange; latency counted from ``started`` (the planned send time, so
+        waiting for a free connection counts too)."""
+        started = time.perf_counter() if started is None else started
+        conn = await self.free.get()
+        try:
+            if conn is None:
+                conn = await RawConnection.open()
+            status, body = await asyncio.wait_for(conn.exchange(raw), 30)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError) as exc:
+            if conn is not None:
+                conn.writer.close()
+            self.free.put_nowait(None)
+            STATS.error(name, f"{type(exc).__name__}: {exc}")
+            return 0, b""
+        if conn.closing:
+            conn.writer.close()
+            self.free.put_nowait(None)
+        else:
+            self.free.put_nowait(conn)
+        if status == 200:
+            STATS.ok(name, time.perf_counter() - started)
+        else:
+            STATS.error(name, f"{status} {body[:120]!r}")
+        return status, body
+
+
+def raw_get(path: str, headers: dict[str, str] | None = None) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{ARGS.port}"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def raw_post_json(path: str, body: bytes, headers: dict[str, str]) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{ARGS.port}", "Content-Type: application/json",
+             f"Content-Length: {len(body)}"]  # fmt: skip
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def saturate_raw(pool: RawPool, name: str, raw: bytes, seconds: float) -> float:
+    deadline = time.perf_counter() + seconds
+    count = 0
+
+    async def loop() -> None:
+        nonlocal count
+        while time.perf_counter() < deadline:
+            await pool.request(name, raw)
+            count += 1
+
+    await asyncio.gather(*(loop() for _ in range(pool.size)))
+    return count / seconds
+
+
+# --- CPU: what each process group spent, per request ------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) of every live process in a process group."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp
+            total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    return total
+
+
+def redis_cpu() -> float:
+    info = cache._cache.get_client().info("cpu")  # noqa: SLF001 - the server's own counters
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+
+
+class CpuMeter:
+    """CPU of the app, the writer, this load generator and Redis (Redis is shared with
+    other work on the machine, so its figure is an upper bound)."""
+
+    def __init__(self, server: int, writer: int) -> None:
+        self.server, self.writer = server, writer
+
+    def read(self) -> tuple[float, float, float, float]:
+        own = os.times()
+        return group_cpu(self.server), group_cpu(self.writer), own.user + own.system, redis_cpu()
+
+    def __enter__(self) -> CpuMeter:
+        self.start = self.read()
+        self.wall = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        end = self.read()
+        self.spent = [b - a for a, b in zip(self.start, end, strict=True)]
+        self.wall = time.perf_counter() - self.wall
+
+    def per_request(self, n: int) -> str:
+        app, writer, client, redis_server = (1e6 * x / max(1, n) for x in self.spent)
+        busy = 100 * self.spent[0] / self.wall
+        return (
+            f"CPU per request: app {app:.0f} µs, writer {writer:.0f} µs, load generator {client:.0f} µs,"
+            f" redis ≤ {redis_server:.0f} µs (app busy {busy:.0f}% of a core)"
+        )
+
+
+PROCESSES: tuple[int, int] = (0, 0)
 
 
 async def saturate(http, name: str, path: str, seconds: float, **kwargs) -> float:
@@ -299,24 +494,38 @@ def signed_papers(snapshot, n: int) -> list[tuple[str, str, list[int]]]:
     return out
 
 
-async def submissions(http, papers, keys) -> tuple[int, float, float]:
-    """Open loop: submission i is sent at T0 + i / rate, whatever the earlier ones do."""
+def submission_request(i: int, paper, keys, *, right: float = 0.8) -> bytes:
+    token, device, ids = paper
+    body = {"paper_token": token, "nickname": f"人{i % 5000}", "district": None,
+            "answers": {str(q): [keys[q] if random.random() < right else "A"] for q in ids}}  # fmt: skip
+    return raw_post_json(
+        f"/api/v1/campaigns/{SLUG}/submissions",
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
+        {"X-Device-Id": device, "Idempotency-Key": f"{RUN}-{i}"},
+    )
+
+
+async def submissions(pool: RawPool, papers, keys) -> tuple[list[int], float, float]:
+    """Open loop: submission i is planned at T0 + i / rate, whatever the earlier ones do;
+    its latency runs from that planned moment."""
+    requests = [submission_request(i, paper, keys) for i, paper in enumerate(papers)]
+    nonces = [read_paper(token, secret=SECRET).nonce for token, _device, _ids in papers]
     accepted: list[int] = []
-    t0 = time.perf_counter()
+    tasks: list[asyncio.Task] = []
 
-    async def one(i: int, paper) -> None:
-        await asyncio.sleep(max(0.0, t0 + i / ARGS.rate - time.perf_counter()))
-        token, device, ids = paper
-        body = {"paper_token": token, "nickname": f"人{i % 5000}", "district": None,
-                "answers": {str(q): [keys[q] if random.random() < 0.8 else "A"] for q in ids}}  # fmt: skip
-        status, _ = await request(
-            http, "submit", "POST", f"/api/v1/campaigns/{SLUG}/submissions", json=body,
-            headers={"X-Device-Id": device, "Idempotency-Key": f"k{i}"},
-        )  # fmt: skip
+    async def one(i: int, planned: float) -> None:
+        status, _body = await pool.request("submit", requests[i], planned)
         if status == 200:
-            accepted.append(read_paper(token, secret=SECRET).nonce)
+            accepted.append(nonces[i])
 
-    await asyncio.gather(*(one(i, paper) for i, paper in enumerate(papers)))
+    t0 = time.perf_counter() + 0.05
+    for i in range(len(requests)):
+        planned = t0 + i / ARGS.rate
+        delay = planned - time.perf_counter()
+        if delay > 0.001:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, planned)))
+    await asyncio.gather(*tasks)
     wall = time.perf_counter() - t0
     return accepted, wall, time.perf_counter()
 
@@ -330,14 +539,12 @@ def _secret_of_server() -> bytes:
 SECRET = _secret_of_server()
 
 
-async def resubmit(http, papers, keys) -> int:
+async def resubmit(pool: RawPool, papers, keys) -> int:
+    """Every 20th paper again with its Idempotency-Key (all answers right this time): the
+    first answer comes back and nothing more is counted."""
     again = 0
-    for i, (token, device, ids) in list(enumerate(papers))[::20]:
-        body = {"paper_token": token, "nickname": f"人{i % 5000}", "answers": {str(q): [keys[q]] for q in ids}}
-        status, _ = await request(
-            http, "resubmit", "POST", f"/api/v1/campaigns/{SLUG}/submissions", json=body,
-            headers={"X-Device-Id": device, "Idempotency-Key": f"k{i}"},
-        )  # fmt: skip
+    for i, paper in list(enumerate(papers))[::20]:
+        status, _body = await pool.request("resubmit", submission_request(i, paper, keys, right=1.0))
         again += status == 200
     return again
 
@@ -480,57 +687,77 @@ async def pages(session_key: str, seconds: float) -> None:
 
 async def run(campaign_id: int, snapshot) -> None:
     keys = {qid: value[0][0] for qid, value in snapshot.keys.items()}
-    connector = aiohttp.TCPConnector(limit=ARGS.connections)
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        # page weight
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as joiner:
-            landing = await (await joiner.get(f"{BASE}/quiz/{SLUG}/")).read()
-            csrf = next(c.value for c in joiner.cookie_jar if c.key == "csrftoken")
-            await joiner.post(f"{BASE}/quiz/{SLUG}/join/", data={"nickname": "甲", "csrfmiddlewaretoken": csrf})
-            paper_html = await (await joiner.get(f"{BASE}/quiz/{SLUG}/paper/")).read()
-            css = await (await joiner.get(f"{BASE}/static/css/site.css")).read()
-            cookies = {c.key: c.value for c in joiner.cookie_jar}
-        for name, body in (("landing page", landing), ("paper page", paper_html), ("site.css", css)):
-            print(f"{name:<24}{len(body):>7} B, {len(gzip.compress(body)):>6} B gzip")
-        print(f"{'first render (paper+css)':<24}{len(gzip.compress(paper_html)) + len(gzip.compress(css)):>22} B gzip")
+    # page weight
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as joiner:
+        landing = await (await joiner.get(f"{BASE}/quiz/{SLUG}/")).read()
+        csrf = next(c.value for c in joiner.cookie_jar if c.key == "csrftoken")
+        await joiner.post(f"{BASE}/quiz/{SLUG}/join/", data={"nickname": "甲", "csrfmiddlewaretoken": csrf})
+        paper_html = await (await joiner.get(f"{BASE}/quiz/{SLUG}/paper/")).read()
+        css = await (await joiner.get(f"{BASE}/static/css/site.css")).read()
+        cookies = {c.key: c.coded_value for c in joiner.cookie_jar}  # as a browser sends them
+    for name, body in (("landing page", landing), ("paper page", paper_html), ("site.css", css)):
+        print(f"{name:<24}{len(body):>7} B, {len(gzip.compress(body)):>6} B gzip")
+    print(f"{'first render (paper+css)':<24}{len(gzip.compress(paper_html)) + len(gzip.compress(css)):>22} B gzip")
 
-        async with aiohttp.ClientSession(cookies=cookies, connector=aiohttp.TCPConnector(limit=ARGS.connections)) as c:
-            html_rps = await saturate(c, "paper page", f"/quiz/{SLUG}/paper/", ARGS.paper_seconds)
-        api_rps = await saturate(http, "paper api", f"/api/v1/campaigns/{SLUG}/paper", ARGS.paper_seconds)
-        print(f"{'paper page (HTML)':<24}{p50_p95(STATS.latencies.get('paper page', []))}, {html_rps:.0f} req/s")
-        print(f"{'paper (API)':<24}{p50_p95(STATS.latencies.get('paper api', []))}, {api_rps:.0f} req/s")
-        print(f"(load average: {load()})")
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    async with RawPool(ARGS.connections) as pool:
+        for _ in range(4 * ARGS.workers):  # every worker has loaded the app before the clock runs
+            await pool.request("warm-up", raw_get(f"/api/v1/campaigns/{SLUG}/paper"))
+        with CpuMeter(*PROCESSES) as html_cpu:
+            html_rps = await saturate_raw(
+                pool, "paper page", raw_get(f"/quiz/{SLUG}/paper/", {"Cookie": cookie}), ARGS.paper_seconds
+            )
+        with CpuMeter(*PROCESSES) as api_cpu:
+            api_rps = await saturate_raw(
+                pool, "paper api", raw_get(f"/api/v1/campaigns/{SLUG}/paper"), ARGS.paper_seconds
+            )
+    for label, name, rps, meter in (
+        ("paper page (HTML)", "paper page", html_rps, html_cpu),
+        ("paper (API)", "paper api", api_rps, api_cpu),
+    ):
+        latencies, errors = STATS.latencies.get(name, []), STATS.errors.get(name, [])
+        print(f"{label:<24}{p50_p95_p99(latencies)}, {rps:.0f} req/s, {len(errors)} errors {errors[:2]}")
+        print(f"{'':<24}{meter.per_request(len(latencies) + len(errors))}")
+    print(f"(load average: {load()})")
 
-        total = ARGS.rate * ARGS.seconds
-        papers = signed_papers(snapshot, total)
-        before = count_written(campaign_id)
-        print(f"\nsubmissions: {total} offered at {ARGS.rate}/s for {ARGS.seconds} s ...")
-        accepted_keys, wall, ended = await submissions(http, papers, keys)
+    total = ARGS.rate * ARGS.seconds
+    papers = signed_papers(snapshot, total)
+    before = count_written(campaign_id)
+    print(
+        f"\nsubmissions: {total} offered at {ARGS.rate}/s for {ARGS.seconds} s over {ARGS.connections} connections ..."
+    )
+    async with RawPool(ARGS.connections) as pool:
+        with CpuMeter(*PROCESSES) as submit_cpu:
+            accepted_keys, wall, ended = await submissions(pool, papers, keys)
         accepted = len(accepted_keys)
-        print(f"{'submit p50 / p95':<24}{p50_p95(STATS.latencies.get('submit', []))}")
+        print(f"{'submit p50 / p95 / p99':<24}{p50_p95_p99(STATS.latencies.get('submit', []))}")
         print(f"{'accepted':<24}{accepted} of {total} in {wall:.1f} s = {accepted / wall:.0f}/s")
         print(f"{'errors':<24}{len(STATS.errors.get('submit', []))} {STATS.errors.get('submit', [])[:3]}")
+        print(f"{'':<24}{submit_cpu.per_request(total)}")
         print(f"(load average: {load()})")
-        while backlog() > 0 and time.perf_counter() - ended < 300:
-            await asyncio.sleep(0.2)
-        caught_up = time.perf_counter() - ended
-        again = await resubmit(http, papers[: 20 * 500], keys)
-        while backlog() > 0:
-            await asyncio.sleep(0.2)
-        rows, rolled, shown, doubled, lost = check_written(campaign_id, accepted_keys)
-        print(f"{'writer caught up':<24}{caught_up:.1f} s after the burst (backlog {backlog()})")
-        print(f"{'resubmitted (same key)':<24}{again} answered again with the first result")
-        print(f"{'written':<24}{rows - before[0]} rows; day rollup {rolled - before[1]}, question rollup {shown}")
-        print(f"{'lost / doubled':<24}{lost} of the {accepted} acknowledged missing; {doubled} keys written twice")
-        print(f"{'':<24}({rows - before[0] - accepted} more written than acknowledged: the client timed out first)")
+    while backlog() > 0 and time.perf_counter() - ended < 300:
+        await asyncio.sleep(0.2)
+    caught_up = time.perf_counter() - ended
+    async with RawPool(8) as pool:
+        again = await resubmit(pool, papers[: 20 * 500], keys)
+    while backlog() > 0:
+        await asyncio.sleep(0.2)
+    rows, rolled, shown, doubled, lost = check_written(campaign_id, accepted_keys)
+    print(f"{'writer caught up':<24}{caught_up:.1f} s after the burst (backlog {backlog()})")
+    print(f"{'resubmitted (same key)':<24}{again} answered again with the first result")
+    print(f"{'written':<24}{rows - before[0]} rows; day rollup {rolled - before[1]}, question rollup {shown}")
+    print(f"{'lost / doubled':<24}{lost} of the {accepted} acknowledged missing; {doubled} keys written twice")
+    print(f"{'':<24}({rows - before[0] - accepted} more written than acknowledged: the client timed out first)")
 
 
 def main() -> None:
     if ARGS.writer:
         writer_loop()
         return
-    print(f"campaign bench: gunicorn {ARGS.workers}×{ARGS.threads} gthread, db {ARGS.database}, redis {ARGS.redis}")
+    print(
+        f"campaign bench: gunicorn {ARGS.workers}×{ARGS.threads} {ARGS.worker_class},"
+        f" db {ARGS.database}, redis {ARGS.redis}"
+    )
     print(f"load average before: {load()} (2 cores, shared; other work on the machine skews the figures)")
     started = time.perf_counter()
     if ARGS.pages_only:
@@ -550,9 +777,12 @@ def main() -> None:
     subprocess.run(  # as a deployment does: DEBUG is off, static files come from the manifest
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=SERVER_ENV, check=True
     )
+    global PROCESSES
     server = start_server()
     writer = start([sys.executable, str(Path(__file__).resolve()), "--writer", "--database", ARGS.database,
-                    "--redis", ARGS.redis, "--pg", ARGS.pg])  # fmt: skip
+                    "--redis", ARGS.redis, "--queue", ARGS.queue, "--pg", ARGS.pg,
+                    "--drain-every", str(ARGS.drain_every)])  # fmt: skip
+    PROCESSES = (server.pid, writer.pid)
     try:
         from campaigns.selectors import campaign_snapshot
 

@@ -30,10 +30,13 @@ from .models import (
     QuestionStat,
 )
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 SHARED_TTL = 600
+#: A process keeps its copy this long at most, and asks the shared cache at most this
+#: often whether the campaign was edited since (the edit bumps a version number).
 LOCAL_TTL = 30.0
-_local: dict[str, tuple[float, Snapshot]] = {}
+CHECK_EVERY = 1.0
+_local: dict[str, tuple[float, float, int, Snapshot]] = {}
 _local_lock = threading.Lock()
 
 
@@ -66,8 +69,12 @@ class Snapshot:
         return self.starts_on <= on <= self.ends_on
 
 
-def _cache_key(slug: str) -> str:
-    return f"campaigns:snapshot:{SNAPSHOT_VERSION}:{slug}"
+def _version_key(slug: str) -> str:
+    return f"campaigns:snapshot-version:{slug}"
+
+
+def _cache_key(slug: str, version: int) -> str:
+    return f"campaigns:snapshot:{SNAPSHOT_VERSION}:{slug}:{version}"
 
 
 def build_snapshot(campaign: Campaign) -> Snapshot:
@@ -113,26 +120,41 @@ def build_snapshot(campaign: Campaign) -> Snapshot:
 
 
 def campaign_snapshot(slug: str) -> Snapshot | None:
-    """The campaign's snapshot: process memory, else the cache, else built from the database."""
+    """The campaign's snapshot: process memory, else the cache, else built from the database.
+
+    A process's copy is used without asking anyone for ``CHECK_EVERY`` seconds; after that
+    one cache read of the version number tells whether it still holds, so an edited
+    campaign is served everywhere within about a second, and a hit runs no query."""
     now = time.monotonic()
     with _local_lock:
         local = _local.get(slug)
-    if local and local[0] > now:
-        return local[1]
-    snapshot: Snapshot | None = cache.get(_cache_key(slug))
+    if local and now - local[1] < CHECK_EVERY:
+        return local[3]
+    version = int(cache.get(_version_key(slug)) or 0)
+    if local and local[2] == version and now - local[0] < LOCAL_TTL:
+        with _local_lock:
+            _local[slug] = (local[0], now, version, local[3])
+        return local[3]
+    snapshot: Snapshot | None = cache.get(_cache_key(slug, version))
     if snapshot is None:
         campaign = Campaign.objects.select_related("organisation").filter(slug=slug).first()
         if campaign is None:
             return None
         snapshot = build_snapshot(campaign)
-        cache.set(_cache_key(slug), snapshot, SHARED_TTL)
+        cache.set(_cache_key(slug, version), snapshot, SHARED_TTL)
     with _local_lock:
-        _local[slug] = (now + LOCAL_TTL, snapshot)
+        _local[slug] = (now, now, version, snapshot)
     return snapshot
 
 
 def forget_snapshot(slug: str) -> None:
-    cache.delete(_cache_key(slug))
+    """After an edit: every process builds the snapshot again (within ``CHECK_EVERY``)."""
+    key = _version_key(slug)
+    cache.add(key, 0, None)
+    try:
+        cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, None)
     with _local_lock:
         _local.pop(slug, None)
 
@@ -159,6 +181,12 @@ def can_watch(user: User, campaign: Campaign) -> bool:
     if is_active_superuser(user):
         return True
     return has_role(user, Role.REGULATOR, campaign.organisation) or has_role(user, Role.EMPLOYER, campaign.organisation)
+
+
+def can_edit(user: User, campaign: Campaign) -> bool:
+    """Editing: whoever may run campaigns for the campaign's organisation (its regulators
+    for an authority's, its managers for an employer's; administrators)."""
+    return bool(user.is_authenticated) and running_organisations(user).filter(pk=campaign.organisation_id).exists()
 
 
 def campaigns_for(user: User) -> QuerySet[Campaign]:

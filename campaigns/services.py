@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import secrets
 from collections import defaultdict
@@ -128,6 +129,70 @@ def create_campaign(*, actor: User, organisation: Organisation, data: CampaignIn
     return campaign
 
 
+def update_campaign(*, actor: User, campaign: Campaign, data: CampaignInput) -> Campaign:
+    """Edit a campaign: the same checks as creating one, by someone who runs campaigns for
+    its organisation. The slug (in every QR code and share link) and the organisation stay.
+    Papers are drawn from the new settings at once: every process reads the edited
+    snapshot within about a second, and a paper given out before that holds a question
+    no longer in the pool is refused with "get a new paper" rather than scored on old keys."""
+    from .selectors import banks_for, running_organisations
+
+    if not running_organisations(actor).filter(pk=campaign.organisation_id).exists():
+        raise CampaignError(_("您不能修改该单位的答题活动。"), status=403)
+    current = set(campaign.banks.values_list("pk", flat=True))
+    readable = set(banks_for(actor).values_list("pk", flat=True)) | current
+    if any(bank.pk not in readable for bank in data.banks):
+        raise CampaignError(_("所选题库中有您无权使用的题库。"), status=403)
+    if data.ends_on < data.starts_on:
+        raise CampaignError(_("结束日期不能早于开始日期。"))
+    if not data.banks:
+        raise CampaignError(_("请至少选择一个题库。"))
+    if not 1 <= data.paper_size <= 30:
+        raise CampaignError(_("每卷题数应在 1 到 30 之间。"))
+    fields = {
+        "title": data.title,
+        "rules": data.rules,
+        "prizes": data.prizes,
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "knowledge_points": [point for point in data.knowledge_points if point],
+        "paper_size": data.paper_size,
+        "time_limit_minutes": data.time_limit_minutes,
+        "attempts_per_day": data.attempts_per_day,
+        "score_rule": data.score_rule,
+    }
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        changed = {name: value for name, value in fields.items() if getattr(locked, name) != value}
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        if changed:
+            locked.save(update_fields=list(changed))
+        chosen = {bank.pk for bank in data.banks}
+        if chosen != current:
+            locked.banks.set(data.banks)
+        pool = locked.banks.filter(questions__is_active=True).count()
+        if pool < data.paper_size:
+            raise CampaignError(
+                _("所选题库只有 %(n)s 道可用试题，不够组成一份 %(size)s 题的试卷。")
+                % {"n": pool, "size": data.paper_size}
+            )
+        if changed or chosen != current:
+            record_event(
+                actor=actor,
+                action="campaigns.campaign.updated",
+                obj=locked,
+                data={
+                    "slug": locked.slug,
+                    "fields": sorted(changed),
+                    "banks": sorted(chosen) if chosen != current else None,
+                    "pool": pool,
+                },
+            )
+        transaction.on_commit(lambda: forget_snapshot(locked.slug))
+    return locked
+
+
 def save_districts(*, rows: Sequence[tuple[str, str]]) -> int:
     """The districts participants pick from (code, name); existing codes are renamed.
     Returns how many were new."""
@@ -186,10 +251,24 @@ def issue_paper(*, snapshot: Snapshot, device: str, ip: str, now: dt.datetime | 
     now = now or timezone.now()
     if not snapshot.is_open(timezone.localdate(now)):
         raise CampaignError(_("活动不在进行中。"), status=409)
-    if _over("ip-paper", ip, 60, settings.CAMPAIGN_IP_PAPERS_PER_MINUTE) or _over(
-        "device-paper", device, 3600, settings.CAMPAIGN_DEVICE_PAPERS_PER_HOUR
-    ):
-        raise CampaignError(_("请求过于频繁，请稍后再试。"), status=429)
+    if queue.enabled():
+        window = int(now.timestamp()) // 60
+        ip_hits, device_hits, submits = queue.paper_counts(
+            ip_key=f"campaigns:rl:ip-paper:{ip}:{window}",
+            device_key=f"campaigns:rl:device-paper:{device}:{int(now.timestamp()) // 3600}",
+            ip_submit_key=f"campaigns:rl:ip-submit:{ip}:{window}",
+        )
+        limit, per_device = settings.CAMPAIGN_IP_PAPERS_PER_MINUTE, settings.CAMPAIGN_DEVICE_PAPERS_PER_HOUR
+        if (limit and ip_hits > limit) or (per_device and device_hits > per_device):
+            raise CampaignError(_("请求过于频繁，请稍后再试。"), status=429)
+        challenge_after = settings.CAMPAIGN_CHALLENGE_AFTER_PER_MINUTE
+        suspicious = bool(challenge_after) and submits >= challenge_after
+    else:
+        if _over("ip-paper", ip, 60, settings.CAMPAIGN_IP_PAPERS_PER_MINUTE) or _over(
+            "device-paper", device, 3600, settings.CAMPAIGN_DEVICE_PAPERS_PER_HOUR
+        ):
+            raise CampaignError(_("请求过于频繁，请稍后再试。"), status=429)
+        suspicious = needs_challenge(ip)
     size = min(snapshot.paper_size, len(snapshot.questions))
     if size == 0:
         raise CampaignError(_("本活动暂无试题。"), status=409)
@@ -197,7 +276,7 @@ def issue_paper(*, snapshot: Snapshot, device: str, ip: str, now: dt.datetime | 
     questions = chooser.sample(snapshot.questions, size)
     nonce = secrets.randbits(63)
     challenge_text, challenge = "", ""
-    if needs_challenge(ip):
+    if suspicious:
         a, b = chooser.randint(2, 9), chooser.randint(2, 9)
         challenge_text = _("%(a)s 加 %(b)s 等于几？") % {"a": a, "b": b}
         challenge = challenge_hash(str(a + b), nonce=nonce, secret=_secret())
@@ -283,30 +362,42 @@ def submit_paper(
         raise CampaignError(_("试卷不是发给这台设备的，请重新领取试卷。"), status=400)
     idem_key = f"campaigns:idem:{snapshot.id}:{hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]}"
     done_key = f"campaigns:done:{paper.nonce}"
-    for key in ([idem_key] if idempotency_key else []) + [done_key]:
-        earlier = cache.get(key)
-        if earlier is not None:
-            return earlier
+    replay_keys = ([idem_key] if idempotency_key else []) + [done_key]
+    queued = queue.enabled()
+    if not queued:
+        for key in replay_keys:
+            earlier = cache.get(key)
+            if earlier is not None:
+                return earlier
     elapsed = int(now.timestamp()) - paper.issued_at
-    if elapsed > snapshot.time_limit_minutes * 60 + settings.CAMPAIGN_GRACE_SECONDS:
+    late = elapsed > snapshot.time_limit_minutes * 60 + settings.CAMPAIGN_GRACE_SECONDS
+    wrong_challenge = bool(paper.challenge) and (
+        challenge_hash(challenge_answer or "", nonce=paper.nonce, secret=_secret()) != paper.challenge
+    )
+    if queued and (late or wrong_challenge):  # a retry of a counted paper still gets its answer
+        replay = queue.earlier_response(*replay_keys)
+        if replay is not None:
+            return json.loads(replay)
+    if late:
         raise CampaignError(_("答题已超时，请重新领取试卷。"), status=409)
-    if (
-        paper.challenge
-        and challenge_hash(challenge_answer or "", nonce=paper.nonce, secret=_secret()) != paper.challenge
-    ):
+    if wrong_challenge:
         raise CampaignError(_("验证题回答不正确。"), status=400, challenge=True)
     unknown = set(answers) - {str(qid) for qid in paper.question_ids}
     if unknown:
         raise CampaignError(_("答案中有不属于本试卷的题目。"), status=400)
     who = _check_who(snapshot, who)
-    if _over("ip-submit", ip, 60, settings.CAMPAIGN_IP_SUBMITS_PER_MINUTE):
+    if not queued and _over("ip-submit", ip, 60, settings.CAMPAIGN_IP_SUBMITS_PER_MINUTE):
         raise CampaignError(_("提交过于频繁，请稍后再试。"), status=429)
     participant = who_key(snapshot, who)
     day = timezone.localdate(now)
     limit = snapshot.attempts_per_day
     attempts_key = f"campaigns:attempts:{snapshot.id}:{participant}:{day.isoformat()}"
     device_key = f"campaigns:attempts:{snapshot.id}:device:{device}:{day.isoformat()}"
-    if limit and (int(cache.get(attempts_key, 0)) >= limit or int(cache.get(device_key, 0)) >= limit * 3):
+    if (
+        not queued
+        and limit
+        and (int(cache.get(attempts_key, 0)) >= limit or int(cache.get(device_key, 0)) >= limit * 3)
+    ):
         raise CampaignError(_("今天的答题次数已用完，明天再来。"), status=429)
 
     keys = {qid: snapshot.keys[qid][0] for qid in paper.question_ids if qid in snapshot.keys}
@@ -324,8 +415,6 @@ def submit_paper(
         + card_token(slug=snapshot.slug, nickname=who.nickname, score=graded.score, day=day, nonce=paper.nonce)
         + ".png",
     }
-    if not cache.add(done_key, response, settings.CAMPAIGN_DEDUPE_SECONDS):
-        return cache.get(done_key) or response  # a twin request won the race: it counts, this does not
     record = {
         "k": paper.nonce,
         "c": snapshot.id,
@@ -343,20 +432,60 @@ def submit_paper(
         "at": now.isoformat(),
         "rule": snapshot.score_rule,
     }
+    if queued:
+        return _admit(
+            response, record, idem_key if idempotency_key else "", done_key, ip, attempts_key, device_key, now, limit
+        )
+    if not cache.add(done_key, response, settings.CAMPAIGN_DEDUPE_SECONDS):
+        return cache.get(done_key) or response  # a twin request won the race: it counts, this does not
     try:
-        if queue.enabled():
-            queue.append(record)
-        else:
-            write_submissions([record])
+        write_submissions([record])
     except Exception as exc:
         cache.delete(done_key)
-        logger.exception("campaign submission not queued")
+        logger.exception("campaign submission not written")
         raise CampaignError(_("提交未成功，请稍后重试。"), status=503) from exc
     for key in (attempts_key, device_key):
         cache.add(key, 0, 2 * 86400)
         cache.incr(key)
     if idempotency_key:
         cache.set(idem_key, response, settings.CAMPAIGN_DEDUPE_SECONDS)
+    return response
+
+
+def _admit(
+    response: dict[str, Any],
+    record: dict[str, Any],
+    idem_key: str,
+    done_key: str,
+    ip: str,
+    attempts_key: str,
+    device_key: str,
+    now: dt.datetime,
+    per_day: int,
+) -> dict[str, Any]:
+    """The queued path: limits, "count once" and the append in one Redis round trip."""
+    try:
+        status, earlier = queue.admit(
+            idem_key=idem_key,
+            done_key=done_key,
+            ip_key=f"campaigns:rl:ip-submit:{ip}:{int(now.timestamp()) // 60}",
+            attempts_key=attempts_key,
+            device_key=device_key,
+            response=json.dumps(response, separators=(",", ":"), ensure_ascii=False),
+            record=record,
+            ip_limit=settings.CAMPAIGN_IP_SUBMITS_PER_MINUTE,
+            per_day=per_day,
+            ttl=settings.CAMPAIGN_DEDUPE_SECONDS,
+        )
+    except Exception as exc:
+        logger.exception("campaign submission not queued")
+        raise CampaignError(_("提交未成功，请稍后重试。"), status=503) from exc
+    if status == queue.REPEATED:
+        return json.loads(earlier)
+    if status == queue.IP_LIMITED:
+        raise CampaignError(_("提交过于频繁，请稍后再试。"), status=429)
+    if status == queue.DAY_LIMITED:
+        raise CampaignError(_("今天的答题次数已用完，明天再来。"), status=429)
     return response
 
 
@@ -388,9 +517,19 @@ def _insert(
     if not rows:
         return []
     table = _table(model)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Names come from our models; every value is a parameter.
-    sql = f"INSERT INTO {table} ({', '.join(_qn(c) for c in columns)}) VALUES {', '.join([placeholders] * len(rows))}"  # noqa: S608
+    names = ", ".join(_qn(c) for c in columns)
+    if connection.vendor == "postgresql":
+        # One array per column: a fixed handful of parameters, however long the batch
+        # (thousands of "%s" cost the driver more than the insert costs the server).
+        by_column = {field.column: field for field in model._meta.concrete_fields}
+        arrays = ", ".join(f"%s::{_array_type(by_column[c])}[]" for c in columns)
+        sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608
+        params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        # Names come from our models; every value is a parameter.
+        sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholders] * len(rows))}"  # noqa: S608
+        params = [value for row in rows for value in row]
     sets = [f"{_qn(c)} = {table}.{_qn(c)} + EXCLUDED.{_qn(c)}" for c in add]
     sets += [
         f"{_qn(c)} = CASE WHEN EXCLUDED.{_qn(c)} > {table}.{_qn(c)} THEN EXCLUDED.{_qn(c)} ELSE {table}.{_qn(c)} END"
@@ -401,8 +540,15 @@ def _insert(
     sql += f" ON CONFLICT ({target}) DO " + (f"UPDATE SET {', '.join(sets)}" if sets else "NOTHING")
     if returning:
         sql += " RETURNING " + ", ".join(_qn(c) for c in returning)
-    cursor.execute(sql, [value for row in rows for value in row])
+    cursor.execute(sql, params)
     return list(cursor.fetchall()) if returning else []
+
+
+def _array_type(field) -> str:
+    """The PostgreSQL type of a column, as an array element (a key's type for a key)."""
+    target = field.target_field if field.is_relation else field
+    kind = target.db_type(connection) or "integer"
+    return {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}.get(kind, kind)
 
 
 def _participants(cursor, records: list[dict[str, Any]]) -> tuple[dict[tuple[int, int], int], set[tuple[int, int]]]:
@@ -424,7 +570,16 @@ def _participants(cursor, records: list[dict[str, Any]]) -> tuple[dict[tuple[int
         if (c, p) not in ids:
             missing[c].append(p)
     for c, keys in missing.items():
-        for pk, key in Participant.objects.filter(campaign_id=c, key__in=keys).values_list("id", "key"):
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT {_qn('id')}, {_qn('key')} FROM {_table(Participant)} "  # noqa: S608 - fixed names
+                f"WHERE {_qn('campaign_id')} = %s AND {_qn('key')} = ANY(%s::bigint[])",
+                [c, keys],
+            )
+            found = cursor.fetchall()
+        else:
+            found = Participant.objects.filter(campaign_id=c, key__in=keys).values_list("id", "key")
+        for pk, key in found:
             ids[(c, key)] = pk
     return ids, new
 
@@ -584,8 +739,12 @@ def _roll_up(
             cursor.execute(
                 f"UPDATE {people_table} SET {_qn('ranking')} = (SELECT COALESCE(SUM(d.{_qn('best_score')}), 0) "  # noqa: S608
                 f"FROM {days_table} d WHERE d.{_qn('participant_id')} = {people_table}.{_qn('id')}) "
-                f"WHERE {_qn('id')} IN ({', '.join(['%s'] * len(touched))})",
-                touched,
+                + (
+                    f"WHERE {_qn('id')} = ANY(%s::integer[])"
+                    if connection.vendor == "postgresql"
+                    else f"WHERE {_qn('id')} IN ({', '.join(['%s'] * len(touched))})"
+                ),
+                [touched] if connection.vendor == "postgresql" else touched,
             )
 
 
@@ -605,6 +764,8 @@ def drain_queue(*, batch_size: int | None = None, budget_seconds: float | None =
             break
         written += write_submissions(record for _id, record in entries)
         queue.acknowledge([entry_id for entry_id, _record in entries])
+        if len(entries) < batch_size:
+            break  # drained: what arrives next waits for the next run, in a fuller batch
     return written
 
 
@@ -615,6 +776,7 @@ __all__ = [
     "IssuedPaper",
     "Who",
     "create_campaign",
+    "update_campaign",
     "drain_queue",
     "issue_paper",
     "submit_paper",

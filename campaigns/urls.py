@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/me/", views.history, name="history"),
     path("<slug:slug>/leaderboard/", views.leaderboard, name="leaderboard"),
     path("<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/edit/", views.edit, name="edit"),
     path("<slug:slug>/dashboard.xlsx", views.dashboard_xlsx_view, name="dashboard_xlsx"),
     path("<slug:slug>/card/<str:token>.png", views.card, name="card"),
     path("<slug:slug>/card/<str:token>.pdf", views.card_pdf, name="card_pdf"),

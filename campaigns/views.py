@@ -245,7 +245,11 @@ def paper(request: HttpRequest, slug: str) -> HttpResponse:
         issued = services.issue_paper(snapshot=snapshot, device=device, ip=client_ip(request))
     except services.CampaignError as exc:
         return render(request, "campaigns/refused.html", {"c": snapshot, "message": exc.message}, status=exc.status)
-    response = render(request, "campaigns/paper.html", {"c": snapshot, "who": who, "paper": issued})
+    response = render(
+        request,
+        "campaigns/paper.html",
+        {"c": snapshot, "who": who, "paper": issued, "paper_size": len(issued.questions)},
+    )
     response["Cache-Control"] = "no-store"
     if new_device:
         _set_device(response, device)
@@ -402,7 +406,12 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "campaigns/dashboard.html",
-        {"c": campaign, "f": figures, "charts": {k: mark_safe(v) for k, v in charts.items()}},  # noqa: S308 - escaped in charts
+        {
+            "c": campaign,
+            "f": figures,
+            "charts": {k: mark_safe(v) for k, v in charts.items()},  # noqa: S308 - escaped in charts
+            "can_edit": selectors.can_edit(request.user, campaign),
+        },
     )
 
 
@@ -456,5 +465,64 @@ def manage(request: HttpRequest) -> HttpResponse:
         request,
         "campaigns/manage.html",
         {"form": form, "error": error, "campaigns": selectors.campaigns_for(request.user)},
+        status=400 if (error or form.errors) else 200,
+    )
+
+
+@login_required
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organiser edits a campaign through the same audited service as creating one."""
+    campaign = get_object_or_404(Campaign.objects.select_related("organisation"), slug=slug)
+    if not selectors.can_edit(request.user, campaign):
+        raise PermissionDenied(_("只有主办单位的管理人员可以修改该活动。"))
+    banks = list(selectors.banks_for(request.user))
+    banks += [bank for bank in campaign.banks.all() if bank.pk not in {b.pk for b in banks}]
+    initial = {
+        "title": campaign.title,
+        "starts_on": campaign.starts_on,
+        "ends_on": campaign.ends_on,
+        "banks": list(campaign.banks.values_list("pk", flat=True)),
+        "knowledge_points": "，".join(campaign.knowledge_points or []),
+        "paper_size": campaign.paper_size,
+        "time_limit_minutes": campaign.time_limit_minutes,
+        "attempts_per_day": campaign.attempts_per_day,
+        "score_rule": campaign.score_rule,
+        "rules": campaign.rules,
+        "prizes": campaign.prizes,
+    }
+    form = CampaignForm(request.POST or None, initial=initial, organisations=[campaign.organisation], banks=banks)
+    del form.fields["organisation"], form.fields["slug"]  # in every QR code and share link: they stay
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_campaign(
+                actor=request.user,
+                campaign=campaign,
+                data=services.CampaignInput(
+                    slug=campaign.slug,
+                    title=data["title"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    banks=[b for b in banks if b.pk in set(data["banks"])],
+                    rules=data["rules"],
+                    prizes=data["prizes"],
+                    knowledge_points=[p.strip() for p in data["knowledge_points"].replace("，", ",").split(",")],
+                    paper_size=data["paper_size"],
+                    time_limit_minutes=data["time_limit_minutes"],
+                    attempts_per_day=data["attempts_per_day"],
+                    score_rule=data["score_rule"],
+                ),
+            )
+        except services.CampaignError as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.message) from exc
+            error = exc.message
+        else:
+            return redirect("campaigns:dashboard", slug=campaign.slug)
+    return render(
+        request,
+        "campaigns/edit.html",
+        {"c": campaign, "form": form, "error": error},
         status=400 if (error or form.errors) else 200,
     )
