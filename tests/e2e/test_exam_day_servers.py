@@ -335,7 +335,7 @@ class Sitting:
     attempt_id: int = 0
     #: question id -> the answer the server acknowledged (2xx)
     acknowledged: dict[int, list[str]] = field(default_factory=dict)
-    #: (sent at, the server that answered, status) of every request answered with 2xx
+    #: (sent at, the server that answered) of every request answered with 2xx
     served: list[tuple[float, str]] = field(default_factory=list)
     #: statuses of the replies that were no 2xx (the load balancer's 502 for a request in flight at the kill)
     refused: list[int] = field(default_factory=list)
