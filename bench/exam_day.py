@@ -59,8 +59,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--saturate", type=float, default=10.0, help="seconds of each throughput phase")
     parser.add_argument("--connections", type=int, default=64, help="client connections to the server")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (one per core)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     parser.add_argument("--no-storm", action="store_true", help="skip the storm phase")
     parser.add_argument("--no-draw-ahead", action="store_true", help="draw papers at start, not before")
     parser.add_argument("--port", type=int, default=8201)
@@ -85,6 +85,9 @@ SERVER_ENV = os.environ | {
     "SIGNING_KEY": "",
     "CONN_MAX_AGE": "600",
     "LOG_LEVEL": "WARNING",
+    # TLS ends at the load balancer in production; here the app is reached over plain HTTP
+    # on loopback, so it must not redirect to HTTPS.
+    "SECURE_SSL_REDIRECT": "false",
 }
 os.environ.update(SERVER_ENV)
 
@@ -295,7 +298,7 @@ def headers(session_key: str, csrf: str) -> dict[str, str]:
 async def call(http: aiohttp.ClientSession, name: str, method: str, path: str, hdrs: dict, json=None):
     started = time.perf_counter()
     try:
-        async with http.request(method, BASE + path, headers=hdrs, json=json) as response:
+        async with http.request(method, BASE + path, headers=hdrs, json=json, allow_redirects=False) as response:
             body = await response.json(content_type=None)
             elapsed = time.perf_counter() - started
             if response.status == 200:
@@ -422,6 +425,24 @@ def server_rss(server: subprocess.Popen) -> tuple[float, int]:
                 total += int(line.split()[1])
                 count += 1
     return total / 1024, count
+
+
+def server_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master and workers: all the
+    server's work, its HTTP parsing and worker switching included."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != server.pid:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ProcessLookupError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def database_sizes() -> tuple[float, float]:
@@ -556,6 +577,8 @@ async def simulate(seeded: Seeded, server: subprocess.Popen) -> dict:
         cpu["paced"] = {k: after.get(k, 0) - before.get(k, 0) for k in after}
 
         print(f"throughput: {ARGS.saturate:.0f} s of saves, {ARGS.saturate:.0f} s of the bare view …", flush=True)
+        before = after
+        process_cpu = server_cpu(server)
         result["save_rps"] = await saturate(
             http,
             "save_max",
@@ -563,9 +586,16 @@ async def simulate(seeded: Seeded, server: subprocess.Popen) -> dict:
             ARGS.saturate,
             ARGS.connections,
         )
+        result["save_process_cpu"] = (server_cpu(server) - process_cpu) / max(
+            1, len(STATS.latencies.get("save_max", []))
+        )
+        process_cpu = server_cpu(server)
         result["bare_rps"] = await saturate(
             http, "bare", lambda r: call(http, "bare", "GET", "/bench/bare", {}), ARGS.saturate, ARGS.connections
         )
+        result["bare_process_cpu"] = (server_cpu(server) - process_cpu) / max(1, len(STATS.latencies.get("bare", [])))
+        after = cpu_totals()
+        cpu["saturated"] = {k: after.get(k, 0) - before.get(k, 0) for k in after}
 
         window = 20 * 60 / ARGS.time_factor
         handing_in: list[Candidate] = []
@@ -666,6 +696,11 @@ def main() -> None:
         (
             "server CPU / request",
             f"start {cpu_ms('paced', 'start')}, save {cpu_ms('paced', 'save')}, submit {cpu_ms('submit', 'submit')}",
+        ),
+        (
+            "  when saturated",
+            f"save {cpu_ms('saturated', 'save')}, bare view {cpu_ms('saturated', 'bare')} in Django; "
+            f"whole server {1000 * result['save_process_cpu']:.1f} / {1000 * result['bare_process_cpu']:.1f} ms",
         ),
         ("server memory", f"{rss:.0f} MiB resident in {processes} gunicorn processes"),
         ("database size", f"{whole_db:.0f} MiB (attempts and answers {exam_tables:.1f} MiB)"),

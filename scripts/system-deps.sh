@@ -4,6 +4,8 @@
 #   WeasyPrint: Pango (and HarfBuzz's subsetting library, without which a CJK PDF
 #   takes seconds instead of milliseconds), a CJK font to embed in certificates,
 #   poppler-utils (pdftotext/pdftoppm, used by tests), gettext for translations.
+#   --with-browser (what CI and make test use) also brings iproute2, haproxy and socat for
+#   the test that runs the exam across two app servers behind a load balancer.
 set -u
 with_browser=0
 [ "${1:-}" = "--with-browser" ] && with_browser=1
@@ -18,6 +20,10 @@ command -v msgfmt >/dev/null 2>&1 || missing="$missing gettext"
 if [ "$with_browser" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$missing chromium"
   have_lib "libzbar.so" || missing="$missing libzbar0"
+  # The several-app-servers test: network namespaces, a load balancer, a TCP forwarder.
+  command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$missing haproxy"
+  command -v socat >/dev/null 2>&1 || missing="$missing socat"
 fi
 
 [ -z "$missing" ] && exit 0

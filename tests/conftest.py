@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -37,7 +38,19 @@ _SERVICE_MARKERS = {
     "redis": (lambda: bool(os.environ.get("REDIS_URL")), "REDIS_URL not set"),
     "celery_worker": (lambda: bool(os.environ.get("CELERY_BROKER_URL")), "CELERY_BROKER_URL not set"),
     "browser": (lambda: bool(shutil.which(os.environ.get("CHROMIUM", "chromium"))), "chromium not installed"),
+    "multiserver": (
+        lambda: _can_make_network_namespaces(),
+        "needs root, `ip netns` (iproute2), haproxy and socat (scripts/system-deps.sh --with-browser)",
+    ),
 }
+
+
+def _can_make_network_namespaces() -> bool:
+    """Root with iproute2's `ip netns`, HAProxy and socat: what the several-app-servers test runs on."""
+    if os.geteuid() != 0 or not all(shutil.which(tool) for tool in ("ip", "haproxy", "socat")):
+        return False
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, timeout=10, check=False)  # noqa: S607
+    return listed.returncode == 0
 
 
 def pytest_collection_modifyitems(config, items):
