@@ -1,7 +1,6 @@
 """The course page's editor form: a course whose published lessons cannot reach its theory
-hours is refused on publish and on submission for review (the reviewer's approval publishes
-without this form), with the reason at the hours field. Saving a draft is fine: the lessons
-are usually written after the course."""
+hours is refused on publish, with the reason at the hours field (saving a draft is fine:
+the lessons are usually written after the course)."""
 
 from __future__ import annotations
 
@@ -15,8 +14,7 @@ from .completion import minutes_short_of_required
 class CoursePageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned_data = super().clean()
-        publishing = "action-publish" in self.data
-        if not (publishing or "action-submit" in self.data) or "theory_hours" not in cleaned_data:
+        if "action-publish" not in self.data or "theory_hours" not in cleaned_data:
             return cleaned_data
         from .models import LessonPage
 
@@ -28,9 +26,8 @@ class CoursePageForm(WagtailAdminPageForm):
         if short:
             self.add_error(
                 "theory_hours",
-                (_("无法发布：") if publishing else _("无法提交审核："))
-                + _(
-                    "本课程要求理论学时 %(hours)s 学时（%(need)s 分钟），已发布的课时合计只有 "
+                _(
+                    "无法发布：本课程要求理论学时 %(hours)s 学时（%(need)s 分钟），已发布的课时合计只有 "
                     "%(have)s 分钟，学员无法学满。请先添加并发布课时（还差 %(short)s 分钟），或调整理论学时。"
                 )
                 % {"hours": hours, "need": hours * 60, "have": minutes, "short": short},

@@ -57,18 +57,6 @@ def test_publishing_a_course_its_lessons_cannot_fill_is_refused_at_the_hours_fie
     assert course.revisions.count() == revisions
 
 
-def test_submitting_for_review_a_course_its_lessons_cannot_fill_is_refused_too(admin_client):
-    # the reviewer's approval publishes without the editor's form, so the author hears it now
-    tree = build_course_tree(lesson_minutes=(1, 2))
-
-    response = _edit(admin_client, tree.course, theory_hours=1, action="action-submit")
-
-    assert response.status_code == 200
-    [error] = response.context["form"].errors["theory_hours"]
-    assert error.startswith("无法提交审核：本课程要求理论学时 1 学时（60 分钟）")
-    assert tree.course.workflow_states.count() == 0
-
-
 def test_a_draft_may_ask_for_more_hours_than_its_lessons_have_yet(admin_client):
     tree = build_course_tree(lesson_minutes=(1, 2))
 
