@@ -16,7 +16,9 @@ What it does, on this one machine (PostgreSQL + Redis + the app + the load gener
    /api/v1/campaigns/<slug>/paper for ``--paper-seconds`` each over ``--connections``
    keep-alive connections: p50 / p95 / p99, throughput, errors, and CPU per request of the
    app, the writer, the load generator and Redis; the compressed size of the landing page,
-   the paper page and the stylesheet.
+   the paper page and the stylesheet. Then the paper page again open-loop at
+   ``--paper-rate`` per second (participants fetch a paper as often as they submit one):
+   its p95 is the figure for the goal; the saturated phases give the ceiling.
 4. Submissions: POST /api/v1/campaigns/<slug>/submissions open-loop at ``--rate`` per
    second for ``--seconds`` (each paper 10 answers; papers are signed by the bench with the
    server's key, as GET …/paper would sign them); latency runs from the planned send time,
@@ -56,6 +58,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate", type=int, default=1000, help="submissions per second to offer")
     parser.add_argument("--seconds", type=int, default=60, help="length of the submission burst")
     parser.add_argument("--paper-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--paper-rate", type=int, default=1000, help="paper pages per second offered open-loop (0: skip that phase)"
+    )
     parser.add_argument("--bulk", type=int, default=10_000_000, help="participations to bulk-generate (0: skip)")
     parser.add_argument("--connections", type=int, default=64)
     # Picked by measurement on 2 cores: 2×2 gthread kept up at 1,000/s (p95 97 ms in a 10 s
@@ -505,6 +510,22 @@ def submission_request(i: int, paper, keys, *, right: float = 0.8) -> bytes:
     )
 
 
+async def offered_raw(pool: RawPool, name: str, raw: bytes, rate: int, seconds: float) -> float:
+    """Open loop, as the submissions: request i is planned at T0 + i / rate and its latency
+    runs from that moment; returns the achieved rate."""
+    total = int(rate * seconds)
+    tasks: list[asyncio.Task] = []
+    t0 = time.perf_counter() + 0.05
+    for i in range(total):
+        planned = t0 + i / rate
+        delay = planned - time.perf_counter()
+        if delay > 0.001:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(pool.request(name, raw, planned)))
+    await asyncio.gather(*tasks)
+    return total / (time.perf_counter() - t0)
+
+
 async def submissions(pool: RawPool, papers, keys) -> tuple[list[int], float, float]:
     """Open loop: submission i is planned at T0 + i / rate, whatever the earlier ones do;
     its latency runs from that planned moment."""
@@ -711,10 +732,24 @@ async def run(campaign_id: int, snapshot) -> None:
             api_rps = await saturate_raw(
                 pool, "paper api", raw_get(f"/api/v1/campaigns/{SLUG}/paper"), ARGS.paper_seconds
             )
-    for label, name, rps, meter in (
-        ("paper page (HTML)", "paper page", html_rps, html_cpu),
-        ("paper (API)", "paper api", api_rps, api_cpu),
-    ):
+        phases = [
+            ("paper page (HTML)", "paper page", html_rps, html_cpu),
+            ("paper (API)", "paper api", api_rps, api_cpu),
+        ]
+        if ARGS.paper_rate:
+            # The saturated phases above give the ceiling; a campaign's participants fetch
+            # a paper at the rate they submit, so the page's p95 is taken at that rate.
+            with CpuMeter(*PROCESSES) as offered_cpu:
+                offered_rps = await offered_raw(
+                    pool,
+                    "paper page offered",
+                    raw_get(f"/quiz/{SLUG}/paper/", {"Cookie": cookie}),
+                    ARGS.paper_rate,
+                    ARGS.paper_seconds,
+                )
+            phases.append((f"paper page at {ARGS.paper_rate}/s", "paper page offered", offered_rps, offered_cpu))
+    print("(saturated: every connection asks again as soon as it is answered)")
+    for label, name, rps, meter in phases:
         latencies, errors = STATS.latencies.get(name, []), STATS.errors.get(name, [])
         print(f"{label:<24}{p50_p95_p99(latencies)}, {rps:.0f} req/s, {len(errors)} errors {errors[:2]}")
         print(f"{'':<24}{meter.per_request(len(latencies) + len(errors))}")
