@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +65,33 @@ class BulkPreview:
     @property
     def unchanged(self) -> int:
         return self.total - self.changing
+
+
+def bulk_selection(
+    authority: Organisation,
+    *,
+    numbers: list[str],
+    operation_type=None,
+    review_due_from: dt.date | None = None,
+    review_due_to: dt.date | None = None,
+    windowed: bool = False,
+) -> QuerySet[Certificate]:
+    """The authority's certificates a bulk extension is asked for: by typed numbers,
+    operation type and review-due range. With an emergency window the lapsed ones are
+    included too (the service keeps only those lapsed inside the window)."""
+    statuses = list(Certificate.CURRENT_STATUSES)
+    if windowed:
+        statuses.append(Certificate.Status.LAPSED)
+    selection = Certificate.objects.filter(authority=authority, status__in=statuses)
+    if numbers:
+        selection = selection.filter(number__in=numbers)
+    if operation_type:
+        selection = selection.filter(operation_type=operation_type)
+    if review_due_from:
+        selection = selection.filter(review_due__gte=review_due_from)
+    if review_due_to:
+        selection = selection.filter(review_due__lte=review_due_to)
+    return selection
 
 
 def preview_bulk_extension(

@@ -57,22 +57,6 @@ def verifications(request: HttpRequest) -> HttpResponse:
     return render(request, "certificates/desk/verifications.html", {"log": log})
 
 
-def _bulk_selection(authority, data: dict) -> QuerySet:
-    statuses = list(Certificate.CURRENT_STATUSES)
-    if data["window_start"] or data["window_end"]:
-        statuses.append(Certificate.Status.LAPSED)  # the service keeps only those lapsed in the window
-    selection = Certificate.objects.filter(authority=authority, status__in=statuses)
-    if data["numbers"]:
-        selection = selection.filter(number__in=data["numbers"])
-    if data["operation_type"]:
-        selection = selection.filter(operation_type=data["operation_type"])
-    if data["review_due_from"]:
-        selection = selection.filter(review_due__gte=data["review_due_from"])
-    if data["review_due_to"]:
-        selection = selection.filter(review_due__lte=data["review_due_to"])
-    return selection
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def bulk_extensions(request: HttpRequest) -> HttpResponse:
@@ -85,7 +69,14 @@ def bulk_extensions(request: HttpRequest) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        selection = _bulk_selection(authority, data)
+        selection = bulk.bulk_selection(
+            authority,
+            numbers=data["numbers"],
+            operation_type=data["operation_type"],
+            review_due_from=data["review_due_from"],
+            review_due_to=data["review_due_to"],
+            windowed=bool(data["window_start"] or data["window_end"]),
+        )
         try:
             bulk.check_bulk_request(
                 reason=data["reason"],
