@@ -295,11 +295,16 @@ def roster(request: HttpRequest) -> HttpResponse:
 @require_GET
 def roster_excel(request: HttpRequest) -> HttpResponse:
     """The last roster check of this session as an Excel file."""
-    from .roster import roster_workbook
-
     results = request.session.get(ROSTER_SESSION_KEY)
     if not results:
         raise Http404(gettext("没有可下载的核验结果，请先上传名单。"))
+    return _roster_workbook_response(results)
+
+
+def _roster_workbook_response(results) -> HttpResponse:
+    """A roster check's results as a private Excel download."""
+    from .roster import roster_workbook
+
     response = HttpResponse(
         roster_workbook(results), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -354,14 +359,7 @@ def roster_check_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def roster_check_excel(request: HttpRequest, pk: int) -> HttpResponse:
     """A large roster's results as an Excel file, for the uploader once the check is done."""
-    from .roster import roster_workbook
-
     job = _own_roster_check(request, pk)
     if job.status != RosterCheck.Status.DONE:
         raise Http404(gettext("核验尚未完成。"))
-    response = HttpResponse(
-        roster_workbook(job.results), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="roster-check.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _roster_workbook_response(job.results)
