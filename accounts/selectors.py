@@ -12,6 +12,7 @@ import datetime as dt
 from typing import TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import QuerySet
 
 from .encryption import lookup_hash
@@ -29,10 +30,24 @@ def _memberships(user: User) -> QuerySet[Membership]:
 
 
 def roles_of(user: User | AnonymousUser | None) -> set[str]:
-    """Every role the user holds in at least one active organisation (one query)."""
+    """Every role the user holds in at least one active organisation (one query).
+
+    Asked on every signed-in request (the MFA rule), so the query is written out: building
+    it through the ORM cost four times what PostgreSQL spends answering it.
+    """
     if not _is_member_candidate(user):
         return set()
-    return set(_memberships(user).values_list("role", flat=True).distinct())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ROLES_SQL.format(membership=Membership._meta.db_table, organisation=Organisation._meta.db_table), [user.pk]
+        )
+        return {role for (role,) in cursor.fetchall()}
+
+
+_ROLES_SQL = """
+    SELECT DISTINCT m.role FROM {membership} m JOIN {organisation} o ON o.id = m.organisation_id
+    WHERE m.user_id = %s AND o.is_active
+"""
 
 
 def organisations_of(user: User | AnonymousUser | None, *, role: str) -> QuerySet[Organisation]:

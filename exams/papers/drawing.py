@@ -10,11 +10,12 @@ an inactive question.
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -23,6 +24,9 @@ from exams.bank.models import Question
 
 from .models import Blueprint, BlueprintRule
 from .scoring import (
+    OPTION_LABELS,
+    TRUE_FALSE,
+    TRUE_FALSE_OPTIONS,
     BankQuestion,
     DrawRule,
     Option,
@@ -223,6 +227,7 @@ def _local_versions() -> dict[int, VersionContent]:
             generation = cache.get(_GENERATION_KEY) or generation
     if generation != _VERSIONS_GENERATION[0] or len(_VERSIONS) > _VERSIONS_MAX:
         _VERSIONS.clear()
+        _ENCODED.clear()
         _VERSIONS_GENERATION[0] = generation
     return _VERSIONS
 
@@ -283,6 +288,74 @@ def paper_content(paper: dict) -> list[dict]:
             }
         )
     return shown
+
+
+#: This process's JSON of version texts, as candidate_questions_json writes them: the stem,
+#: {bank key: option text} and the image id. Emptied with _VERSIONS.
+_ENCODED: dict[int, tuple[str, dict[str, str], int | None]] = {}
+
+
+_EMPTY = '""'
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def candidate_questions_json(paper: dict, answers: Mapping[int, Sequence[str]]) -> str:
+    """The paper's questions as the candidate sees them, as a JSON array: each question's id,
+    kind, stem, points, options [{key, text}], saved answer and image URL; never the key.
+
+    Written from each version's texts encoded once per process: a start sends a hundred
+    questions to each of thousands of candidates, and their texts are a bank's few hundred.
+    """
+    items = paper["questions"]
+    if items and "options" in items[0]:  # a full snapshot (papers from before compact ones)
+        images = image_urls(q.get("image_id") for q in items)
+        return _json(
+            [
+                {
+                    "id": q["id"],
+                    "kind": q["kind"],
+                    "stem": q["stem"],
+                    "points": float(q["points"]),
+                    "options": [{"key": o["key"], "text": o["text"]} for o in q["options"]],
+                    "answer": list(answers.get(q["id"], [])),
+                    "image_url": images.get(q.get("image_id")),
+                }
+                for q in items
+            ]
+        )
+    texts = version_content(int(q["q"]) for q in items)
+    images = image_urls(image_id for _stem, _options, image_id in texts.values())
+    true_false = ",".join(f'{{"key":{_json(key)},"text":{_json(str(text))}}}' for key, text in TRUE_FALSE_OPTIONS)
+    kinds = {kind: _json(kind) for kind in {q["kind"] for q in items}}
+    parts = []
+    for q in items:
+        version = int(q["q"])
+        encoded = _ENCODED.get(version)
+        if encoded is None:
+            stem, options, image_id = texts.get(version, ("", {}, None))
+            encoded = (_json(stem), {key: _json(text) for key, text in options.items()}, image_id)
+            if version in texts:
+                _ENCODED[version] = encoded
+        stem_json, option_json, image_id = encoded
+        if q["kind"] == TRUE_FALSE:
+            options_json = true_false
+        else:
+            options_json = ",".join(
+                f'{{"key":"{OPTION_LABELS[index]}","text":{option_json.get(key, _EMPTY)}}}'
+                for index, key in enumerate(q["o"])
+            )
+        answer = answers.get(q["id"])
+        image_url = images.get(image_id) if image_id else None
+        parts.append(
+            f'{{"id":{int(q["id"])},"kind":{kinds[q["kind"]]},"stem":{stem_json},'
+            f'"points":{float(q["points"])!r},"options":[{options_json}],'
+            f'"answer":{_json(list(answer)) if answer else "[]"},'
+            f'"image_url":{_json(image_url) if image_url else "null"}}}'
+        )
+    return "[" + ",".join(parts) + "]"
 
 
 #: How a question's picture is shown on a phone: at most 800 px wide, at most 600 high.

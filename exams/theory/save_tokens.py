@@ -21,13 +21,14 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from exams.errors import AnswerRejected, AttemptClosed
 
 from .models import Attempt
-from .services import save_answer, submit_attempt
+from .services import save_answer, save_answer_quickly, submit_attempt
 
 _SALT = "exams.theory.save_tokens"
 SAVE_PATH = re.compile(r"^/api/v1/attempts/(\d+)/answers/(\d+)$")
@@ -53,6 +54,9 @@ def token_candidate(attempt_id: int, token: str) -> int | None:
     return int(candidate)
 
 
+_ENCODER = DjangoJSONEncoder()
+
+
 def _error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
@@ -66,17 +70,31 @@ def save_by_token(request: HttpRequest, attempt_id: int, question_id: int, candi
     answer = body.get("answer") if isinstance(body, dict) else None
     if not isinstance(answer, list) or not all(isinstance(key, str) for key in answer):
         return _error(422, _('答案应为选项列表，例如 ["B"]。'))
-    candidate = get_user_model()(pk=candidate_id)
-    try:
-        saved = save_answer(attempt=Attempt(pk=attempt_id), candidate=candidate, question_id=question_id, answer=answer)
-    except Attempt.DoesNotExist:
-        return _error(404, _("答卷不存在。"))
-    except AttemptClosed as exc:
-        return _error(409, " ".join(exc.messages))
-    except AnswerRejected as exc:
-        return _error(422, " ".join(exc.messages))
-    remaining = max(0, math.floor((saved.attempt.deadline - saved.saved_at).total_seconds()))
-    return JsonResponse({"saved_at": saved.saved_at, "remaining_seconds": remaining}, encoder=DjangoJSONEncoder)
+    now = timezone.now()
+    quick = save_answer_quickly(
+        attempt_id=attempt_id, candidate_id=candidate_id, question_id=question_id, answer=answer, now=now
+    )
+    if quick is not None:
+        deadline = quick[1]
+    else:  # the full service: saves, or says what is wrong
+        try:
+            saved = save_answer(
+                attempt=Attempt(pk=attempt_id),
+                candidate=get_user_model()(pk=candidate_id),
+                question_id=question_id,
+                answer=answer,
+                now=now,
+            )
+        except Attempt.DoesNotExist:
+            return _error(404, _("答卷不存在。"))
+        except AttemptClosed as exc:
+            return _error(409, " ".join(exc.messages))
+        except AnswerRejected as exc:
+            return _error(422, " ".join(exc.messages))
+        deadline = saved.attempt.deadline
+    remaining = max(0, math.floor((deadline - now).total_seconds()))
+    body = f'{{"saved_at":"{_ENCODER.default(now)}","remaining_seconds":{remaining}}}'
+    return HttpResponse(body.encode(), content_type="application/json")
 
 
 def submit_by_token(attempt_id: int, candidate_id: int) -> HttpResponse:

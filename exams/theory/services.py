@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event, record_events
+from accounts.models import AuditEvent
 from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration, SessionPurpose
 from exams.bank.models import Question
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
@@ -87,6 +88,10 @@ def start_attempt(
     invigilator reads out. A resumed attempt needs neither again.
     """
     now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        started = _start_drawn_paper(registration.pk, candidate, now)
+        if started is not None:
+            return started
     closed: Attempt | None = None
     with transaction.atomic():
         registrations = Registration.objects.select_for_update(of=("self",)).select_related(
@@ -115,6 +120,120 @@ def start_attempt(
         raise AttemptClosed(_("本场考试已交卷。"), code="submitted")
     attempt.resumed = False  # drawn by this call (a resumed attempt returns above)
     return attempt
+
+
+def _start_drawn_paper(registration_pk: int, candidate: User | None, now: dt.datetime) -> Attempt | None:
+    """PostgreSQL, the exam-day case: start from the paper drawn ahead in one statement.
+
+    It applies the rules of _create_attempt to the registration it locks FOR UPDATE (approved, a
+    theory session open now, the blueprint's operation type and subject, checked in at the site
+    or an assessment event), and it takes the drawn paper only when _usable would (same
+    blueprint and pass mark, every version still active) and the candidate has no attempt for
+    it and no open one. It inserts the attempt and its audit event together. Returns None,
+    having written nothing, whenever any of that does not hold (a resume, a start code, a late
+    registration with no drawn paper, an error to explain, a concurrent start): start_attempt
+    then takes its usual path, which says what is wrong.
+    """
+    tables = {
+        "registration": Registration._meta.db_table,
+        "session": ExamSession._meta.db_table,
+        "blueprint": Blueprint._meta.db_table,
+        "drawn": DrawnPaper._meta.db_table,
+        "attempt": Attempt._meta.db_table,
+        "question": Question._meta.db_table,
+        "audit": AuditEvent._meta.db_table,
+    }
+    owner = "AND r.candidate_id = %(candidate)s" if candidate is not None else ""
+    sql = """
+        WITH ready AS (
+            SELECT r.id AS registration_id, r.candidate_id, d.paper, b.time_limit_minutes
+            FROM {registration} r
+            JOIN {session} s ON s.id = r.session_id
+            JOIN {blueprint} b ON b.id = s.blueprint_id
+            JOIN {drawn} d ON d.registration_id = r.id
+            WHERE r.id = %(registration)s {owner}
+              AND r.status = %(approved)s AND s.kind = %(theory)s
+              AND s.starts_at <= %(now)s AND %(now)s < s.ends_at
+              AND b.operation_type_id = r.operation_type_id
+              AND (b.subject_id IS NULL OR r.subject_id IS NULL OR b.subject_id = r.subject_id)
+              AND (s.purpose = %(event)s OR (s.checkin_mode <> %(remote)s AND r.checked_in_at IS NOT NULL))
+              AND d.paper -> 'blueprint_id' = to_jsonb(b.id) AND d.paper -> 'pass_mark' = to_jsonb(b.pass_mark)
+              AND NOT EXISTS (
+                  SELECT 1 FROM {attempt} a
+                  WHERE a.registration_id = r.id OR (a.candidate_id = r.candidate_id AND a.submitted_at IS NULL)
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM jsonb_array_elements(d.paper -> 'questions') AS item
+                  LEFT JOIN {question} v ON v.id = (item ->> 'q')::bigint AND v.is_active
+                  WHERE v.id IS NULL
+              )
+            FOR UPDATE OF r
+        ), started AS (
+            INSERT INTO {attempt} (
+                registration_id, candidate_id, started_at, deadline, submitted_at, auto_submitted,
+                paper, score, passed, extra_minutes, closed_by_id, close_reason
+            )
+            SELECT registration_id, candidate_id, %(now)s, %(now)s + make_interval(mins => time_limit_minutes),
+                   NULL, false, paper, NULL, NULL, 0, NULL, ''
+            FROM ready
+            RETURNING id, registration_id, candidate_id, deadline, paper
+        ), audited AS (
+            INSERT INTO {audit} (actor_id, action, object_type, object_id, data, at)
+            SELECT candidate_id, %(action)s, %(object_type)s, id::text,
+                   jsonb_build_object(
+                       'registration', registration_id,
+                       'questions', jsonb_array_length(paper -> 'questions'),
+                       'deadline', to_jsonb(deadline),
+                       'drawn_ahead', true
+                   ),
+                   %(now)s
+            FROM started
+        )
+        SELECT id, registration_id, candidate_id, deadline, paper::text FROM started
+    """.format(owner=owner, **tables)  # noqa: S608 - table names come from the models, values are parameters
+    params = {
+        "registration": registration_pk,
+        "candidate": candidate.pk if candidate is not None else None,
+        "approved": Registration.Status.APPROVED,
+        "theory": ExamKind.THEORY,
+        "now": now,
+        "event": SessionPurpose.ASSESSMENT_EVENT,
+        "remote": CheckInMode.REMOTE,
+        "action": "exams.attempt.started",
+        "object_type": Attempt._meta.label_lower,
+    }
+    try:
+        row = _fetch_one_statement(sql, params)
+    except IntegrityError:
+        return None  # a concurrent start won: the usual path resumes its attempt
+    if row is None:
+        return None
+    pk, registration_id, candidate_id, deadline, paper_text = row
+    paper = json.loads(paper_text)
+    attempt = Attempt(
+        pk=pk,
+        registration_id=registration_id,
+        candidate_id=candidate_id,
+        started_at=now,
+        deadline=deadline,
+        paper=paper,
+    )
+    cache.set(_sheet_key(pk), answer_sheet(paper), SHEET_CACHE_SECONDS)
+    attempt.resumed = False
+    return attempt
+
+
+def _fetch_one_statement(sql: str, params: dict) -> tuple | None:
+    """Run one statement and return its first row. On its own (autocommit) the statement is
+    its own transaction, with no BEGIN and COMMIT round trips; inside a caller's transaction
+    it runs under a savepoint, so that a constraint it breaks leaves that transaction usable."""
+    if connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 #: Wrong start codes a registration may try in START_CODE_WINDOW seconds.
@@ -413,16 +532,17 @@ def save_answer(
     below, which says exactly what is wrong.
     """
     now = now or timezone.now()
-    if connection.vendor == "postgresql":
-        try:
-            keys = _valid_keys(_sheet_question(attempt.pk, question_id), answer)
-        except AnswerRejected:
-            keys = None  # reported by the locking path, after the ownership check
-        if keys is not None:
-            deadline = _upsert_if_open(attempt.pk, candidate, int(question_id), keys, now)
-            if deadline is not None:
-                holder = Attempt(pk=attempt.pk, deadline=deadline)
-                return AttemptAnswer(attempt=holder, question_id=int(question_id), answer=list(keys), saved_at=now)
+    saved = save_answer_quickly(
+        attempt_id=attempt.pk,
+        candidate_id=candidate.pk if candidate is not None else None,
+        question_id=question_id,
+        answer=answer,
+        now=now,
+    )
+    if saved is not None:
+        keys, deadline = saved
+        holder = Attempt(pk=attempt.pk, deadline=deadline)
+        return AttemptAnswer(attempt=holder, question_id=int(question_id), answer=list(keys), saved_at=now)
     with transaction.atomic():
         locked, writable = _open_attempt_or_close(attempt.pk, now, candidate, _LOCK_FIELDS)
         if writable:
@@ -438,8 +558,25 @@ def save_answer(
     raise _closed_error(locked)
 
 
+def save_answer_quickly(
+    *, attempt_id: int, candidate_id: int | None, question_id: int, answer: Iterable[str], now: dt.datetime
+) -> tuple[tuple[str, ...], dt.datetime] | None:
+    """The usual save on PostgreSQL, with no model built: (the keys saved, the deadline), or
+    None having written nothing (not PostgreSQL, an answer to refuse, the attempt not open
+    or not the candidate's); save_answer then says what is wrong. For the exam day's most
+    frequent request (exams.theory.save_tokens)."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        keys = _valid_keys(_sheet_question(attempt_id, question_id), answer)
+    except AnswerRejected:
+        return None  # reported by the locking path, after the ownership check
+    deadline = _upsert_if_open(attempt_id, candidate_id, int(question_id), keys, now)
+    return None if deadline is None else (keys, deadline)
+
+
 def _upsert_if_open(
-    attempt_pk: int, candidate: User | None, question_id: int, keys: tuple[str, ...], now: dt.datetime
+    attempt_pk: int, candidate_id: int | None, question_id: int, keys: tuple[str, ...], now: dt.datetime
 ) -> dt.datetime | None:
     """PostgreSQL: upsert the answer if the attempt is open (and the candidate's), in one
     statement; returns the deadline, or None when nothing was written.
@@ -451,7 +588,7 @@ def _upsert_if_open(
     """
     attempt_table = Attempt._meta.db_table
     answer_table = AttemptAnswer._meta.db_table
-    owner = "AND candidate_id = %s" if candidate is not None else ""
+    owner = "AND candidate_id = %s" if candidate_id is not None else ""
     sql = f"""
         WITH open_attempt AS (
             SELECT id, deadline FROM {attempt_table}
@@ -466,12 +603,31 @@ def _upsert_if_open(
         )
         SELECT open_attempt.deadline FROM open_attempt JOIN saved ON saved.attempt_id = open_attempt.id
     """  # noqa: S608 - table names come from the models, values are parameters
-    params: list = [attempt_pk] + ([candidate.pk] if candidate is not None else [])
+    params: list = [attempt_pk] + ([candidate_id] if candidate_id is not None else [])
     params += [now, question_id, json.dumps(list(keys)), now]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _run_idempotent(sql, params)
     return row[0] if row else None
+
+
+def _run_idempotent(sql: str, params: list) -> tuple | None:
+    """One statement that is safe to repeat, in autocommit mode, without the SELECT 1 that
+    Django's connection health check sends before a request's first query: should the kept
+    connection have gone (the database restarted), the statement fails at once, and it is
+    sent again on a new connection. Inside a transaction it simply runs."""
+    if connection.in_atomic_block or connection.connection is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except (OperationalError, InterfaceError):
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
 
 
 def save_answers(

@@ -3,6 +3,7 @@ resume/clock endpoints and its OpenAPI description."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -10,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from exams.bank.models import Question, QuestionKind
-from exams.papers.drawing import bank_pool, draw_questions, draw_rules, paper_content
+from exams.papers.drawing import bank_pool, candidate_questions_json, draw_questions, draw_rules, paper_content
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt, submit_attempt
 from tests.factories import make_theory
@@ -263,3 +264,58 @@ def test_a_question_picture_is_snapshotted_and_shown_on_the_page_and_in_the_api(
     assert all(q["image_url"] is None for q in body["questions"] if q["kind"] != QuestionKind.TRUE_FALSE)
     assert page.count('class="stem-image"') == 5
     assert url in page
+
+
+def test_the_candidates_questions_json_is_the_paper_as_shown_with_saved_answers_and_never_the_key(theory):
+    Question.objects.filter(bank=theory.blueprint.bank).update(stem='他说："先断电\\再验电"。\n第二行 </script>')
+    attempt = start_attempt(registration=theory.registration)
+    first = attempt.paper["questions"][0]
+    answers = {first["id"]: ["B"]}
+    expected = [
+        {
+            "id": q["id"],
+            "kind": q["kind"],
+            "stem": q["stem"],
+            "points": float(q["points"]),
+            "options": [{"key": o["key"], "text": o["text"]} for o in q["options"]],
+            "answer": answers.get(q["id"], []),
+            "image_url": None,
+        }
+        for q in paper_content(attempt.paper)
+    ]
+
+    shown = json.loads(candidate_questions_json(attempt.paper, answers))
+    again = json.loads(candidate_questions_json(attempt.paper, answers))  # from the encoded texts
+
+    assert shown == again == expected
+    assert shown[0]["stem"] == '他说："先断电\\再验电"。\n第二行 </script>'
+    assert [q["answer"] for q in shown[1:]] == [[]] * (len(shown) - 1)
+
+
+def test_a_full_snapshot_paper_is_shown_the_same_way():
+    paper = {
+        "questions": [
+            {
+                "id": 7,
+                "kind": "single",
+                "stem": "题干",
+                "options": [{"key": "A", "text": "甲"}, {"key": "B", "text": "乙"}],
+                "answer": ["A"],
+                "points": "2.5",
+            }
+        ]
+    }
+
+    shown = json.loads(candidate_questions_json(paper, {}))
+
+    assert shown == [
+        {
+            "id": 7,
+            "kind": "single",
+            "stem": "题干",
+            "points": 2.5,
+            "options": [{"key": "A", "text": "甲"}, {"key": "B", "text": "乙"}],
+            "answer": [],
+            "image_url": None,
+        }
+    ]

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from exams.theory.models import AttemptAnswer
 from exams.theory.save_tokens import save_token
@@ -106,3 +107,30 @@ def test_the_hand_in_with_the_token_scores_once():
 
     assert first.json()["score"] == again.json()["score"] == 100
     assert anonymous.status_code == 401
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_token_save_sends_no_health_check_and_survives_a_lost_database_connection():
+    theory = make_theory()
+    attempt = start_attempt(registration=theory.registration)
+    first, second = attempt.paper["questions"][:2]
+    token = save_token(attempt)
+    assert _put(Client(), attempt, first, first["answer"], token=token).status_code == 200
+    # the database ends this process's kept connection (a restart, a pooler's idle timeout)
+    backend_pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+    other.close()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = _put(Client(), attempt, second, second["answer"], token=token)
+
+    assert response.status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].strip().upper() == "SELECT 1"]
+    assert connection.connection.info.backend_pid != backend_pid
+    assert dict(AttemptAnswer.objects.values_list("question_id", "answer")) == {
+        first["id"]: first["answer"],
+        second["id"]: second["answer"],
+    }

@@ -1,0 +1,193 @@
+"""The exam-day start on PostgreSQL: a registration whose paper was drawn ahead starts in one
+statement; every case that statement does not cover takes the usual path and gets its usual
+answer, with nothing written twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from exams.admission.models import CheckInMode, Registration
+from exams.bank.models import Question
+from exams.errors import AttemptNotAllowed
+from exams.theory.models import Attempt
+from exams.theory.services import _answer_sheet, draw_paper_ahead, save_answer, start_attempt, submit_attempt
+from tests.factories import UserFactory, make_theory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _drawn_theory(**kwargs):
+    theory = make_theory(**kwargs)
+    drawn = draw_paper_ahead(registration=theory.registration)
+    assert drawn is not None
+    return theory, drawn
+
+
+def test_a_drawn_paper_starts_in_one_statement_with_its_audit_event():
+    theory, drawn = _drawn_theory()
+    now = timezone.now()
+
+    with CaptureQueriesContext(connection) as queries:
+        attempt = start_attempt(registration=theory.registration, candidate=theory.registration.candidate, now=now)
+
+    assert len(queries.captured_queries) == 1
+    stored = Attempt.objects.get()
+    assert (attempt.pk, attempt.resumed) == (stored.pk, False)
+    assert stored.paper == attempt.paper == drawn.paper
+    assert stored.started_at == attempt.started_at == now
+    assert stored.deadline == attempt.deadline == now + dt.timedelta(minutes=theory.blueprint.time_limit_minutes)
+    assert (stored.submitted_at, stored.score, stored.extra_minutes, stored.close_reason) == (None, None, 0, "")
+    event = AuditEvent.objects.get(action="exams.attempt.started")
+    assert (event.actor_id, event.object_type, event.object_id) == (
+        theory.registration.candidate_id,
+        "exams.attempt",
+        str(stored.pk),
+    )
+    assert event.data["registration"] == theory.registration.pk
+    assert event.data["questions"] == 10
+    assert event.data["drawn_ahead"] is True
+    assert dt.datetime.fromisoformat(event.data["deadline"]) == stored.deadline
+    assert event.at == now
+    # the answer sheet is in the cache: the first save needs no read of the paper
+    assert set(_answer_sheet(stored.pk)) == {q["id"] for q in drawn.paper["questions"]}
+
+
+def test_the_quick_start_scores_like_any_other():
+    theory, drawn = _drawn_theory()
+    attempt = start_attempt(registration=theory.registration)
+    for question in attempt.paper["questions"][:8]:
+        save_answer(attempt=attempt, question_id=question["id"], answer=question["answer"])
+
+    submitted = submit_attempt(attempt=attempt)
+
+    assert str(submitted.score) == "80.00"
+
+
+def test_someone_elses_registration_is_not_found_and_starts_nothing():
+    theory, _drawn = _drawn_theory()
+
+    with pytest.raises(Registration.DoesNotExist):
+        start_attempt(registration=theory.registration, candidate=UserFactory())
+
+    assert not Attempt.objects.exists()
+    assert not AuditEvent.objects.filter(action="exams.attempt.started").exists()
+
+
+def test_a_second_start_resumes_the_attempt():
+    theory, _drawn = _drawn_theory()
+    first = start_attempt(registration=theory.registration)
+
+    again = start_attempt(registration=theory.registration)
+
+    assert (again.pk, again.resumed) == (first.pk, True)
+    assert Attempt.objects.count() == 1
+    assert AuditEvent.objects.filter(action="exams.attempt.started").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda t: Registration.objects.filter(pk=t.registration.pk).update(checked_in_at=None), "not_checked_in"),
+        (
+            lambda t: Registration.objects.filter(pk=t.registration.pk).update(status=Registration.Status.PENDING),
+            "not_approved",
+        ),
+        (
+            lambda t: (
+                type(t.session)
+                .objects.filter(pk=t.session.pk)
+                .update(
+                    starts_at=timezone.now() + dt.timedelta(hours=1), ends_at=timezone.now() + dt.timedelta(hours=3)
+                )
+            ),
+            "not_started",
+        ),
+        (
+            lambda t: (
+                type(t.session)
+                .objects.filter(pk=t.session.pk)
+                .update(
+                    starts_at=timezone.now() - dt.timedelta(hours=3), ends_at=timezone.now() - dt.timedelta(hours=1)
+                )
+            ),
+            "session_over",
+        ),
+        (
+            lambda t: (
+                type(t.session)
+                .objects.filter(pk=t.session.pk)
+                .update(checkin_mode=CheckInMode.REMOTE, start_code="246810")
+            ),
+            "wrong_start_code",
+        ),
+    ],
+    ids=["not checked in", "not approved", "not started", "over", "remote without the code"],
+)
+def test_what_the_one_statement_does_not_admit_gets_the_usual_refusal(change, code):
+    theory, _drawn = _drawn_theory()
+    change(theory)
+
+    with pytest.raises(AttemptNotAllowed) as refused:
+        start_attempt(registration=theory.registration)
+
+    assert refused.value.code == code
+    assert not Attempt.objects.exists()
+    assert not AuditEvent.objects.filter(action="exams.attempt.started").exists()
+
+
+def test_a_remote_session_starts_with_the_right_code_on_the_usual_path():
+    theory, drawn = _drawn_theory()
+    type(theory.session).objects.filter(pk=theory.session.pk).update(
+        checkin_mode=CheckInMode.REMOTE, start_code="246810"
+    )
+
+    attempt = start_attempt(registration=theory.registration, start_code="246 810")
+
+    assert attempt.paper == drawn.paper
+    assert AuditEvent.objects.get(action="exams.attempt.started").data["drawn_ahead"] is True
+
+
+def test_another_open_attempt_of_the_candidate_is_refused():
+    candidate = UserFactory()
+    first, _ = _drawn_theory(candidate=candidate)
+    second, _ = _drawn_theory(candidate=candidate)
+    start_attempt(registration=first.registration)
+
+    with pytest.raises(AttemptNotAllowed) as refused:
+        start_attempt(registration=second.registration)
+
+    assert refused.value.code == "another_open_attempt"
+    assert Attempt.objects.count() == 1
+
+
+def test_a_drawn_paper_with_a_retired_version_or_an_old_pass_mark_is_drawn_again():
+    retired_theory, retired_drawn = _drawn_theory()
+    retired = retired_drawn.paper["questions"][0]["q"]
+    Question.objects.filter(pk=retired).update(is_active=False)
+    marked_theory, marked_drawn = _drawn_theory()
+    type(marked_theory.blueprint).objects.filter(pk=marked_theory.blueprint.pk).update(pass_mark=90)
+
+    retired_attempt = start_attempt(registration=retired_theory.registration)
+    marked_attempt = start_attempt(registration=marked_theory.registration)
+
+    assert retired not in {q["q"] for q in retired_attempt.paper["questions"]}
+    assert marked_attempt.paper["pass_mark"] == 90
+    assert [e.data["drawn_ahead"] for e in AuditEvent.objects.filter(action="exams.attempt.started")] == [False, False]
+
+
+def test_concurrent_starts_of_a_drawn_paper_make_one_attempt(race):
+    theory, drawn = _drawn_theory()
+
+    results = race(*(lambda: start_attempt(registration=theory.registration) for _ in range(4)))
+
+    attempt = Attempt.objects.get()
+    assert [getattr(result, "pk", result) for result in results] == [attempt.pk] * 4
+    assert sorted(result.resumed for result in results) == [False, True, True, True]
+    assert attempt.paper == drawn.paper
+    assert AuditEvent.objects.filter(action="exams.attempt.started").count() == 1
