@@ -276,8 +276,12 @@ def validate_answer(question: PaperQuestion, answer: Iterable[str]) -> tuple[str
 
 def is_correct(question: PaperQuestion, answer: Iterable[str]) -> bool:
     """Single and true/false: the one key; multiple: exactly the key's set, no partial credit."""
+    return _matches(question.answer, answer)
+
+
+def _matches(key: Iterable[str], answer: Iterable[str]) -> bool:
     given = normalize_keys(answer)
-    return bool(given) and given == normalize_keys(question.answer)
+    return bool(given) and given == normalize_keys(key)
 
 
 # --- Theory -----------------------------------------------------------------------------
@@ -291,19 +295,33 @@ def score_paper(
     Points are scaled to 100 so that a blueprint whose points do not add up to exactly
     100 still gives a score on the scale the pass mark is set on.
     """
-    if not questions:
+    return _score([(q.id, q.points, q.answer) for q in questions], answers, pass_mark)
+
+
+def score_snapshot(
+    items: Sequence[Mapping], answers: Mapping[int, Iterable[str]], *, pass_mark: int | Decimal
+) -> TheoryScore:
+    """score_paper for a paper's stored questions (either snapshot form), read as they are:
+    scoring needs each question's number, points and key only."""
+    return _score([(int(q["id"]), Decimal(str(q["points"])), q["answer"]) for q in items], answers, pass_mark)
+
+
+def _score(
+    items: Sequence[tuple[int, Decimal, Iterable[str]]], answers: Mapping[int, Iterable[str]], pass_mark: int | Decimal
+) -> TheoryScore:
+    if not items:
         raise ScoringError(_("试卷没有试题。"))
-    available = sum((question.points for question in questions), Decimal(0))
+    available = sum((points for _id, points, _key in items), Decimal(0))
     if available <= 0:
         raise ScoringError(_("试卷总分必须大于 0。"))
     earned = Decimal(0)
     correct = 0
-    for question in questions:
-        if is_correct(question, answers.get(question.id, ())):
-            earned += question.points
+    for question_id, points, key in items:
+        if _matches(key, answers.get(question_id, ())):
+            earned += points
             correct += 1
     score = (earned * FULL_MARKS / available).quantize(CENT, rounding=ROUND_HALF_UP)
-    return TheoryScore(score=score, passed=score >= Decimal(pass_mark), correct=correct, questions=len(questions))
+    return TheoryScore(score=score, passed=score >= Decimal(pass_mark), correct=correct, questions=len(items))
 
 
 # --- Blueprints and drawing a paper ------------------------------------------------------

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from exams.bank.models import Question, QuestionKind
 from exams.papers.drawing import bank_pool, candidate_questions_json, draw_questions, draw_rules, paper_content
+from exams.papers.scoring import PaperQuestion, score_paper, score_snapshot
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt, submit_attempt
-from tests.factories import make_theory
+from tests.factories import make_theory, wrong_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -318,4 +319,26 @@ def test_a_full_snapshot_paper_is_shown_the_same_way():
             "answer": [],
             "image_url": None,
         }
+    ]
+
+
+def test_scoring_the_stored_paper_gives_what_scoring_its_questions_gives(theory):
+    attempt = start_attempt(registration=theory.registration)
+    items = attempt.paper["questions"]
+    questions = [PaperQuestion.from_snapshot(q) for q in items]
+    right = {q["id"]: q["answer"] for q in items}
+    cases = [
+        {},
+        right,
+        {q["id"]: [k.lower() for k in q["answer"]] for q in items[:7]},
+        {q["id"]: wrong_answer(q) for q in items[:4]} | {q["id"]: q["answer"] for q in items[4:]},
+    ]
+
+    for answers in cases:
+        assert score_snapshot(items, answers, pass_mark=70) == score_paper(questions, answers, pass_mark=70)
+    assert [str(score_snapshot(items, answers, pass_mark=70).score) for answers in cases] == [
+        "0.00",
+        "100.00",
+        "70.00",
+        "60.00",
     ]

@@ -191,3 +191,64 @@ def test_concurrent_starts_of_a_drawn_paper_make_one_attempt(race):
     assert sorted(result.resumed for result in results) == [False, True, True, True]
     assert attempt.paper == drawn.paper
     assert AuditEvent.objects.filter(action="exams.attempt.started").count() == 1
+
+
+def test_a_hand_in_reads_and_closes_the_attempt_in_two_statements_with_its_audit_event():
+    theory, _drawn = _drawn_theory()
+    attempt = start_attempt(registration=theory.registration)
+    for question in attempt.paper["questions"][:5]:
+        save_answer(attempt=attempt, question_id=question["id"], answer=question["answer"])
+    now = timezone.now()
+
+    with CaptureQueriesContext(connection) as queries:
+        submitted = submit_attempt(attempt=attempt, candidate=theory.registration.candidate, now=now)
+
+    statements = [q["sql"].strip() for q in queries.captured_queries]
+    assert [sql for sql in statements if sql not in ("SELECT 1", "BEGIN", "COMMIT")] == statements[1:-1]
+    assert (statements[0], len(statements[1:-1]), statements[-1]) == ("BEGIN", 2, "COMMIT")
+    stored = Attempt.objects.get()
+    assert (stored.submitted_at, stored.auto_submitted, str(stored.score), stored.passed) == (
+        now,
+        False,
+        "50.00",
+        False,
+    )
+    assert (submitted.submitted_at, submitted.score, submitted.passed) == (now, stored.score, False)
+    event = AuditEvent.objects.get(action="exams.attempt.submitted")
+    assert (event.actor_id, event.object_id, event.at) == (theory.registration.candidate_id, str(stored.pk), now)
+    assert event.data == {
+        "score": "50.00",
+        "passed": False,
+        "correct": 5,
+        "questions": 10,
+        "answered": 5,
+        "auto": False,
+        "closed_by_invigilator": False,
+    }
+    # handing in again changes nothing and records nothing
+    again = submit_attempt(attempt=attempt, candidate=theory.registration.candidate)
+    assert (again.submitted_at, again.score) == (stored.submitted_at, stored.score)
+    assert AuditEvent.objects.filter(action="exams.attempt.submitted").count() == 1
+
+
+def test_a_hand_in_after_the_deadline_counts_at_the_deadline_with_no_actor():
+    theory, _drawn = _drawn_theory()
+    attempt = start_attempt(registration=theory.registration)
+
+    submitted = submit_attempt(attempt=attempt, now=attempt.deadline + dt.timedelta(minutes=3))
+
+    stored = Attempt.objects.get()
+    assert (stored.submitted_at, stored.auto_submitted, str(stored.score)) == (attempt.deadline, True, "0.00")
+    assert submitted.auto_submitted is True
+    event = AuditEvent.objects.get(action="exams.attempt.submitted")
+    assert (event.actor_id, event.data["auto"], event.data["answered"]) == (None, True, 0)
+
+
+def test_someone_elses_hand_in_is_not_found_and_closes_nothing():
+    theory, _drawn = _drawn_theory()
+    attempt = start_attempt(registration=theory.registration)
+
+    with pytest.raises(Attempt.DoesNotExist):
+        submit_attempt(attempt=attempt, candidate=UserFactory())
+
+    assert Attempt.objects.get().submitted_at is None
