@@ -37,6 +37,9 @@ def roles_of(user: User | AnonymousUser | None) -> set[str]:
     """
     if not _is_member_candidate(user):
         return set()
+    read_with_user = getattr(user, "active_roles", None)  # the request's user (accounts.backends)
+    if isinstance(read_with_user, list):
+        return set(read_with_user)
     with connection.cursor() as cursor:
         cursor.execute(
             _ROLES_SQL.format(membership=Membership._meta.db_table, organisation=Organisation._meta.db_table), [user.pk]

@@ -211,7 +211,7 @@ def regulator_session(regulator) -> str:
 
     session = SessionStore()
     session["_auth_user_id"] = str(regulator.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "accounts.backends.ModelBackend"
     session["_auth_user_hash"] = regulator.get_session_auth_hash()
     session["account_authentication_methods_user"] = str(regulator.pk)
     session["account_authentication_methods"] = [{"method": "mfa", "type": "totp", "at": time.time()}]

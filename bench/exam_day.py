@@ -187,7 +187,7 @@ def seed(n: int) -> Seeded:
     for user in users:
         data = {
             "_auth_user_id": str(user.pk),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_backend": "accounts.backends.ModelBackend",
             "_auth_user_hash": user.get_session_auth_hash(),
         }
         sessions.append(Session(session_key=secrets.token_hex(16), session_data=store.encode(data), expire_date=expire))

@@ -112,7 +112,7 @@ from courses.models import CoursePage, LessonPage
 def signed_in(user, *, mfa=False):
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if mfa:  # as if the TOTP step of the log-in had been passed in this session
         totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)

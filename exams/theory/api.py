@@ -232,13 +232,15 @@ def _start_code(request: HttpRequest) -> str:
 def _paper_response(attempt: Attempt, answers: dict[int, list[str]]) -> HttpResponse:
     """attempt_payload's JSON (AttemptOut by construction), written without building it.
 
-    The questions come as the JSON text candidate_questions_json writes, spliced into the
-    rest: validating a 100-question paper against the schema, or even building it as
-    dictionaries, costs more than the rest of a start (exam-day starts come all at once).
-    Chinese text goes as UTF-8, not escaped: a third fewer bytes to a phone.
+    The questions come as the JSON text candidate_questions_json writes (for a first start,
+    the text written when the paper was drawn ahead), spliced into the rest: validating a
+    100-question paper against the schema, or even building it as dictionaries, costs more
+    than the rest of a start (exam-day starts come all at once). Chinese text goes as UTF-8,
+    not escaped: a third fewer bytes to a phone.
     """
     head = json.dumps(_attempt_head(attempt), cls=DjangoJSONEncoder, ensure_ascii=False)
-    body = head[:-1] + ',"questions":' + candidate_questions_json(attempt.paper, answers) + "}"
+    questions = attempt.shown_questions if not answers and attempt.shown_questions else None
+    body = head[:-1] + ',"questions":' + (questions or candidate_questions_json(attempt.paper, answers)) + "}"
     return HttpResponse(body.encode(), content_type="application/json")
 
 

@@ -18,6 +18,8 @@ class Attempt(models.Model):
     #: Not stored: start_attempt sets it False on the attempt it has just drawn, so the
     #: API skips reading answers that cannot exist yet.
     resumed: bool = True
+    #: Not stored: the JSON of the questions as drawn ahead, set by the start that copied them.
+    shown_questions: str = ""
 
     registration = models.OneToOneField("exams.Registration", on_delete=models.PROTECT, related_name="attempt")
     candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts")
@@ -83,6 +85,10 @@ class DrawnPaper(models.Model):
     registration = models.OneToOneField("exams.Registration", on_delete=models.CASCADE, related_name="drawn_paper")
     #: The compact snapshot an attempt stores (exams.papers.drawing.compact_snapshot).
     paper = models.JSONField()
+    #: The questions as the candidate sees them, written when drawn (the JSON array of
+    #: exams.papers.drawing.candidate_questions_json, no answers): the start sends it as it is.
+    #: Empty for papers drawn before it was kept; the start then writes it.
+    shown = models.TextField(blank=True, default="")
     drawn_at = models.DateTimeField()
 
     class Meta:

@@ -34,7 +34,15 @@ from accounts.models import AuditEvent
 from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration, SessionPurpose
 from exams.bank.models import Question
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
-from exams.papers.drawing import answer_sheet, bank_pool, compact_snapshot, draw_questions, draw_rules, paper_rng
+from exams.papers.drawing import (
+    answer_sheet,
+    bank_pool,
+    candidate_questions_json,
+    compact_snapshot,
+    draw_questions,
+    draw_rules,
+    paper_rng,
+)
 from exams.papers.models import Blueprint
 from exams.papers.scoring import (
     InvalidAnswer,
@@ -146,7 +154,7 @@ def _start_drawn_paper(registration_pk: int, candidate: User | None, now: dt.dat
     owner = "AND r.candidate_id = %(candidate)s" if candidate is not None else ""
     sql = """
         WITH ready AS (
-            SELECT r.id AS registration_id, r.candidate_id, d.paper, b.time_limit_minutes
+            SELECT r.id AS registration_id, r.candidate_id, d.paper, d.shown, b.time_limit_minutes
             FROM {registration} r
             JOIN {session} s ON s.id = r.session_id
             JOIN {blueprint} b ON b.id = s.blueprint_id
@@ -189,7 +197,9 @@ def _start_drawn_paper(registration_pk: int, candidate: User | None, now: dt.dat
                    %(now)s
             FROM started
         )
-        SELECT id, registration_id, candidate_id, deadline, paper::text FROM started
+        SELECT started.id, started.registration_id, started.candidate_id, started.deadline, started.paper::text,
+               ready.shown
+        FROM started JOIN ready ON ready.registration_id = started.registration_id
     """.format(owner=owner, **tables)  # noqa: S608 - table names come from the models, values are parameters
     params = {
         "registration": registration_pk,
@@ -208,7 +218,7 @@ def _start_drawn_paper(registration_pk: int, candidate: User | None, now: dt.dat
         return None  # a concurrent start won: the usual path resumes its attempt
     if row is None:
         return None
-    pk, registration_id, candidate_id, deadline, paper_text = row
+    pk, registration_id, candidate_id, deadline, paper_text, shown = row
     paper = json.loads(paper_text)
     attempt = Attempt(
         pk=pk,
@@ -220,6 +230,7 @@ def _start_drawn_paper(registration_pk: int, candidate: User | None, now: dt.dat
     )
     cache.set(_sheet_key(pk), answer_sheet(paper), SHEET_CACHE_SECONDS)
     attempt.resumed = False
+    attempt.shown_questions = shown
     return attempt
 
 
@@ -400,7 +411,9 @@ def draw_paper_ahead(
             paper = _draw_paper(session.blueprint, reg.operation_type_id, rng or paper_rng(), subject_id=reg.subject_id)
         except AttemptNotAllowed:
             return None
-        return DrawnPaper.objects.create(registration=reg, paper=paper, drawn_at=now)
+        return DrawnPaper.objects.create(
+            registration=reg, paper=paper, shown=candidate_questions_json(paper, {}), drawn_at=now
+        )
 
 
 def draw_papers_ahead(*, now: dt.datetime | None = None, limit: int = 20_000, rng: random.Random | None = None) -> int:
@@ -443,7 +456,8 @@ def draw_papers_ahead(*, now: dt.datetime | None = None, limit: int = 20_000, rn
             except ScoringError:
                 break  # the bank cannot fill the blueprint: the start will say what is missing
             paper = compact_snapshot(blueprint, with_opaque_ids(questions, rng))
-            papers.append(DrawnPaper(registration_id=registration_id, paper=paper, drawn_at=now))
+            shown = candidate_questions_json(paper, {})
+            papers.append(DrawnPaper(registration_id=registration_id, paper=paper, shown=shown, drawn_at=now))
         DrawnPaper.objects.bulk_create(papers, batch_size=500, ignore_conflicts=True)
         drawn += len(papers)
     return drawn
@@ -682,7 +696,7 @@ def submit_attempt(
     """Submit and score the attempt. Repeating it (or racing it) returns the same score."""
     now = now or timezone.now()
     if connection.vendor == "postgresql":
-        return _submit_in_two_statements(attempt.pk, candidate, now=now, auto=auto)
+        return _submit_in_three_statements(attempt.pk, candidate, now=now, auto=auto)
     with transaction.atomic():
         locked = _lock_attempt(attempt.pk, candidate)
         if candidate is not None:
@@ -692,18 +706,23 @@ def submit_attempt(
     return locked
 
 
-def _submit_in_two_statements(attempt_pk: int, candidate: User | None, *, now: dt.datetime, auto: bool) -> Attempt:
+def _submit_in_three_statements(attempt_pk: int, candidate: User | None, *, now: dt.datetime, auto: bool) -> Attempt:
     """submit_attempt on PostgreSQL, for the hand-in peak at the end of an exam: the attempt
-    is locked and read with its answers in one statement, scored here, and closed with its
-    audit event in a second; then the passed hooks run, in the same transaction."""
-    owner = "AND a.candidate_id = %s" if candidate is not None else ""
+    is locked, then read with its answers in one statement, scored here, and closed with its
+    audit event in a third; then the passed hooks run, in the same transaction.
+
+    The answers are read by a statement of their own, after the lock is held: a statement
+    that waited for the lock would read them as they were when it began, without an answer
+    whose save (holding the row FOR SHARE) committed while it waited.
+    """
+    owner = "AND candidate_id = %s" if candidate is not None else ""
+    lock = f"SELECT id FROM {Attempt._meta.db_table} WHERE id = %s {owner} FOR UPDATE"  # noqa: S608 - a model's table
     read = f"""
         SELECT a.id, a.registration_id, a.candidate_id, a.started_at, a.deadline, a.submitted_at,
                a.auto_submitted, a.score, a.passed, a.extra_minutes, a.paper::text,
                (SELECT coalesce(json_object_agg(question_id, answer), '{{}}')::text
                 FROM {AttemptAnswer._meta.db_table} WHERE attempt_id = a.id)
-        FROM {Attempt._meta.db_table} a WHERE a.id = %s {owner}
-        FOR UPDATE OF a
+        FROM {Attempt._meta.db_table} a WHERE a.id = %s
     """  # noqa: S608 - table names come from the models, values are parameters
     close = f"""
         WITH closed AS (
@@ -715,10 +734,11 @@ def _submit_in_two_statements(attempt_pk: int, candidate: User | None, *, now: d
     """  # noqa: S608 - table names come from the models, values are parameters
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(read, [attempt_pk] + ([candidate.pk] if candidate is not None else []))
+            cursor.execute(lock, [attempt_pk] + ([candidate.pk] if candidate is not None else []))
+            if cursor.fetchone() is None:
+                raise Attempt.DoesNotExist("Attempt matching query does not exist.")
+            cursor.execute(read, [attempt_pk])
             row = cursor.fetchone()
-        if row is None:
-            raise Attempt.DoesNotExist("Attempt matching query does not exist.")
         (pk, registration_id, candidate_id, started_at, deadline, submitted_at) = row[:6]
         attempt = Attempt(
             pk=pk,

@@ -27,7 +27,7 @@ def _session_token(user) -> str:
 
     request = RequestFactory().get("/")
     request.session = new_session()
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.ModelBackend")
     request.session.save()
     return request.session.session_key
 

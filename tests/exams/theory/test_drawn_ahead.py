@@ -4,6 +4,7 @@ a late registration still starts (drawn on demand), and a paper never holds a re
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
@@ -12,6 +13,7 @@ from accounts.models import AuditEvent, Role
 from exams.admission.models import Registration
 from exams.admission.services import decide_registration
 from exams.bank.models import Question
+from exams.papers.drawing import candidate_questions_json
 from exams.theory.models import DrawnPaper
 from exams.theory.services import draw_paper_ahead, draw_papers_ahead, start_attempt
 from tests.factories import MembershipFactory, make_theory
@@ -89,3 +91,16 @@ def test_beat_draws_for_sessions_opening_within_a_day_only():
 
     assert (drawn, again) == (1, 0)
     assert list(DrawnPaper.objects.values_list("registration_id", flat=True)) == [soon.registration.pk]
+
+
+def test_a_paper_drawn_ahead_keeps_its_questions_as_the_candidate_will_see_them():
+    one, many = make_theory(), make_theory()
+
+    drawn = draw_paper_ahead(registration=one.registration)
+    draw_papers_ahead()
+
+    for paper in (drawn, DrawnPaper.objects.get(registration=many.registration)):
+        shown = json.loads(paper.shown)
+        assert shown == json.loads(candidate_questions_json(paper.paper, {}))
+        assert [q["id"] for q in shown] == [q["id"] for q in paper.paper["questions"]]
+        assert all(q["answer"] == [] for q in shown)

@@ -5,9 +5,12 @@ answer, with nothing written twice."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -15,8 +18,16 @@ from accounts.models import AuditEvent
 from exams.admission.models import CheckInMode, Registration
 from exams.bank.models import Question
 from exams.errors import AttemptNotAllowed
-from exams.theory.models import Attempt
-from exams.theory.services import _answer_sheet, draw_paper_ahead, save_answer, start_attempt, submit_attempt
+from exams.papers.drawing import candidate_questions_json
+from exams.theory.models import Attempt, DrawnPaper
+from exams.theory.services import (
+    _answer_sheet,
+    draw_paper_ahead,
+    save_answer,
+    save_answer_quickly,
+    start_attempt,
+    submit_attempt,
+)
 from tests.factories import UserFactory, make_theory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -193,7 +204,7 @@ def test_concurrent_starts_of_a_drawn_paper_make_one_attempt(race):
     assert AuditEvent.objects.filter(action="exams.attempt.started").count() == 1
 
 
-def test_a_hand_in_reads_and_closes_the_attempt_in_two_statements_with_its_audit_event():
+def test_a_hand_in_locks_reads_and_closes_the_attempt_in_three_statements_with_its_audit_event():
     theory, _drawn = _drawn_theory()
     attempt = start_attempt(registration=theory.registration)
     for question in attempt.paper["questions"][:5]:
@@ -205,7 +216,7 @@ def test_a_hand_in_reads_and_closes_the_attempt_in_two_statements_with_its_audit
 
     statements = [q["sql"].strip() for q in queries.captured_queries]
     assert [sql for sql in statements if sql not in ("SELECT 1", "BEGIN", "COMMIT")] == statements[1:-1]
-    assert (statements[0], len(statements[1:-1]), statements[-1]) == ("BEGIN", 2, "COMMIT")
+    assert (statements[0], len(statements[1:-1]), statements[-1]) == ("BEGIN", 3, "COMMIT")
     stored = Attempt.objects.get()
     assert (stored.submitted_at, stored.auto_submitted, str(stored.score), stored.passed) == (
         now,
@@ -252,3 +263,74 @@ def test_someone_elses_hand_in_is_not_found_and_closes_nothing():
         submit_attempt(attempt=attempt, candidate=UserFactory())
 
     assert Attempt.objects.get().submitted_at is None
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["shown kept when drawn", "drawn before it was kept"])
+def test_the_api_start_sends_the_questions_as_drawn(client, kept):
+    theory, drawn = _drawn_theory()
+    if not kept:
+        DrawnPaper.objects.filter(pk=drawn.pk).update(shown="")
+    client.force_login(theory.registration.candidate)
+
+    response = client.post(f"/api/v1/registrations/{theory.registration.pk}/attempts")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["questions"] == json.loads(candidate_questions_json(drawn.paper, {}))
+    assert [q["id"] for q in body["questions"]] == [q["id"] for q in drawn.paper["questions"]]
+    assert body["id"] == Attempt.objects.get().pk
+
+
+def test_an_answer_whose_save_commits_while_the_hand_in_waits_for_the_lock_is_scored():
+    theory, _drawn = _drawn_theory()
+    attempt = start_attempt(registration=theory.registration)
+    question = attempt.paper["questions"][0]
+    saved, release = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def save_and_hold():
+        try:
+            with transaction.atomic():  # the save's FOR SHARE lock is held until this commits
+                outcome["saved"] = save_answer_quickly(
+                    attempt_id=attempt.pk,
+                    candidate_id=None,
+                    question_id=question["id"],
+                    answer=question["answer"],
+                    now=timezone.now(),
+                )
+                saved.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def hand_in():
+        try:
+            outcome["submitted"] = submit_attempt(attempt=attempt)
+        finally:
+            connections.close_all()
+
+    saver = threading.Thread(target=save_and_hold)
+    saver.start()
+    assert saved.wait(10)
+    submitter = threading.Thread(target=hand_in)
+    submitter.start()
+    _wait_until_a_backend_waits_for_a_lock()
+    release.set()
+    saver.join(10)
+    submitter.join(10)
+
+    assert outcome["saved"] is not None  # acknowledged
+    assert str(outcome["submitted"].score) == "10.00"
+    assert str(Attempt.objects.get().score) == "10.00"
+
+
+def _wait_until_a_backend_waits_for_a_lock() -> None:
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the hand-in never waited for the save's lock")

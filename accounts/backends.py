@@ -1,0 +1,53 @@
+"""The authentication backends: Django's and allauth's, reading the signed-in user on each
+request, with the roles the MFA rule asks about, in one written-out query on PostgreSQL.
+
+Every signed-in request reads its user by id, then the MFA rule reads the user's roles:
+two queries, whose building through the ORM cost more than PostgreSQL spends answering
+them. Elsewhere (SQLite) the stock read is used.
+"""
+
+from __future__ import annotations
+
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.db import connection
+
+from .models import Membership, Organisation, User
+
+#: The signed-in user with ``active_roles``: every role held in an active organisation.
+_USER_SQL = """
+    SELECT u.*, ARRAY(
+        SELECT DISTINCT m.role FROM {membership} m JOIN {organisation} o ON o.id = m.organisation_id
+        WHERE m.user_id = u.id AND o.is_active
+    ) AS active_roles
+    FROM {user} u WHERE u.id = %s
+"""
+
+
+def user_with_roles(user_id: int | str) -> User | None:
+    """The user of that id with ``active_roles`` set (read by accounts.selectors.roles_of),
+    or None; one query on PostgreSQL."""
+    sql = _USER_SQL.format(
+        user=User._meta.db_table, membership=Membership._meta.db_table, organisation=Organisation._meta.db_table
+    )
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    return next(iter(User.objects.raw(sql, [pk])), None)
+
+
+class _UserWithRoles:
+    def get_user(self, user_id):
+        if connection.vendor != "postgresql":
+            return super().get_user(user_id)  # type: ignore[misc]
+        user = user_with_roles(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None  # type: ignore[attr-defined]
+
+
+class ModelBackend(_UserWithRoles, DjangoModelBackend):
+    pass
+
+
+class AuthenticationBackend(_UserWithRoles, AllauthBackend):
+    pass

@@ -1,0 +1,65 @@
+"""The signed-in user is read with their roles in one query on PostgreSQL (accounts.backends),
+and the MFA rule and every role check see the same roles as before."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.backends import ModelBackend, user_with_roles
+from accounts.models import Role
+from accounts.selectors import roles_of
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def test_the_user_comes_with_the_roles_of_active_organisations_only():
+    user = UserFactory()
+    MembershipFactory(user=user, role=Role.TRAINER)
+    MembershipFactory(user=user, role=Role.EXAMINER)
+    MembershipFactory(user=user, role=Role.TRAINER)  # a second organisation, same role
+    MembershipFactory(user=user, role=Role.REGULATOR, organisation=OrganisationFactory(is_active=False))
+    MembershipFactory(role=Role.ADMINISTRATOR)  # someone else's
+
+    with CaptureQueriesContext(connection) as queries:
+        read = user_with_roles(user.pk)
+        roles = roles_of(read)
+
+    assert len(queries.captured_queries) == 1
+    assert (read.pk, read.username) == (user.pk, user.username)
+    assert roles == {Role.TRAINER, Role.EXAMINER} == roles_of(user)  # the separate query agrees
+
+
+def test_an_unknown_or_inactive_user_is_not_signed_in():
+    inactive = UserFactory(is_active=False)
+
+    assert user_with_roles(10**9) is None
+    assert user_with_roles("not a number") is None
+    assert ModelBackend().get_user(inactive.pk) is None
+    assert ModelBackend().get_user(UserFactory().pk) is not None
+
+
+def test_a_signed_in_request_reads_no_roles_separately(client):
+    user = UserFactory()
+    MembershipFactory(user=user, role=Role.TRAINER)
+    client.force_login(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/me")
+
+    assert response.status_code == 200
+    assert sorted(response.json()["roles"]) == [Role.TRAINER]
+    membership_reads = [q["sql"] for q in queries.captured_queries if "accounts_membership" in q["sql"]]
+    assert len(membership_reads) == 1
+    assert "active_roles" in membership_reads[0]
+
+
+def test_a_regulator_without_totp_is_still_stopped_by_the_mfa_rule(client):
+    regulator = MembershipFactory(role=Role.REGULATOR).user
+    client.force_login(regulator)
+
+    response = client.get("/api/v1/me")
+
+    assert response.status_code == 403
