@@ -12,6 +12,7 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.db import connection
 
+from .db import without_health_check
 from .models import Membership, Organisation, User
 
 #: The signed-in user with ``active_roles``: every role held in an active organisation.
@@ -26,7 +27,8 @@ _USER_SQL = """
 
 def user_with_roles(user_id: int | str) -> User | None:
     """The user of that id with ``active_roles`` set (read by accounts.selectors.roles_of),
-    or None; one query on PostgreSQL."""
+    or None; one query on PostgreSQL, with no health-check SELECT 1 before it (accounts.db):
+    it is the first query of nearly every signed-in request."""
     sql = _USER_SQL.format(
         user=User._meta.db_table, membership=Membership._meta.db_table, organisation=Organisation._meta.db_table
     )
@@ -34,7 +36,7 @@ def user_with_roles(user_id: int | str) -> User | None:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
-    return next(iter(User.objects.raw(sql, [pk])), None)
+    return without_health_check(lambda: next(iter(User.objects.raw(sql, [pk])), None))
 
 
 class _UserWithRoles:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event, record_events
+from accounts.db import without_health_check
 from accounts.models import AuditEvent
 from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration, SessionPurpose
 from exams.bank.models import Question
@@ -624,24 +625,15 @@ def _upsert_if_open(
 
 
 def _run_idempotent(sql: str, params: list) -> tuple | None:
-    """One statement that is safe to repeat, in autocommit mode, without the SELECT 1 that
-    Django's connection health check sends before a request's first query: should the kept
-    connection have gone (the database restarted), the statement fails at once, and it is
-    sent again on a new connection. Inside a transaction it simply runs."""
-    if connection.in_atomic_block or connection.connection is None:
+    """One statement that is safe to repeat, in autocommit mode, with no health-check
+    SELECT 1 before it (accounts.db)."""
+
+    def run() -> tuple | None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    connection.health_check_done = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    except (OperationalError, InterfaceError):
-        connection.close()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
+
+    return without_health_check(run)
 
 
 def save_answers(

@@ -4,7 +4,7 @@ and the MFA rule and every role check see the same roles as before."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from accounts.backends import ModelBackend, user_with_roles
@@ -63,3 +63,24 @@ def test_a_regulator_without_totp_is_still_stopped_by_the_mfa_rule(client):
     response = client.get("/api/v1/me")
 
     assert response.status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_in_request_sends_no_health_check_and_survives_a_lost_database_connection(client):
+    user = UserFactory()
+    MembershipFactory(user=user, role=Role.TRAINER)
+    client.force_login(user)
+    assert client.get("/api/v1/me").status_code == 200
+    backend_pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+    other.close()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/me")
+
+    assert response.status_code == 200
+    assert response.json()["roles"] == [Role.TRAINER]
+    assert connection.connection.info.backend_pid != backend_pid
+    assert not [q for q in queries.captured_queries if q["sql"].strip().upper() == "SELECT 1"]
