@@ -18,12 +18,13 @@ T = TypeVar("T")
 
 
 def without_health_check(run: Callable[[], T]) -> T:
-    """``run()``, one read or one autocommit write that may be repeated, with no SELECT 1
-    before it; on a lost connection it runs again once, on a new one. Inside a transaction,
-    or before the first connection of the thread, it simply runs."""
+    """``run()`` with no SELECT 1 before it; on a lost connection it runs again once, on a
+    new one. ``run`` must be safe to run twice: a read, one write in autocommit mode, or a
+    transaction of its own that finds what an earlier run committed. Inside a transaction,
+    or before the thread's first connection, it simply runs."""
     if connection.in_atomic_block or connection.connection is None:
         return run()
-    connection.health_check_done = True
+    connection.health_check_done = True  # type: ignore[attr-defined]  # Django's own flag, not in the stubs
     try:
         return run()
     except (OperationalError, InterfaceError):

@@ -14,7 +14,7 @@ class JSONArrayLength(Func):
         field, self.key = path.split("__", 1)
         super().__init__(F(field))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         raise NotImplementedError(f"JSONArrayLength is not written for {connection.vendor}")
 
     def as_postgresql(self, compiler, connection, **extra_context):

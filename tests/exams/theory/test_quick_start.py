@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from exams.bank.models import Question
 from exams.errors import AttemptNotAllowed
 from exams.papers.drawing import candidate_questions_json
 from exams.theory.models import Attempt, DrawnPaper
+from exams.theory.save_tokens import save_token
 from exams.theory.services import (
     _answer_sheet,
     draw_paper_ahead,
@@ -334,3 +336,26 @@ def _wait_until_a_backend_waits_for_a_lock() -> None:
                 return
         time.sleep(0.05)
     raise AssertionError("the hand-in never waited for the save's lock")
+
+
+def test_a_hand_in_by_token_sends_no_health_check_and_survives_a_lost_database_connection():
+    theory, _drawn = _drawn_theory()
+    attempt = start_attempt(registration=theory.registration)
+    question = attempt.paper["questions"][0]
+    save_answer(attempt=attempt, question_id=question["id"], answer=question["answer"])
+    backend_pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+    other.close()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().post(
+            f"/api/v1/attempts/{attempt.pk}/submit", headers={"X-Attempt-Token": save_token(attempt)}
+        )
+
+    assert response.status_code == 200
+    assert response.json()["score"] == 10.0
+    assert connection.connection.info.backend_pid != backend_pid
+    assert not [q for q in queries.captured_queries if (q["sql"] or "").strip().upper() == "SELECT 1"]
+    assert AuditEvent.objects.filter(action="exams.attempt.submitted").count() == 1
