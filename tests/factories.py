@@ -734,3 +734,16 @@ def make_management_theory(*, candidate=None, subject: Subject | None = None, pu
         session=session, candidate=candidate or UserFactory(), operation_type=None, subject=subject
     )
     return Theory(operation_type=None, blueprint=blueprint, session=session, registration=registration)  # type: ignore[arg-type]
+
+
+def lose_this_database_connection() -> int:
+    """PostgreSQL ends this thread's kept connection (a restart, a pooler's idle timeout),
+    as seen from another connection; returns the ended backend's pid."""
+    from django.db import connection, connections
+
+    backend_pid = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+    other.close()
+    return backend_pid

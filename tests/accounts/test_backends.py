@@ -4,13 +4,13 @@ and the MFA rule and every role check see the same roles as before."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.backends import ModelBackend, user_with_roles
 from accounts.models import Role
 from accounts.selectors import roles_of
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, lose_this_database_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -71,11 +71,7 @@ def test_a_signed_in_request_sends_no_health_check_and_survives_a_lost_database_
     MembershipFactory(user=user, role=Role.TRAINER)
     client.force_login(user)
     assert client.get("/api/v1/me").status_code == 200
-    backend_pid = connection.connection.info.backend_pid
-    other = connections.create_connection("default")
-    with other.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
-    other.close()
+    backend_pid = lose_this_database_connection()
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/api/v1/me")

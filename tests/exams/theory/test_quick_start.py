@@ -29,7 +29,7 @@ from exams.theory.services import (
     start_attempt,
     submit_attempt,
 )
-from tests.factories import UserFactory, make_theory
+from tests.factories import UserFactory, lose_this_database_connection, make_theory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -345,11 +345,7 @@ def test_a_hand_in_by_token_sends_no_health_check_and_survives_a_lost_database_c
     attempt = start_attempt(registration=theory.registration)
     question = attempt.paper["questions"][0]
     save_answer(attempt=attempt, question_id=question["id"], answer=question["answer"])
-    backend_pid = connection.connection.info.backend_pid
-    other = connections.create_connection("default")
-    with other.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
-    other.close()
+    backend_pid = lose_this_database_connection()
 
     with CaptureQueriesContext(connection) as queries:
         response = Client().post(

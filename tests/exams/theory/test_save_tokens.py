@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from exams.theory.models import AttemptAnswer
 from exams.theory.save_tokens import save_token
 from exams.theory.services import start_attempt, submit_attempt
-from tests.factories import make_theory
+from tests.factories import lose_this_database_connection, make_theory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,11 +118,7 @@ def test_a_token_save_sends_no_health_check_and_survives_a_lost_database_connect
     token = save_token(attempt)
     assert _put(Client(), attempt, first, first["answer"], token=token).status_code == 200
     # the database ends this process's kept connection (a restart, a pooler's idle timeout)
-    backend_pid = connection.connection.info.backend_pid
-    other = connections.create_connection("default")
-    with other.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
-    other.close()
+    backend_pid = lose_this_database_connection()
 
     with CaptureQueriesContext(connection) as queries:
         response = _put(Client(), attempt, second, second["answer"], token=token)
