@@ -100,9 +100,13 @@ def _relocate(storage, location) -> None:
 def _clear_cache():
     from django.core.cache import cache
 
+    from exams.theory.answer_sheets import forget_local_copies
+
     cache.clear()
+    forget_local_copies()
     yield
     cache.clear()
+    forget_local_copies()
 
 
 @pytest.fixture(autouse=True)

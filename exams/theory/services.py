@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import DEFERRED, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
@@ -36,7 +36,6 @@ from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registrat
 from exams.bank.models import Question
 from exams.errors import AnswerRejected, AttemptClosed, AttemptNotAllowed, InvigilationError
 from exams.papers.drawing import (
-    answer_sheet,
     bank_pool,
     candidate_questions_json,
     compact_snapshot,
@@ -58,6 +57,7 @@ from exams.papers.scoring import (
     with_opaque_ids,
 )
 
+from . import answer_sheets
 from .access import can_invigilate
 from .models import Attempt, AttemptAnswer, DrawnPaper
 
@@ -72,7 +72,6 @@ if TYPE_CHECKING:
 
 #: The attempt columns the save path needs; the paper is read only to score.
 _LOCK_FIELDS = ("id", "candidate_id", "registration_id", "deadline", "submitted_at", "auto_submitted")
-SHEET_CACHE_SECONDS = 4 * 60 * 60
 
 
 def start_attempt(
@@ -198,8 +197,8 @@ def _start_drawn_paper(registration_pk: int, candidate: User | None, now: dt.dat
                    %(now)s
             FROM started
         )
-        SELECT started.id, started.registration_id, started.candidate_id, started.deadline, started.paper::text,
-               ready.shown
+        SELECT started.id, started.registration_id, started.candidate_id, started.deadline,
+               CASE WHEN ready.shown IS NULL THEN started.paper::text END, ready.shown
         FROM started JOIN ready ON ready.registration_id = started.registration_id
     """.format(owner=owner, **tables)  # noqa: S608 - table names come from the models, values are parameters
     params = {
@@ -220,16 +219,18 @@ def _start_drawn_paper(registration_pk: int, candidate: User | None, now: dt.dat
     if row is None:
         return None
     pk, registration_id, candidate_id, deadline, paper_text, shown = row
-    paper = json.loads(paper_text)
     attempt = Attempt(
         pk=pk,
         registration_id=registration_id,
         candidate_id=candidate_id,
         started_at=now,
         deadline=deadline,
-        paper=paper,
+        # With the questions as shown, the start's answer needs no paper: it is read from
+        # the database only if something asks for it (a deferred field).
+        paper=DEFERRED if shown is not None else json.loads(paper_text),
     )
-    cache.set(_sheet_key(pk), answer_sheet(paper), SHEET_CACHE_SECONDS)
+    attempt._state.adding = False
+    attempt._state.db = connection.alias
     attempt.resumed = False
     attempt.shown_questions = shown
     return attempt
@@ -320,7 +321,6 @@ def _create_attempt(
         # Only a concurrent start elsewhere gets here: the constraint
         # one_open_attempt_per_candidate is the last word on "one attempt at a time".
         raise AttemptNotAllowed(_ANOTHER_OPEN_ATTEMPT, code="another_open_attempt") from exc
-    cache.set(_sheet_key(attempt.pk), answer_sheet(paper), SHEET_CACHE_SECONDS)
     record_event(
         actor=reg.candidate,
         action="exams.attempt.started",
@@ -467,23 +467,8 @@ def draw_papers_ahead(*, now: dt.datetime | None = None, limit: int = 20_000, rn
 _ANOTHER_OPEN_ATTEMPT = gettext_lazy("你还有另一场考试尚未交卷，请先完成并交卷后再开始本场考试。")
 
 
-def _sheet_key(attempt_pk: int) -> str:
-    return f"exams:sheet:v1:{attempt_pk}"
-
-
-def _answer_sheet(attempt_pk: int) -> dict[int, tuple[str, tuple[str, ...]]]:
-    """The attempt's question kinds and option keys, from the cache or the paper."""
-    key = _sheet_key(attempt_pk)
-    sheet = cache.get(key)
-    if sheet is None:
-        paper = Attempt.objects.values_list("paper", flat=True).get(pk=attempt_pk)
-        sheet = answer_sheet(paper)
-        cache.set(key, sheet, SHEET_CACHE_SECONDS)
-    return sheet
-
-
 def _sheet_question(attempt_pk: int, question_id: int) -> PaperQuestion:
-    entry = _answer_sheet(attempt_pk).get(int(question_id))
+    entry = answer_sheets.sheet_question(attempt_pk, question_id)
     if entry is None:
         raise AnswerRejected(_("第 %(question)s 题不在本答卷中。") % {"question": question_id}, code="unknown_question")
     kind, keys = entry

@@ -51,10 +51,11 @@ def test_start_attempt_draws_only_active_questions():
     assert inactive.pk not in {q["q"] for q in attempt.paper["questions"]}
 
 
-def test_save_answer_takes_two_queries_when_the_sheet_is_cached(theory, django_assert_num_queries):
-    # given
+def test_save_answer_reads_the_paper_once_then_takes_two_queries(theory, django_assert_num_queries):
+    # given: a started attempt, its first answer saved (which reads the answer sheet from the paper)
     attempt = start_attempt(registration=theory.registration)
-    question = attempt.paper["questions"][0]
+    first, second = attempt.paper["questions"][:2]
+    save_answer(attempt=attempt, question_id=first["id"], answer=first["answer"])
 
     # when / then: on PostgreSQL one statement; elsewhere lock the attempt and upsert the
     # answer (inside the test's transaction the atomic block adds SAVEPOINT/RELEASE)
@@ -64,10 +65,10 @@ def test_save_answer_takes_two_queries_when_the_sheet_is_cached(theory, django_a
         save_answer(
             attempt=Attempt(pk=attempt.pk),
             candidate=theory.candidate,
-            question_id=question["id"],
-            answer=question["answer"],
+            question_id=second["id"],
+            answer=second["answer"],
         )
-    assert AttemptAnswer.objects.get().answer == question["answer"]
+    assert AttemptAnswer.objects.get(question_id=second["id"]).answer == second["answer"]
 
 
 def test_save_answer_for_someone_else_is_not_found_and_saves_nothing(theory):
@@ -85,7 +86,8 @@ def test_save_answer_for_someone_else_is_not_found_and_saves_nothing(theory):
 def test_api_save_answer_query_count_is_fixed(theory, django_assert_max_num_queries, client):
     client.force_login(theory.candidate)
     attempt = start_attempt(registration=theory.registration)
-    question = attempt.paper["questions"][0]
+    first, question = attempt.paper["questions"][:2]
+    save_answer(attempt=attempt, question_id=first["id"], answer=first["answer"])  # reads the answer sheet
 
     # session, user, the MFA middleware's role check, lock, upsert (+ SAVEPOINT/RELEASE here)
     with django_assert_max_num_queries(5 + 2):

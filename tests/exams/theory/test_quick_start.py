@@ -66,11 +66,14 @@ def test_a_drawn_paper_starts_in_one_statement_with_its_audit_event():
     assert event.data["drawn_ahead"] is True
     assert dt.datetime.fromisoformat(event.data["deadline"]) == stored.deadline
     assert event.at == now
-    # the answer sheet is in the cache: the first save is its one statement, with no read of the paper
-    question = drawn.paper["questions"][0]
-    with CaptureQueriesContext(connection) as saving:
-        save_answer(attempt=stored, question_id=question["id"], answer=question["answer"])
-    assert len(saving.captured_queries) == 1
+    # the start kept no answer sheet: the first save reads it from the paper, the next is one statement
+    first, second = drawn.paper["questions"][:2]
+    with CaptureQueriesContext(connection) as saving_first:
+        save_answer(attempt=stored, question_id=first["id"], answer=first["answer"])
+    with CaptureQueriesContext(connection) as saving_second:
+        save_answer(attempt=stored, question_id=second["id"], answer=second["answer"])
+    assert len(saving_first.captured_queries) == 2
+    assert len(saving_second.captured_queries) == 1
 
 
 def test_the_quick_start_scores_like_any_other():
