@@ -12,12 +12,12 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.db import connection
 
-from .db import without_health_check
+from .db import planned_cursor, without_health_check
 from .models import Membership, Organisation, User
 
 #: The signed-in user with ``active_roles``: every role held in an active organisation.
 _USER_SQL = """
-    SELECT u.*, ARRAY(
+    SELECT {columns}, ARRAY(
         SELECT DISTINCT m.role FROM {membership} m JOIN {organisation} o ON o.id = m.organisation_id
         WHERE m.user_id = u.id AND o.is_active
     ) AS active_roles
@@ -27,16 +27,36 @@ _USER_SQL = """
 
 def user_with_roles(user_id: int | str) -> User | None:
     """The user of that id with ``active_roles`` set (read by accounts.selectors.roles_of),
-    or None; one query on PostgreSQL, with no health-check SELECT 1 before it (accounts.db):
-    it is the first query of nearly every signed-in request."""
-    sql = _USER_SQL.format(
-        user=User._meta.db_table, membership=Membership._meta.db_table, organisation=Organisation._meta.db_table
-    )
+    or None; one query on PostgreSQL, planned once per connection (accounts.db), with no
+    health-check SELECT 1 before it: it is the first query of nearly every signed-in request."""
     try:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
-    return without_health_check(lambda: next(iter(User.objects.raw(sql, [pk])), None))
+    # The encrypted ID number is left deferred: read (and decrypted) only where it is shown.
+    fields = [field for field in User._meta.concrete_fields if field.attname != "id_number"]
+    sql = _USER_SQL.format(
+        columns=", ".join(f'u."{field.column}"' for field in fields),
+        user=User._meta.db_table,
+        membership=Membership._meta.db_table,
+        organisation=Organisation._meta.db_table,
+    )
+
+    def read() -> tuple | None:
+        with planned_cursor() as cursor:
+            cursor.execute(sql, [pk])
+            return cursor.fetchone()
+
+    row = without_health_check(read)
+    if row is None:
+        return None
+    values = list(row[:-1])
+    for index, field in enumerate(fields):
+        for convert in field.get_db_converters(connection):  # e.g. the encrypted ID number
+            values[index] = convert(values[index], None, connection)
+    user = User.from_db(connection.alias, [field.attname for field in fields], values)
+    user.active_roles = row[-1]
+    return user
 
 
 class _UserWithRoles:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.db import InterfaceError, OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 
 T = TypeVar("T")
 
@@ -30,3 +31,26 @@ def without_health_check(run: Callable[[], T]) -> T:
     except (OperationalError, InterfaceError):
         connection.close()
         return run()
+
+
+def planned_cursor() -> CursorWrapper:
+    """A cursor on the thread's connection for the exam day's hot statements, whose plans
+    PostgreSQL keeps.
+
+    Django's own cursors bind parameters on the client, so PostgreSQL parses and plans every
+    statement it receives: for the start of an exam, planning costs twice what running the
+    statement does. This cursor binds them on the server, so a statement sent a few times
+    on a connection (``prepare_threshold`` in the database OPTIONS, config/settings) is
+    prepared and later sent only with its parameters. Without that option, or on another
+    database, it is a usual cursor. Queries are logged, wrapped and their errors translated
+    as through ``connection.cursor()``.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)

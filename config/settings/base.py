@@ -142,6 +142,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif os.environ.get("DATABASE_PREPARED_STATEMENTS", "true").lower() in ("1", "true", "yes"):
+    # The exam day's hot statements (accounts.db.planned_cursor) are prepared once per
+    # connection after 5 runs, so PostgreSQL does not plan them again; Django's own queries
+    # are never prepared. Set DATABASE_PREPARED_STATEMENTS=false behind a pooler that cannot
+    # keep prepared statements (PgBouncer before 1.21 in transaction mode).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event, record_events
-from accounts.db import without_health_check
+from accounts.db import planned_cursor, without_health_check
 from accounts.models import AuditEvent
 from exams.admission.models import CheckInMode, ExamKind, ExamSession, Registration, SessionPurpose
 from exams.bank.models import Question
@@ -241,10 +241,10 @@ def _fetch_one_statement(sql: str, params: dict) -> tuple | None:
     its own transaction, with no BEGIN and COMMIT round trips; inside a caller's transaction
     it runs under a savepoint, so that a constraint it breaks leaves that transaction usable."""
     if connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), planned_cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
@@ -614,7 +614,7 @@ def _run_idempotent(sql: str, params: list) -> tuple | None:
     SELECT 1 before it (accounts.db)."""
 
     def run() -> tuple | None:
-        with connection.cursor() as cursor:
+        with planned_cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
 
@@ -708,10 +708,10 @@ def _submit_in_three_statements(attempt_pk: int, candidate: User | None, *, now:
             WHERE id = %s RETURNING id
         )
         INSERT INTO {AuditEvent._meta.db_table} (actor_id, action, object_type, object_id, data, at)
-        SELECT %s, %s, %s, id::text, %s::jsonb, %s FROM closed
+        SELECT %s::bigint, %s, %s, id::text, %s::jsonb, %s FROM closed
     """  # noqa: S608 - table names come from the models, values are parameters
     with transaction.atomic():
-        with connection.cursor() as cursor:
+        with planned_cursor() as cursor:
             cursor.execute(lock, [attempt_pk] + ([candidate.pk] if candidate is not None else []))
             if cursor.fetchone() is None:
                 raise Attempt.DoesNotExist("Attempt matching query does not exist.")
@@ -739,7 +739,7 @@ def _submit_in_three_statements(attempt_pk: int, candidate: User | None, *, now:
         attempt.auto_submitted = auto or now >= attempt.deadline
         attempt.score, attempt.passed = result.score, result.passed
         data = _submitted_data(result, len(answers), auto=attempt.auto_submitted, closed=False)
-        with connection.cursor() as cursor:
+        with planned_cursor() as cursor:
             cursor.execute(
                 close,
                 [

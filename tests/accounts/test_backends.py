@@ -80,3 +80,15 @@ def test_a_signed_in_request_sends_no_health_check_and_survives_a_lost_database_
     assert response.json()["roles"] == [Role.TRAINER]
     assert connection.connection.info.backend_pid != backend_pid
     assert not [q for q in queries.captured_queries if (q["sql"] or "").strip().upper() == "SELECT 1"]
+
+
+def test_the_user_is_read_as_stored_and_the_id_number_only_when_asked():
+    user = UserFactory(id_number="110101199003071234", real_name="王五")
+
+    read = user_with_roles(user.pk)
+    with CaptureQueriesContext(connection) as asked:
+        id_number = read.id_number
+
+    assert (read.real_name, read.password, read.date_joined) == (user.real_name, user.password, user.date_joined)
+    assert id_number == "110101199003071234"  # decrypted, read by one more query
+    assert len(asked.captured_queries) == 1
