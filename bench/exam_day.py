@@ -58,6 +58,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--submitting", type=float, default=0.9, help="share of candidates who hand in themselves")
     parser.add_argument("--saturate", type=float, default=10.0, help="seconds of each throughput phase")
     parser.add_argument("--connections", type=int, default=64, help="client connections to the server")
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn", help="the WSGI server")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (one per core)")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
@@ -227,28 +228,54 @@ def load_seeded() -> Seeded:
 # --- server -------------------------------------------------------------------------------
 
 
-def start_server() -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{ARGS.port}",
-            "--worker-class",
-            ARGS.worker_class,
+def server_command() -> list[str]:
+    if ARGS.server == "granian":
+        return [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(ARGS.port),
             "--workers",
             str(ARGS.workers),
-            "--threads",
+            "--blocking-threads",
             str(ARGS.threads),
             "--backlog",
             "4096",
-            "--keep-alive",
-            "30",
+            "--http",
+            "1",
+            "--no-ws",
             "--log-level",
             "warning",
-        ],
+            "config.wsgi:application",
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{ARGS.port}",
+        "--worker-class",
+        ARGS.worker_class,
+        "--workers",
+        str(ARGS.workers),
+        "--threads",
+        str(ARGS.threads),
+        "--backlog",
+        "4096",
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+    ]
+
+
+def start_server() -> subprocess.Popen:
+    process = subprocess.Popen(
+        server_command(),
         cwd=ROOT,
         env=SERVER_ENV,
         start_new_session=True,
