@@ -3,12 +3,13 @@
 Run (small, to validate):   .venv/bin/python bench/exam_day.py --candidates 200
 Run (full size, quiet box): .venv/bin/python bench/exam_day.py --candidates 10000
 
-What it does, on one machine (PostgreSQL, Redis, gunicorn and this load generator share it):
+What it does, on one machine (PostgreSQL, Redis, the app server and this load generator share it):
 1. (Re)creates the PostgreSQL database ``kz_exam_bench``, migrates it and seeds one
    theory session: a 510-question bank, a 100-point blueprint (60 true/false, 30 single,
    10 multiple choice), N approved candidates checked in at the site, logged in.
-2. Starts the app under gunicorn (``--worker-class``, ``--workers``, ``--threads``;
-   DEBUG off) on PostgreSQL + Redis (cache and sessions in Redis DB 3 by default).
+2. Starts the app under granian as config/server.py runs it (``--server gunicorn`` and
+   ``--worker-class`` to compare; ``--workers``, ``--threads``; DEBUG off) on PostgreSQL +
+   Redis (cache and sessions in Redis DB 3 by default).
 3. Simulates an exam day with one asyncio/aiohttp client:
    - arrivals: each candidate starts at a uniformly random moment of the first 60 s;
    - paced saves: each saves one answer every ``--interval`` s (30 s, with jitter),
@@ -58,10 +59,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--submitting", type=float, default=0.9, help="share of candidates who hand in themselves")
     parser.add_argument("--saturate", type=float, default=10.0, help="seconds of each throughput phase")
     parser.add_argument("--connections", type=int, default=64, help="client connections to the server")
-    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn", help="the WSGI server")
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (one per core)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--server",
+        choices=("granian", "gunicorn"),
+        default="granian",
+        help="granian as config/server.py runs it, or gunicorn",
+    )
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn's worker class")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes (one per core)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument("--no-storm", action="store_true", help="skip the storm phase")
     parser.add_argument("--no-draw-ahead", action="store_true", help="draw papers at start, not before")
     parser.add_argument("--port", type=int, default=8201)
@@ -105,6 +111,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+
+from config import server as config_server
 
 # --- database -----------------------------------------------------------------------------
 
@@ -230,27 +238,7 @@ def load_seeded() -> Seeded:
 
 def server_command() -> list[str]:
     if ARGS.server == "granian":
-        return [
-            str(Path(sys.executable).parent / "granian"),
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(ARGS.port),
-            "--workers",
-            str(ARGS.workers),
-            "--blocking-threads",
-            str(ARGS.threads),
-            "--backlog",
-            "4096",
-            "--http",
-            "1",
-            "--no-ws",
-            "--log-level",
-            "warning",
-            "config.wsgi:application",
-        ]
+        return config_server.command("127.0.0.1", ARGS.port, workers=ARGS.workers, threads=ARGS.threads)
     return [
         sys.executable,
         "-m",
@@ -288,7 +276,7 @@ def start_server() -> subprocess.Popen:
         except OSError:
             time.sleep(0.3)
     os.killpg(process.pid, signal.SIGTERM)
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"{ARGS.server} did not start")
 
 
 # --- load ---------------------------------------------------------------------------------
@@ -436,7 +424,7 @@ def cpu_totals() -> dict[str, float]:
 
 
 def server_rss(server: subprocess.Popen) -> tuple[float, int]:
-    """(MiB resident in gunicorn's master and workers, number of processes)."""
+    """(MiB resident in the server's processes, number of processes)."""
     total, count = 0, 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -455,7 +443,7 @@ def server_rss(server: subprocess.Popen) -> tuple[float, int]:
 
 
 def server_cpu(server: subprocess.Popen) -> float:
-    """CPU seconds (user + system) used so far by gunicorn's master and workers: all the
+    """CPU seconds (user + system) used so far by the server's processes: all the
     server's work, its HTTP parsing and worker switching included."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
@@ -665,7 +653,8 @@ async def simulate(seeded: Seeded, server: subprocess.Popen) -> dict:
 
 def main() -> None:
     n = ARGS.candidates
-    print(f"exam day: {n} candidates, gunicorn {ARGS.workers}×{ARGS.threads} {ARGS.worker_class}, db {ARGS.database}")
+    kind = ARGS.worker_class if ARGS.server == "gunicorn" else "WSGI"
+    print(f"exam day: {n} candidates, {ARGS.server} {ARGS.workers}×{ARGS.threads} {kind}, db {ARGS.database}")
     print(
         "load average before: {:.2f} {:.2f} {:.2f} (2 cores; other work on the machine skews the figures)".format(
             *os.getloadavg()
@@ -707,7 +696,10 @@ def main() -> None:
             f"{result['started']} / {n} (arrivals over {ARGS.arrival:.0f} s, all in {result['start_wall']:.1f} s)",
         ),
         ("started within 60 s", f"{result['within_60']}"),
-        ("start p50 / p95", p50_p95(latencies.get("start", []))),
+        (
+            "start p50 / p95 / max",
+            f"{p50_p95(latencies.get('start', []))} / {1000 * max(latencies.get('start', [0])):.0f} ms",
+        ),
         ("save p50 / p95", f"{p50_p95(saves)} ({len(saves)} paced saves in {result['paced_wall']:.0f} s)"),
         ("submit p50 / p95", f"{p50_p95(latencies.get('submit', []))} (hand-in over {result['submit_wall']:.0f} s)"),
         ("deadline sweep", f"{result['swept']} attempts in {result['sweep_wall']:.1f} s"),
@@ -729,7 +721,7 @@ def main() -> None:
             f"save {cpu_ms('saturated', 'save')}, bare view {cpu_ms('saturated', 'bare')} in Django; "
             f"whole server {1000 * result['save_process_cpu']:.1f} / {1000 * result['bare_process_cpu']:.1f} ms",
         ),
-        ("server memory", f"{rss:.0f} MiB resident in {processes} gunicorn processes"),
+        ("server memory", f"{rss:.0f} MiB resident in {processes} {ARGS.server} processes"),
         ("database size", f"{whole_db:.0f} MiB (attempts and answers {exam_tables:.1f} MiB)"),
     ]
     if "storm_wall" in result:

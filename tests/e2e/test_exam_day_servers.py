@@ -1,4 +1,4 @@
-"""The exam across several app servers: two gunicorn servers, each in a network namespace
+"""The exam across several app servers: two granian servers (config.server), each in a network namespace
 of its own, behind HAProxy in a third, sharing PostgreSQL and Redis; one server is killed
 (SIGKILL, the whole process group) mid-exam.
 
@@ -21,7 +21,6 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -36,6 +35,7 @@ from django.test import Client
 from django.utils import timezone
 
 from certificates.models import Certificate
+from config.server import command as server_command
 from exams.admission.models import Registration
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import submit_expired_attempts
@@ -171,20 +171,7 @@ class Cluster:
                 "netns",
                 "exec",
                 self.app_ns(number),
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--bind",
-                f"{self.app_address(number)}:{APP_PORT}",
-                "--worker-class",
-                "gthread",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--log-level",
-                "warning",
+                *server_command(self.app_address(number), APP_PORT, workers=2, threads=4),
             ],
             env=env,
         )
@@ -248,7 +235,7 @@ backend apps
         raise RuntimeError(f"the load balancer does not reach both app servers: see {self.workdir}")
 
     def kill(self, name: str) -> None:
-        """SIGKILL the process group: gunicorn's master and every worker at once."""
+        """SIGKILL the process group: the server's main process and every worker at once."""
         process = self.processes.pop(name)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)

@@ -1,4 +1,4 @@
-"""Crash tests on PostgreSQL: the app under gunicorn is killed (SIGKILL) mid-exam and
+"""Crash tests on PostgreSQL: the app under its server (config.server) is killed (SIGKILL) mid-exam and
 restarted; a sweep process is killed mid-sweep. Nothing the server acknowledged is lost.
 
 The server runs on a free loopback port against the test database; requests are plain
@@ -23,6 +23,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import AuditEvent
+from config.server import command as server_command
 from exams.theory.models import Attempt, AttemptAnswer
 from exams.theory.services import save_answer, start_attempt
 from tests.factories import make_theory
@@ -48,7 +49,7 @@ def _server_env(database_url: str) -> dict[str, str]:
 
 
 class Server:
-    """gunicorn in its own process group, so that one SIGKILL takes master and workers."""
+    """The app server in its own process group, so that one SIGKILL takes it and its workers."""
 
     def __init__(self, port: int, env: dict[str, str]):
         self.port = port
@@ -57,18 +58,7 @@ class Server:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
+            server_command("127.0.0.1", self.port, workers=2, threads=4),
             cwd=ROOT,
             env=self.env,
             start_new_session=True,
@@ -87,7 +77,7 @@ class Server:
                 time.sleep(0.3)
             finally:
                 conn.close()
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError("the app server did not start")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
