@@ -47,6 +47,8 @@ class Dashboard:
     certificates: list[CertificateEntry]
     roles: frozenset[str]
     is_site_staff: bool = False
+    #: May enter the Wagtail admin (its access permission): the admin link leads somewhere.
+    can_use_admin: bool = False
     now: dt.datetime | None = None
     #: Employers asking this person to join their staff register.
     employer_invitations: int = 0
@@ -95,6 +97,7 @@ class Dashboard:
 
     @property
     def shows_admin(self) -> bool:
+        """The staff section (work pages by role); its admin link only with can_use_admin."""
         return self.is_site_staff or bool(self.roles & STAFF_ROLES)
 
     @property
@@ -171,6 +174,9 @@ def dashboard_for(*, user: User, today: dt.date | None = None) -> Dashboard:
         certificates=certificates,
         roles=roles,
         is_site_staff=user.is_staff or user.is_superuser,
+        # Asked only of staff: a learner's home runs no permission query.
+        can_use_admin=bool(user.is_superuser or (roles & STAFF_ROLES or user.is_staff))
+        and user.has_perm("wagtailadmin.access_admin"),
         now=now,
         employer_invitations=len(invitations_for(user)),
         exam_step=step,

@@ -102,18 +102,38 @@ def test_dashboard_of_a_newcomer_says_there_is_nothing_yet(client, learner):
     assert reverse("exams:practice") not in response.text.split("<main", 1)[1]  # the menu lists it for everyone
 
 
-def test_dashboard_links_an_examiner_to_the_admin_and_practical_scoring(client, learner):
+def _may_use_the_admin(user) -> None:
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+
+
+def test_dashboard_links_an_examiner_to_practical_scoring_and_not_to_an_admin_they_cannot_enter(client, learner):
     MembershipFactory(user=learner, role=Role.EXAMINER)
+    client.force_login(learner)
+
+    response = client.get(reverse("dashboard"))
+
+    assert 'href="/exams/practical/"' in response.text
+    assert 'href="/admin/"' not in response.text
+    assert client.get("/admin/", follow=True).status_code == 403  # the link would have led nowhere
+
+
+def test_dashboard_links_staff_who_may_enter_it_to_the_admin(client, learner):
+    MembershipFactory(user=learner, role=Role.EXAMINER)
+    _may_use_the_admin(learner)
     client.force_login(learner)
 
     response = client.get(reverse("dashboard"))
 
     assert 'href="/admin/"' in response.text
     assert 'href="/exams/practical/"' in response.text
+    assert client.get("/admin/").status_code == 200
 
 
 def test_dashboard_links_a_trainer_to_the_admin_only(client, learner):
     MembershipFactory(user=learner, role=Role.TRAINER)
+    _may_use_the_admin(learner)
     client.force_login(learner)
 
     response = client.get(reverse("dashboard"))
