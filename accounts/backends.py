@@ -8,6 +8,8 @@ them. Elsewhere (SQLite) the stock read is used.
 
 from __future__ import annotations
 
+import functools
+
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.db import connection
@@ -25,6 +27,20 @@ _USER_SQL = """
 """
 
 
+@functools.cache
+def _user_read() -> tuple[list, str]:
+    """The user's columns read per request and the statement reading them, built once.
+    The encrypted ID number is left deferred: read (and decrypted) only where it is shown."""
+    fields = [field for field in User._meta.concrete_fields if field.attname != "id_number"]
+    sql = _USER_SQL.format(
+        columns=", ".join(f'u."{field.column}"' for field in fields),
+        user=User._meta.db_table,
+        membership=Membership._meta.db_table,
+        organisation=Organisation._meta.db_table,
+    )
+    return fields, sql
+
+
 def user_with_roles(user_id: int | str) -> User | None:
     """The user of that id with ``active_roles`` set (read by accounts.selectors.roles_of),
     or None; one query on PostgreSQL, planned once per connection (accounts.db), with no
@@ -33,14 +49,7 @@ def user_with_roles(user_id: int | str) -> User | None:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
-    # The encrypted ID number is left deferred: read (and decrypted) only where it is shown.
-    fields = [field for field in User._meta.concrete_fields if field.attname != "id_number"]
-    sql = _USER_SQL.format(
-        columns=", ".join(f'u."{field.column}"' for field in fields),
-        user=User._meta.db_table,
-        membership=Membership._meta.db_table,
-        organisation=Organisation._meta.db_table,
-    )
+    fields, sql = _user_read()
 
     def read() -> tuple | None:
         with planned_cursor() as cursor:
@@ -52,7 +61,7 @@ def user_with_roles(user_id: int | str) -> User | None:
         return None
     values = list(row[:-1])
     for index, field in enumerate(fields):
-        for convert in field.get_db_converters(connection):  # e.g. the encrypted ID number
+        for convert in field.get_db_converters(connection):  # none today; kept for any field that has one
             values[index] = convert(values[index], None, connection)
     user = User.from_db(connection.alias, [field.attname for field in fields], values)
     user.active_roles = row[-1]

@@ -175,7 +175,7 @@ def dashboard_for(*, user: User, today: dt.date | None = None) -> Dashboard:
         roles=roles,
         is_site_staff=user.is_staff or user.is_superuser,
         # Asked only of staff: a learner's home runs no permission query.
-        can_use_admin=bool(user.is_superuser or (roles & STAFF_ROLES or user.is_staff))
+        can_use_admin=bool(user.is_staff or user.is_superuser or roles & STAFF_ROLES)
         and user.has_perm("wagtailadmin.access_admin"),
         now=now,
         employer_invitations=len(invitations_for(user)),
